@@ -1,0 +1,50 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { Bot } from '../../dialogue/bot.js';
+import type { Mailbox } from './mailbox.js';
+
+const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 characters of A-Za-z0-9_-');
+
+const postBody = z
+  .object({
+    userId: id,
+    text: z.string().optional(),
+    payload: z.string().max(256).optional(),
+    lang: z.enum(['zh', 'en']).optional(),
+    /** Optional, for safe retries: the same messageId is answered once. */
+    messageId: id.optional(),
+  })
+  .refine((b) => b.text !== undefined || b.payload !== undefined, 'text or payload is required');
+
+const getQuery = z.object({
+  userId: id,
+  after: z.string().regex(/^\d+-\d+$/, 'must be a cursor returned by this API').optional(),
+});
+
+function problem(error: z.ZodError): { error: string } {
+  return { error: error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ') };
+}
+
+/** The web chat API of DESIGN.md §3: the channel adapter that needs no account. */
+export async function webchatRoutes(app: FastifyInstance, opts: { bot: Bot; mailbox: Mailbox }): Promise<void> {
+  const { bot, mailbox } = opts;
+
+  app.post('/api/webchat/messages', async (req, reply) => {
+    const body = postBody.safeParse(req.body);
+    if (!body.success) return reply.code(400).send(problem(body.error));
+    const { userId, text, payload, lang, messageId } = body.data;
+    const result = await bot.handle({ channel: 'webchat', userId, text, payload, lang, messageId }, (replies) =>
+      mailbox.append(userId, replies),
+    );
+    if (result.kind === 'limited') {
+      return reply.code(429).header('retry-after', '10').send({ error: 'Too many messages; please wait a moment.' });
+    }
+    return { replies: result.delivered };
+  });
+
+  app.get('/api/webchat/messages', async (req, reply) => {
+    const query = getQuery.safeParse(req.query);
+    if (!query.success) return reply.code(400).send(problem(query.error));
+    return mailbox.read(query.data.userId, query.data.after);
+  });
+}

@@ -1,0 +1,82 @@
+import type { DeliveryGuard } from '../conversations/delivery-guard.js';
+import type { MessageLog } from '../conversations/message-log.js';
+import { openConversation } from '../conversations/residents.js';
+import { t } from '../i18n/index.js';
+import { Composer } from './composer.js';
+import { Context } from './context.js';
+import type { BotDeps } from './deps.js';
+import { FlowEngine } from './flow.js';
+import { reportFlow } from './flows/report.js';
+import { globalCommands } from './features/commands.js';
+import { inputGuards } from './features/guards.js';
+import { idle } from './features/idle.js';
+import { statusCommands, statusFlow } from './features/status.js';
+import type { Inbound, Reply } from './messages.js';
+import type { SessionStore } from './session.js';
+
+export type TurnResult<T> =
+  | { kind: 'ok'; delivered: T }
+  /** The same delivery was handled before: this is what was delivered then. */
+  | { kind: 'duplicate'; delivered: T }
+  /** Too many messages, or the resident's previous turn is still running. */
+  | { kind: 'limited' };
+
+export interface TurnDeps extends BotDeps {
+  sessions: SessionStore;
+  guard: DeliveryGuard;
+  messageLog: MessageLog;
+}
+
+/**
+ * The dialogue. A channel hands each inbound message to `handle` with a `deliver` function that
+ * renders the replies its own way; delivery happens inside the turn, and what it returned is
+ * remembered so that a repeated delivery of the same message gets the same answer, not a new turn.
+ */
+export class Bot {
+  private readonly engine = new FlowEngine().register(reportFlow).register(statusFlow);
+  private readonly handler = new Composer()
+    .use(inputGuards, globalCommands(this.engine), statusCommands(this.engine), this.engine.middleware(), idle(this.engine))
+    .middleware();
+
+  constructor(private readonly deps: TurnDeps) {}
+
+  async handle<T>(inbound: Inbound, deliver: (replies: Reply[]) => Promise<T>): Promise<TurnResult<T>> {
+    const { guard } = this.deps;
+    if (!(await guard.allow(inbound.channel, inbound.userId))) return { kind: 'limited' };
+    const result = await guard.exclusive(inbound.channel, inbound.userId, () => this.turn(inbound, deliver));
+    return result ?? { kind: 'limited' };
+  }
+
+  private async turn<T>(inbound: Inbound, deliver: (replies: Reply[]) => Promise<T>): Promise<TurnResult<T>> {
+    const { sessions, guard, messageLog, db, log } = this.deps;
+    const { channel, userId, messageId } = inbound;
+    if (messageId) {
+      const previous = await guard.previousResult<T>(channel, userId, messageId);
+      if (previous !== undefined) return { kind: 'duplicate', delivered: previous };
+    }
+    const session = (await sessions.load(channel, userId)) ?? {
+      ...(await openConversation(db, channel, userId, inbound.lang)),
+      buttons: [],
+    };
+    const ctx = new Context(inbound, session, this.deps);
+    let replies: Reply[];
+    try {
+      await this.handler(ctx, async () => {});
+      replies = ctx.replies;
+      session.buttons = replies.at(-1)?.buttons ?? [];
+      await sessions.save(channel, userId, session);
+    } catch (err) {
+      // The state is left as it was before this message, so the resident can simply send it again.
+      log.error({ err, channel }, 'dialogue turn failed');
+      replies = [{ text: t(session.lang, 'input.failed') }];
+    }
+    const conversationId = session.conversationId;
+    await messageLog.record([
+      { conversationId, direction: 'inbound', externalId: messageId, text: inbound.text ?? '', payload: inbound.payload },
+      ...replies.map((r) => ({ conversationId, direction: 'outbound' as const, text: r.text, buttons: r.buttons })),
+    ]);
+    const delivered = await deliver(replies);
+    if (messageId) await guard.rememberResult(channel, userId, messageId, delivered);
+    return { kind: 'ok', delivered };
+  }
+}

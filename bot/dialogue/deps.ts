@@ -1,0 +1,16 @@
+import type { TopicClassifier } from '../../nlp-models/index.js';
+import type { Queues } from '../../workers/queues.js';
+import type { Catalog } from '../catalog.js';
+import type { Config } from '../platform/config.js';
+import type { Db } from '../platform/db.js';
+import type { Logger } from '../platform/log.js';
+
+/** What dialogue code may use. Channels and HTTP are deliberately absent. */
+export interface BotDeps {
+  config: Config;
+  log: Logger;
+  db: Db;
+  queues: Pick<Queues, 'intake'>;
+  catalog: Catalog;
+  topics: TopicClassifier;
+}

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+
+/** The one inbound shape every channel adapter produces. */
+export const inboundSchema = z.object({
+  channel: z.enum(['webchat', 'wechat', 'telegram']),
+  /** The resident's id on that channel. */
+  userId: z.string().min(1).max(128),
+  /** The channel's id for this delivery; a repeated id is a duplicate delivery. */
+  messageId: z.string().min(1).max(128).optional(),
+  text: z.string().optional(),
+  /** The payload of a button the resident pressed. */
+  payload: z.string().max(256).optional(),
+  /** The language the channel believes the resident uses; applies to new residents only. */
+  lang: z.enum(['zh', 'en']).optional(),
+});
+export type Inbound = z.infer<typeof inboundSchema>;
+
+export const buttonSchema = z.object({ label: z.string(), payload: z.string() });
+export type Button = z.infer<typeof buttonSchema>;
+
+/** The one reply shape: text plus optional choices, rendered by each channel its own way. */
+export const replySchema = z.object({ text: z.string(), buttons: z.array(buttonSchema).optional() });
+export type Reply = z.infer<typeof replySchema>;

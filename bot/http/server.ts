@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { webchatRoutes } from '../channels/webchat/routes.js';
+import { textsWithPrefix } from '../i18n/index.js';
+import { servicesReady, type Services } from '../platform/services.js';
+import type { BotRuntime } from '../runtime.js';
+
+/** The web chat API of DESIGN.md §3 allows bodies up to 256 KiB. */
+const BODY_LIMIT = 256 * 1024;
+const PAGE_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
+
+function asset(name: string): string {
+  return readFileSync(new URL(`../channels/webchat/public/${name}`, import.meta.url), 'utf8');
+}
+
+/** The HTTP side: the web chat page and API, and health checks for load balancers. */
+export async function buildServer(services: Services, runtime: BotRuntime): Promise<FastifyInstance> {
+  const app = Fastify({ bodyLimit: BODY_LIMIT, logger: false, trustProxy: true });
+  // The page's texts come from the language files; a JSON data block is allowed by the CSP.
+  const page = asset('index.html').replace(
+    '__TM_STRINGS__',
+    JSON.stringify(textsWithPrefix('page.')).replaceAll('<', '\\u003c'),
+  );
+  const script = asset('chat.js');
+  const style = asset('chat.css');
+
+  app.addHook('onSend', async (_req, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+  });
+  app.setErrorHandler((err: { statusCode?: number; message: string }, req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) services.log.error({ err, url: req.url }, 'request failed');
+    const message = status === 413 ? 'Request body is larger than 256 KiB' : status === 500 ? 'Internal error' : err.message;
+    return reply.code(status).send({ error: message });
+  });
+  app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: 'Not found' }));
+
+  app.get('/', (_req, reply) => reply.type('text/html; charset=utf-8').header('content-security-policy', PAGE_CSP).send(page));
+  app.get('/webchat/chat.js', (_req, reply) => reply.type('text/javascript; charset=utf-8').send(script));
+  app.get('/webchat/chat.css', (_req, reply) => reply.type('text/css; charset=utf-8').send(style));
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) =>
+    (await servicesReady(services)) ? { status: 'ready' } : reply.code(503).send({ status: 'unavailable' }),
+  );
+  await app.register(webchatRoutes, { bot: runtime.bot, mailbox: runtime.mailbox });
+  return app;
+}

@@ -1,0 +1,53 @@
+import { ensureDatabase, migrate } from '../prisma/setup.js';
+import { seedIfEmpty } from '../prisma/seed.js';
+import { startWorkers, type Workers } from '../workers/index.js';
+import { buildServer } from './http/server.js';
+import { ConfigError, loadConfig } from './platform/config.js';
+import { createLogger } from './platform/log.js';
+import { createServices } from './platform/services.js';
+import { createBotRuntime } from './runtime.js';
+
+/**
+ * `node dist/bot/main.js [all|bot|workers]`: prepares the database, then runs the HTTP server
+ * with the channels (bot), the queue workers (workers), or both in one process (all).
+ */
+async function main(mode: string): Promise<void> {
+  if (!['all', 'bot', 'workers'].includes(mode)) throw new ConfigError(`unknown mode "${mode}": use all, bot or workers`);
+  const config = loadConfig();
+  const log = createLogger(config.LOG_LEVEL);
+  await ensureDatabase(config.DATABASE_URL);
+  await migrate(config.DATABASE_URL);
+  const services = await createServices(config, log);
+  if (await seedIfEmpty(services.db)) log.info('loaded the default regions, topics, departments and routing rules');
+
+  const stops: (() => Promise<unknown>)[] = [];
+  if (mode !== 'bot') {
+    const workers: Workers = await startWorkers({ ...services, now: () => new Date() }, services.queueConnection);
+    stops.push(() => workers.close());
+  }
+  if (mode !== 'workers') {
+    const runtime = await createBotRuntime(services);
+    const app = await buildServer(services, runtime);
+    await app.listen({ host: config.HOST, port: config.PORT });
+    log.info({ url: `http://localhost:${config.PORT}`, channels: ['webchat'] }, 'bot listening');
+    // Stop taking requests first, then let the running turns and deliveries finish.
+    stops.unshift(() => app.close(), () => runtime.close());
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    for (const stop of stops) await stop();
+    await services.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main(process.argv[2] ?? 'all').catch((err: unknown) => {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+/** Every setting Tingmin reads, with its default. README.md documents each one. */
+const schema = z.object({
+  DATABASE_URL: z.string().url().default('postgresql://postgres@127.0.0.1:5432/tingmin'),
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  /** Namespace for every Redis key and BullMQ queue, so several deployments (or test runs) can share one Redis. */
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('tm'),
+  HOST: z.string().default('0.0.0.0'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TIMEZONE: z.string().default('Asia/Shanghai'),
+  CASE_NUMBER_PREFIX: z.string().regex(/^[A-Z]{1,4}$/).default('QH'),
+  /** An unfinished dialogue is forgotten after this long without a message. */
+  SESSION_TTL_SECONDS: z.coerce.number().int().positive().default(86_400),
+  RATE_LIMIT_MESSAGES: z.coerce.number().int().positive().default(20),
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(10),
+  DESCRIPTION_MIN_CHARS: z.coerce.number().int().positive().default(10),
+  DESCRIPTION_MAX_CHARS: z.coerce.number().int().positive().default(2000),
+  /** Below this classifier score the resident is shown alternatives more prominently. */
+  TOPIC_CONFIDENCE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.5),
+  NLP_MODEL_PATH: z.string().optional(),
+  DEADLINE_DAYS_URGENT: z.coerce.number().int().positive().default(1),
+  DEADLINE_DAYS_HIGH: z.coerce.number().int().positive().default(5),
+  DEADLINE_DAYS_NORMAL: z.coerce.number().int().positive().default(10),
+  WORKER_CONCURRENCY: z.coerce.number().int().positive().default(8),
+  /** How long a worker's claim on a job lasts without renewal; a crashed worker's job is retried after it. */
+  WORKER_LOCK_MS: z.coerce.number().int().positive().default(30_000),
+  /** Submissions older than this without a case are queued again by the reconciler. */
+  RECONCILE_AFTER_MS: z.coerce.number().int().positive().default(60_000),
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().positive().default(60_000),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // An empty variable means "not set", as in most twelve-factor tools.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,37 @@
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+// Mainland mobiles and landlines as they appear in free text; the middle digits are hidden.
+const PHONE = /(?<!\d)(\+?86[- ]?)?(1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?!\d)/g;
+const PRIVATE_KEYS = new Set(['phone', 'name', 'contactPhone']);
+
+export function maskPhones(text: string): string {
+  return text.replace(PHONE, (_m, _cc, head: string, _mid: string, tail: string) => `${head}****${tail}`);
+}
+
+function scrub(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return maskPhones(value);
+  if (depth > 6 || value === null || typeof value !== 'object' || value instanceof Error) return value;
+  if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [k, PRIVATE_KEYS.has(k) && v ? '[private]' : scrub(v, depth + 1)]),
+  );
+}
+
+/** Structured JSON logs in which a resident's phone number or name never appears in clear. */
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { pid: process.pid },
+      formatters: { log: (obj) => scrub(obj) as Record<string, unknown> },
+      hooks: {
+        logMethod(args, method) {
+          method.apply(this, args.map((a) => scrub(a)) as Parameters<typeof method>);
+        },
+      },
+    },
+    destination,
+  );
+}

@@ -1,0 +1,57 @@
+import type { Queue } from 'bullmq';
+import type { Redis as IORedis } from 'ioredis';
+import { closeQueues, createOutboundQueue, createQueues, type OutboundJob, type Queues } from '../../workers/queues.js';
+import type { Config } from './config.js';
+import { createDb, type Channel, type Db } from './db.js';
+import type { Logger } from './log.js';
+import { connectAppRedis, createQueueConnection, type AppRedis } from './redis.js';
+
+/** The connections every process holds: PostgreSQL, Redis for the app, Redis for the queues. */
+export interface Services {
+  config: Config;
+  log: Logger;
+  db: Db;
+  redis: AppRedis;
+  queueConnection: IORedis;
+  queues: Queues;
+  outbound: Record<Channel, Queue<OutboundJob>>;
+  close(): Promise<void>;
+}
+
+const CHANNELS: Channel[] = ['webchat', 'wechat', 'telegram'];
+
+export async function createServices(config: Config, log: Logger): Promise<Services> {
+  const db = createDb(config.DATABASE_URL);
+  const redis = await connectAppRedis(config.REDIS_URL, log);
+  const queueConnection = createQueueConnection(config.REDIS_URL);
+  const queues = createQueues(queueConnection, config.REDIS_PREFIX);
+  const outbound = Object.fromEntries(
+    CHANNELS.map((c) => [c, createOutboundQueue(queueConnection, config.REDIS_PREFIX, c)]),
+  ) as Record<Channel, Queue<OutboundJob>>;
+  return {
+    config,
+    log,
+    db,
+    redis,
+    queueConnection,
+    queues,
+    outbound,
+    async close() {
+      await closeQueues(queues);
+      await Promise.all(Object.values(outbound).map((q) => q.close()));
+      await queueConnection.quit();
+      await redis.quit();
+      await db.$disconnect();
+    },
+  };
+}
+
+/** True when PostgreSQL and Redis both answer. */
+export async function servicesReady(services: Services): Promise<boolean> {
+  try {
+    await Promise.all([services.db.$queryRaw`SELECT 1`, services.redis.ping()]);
+    return true;
+  } catch {
+    return false;
+  }
+}

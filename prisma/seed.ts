@@ -1,0 +1,41 @@
+import type { Db } from '../bot/platform/db.js';
+import regionsFile from './seed/regions.json' with { type: 'json' };
+import routingFile from './seed/routing.json' with { type: 'json' };
+import topicsFile from './seed/topics.json' with { type: 'json' };
+
+type RegionLevel = 'prefecture' | 'county';
+type DepartmentKind = 'supervision_office' | 'provincial_department' | 'prefecture_government' | 'county_government';
+
+/**
+ * Loads the default Qinghai data (regions, topics, departments, routing rules) when the database
+ * has none. It is data, not code: offices edit the tables (or these JSON files before the first start).
+ * Safe to run from many processes at once.
+ */
+export async function seedIfEmpty(db: Db): Promise<boolean> {
+  return db.$transaction(async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(827364)`;
+    if ((await tx.region.count()) > 0) return false;
+    const regions = regionsFile.regions.map((r) => ({ ...r, level: r.level as RegionLevel }));
+    // Parents first: counties refer to their prefecture.
+    await tx.region.createMany({ data: regions.filter((r) => r.level === 'prefecture') });
+    await tx.region.createMany({ data: regions.filter((r) => r.level === 'county') });
+    for (const [i, t] of topicsFile.topics.entries()) {
+      await tx.topic.create({
+        data: {
+          name: t.name,
+          nameEn: t.nameEn,
+          sortOrder: i,
+          children: { create: t.subtopics.map((name, j) => ({ name, sortOrder: j })) },
+        },
+      });
+    }
+    await tx.department.createMany({
+      data: routingFile.departments.map((d) => ({ ...d, kind: d.kind as DepartmentKind })),
+    });
+    const ids = new Map((await tx.department.findMany({ select: { id: true, code: true } })).map((d) => [d.code, d.id]));
+    await tx.routingRule.createMany({
+      data: routingFile.routingRules.map(({ departmentCode, ...rule }) => ({ ...rule, departmentId: ids.get(departmentCode)! })),
+    });
+    return true;
+  }, { timeout: 30_000 });
+}

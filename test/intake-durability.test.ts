@@ -1,0 +1,93 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pgConfig } from '../prisma/pg-config.js';
+import { startWorkers } from '../workers/index.js';
+import { processReconcile } from '../workers/reconcile.js';
+import { eventually, startHarness, uniqueUser, type Harness } from './support/harness.js';
+
+// No workers in the harness: each test decides who processes the queue.
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ env: { WORKER_LOCK_MS: '1500', RECONCILE_AFTER_MS: '1' } });
+});
+afterAll(() => h.close());
+
+async function confirmReport(user: string, text: string): Promise<string> {
+  await h.say(user, text);
+  await h.press(user, 'topic:城乡建设');
+  await h.press(user, 'skip');
+  await h.press(user, 'confirm');
+  const resident = await h.services.db.resident.findFirstOrThrow({ where: { externalId: user } });
+  const submission = await h.services.db.submission.findFirstOrThrow({ where: { residentId: resident.id }, orderBy: { createdAt: 'desc' } });
+  return submission.id;
+}
+
+const casesOf = (submissionId: string) => h.services.db.case.findMany({ where: { submissionId } });
+
+describe('a confirmed report is never lost nor doubled', () => {
+  it('stores the submission before any worker runs', async () => {
+    const id = await confirmReport(uniqueUser(), '城北区小桥大街的人行道砖块松动，已经有老人摔倒');
+    const job = await h.services.queues.intake.getJob(id);
+    expect(job?.data).toEqual({ submissionId: id });
+    expect(await casesOf(id)).toHaveLength(0);
+  });
+
+  it('makes one case when the same submission is queued twice', async () => {
+    const id = await confirmReport(uniqueUser(), '城中区南大街的井盖丢了，晚上很危险需要尽快处理');
+    await h.services.queues.intake.add('intake', { submissionId: id }, { jobId: `${id}-again` });
+    const workers = await startWorkers({ ...h.services, now: () => new Date() }, h.services.queueConnection);
+    try {
+      await eventually(async () => ((await casesOf(id))[0]?.departmentId ? true : undefined));
+      await eventually(async () => ((await h.services.queues.intake.getJobCounts('completed')).completed >= 2 ? true : undefined));
+      expect(await casesOf(id)).toHaveLength(1);
+      const [found] = await casesOf(id);
+      expect(await h.services.db.caseEvent.count({ where: { caseId: found!.id } })).toBe(2);
+    } finally {
+      await workers.close();
+    }
+  });
+
+  it('recovers the job of a worker process killed in the middle of intake', async () => {
+    const id = await confirmReport(uniqueUser(), '湟源县城关镇的供暖管道漏水，整栋楼都不热了');
+    // Hold the case-number counter so that the worker blocks inside its transaction…
+    const blocker = new pg.Client(pgConfig(h.services.config.DATABASE_URL));
+    await blocker.connect();
+    await blocker.query('BEGIN');
+    await blocker.query('LOCK TABLE "CaseNumberCounter" IN EXCLUSIVE MODE');
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./support/run-workers.ts', import.meta.url))], {
+      env: { ...process.env, DATABASE_URL: h.services.config.DATABASE_URL, REDIS_PREFIX: h.services.config.REDIS_PREFIX, WORKER_LOCK_MS: '1500', LOG_LEVEL: 'silent' },
+      stdio: 'ignore',
+    });
+    try {
+      await eventually(async () => ((await h.services.queues.intake.getJobCounts('active')).active > 0 ? true : undefined), 30_000);
+      // …and kill it there: its transaction rolls back and its job stalls.
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+    } finally {
+      await blocker.query('ROLLBACK');
+      await blocker.end();
+    }
+    expect(await casesOf(id)).toHaveLength(0);
+    const workers = await startWorkers({ ...h.services, now: () => new Date() }, h.services.queueConnection);
+    try {
+      const created = await eventually(async () => (await casesOf(id))[0], 20_000);
+      expect(created.number).toMatch(/^QH\d{10}$/);
+      await eventually(async () => ((await casesOf(id))[0]?.departmentId ? true : undefined));
+      expect(await casesOf(id)).toHaveLength(1);
+    } finally {
+      await workers.close();
+    }
+  }, 60_000);
+
+  it('queues again, after a Redis loss, a submission that has no case', async () => {
+    const id = await confirmReport(uniqueUser(), '大通县桥头镇的自来水发黄，烧开后还有沉淀');
+    // What a Redis restart without persistence does to the queue:
+    await (await h.services.queues.intake.getJob(id))?.remove();
+    expect(await h.services.queues.intake.getJob(id)).toBeUndefined();
+    const requeued = await processReconcile({ ...h.services, now: () => new Date() });
+    expect(requeued.submissions).toBeGreaterThanOrEqual(1);
+    expect((await h.services.queues.intake.getJob(id))?.data).toEqual({ submissionId: id });
+  });
+});

@@ -1,0 +1,52 @@
+import { randomBytes } from 'node:crypto';
+import type { TestProject } from 'vitest/node';
+import { createClient } from 'redis';
+import pg from 'pg';
+import { loadConfig } from '../../bot/platform/config.js';
+import { createDb } from '../../bot/platform/db.js';
+import { ensureDatabase, migrate } from '../../prisma/setup.js';
+import { seedIfEmpty } from '../../prisma/seed.js';
+import { pgConfig } from '../../prisma/pg-config.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    databaseUrl: string;
+    redisPrefix: string;
+  }
+}
+
+/**
+ * A migrated, seeded template database and a Redis key prefix for this test run, on the real
+ * PostgreSQL and Redis (DATABASE_URL / REDIS_URL, or their defaults). Each test file clones the
+ * template into a database of its own; everything is removed afterwards.
+ */
+export default async function setup(project: TestProject) {
+  const base = loadConfig();
+  const run = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  const url = new URL(base.DATABASE_URL);
+  url.pathname = `/tingmin_test_${run}`;
+  const databaseUrl = url.toString();
+  const redisPrefix = `tmtest_${run}`;
+
+  await ensureDatabase(databaseUrl);
+  await migrate(databaseUrl);
+  const db = createDb(databaseUrl);
+  await seedIfEmpty(db);
+  await db.$disconnect();
+  project.provide('databaseUrl', databaseUrl);
+  project.provide('redisPrefix', redisPrefix);
+
+  return async () => {
+    const admin = new pg.Client({ ...pgConfig(databaseUrl), database: 'postgres' });
+    await admin.connect();
+    const { rows } = await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [`tingmin_test_${run}%`]);
+    for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    await admin.end();
+    const redis = createClient({ url: base.REDIS_URL });
+    await redis.connect();
+    for await (const keys of redis.scanIterator({ MATCH: `${redisPrefix}*`, COUNT: 1000 })) {
+      if (keys.length) await redis.del(keys);
+    }
+    await redis.quit();
+  };
+}

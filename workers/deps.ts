@@ -1,0 +1,15 @@
+import type { Queue } from 'bullmq';
+import type { Config } from '../bot/platform/config.js';
+import type { Channel, Db } from '../bot/platform/db.js';
+import type { Logger } from '../bot/platform/log.js';
+import type { OutboundJob, Queues } from './queues.js';
+
+export interface WorkerDeps {
+  config: Config;
+  log: Logger;
+  db: Db;
+  queues: Queues;
+  outbound: Record<Channel, Queue<OutboundJob>>;
+  /** The clock, so that deadlines can be tested. */
+  now: () => Date;
+}

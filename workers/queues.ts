@@ -1,0 +1,59 @@
+import { Queue, type JobsOptions } from 'bullmq';
+import type { Redis as IORedis } from 'ioredis';
+import { z } from 'zod';
+import { replySchema } from '../bot/dialogue/messages.js';
+import type { Channel } from '../bot/platform/db.js';
+
+/** Job payloads, checked when a worker picks a job up. */
+export const jobSchemas = {
+  intake: z.object({ submissionId: z.string().uuid() }),
+  route: z.object({ caseId: z.string().uuid() }),
+  notify: z.object({ eventId: z.string().uuid() }),
+  /** Periodic housekeeping (the reconciler), scheduled once for all worker processes. */
+  maintenance: z.object({}),
+};
+
+export type QueueName = keyof typeof jobSchemas;
+export type JobData<N extends QueueName> = z.infer<(typeof jobSchemas)[N]>;
+
+/** Retries with backoff for transient failures (database or Redis restarts); completed jobs are trimmed. */
+export const defaultJobOptions: JobsOptions = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: { age: 24 * 3600, count: 10_000 },
+  removeOnFail: { age: 30 * 24 * 3600 },
+};
+
+export type Queues = { [N in QueueName]: Queue<JobData<N>> };
+
+export function bullPrefix(redisPrefix: string): string {
+  return `${redisPrefix}:bull`;
+}
+
+export function createQueues(connection: IORedis, redisPrefix: string): Queues {
+  const make = <N extends QueueName>(name: N) =>
+    new Queue<JobData<N>>(name, { connection, prefix: bullPrefix(redisPrefix), defaultJobOptions });
+  return { intake: make('intake'), route: make('route'), notify: make('notify'), maintenance: make('maintenance') };
+}
+
+export async function closeQueues(queues: Queues): Promise<void> {
+  await Promise.all(Object.values(queues).map((q) => q.close()));
+}
+
+/** A message for a resident, delivered by the process that serves their channel. */
+export const outboundSchema = z.object({
+  /** Idempotency key: a message with a key already delivered is not delivered again. */
+  key: z.string(),
+  conversationId: z.string().uuid(),
+  recipient: z.string(),
+  replies: z.array(replySchema),
+});
+export type OutboundJob = z.infer<typeof outboundSchema>;
+
+export function outboundQueueName(channel: Channel): string {
+  return `outbound-${channel}`;
+}
+
+export function createOutboundQueue(connection: IORedis, redisPrefix: string, channel: Channel): Queue<OutboundJob> {
+  return new Queue<OutboundJob>(outboundQueueName(channel), { connection, prefix: bullPrefix(redisPrefix), defaultJobOptions });
+}
