@@ -45,7 +45,7 @@ describe('reporting a problem in the web chat', () => {
     expect(texts(replies)).toMatch(/已收到您的留言.*回执号：[0-9A-F]{8}/s);
 
     // The workers create and route the case, then the page receives the case number asynchronously.
-    const note = await eventually(async () => (await h.poll(user, cursor)).messages.find((m) => m.text.includes('案件编号')));
+    const note = await eventually(async () => (await h.poll(user, cursor)).messages.find((m) => /QH\d{10}/.test(m.text)));
     const number = note.text.match(/QH\d{10}/)?.[0];
     expect(number).toBeDefined();
     expect(note.text).toContain('西宁市城东区人民政府');

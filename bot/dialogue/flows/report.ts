@@ -1,24 +1,10 @@
-import { z } from 'zod';
 import { detectUrgency, parseMobilePhone } from '../../../nlp-models/index.js';
 import type { Context } from '../context.js';
 import type { Flow, Outcome, Step } from '../flow.js';
 import type { Button, Reply } from '../messages.js';
 import { commandWord, meaningfulLength } from '../text.js';
+import { reportDraftSchema, type ReportDraft } from './report-draft.js';
 import { submitReport } from './submit-report.js';
-
-export const reportDraftSchema = z.object({
-  description: z.string().optional(),
-  candidates: z.array(z.object({ label: z.string(), score: z.number() })).optional(),
-  /** null: the resident is not sure; the office classifies it. */
-  topic: z.string().nullable().optional(),
-  placeText: z.string().nullable().optional(),
-  regionCode: z.string().nullable().optional(),
-  /** An address typed without a recognisable county, kept in case the resident skips adding one. */
-  pendingPlace: z.string().optional(),
-  phone: z.string().nullable().optional(),
-  urgent: z.boolean().optional(),
-});
-export type ReportDraft = z.infer<typeof reportDraftSchema>;
 
 const SKIP_WORDS = new Set(['跳过', '不留', '不用', '无', '没有', 'skip', 'no', 'none']);
 const CONFIRM_WORDS = new Set(['确认', '确认提交', '提交', '确定', '是', '对', '好', 'yes', 'y', 'ok', 'submit', 'confirm']);

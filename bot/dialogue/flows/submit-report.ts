@@ -1,5 +1,5 @@
 import type { Context } from '../context.js';
-import type { ReportDraft } from './report.js';
+import type { ReportDraft } from './report-draft.js';
 
 /**
  * The confirmed report is written to PostgreSQL before anything else (the outbox), then queued

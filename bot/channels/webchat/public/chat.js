@@ -1,0 +1,264 @@
+// Tingmin web chat page: plain ES2020, no dependencies. All message text is untrusted:
+// it is only ever written with textContent / text nodes.
+'use strict';
+
+(() => {
+  const API = '/api/webchat/messages';
+  const POLL_MS = 2500;
+  const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
+  const $ = (id) => document.getElementById(id);
+  const els = {
+    title: $('tm-title'), intro: $('tm-intro'), lang: $('tm-lang'), log: $('tm-log'), notice: $('tm-notice'),
+    form: $('tm-form'), label: $('tm-input-label'), input: $('tm-input'), send: $('tm-send'),
+  };
+
+  // Standalone development only: the server fills #tm-strings from its language files.
+  const FALLBACK = {
+    zh: { title: '听民', intro: '请输入“你好”开始。', placeholder: '请输入您的问题', send: '发送', langSwitch: 'English',
+      offline: '连接中断，正在重试…', slowDown: '发送过快，请稍候再试。', tooLarge: '内容过长。', error: '出错了，请重试。',
+      logLabel: '对话记录', you: '您', bot: '客服' },
+    en: { title: 'Tingmin', intro: 'Type "hello" to start.', placeholder: 'Type your message', send: 'Send', langSwitch: '中文',
+      offline: 'Connection lost, retrying…', slowDown: 'Please slow down and try again.', tooLarge: 'Message too long.',
+      error: 'Something went wrong, please try again.', logLabel: 'Conversation', you: 'You', bot: 'Hotline' },
+  };
+  let strings = FALLBACK;
+  try {
+    const parsed = JSON.parse($('tm-strings').textContent);
+    if (parsed && parsed.zh && parsed.en) strings = parsed;
+  } catch { /* placeholder not replaced: use the fallback */ }
+
+  const store = {
+    get(key) { try { return localStorage.getItem(key); } catch { return null; } },
+    set(key, value) { try { localStorage.setItem(key, value); } catch { /* storage disabled */ } },
+  };
+
+  // randomUUID needs a secure context (https or localhost); getRandomValues works everywhere.
+  const newId = () => (crypto.randomUUID ? crypto.randomUUID().replace(/-/g, '')
+    : Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join(''));
+
+  let userId = store.get('tm.userId');
+  if (!userId || !ID_RE.test(userId)) { userId = newId(); store.set('tm.userId', userId); }
+  let lang = store.get('tm.lang') === 'en' ? 'en' : 'zh';
+  const t = (key) => strings[lang]?.[key] ?? FALLBACK[lang][key];
+  const htmlLang = (l) => (l === 'zh' ? 'zh-CN' : 'en');
+  const coarse = window.matchMedia?.('(pointer: coarse)').matches ?? false;
+
+  const shown = new Set(); // ids of bot/staff messages already on screen
+  let cursor = null, busy = false, noticeKind = null;
+  let pinned = true; // the reader is at the bottom of the list, so new messages scroll into view
+
+  // ---- page chrome ----
+  function applyLang() {
+    document.documentElement.lang = htmlLang(lang);
+    document.title = t('title');
+    els.title.textContent = t('title');
+    els.intro.textContent = t('intro');
+    els.lang.textContent = t('langSwitch');
+    els.lang.lang = htmlLang(lang === 'zh' ? 'en' : 'zh'); // its label is in the other language
+    els.log.setAttribute('aria-label', t('logLabel'));
+    els.label.textContent = t('placeholder');
+    els.input.placeholder = t('placeholder');
+    els.send.textContent = t('send');
+    if (noticeKind) els.notice.textContent = t(noticeKind);
+  }
+
+  function notice(kind) {
+    noticeKind = kind;
+    els.notice.textContent = t(kind);
+    els.notice.className = `tm-notice tm-notice--${kind}`;
+    els.notice.hidden = false;
+  }
+
+  function clearNotice(kind) {
+    if (!kind || kind === noticeKind) { noticeKind = null; els.notice.hidden = true; els.notice.textContent = ''; }
+  }
+
+  function setBusy(on) {
+    busy = on;
+    els.input.readOnly = on; // keeps focus (and the phone keyboard) while sending
+    els.send.disabled = on;
+    els.lang.disabled = on;
+    els.form.setAttribute('aria-busy', String(on));
+    document.body.classList.toggle('tm-busy', on);
+  }
+
+  function resizeInput() {
+    const el = els.input;
+    el.style.height = 'auto'; // CSSOM, not a style attribute: allowed by the CSP
+    el.style.height = `${Math.min(el.scrollHeight + 2, 160)}px`;
+  }
+
+  // ---- message list ----
+  const scrollDown = () => { els.log.scrollTop = els.log.scrollHeight; };
+  els.log.addEventListener('scroll', () => {
+    pinned = els.log.scrollHeight - els.log.scrollTop - els.log.clientHeight < 60;
+  }, { passive: true });
+  if (window.ResizeObserver) new ResizeObserver(() => { if (pinned) scrollDown(); }).observe(els.log);
+
+  function formatTime(iso) {
+    const d = new Date(iso);
+    if (Number.isNaN(d.getTime())) return '';
+    const today = d.toDateString() === new Date().toDateString();
+    return d.toLocaleString(htmlLang(lang), { ...(today ? {} : { month: 'numeric', day: 'numeric' }), hour: '2-digit', minute: '2-digit' });
+  }
+
+  function el(tag, className, text = '') {
+    const node = document.createElement(tag);
+    node.className = className;
+    node.textContent = text; // never innerHTML: message text is untrusted
+    return node;
+  }
+
+  function renderMessage(who, text, msg = {}) {
+    const item = el('div', `tm-msg tm-msg--${who}`);
+    const bubble = el('div', 'tm-bubble');
+    bubble.append(el('span', 'tm-sr', `${t(who === 'user' ? 'you' : 'bot')}${lang === 'zh' ? '：' : ': '}`), document.createTextNode(text));
+    item.append(bubble);
+    const buttons = Array.isArray(msg.buttons) ? msg.buttons.filter((b) => b && typeof b.label === 'string' && typeof b.payload === 'string') : [];
+    if (buttons.length) {
+      const row = el('div', 'tm-buttons');
+      for (const b of buttons) {
+        const btn = el('button', 'tm-choice', b.label);
+        btn.type = 'button';
+        btn.addEventListener('click', () => send({ payload: b.payload }, b.label));
+        row.append(btn);
+      }
+      item.append(row);
+    }
+    if (typeof msg.at === 'string') {
+      const time = el('time', 'tm-time', formatTime(msg.at));
+      time.dateTime = msg.at;
+      bubble.after(time);
+    }
+    els.log.append(item);
+    document.body.classList.add('tm-started');
+    return item;
+  }
+
+  function showBot(messages) {
+    if (!Array.isArray(messages)) return;
+    const stick = pinned;
+    for (const m of messages) {
+      if (!m || typeof m.id !== 'string' || shown.has(m.id)) continue;
+      shown.add(m.id);
+      renderMessage('bot', String(m.text ?? ''), m);
+    }
+    if (stick) scrollDown();
+  }
+
+  function showMine(text) {
+    const item = renderMessage('user', text);
+    pinned = true;
+    scrollDown();
+    return item;
+  }
+
+  // ---- network ----
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  async function request(url, options, timeoutMs) {
+    const ctl = new AbortController();
+    const timer = setTimeout(() => ctl.abort(), timeoutMs);
+    try { return await fetch(url, { ...options, signal: ctl.signal, cache: 'no-store' }); } finally { clearTimeout(timer); }
+  }
+
+  // The same body (same messageId) is retried on network failures and gateway errors: the server answers it once.
+  async function post(body) {
+    const options = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const res = await request(API, options, 45000);
+        if (![502, 503, 504].includes(res.status) || attempt >= 2) return res;
+      } catch (err) {
+        if (attempt >= 2) throw err;
+      }
+      await sleep(1000 * 2 ** attempt);
+    }
+  }
+
+  async function send(body, mineText) {
+    if (busy) return false;
+    setBusy(true);
+    const mine = mineText ? showMine(mineText) : null;
+    let ok = false;
+    try {
+      const res = await post({ userId, messageId: newId(), ...body });
+      if (res.ok) {
+        ok = true; // delivered; if the body is unreadable, the next poll shows the replies
+        clearNotice();
+        showBot((await res.json().catch(() => ({}))).replies);
+      } else {
+        notice(res.status === 429 ? 'slowDown' : res.status === 413 ? 'tooLarge' : 'error');
+      }
+    } catch {
+      notice('error');
+    }
+    if (!ok && mine) mine.classList.add('tm-msg--failed');
+    setBusy(false);
+    poll();
+    return ok;
+  }
+
+  let pollTimer = 0, polling = false, pollAgain = false, failures = 0;
+
+  async function poll() {
+    clearTimeout(pollTimer);
+    if (polling) { pollAgain = true; return; }
+    polling = true;
+    pollAgain = false;
+    let delay = POLL_MS;
+    try {
+      const query = new URLSearchParams({ userId });
+      if (cursor) query.set('after', cursor);
+      const res = await request(`${API}?${query}`, {}, 15000);
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      const data = await res.json();
+      showBot(data.messages);
+      if (typeof data.cursor === 'string') cursor = data.cursor;
+      if (Array.isArray(data.messages) && data.messages.length >= 100) delay = 0; // a full page: more are waiting
+      failures = 0;
+      clearNotice('offline');
+    } catch {
+      failures++;
+      if (noticeKind !== 'offline') notice('offline');
+      delay = Math.min(30000, POLL_MS * 2 ** failures);
+    }
+    polling = false;
+    if (document.hidden) delay = Math.max(delay, 15000);
+    pollTimer = setTimeout(poll, pollAgain ? 0 : delay);
+  }
+
+  // ---- events ----
+  els.form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const text = els.input.value.trim();
+    if (!text || busy) return;
+    els.input.value = '';
+    resizeInput();
+    const ok = await send({ text }, text);
+    if (!ok && !els.input.value) { els.input.value = text; resizeInput(); } // let the resident retry
+    if (!coarse) els.input.focus();
+  });
+
+  els.input.enterKeyHint = coarse ? 'enter' : 'send';
+  els.input.addEventListener('keydown', (event) => {
+    // Enter sends on keyboards (not while an IME is composing Chinese); on phones the send button does.
+    if (event.key !== 'Enter' || event.shiftKey || event.isComposing || event.keyCode === 229 || coarse) return;
+    event.preventDefault();
+    els.form.requestSubmit();
+  });
+  els.input.addEventListener('input', resizeInput);
+
+  els.lang.addEventListener('click', () => {
+    if (busy) return;
+    lang = lang === 'zh' ? 'en' : 'zh';
+    store.set('tm.lang', lang);
+    applyLang();
+    send({ payload: `lang:${lang}` }).then(() => els.lang.focus());
+  });
+
+  document.addEventListener('visibilitychange', () => { if (!document.hidden) poll(); });
+
+  applyLang();
+  poll();
+})();

@@ -1,0 +1,16 @@
+import { z } from 'zod';
+
+/** What the report flow has gathered so far; every field is filled in by one step. */
+export const reportDraftSchema = z.object({
+  description: z.string().optional(),
+  candidates: z.array(z.object({ label: z.string(), score: z.number() })).optional(),
+  /** null: the resident is not sure; the office classifies it. */
+  topic: z.string().nullable().optional(),
+  placeText: z.string().nullable().optional(),
+  regionCode: z.string().nullable().optional(),
+  /** An address typed without a recognisable county, kept in case the resident skips adding one. */
+  pendingPlace: z.string().optional(),
+  phone: z.string().nullable().optional(),
+  urgent: z.boolean().optional(),
+});
+export type ReportDraft = z.infer<typeof reportDraftSchema>;

@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveDepartment } from '../workers/routing/resolve-department.js';
+import { addWorkingDays } from '../workers/routing/working-days.js';
+import { startHarness, type Harness } from './support/harness.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => h.close());
+
+const name = async (regionCode: string | null, topic: string | null) => (await resolveDepartment(h.services.db, { regionCode, topic })).name;
+
+describe('routing follows local responsibility (属地)', () => {
+  it('sends a case to the county government when the county is known', async () => {
+    expect(await name('630121', '环境保护')).toBe('西宁市大通回族土族自治县人民政府');
+  });
+  it('sends it to the prefecture government when only the prefecture is known', async () => {
+    expect(await name('632800', '交通运输')).toBe('海西蒙古族藏族自治州人民政府');
+  });
+  it('sends it to the provincial department of the topic when the place is unknown', async () => {
+    expect(await name(null, '劳动和社会保障')).toBe('青海省人力资源和社会保障厅');
+  });
+  it('sends it to the supervision office for triage when neither is known', async () => {
+    expect(await name(null, null)).toBe('青海省人民政府督查室');
+  });
+  it('prefers a rule naming the topic, and then the lower priority', async () => {
+    const db = h.services.db;
+    const office = await db.department.findFirstOrThrow({ where: { code: 'P07' } });
+    const other = await db.department.findFirstOrThrow({ where: { code: 'P08' } });
+    await db.routingRule.create({ data: { regionCode: '632801', topic: '卫生计生', departmentId: other.id, priority: 50 } });
+    await db.routingRule.create({ data: { regionCode: '632801', topic: '卫生计生', departmentId: office.id, priority: 10 } });
+    expect(await name('632801', '卫生计生')).toBe(office.name);
+    expect(await name('632801', '教育文体')).toBe('海西蒙古族藏族自治州格尔木市人民政府');
+  });
+});
+
+describe('deadlines count working days in the office time zone', () => {
+  const tz = 'Asia/Shanghai';
+  it('skips the weekend', () => {
+    // Friday 2026-11-27 10:00 in Xining; one working day later is Monday's end.
+    const friday = new Date('2026-11-27T02:00:00Z');
+    expect(addWorkingDays(friday, 1, tz).toISOString()).toBe('2026-11-30T15:59:59.000Z');
+    expect(addWorkingDays(friday, 10, tz).toISOString()).toBe('2026-12-11T15:59:59.000Z');
+  });
+  it('uses the local date, not the UTC one, late in the evening', () => {
+    // 23:30 on Wednesday in Xining is still Wednesday there (15:30 UTC).
+    expect(addWorkingDays(new Date('2026-11-25T15:30:00Z'), 1, tz).toISOString()).toBe('2026-11-26T15:59:59.000Z');
+  });
+  it('skips holidays given to it', () => {
+    const holidays = new Set(['2026-11-30']);
+    expect(addWorkingDays(new Date('2026-11-27T02:00:00Z'), 1, tz, holidays).toISOString()).toBe('2026-12-01T15:59:59.000Z');
+  });
+});
