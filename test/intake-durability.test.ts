@@ -4,7 +4,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgConfig } from '../prisma/pg-config.js';
 import { startWorkers } from '../workers/index.js';
+import { processIntake } from '../workers/intake.js';
 import { processReconcile } from '../workers/reconcile.js';
+import { processRoute } from '../workers/route.js';
 import { eventually, startHarness, uniqueUser, type Harness } from './support/harness.js';
 
 // No workers in the harness: each test decides who processes the queue.
@@ -89,5 +91,34 @@ describe('a confirmed report is never lost nor doubled', () => {
     const requeued = await processReconcile({ ...h.services, now: () => new Date() });
     expect(requeued.submissions).toBeGreaterThanOrEqual(1);
     expect((await h.services.queues.intake.getJob(id))?.data).toEqual({ submissionId: id });
+  });
+
+  it('delivers, exactly once, a case-number message whose job Redis lost', async () => {
+    const user = uniqueUser();
+    const id = await confirmReport(user, '城西区胜利路的暖气片不热，家里只有十度');
+    const deps = { ...h.services, now: () => new Date() };
+    await h.services.queues.intake.obliterate({ force: true });
+    await processIntake(deps, { submissionId: id });
+    const [created] = await casesOf(id);
+    await processRoute(deps, { caseId: created!.id });
+    // Redis loses the queued notification.
+    await h.services.queues.notify.obliterate({ force: true });
+    await h.services.queues.route.obliterate({ force: true });
+    expect((await processReconcile(deps)).notifications).toBeGreaterThanOrEqual(1);
+    const workers = await startWorkers(deps, h.services.queueConnection);
+    try {
+      const delivered = await eventually(async () => {
+        const { messages } = await h.poll(user);
+        return messages.some((m) => m.text.includes(created!.number)) ? messages : undefined;
+      });
+      // A second pass finds nothing left to deliver, and nothing is shown twice.
+      expect((await processReconcile(deps)).notifications).toBe(0);
+      await new Promise((r) => setTimeout(r, 300));
+      const { messages } = await h.poll(user);
+      expect(messages.filter((m) => m.text.includes(created!.number))).toHaveLength(1);
+      expect(messages).toHaveLength(delivered.length);
+    } finally {
+      await workers.close();
+    }
   });
 });

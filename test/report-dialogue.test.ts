@@ -137,3 +137,14 @@ describe('reporting a problem in the web chat', () => {
     expect(texts(replies)).toContain('已切换为中文');
   });
 });
+
+describe('buttons from older messages', () => {
+  it('are not read as the answer to the current question, which is asked again', async () => {
+    const user = uniqueUser();
+    await h.say(user, '你好');
+    await h.say(user, '城东区八一路小区门口路面塌陷了一个星期没人管');
+    const replies = await h.press(user, 'menu:report');
+    expect(replies[0]?.text).toContain('按钮已经过期');
+    expect(replies.at(-1)?.buttons?.some((b) => b.payload.startsWith('topic:'))).toBe(true);
+  });
+});

@@ -6,6 +6,12 @@ import type { JobData } from './queues.js';
 
 // Which events the resident hears about, and in which words.
 const MESSAGES: Partial<Record<string, TextKey>> = { assigned: 'notify.assigned', triage: 'notify.triage' };
+export const NOTIFIED_EVENTS = Object.keys(MESSAGES);
+
+/** The idempotency key of the message about an event; also the message log's external id prefix. */
+export function deliveryKey(eventId: string): string {
+  return `event-${eventId}`;
+}
 
 /** Tells the resident about a case event, in their language, through their channel's outbound queue. */
 export async function processNotify(deps: WorkerDeps, { eventId }: JobData<'notify'>): Promise<void> {
@@ -19,7 +25,7 @@ export async function processNotify(deps: WorkerDeps, { eventId }: JobData<'noti
   const { resident, submission } = event.case;
   const lang = resident.language;
   const text = t(lang, key, { ...eventVars(event, lang, deps.config.TIMEZONE), number: event.case.number });
-  const delivery = `event-${event.id}`;
+  const delivery = deliveryKey(event.id);
   await deps.outbound[resident.channel].add(
     'deliver',
     { key: delivery, conversationId: submission.conversationId, recipient: resident.externalId, replies: [{ text }] },

@@ -1,13 +1,26 @@
+import type { Queue } from 'bullmq';
 import type { WorkerDeps } from './deps.js';
+import { deliveryKey, NOTIFIED_EVENTS } from './notify.js';
 
 const BATCH = 500;
 
+/** Queues a job again unless it is waiting or running; a failed one is retried. */
+async function requeue<D>(queue: Queue<D>, data: D, jobId: string): Promise<void> {
+  const job = await queue.getJob(jobId);
+  if (job && (await job.isFailed())) return job.retry();
+  if (job && !(await job.isCompleted())) return;
+  await job?.remove();
+  // Every queue's jobs carry the queue's name.
+  await (queue as unknown as Queue).add(queue.name, data, { jobId });
+}
+
 /**
  * Puts back on the queues what Redis lost (a restart without persistence, a flushed queue):
- * confirmed submissions that have no case yet, and cases that were never routed. Both steps
- * are idempotent, so queueing something that is merely slow does no harm.
+ * confirmed submissions that have no case yet, cases that were never routed, and events the
+ * resident should have heard of but whose message was never delivered. Every step is
+ * idempotent, so queueing something that is merely slow does no harm.
  */
-export async function processReconcile(deps: WorkerDeps): Promise<{ submissions: number; cases: number }> {
+export async function processReconcile(deps: WorkerDeps): Promise<{ submissions: number; cases: number; notifications: number }> {
   const { db, queues, config, log } = deps;
   const before = new Date(deps.now().getTime() - config.RECONCILE_AFTER_MS);
   const submissions = await db.submission.findMany({
@@ -16,26 +29,20 @@ export async function processReconcile(deps: WorkerDeps): Promise<{ submissions:
     orderBy: { createdAt: 'asc' },
     take: BATCH,
   });
-  for (const { id } of submissions) {
-    const job = await queues.intake.getJob(id);
-    if (!job) await queues.intake.add('intake', { submissionId: id }, { jobId: id });
-    else if (await job.isFailed()) await job.retry();
-  }
-  const unrouted = await db.case.findMany({
-    where: { departmentId: null, createdAt: { lt: before } },
-    select: { id: true },
-    take: BATCH,
-  });
-  for (const { id } of unrouted) {
-    const jobId = `route-${id}`;
-    const job = await queues.route.getJob(jobId);
-    if (!job || (await job.isCompleted())) {
-      await job?.remove();
-      await queues.route.add('route', { caseId: id }, { jobId });
-    } else if (await job.isFailed()) await job.retry();
-  }
-  if (submissions.length || unrouted.length) {
-    log.warn({ submissions: submissions.length, cases: unrouted.length }, 'reconciler queued work again');
-  }
-  return { submissions: submissions.length, cases: unrouted.length };
+  for (const { id } of submissions) await requeue(queues.intake, { submissionId: id }, id);
+
+  const unrouted = await db.case.findMany({ where: { departmentId: null, createdAt: { lt: before } }, select: { id: true }, take: BATCH });
+  for (const { id } of unrouted) await requeue(queues.route, { caseId: id }, `route-${id}`);
+
+  // A delivered message is in the log under its delivery key (see the channel's outbound worker).
+  const undelivered = await db.$queryRaw<{ id: string }[]>`
+    SELECT e."id" FROM "CaseEvent" e
+    WHERE e."type" = ANY(${NOTIFIED_EVENTS}) AND e."at" < ${before}
+      AND NOT EXISTS (SELECT 1 FROM "Message" m WHERE m."externalId" = ${deliveryKey('')} || e."id" || '#0')
+    LIMIT ${BATCH}`;
+  for (const { id } of undelivered) await requeue(queues.notify, { eventId: id }, `notify-${id}`);
+
+  const counts = { submissions: submissions.length, cases: unrouted.length, notifications: undelivered.length };
+  if (counts.submissions || counts.cases || counts.notifications) log.warn(counts, 'reconciler queued work again');
+  return counts;
 }

@@ -136,11 +136,21 @@ export class FlowEngine {
     return { index: index + 1, total: flow.steps.length, title: step.title, hint: step.hint };
   }
 
-  /** Middleware: a message during a flow is the answer to its current step. */
+  /**
+   * Middleware: a message during a flow is the answer to its current step. A button from an
+   * older message, of a kind not shown with the current question (a menu button while a topic
+   * is asked, say), is not read as an answer: the question is repeated.
+   */
   middleware(): Middleware {
     return async (ctx, next) => {
       const state = ctx.session.flow;
       if (!state) return next();
+      const pressed = ctx.inbound.payload;
+      const kind = (payload: string) => payload.split(':')[0];
+      if (pressed !== undefined && !ctx.session.buttons.some((b) => kind(b.payload) === kind(pressed))) {
+        ctx.reply(ctx.t('input.staleChoice'));
+        return this.repeat(ctx);
+      }
       await answer(ctx, this.get(state.name));
     };
   }

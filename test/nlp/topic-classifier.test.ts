@@ -9,6 +9,7 @@ import {
   type TopicClassifier,
   type TopicScore,
 } from '../../nlp-models/index.js';
+import { partsOfText } from '../../nlp-models/topics/features.js';
 import { TINY_CORPUS } from './fixtures.js';
 
 const LABELS = ['劳动和社会保障', '城乡建设', '教育文体'];
@@ -72,7 +73,15 @@ describe('topic classifier', () => {
 
   it('refuses to train on one label, and to load what is not a model', async () => {
     await expect(trainTopicClassifier(TINY_CORPUS.filter((e) => e.label === '城乡建设'))).rejects.toThrow(/two labels/);
-    await expect(loadTopicClassifier(join(tmpdir(), 'no-such-model.json'))).rejects.toThrow(/cannot read/);
+    await expect(loadTopicClassifier(join(tmpdir(), 'no-such-model.json'))).rejects.toThrow(/no topic model at/);
+  });
+});
+
+describe('partsOfText', () => {
+  it('takes a short first sentence of a chat message as its title', () => {
+    expect(partsOfText('小区路灯坏了。已经三个月没人修，晚上很黑')).toEqual({ title: '小区路灯坏了。', detail: '已经三个月没人修，晚上很黑' });
+    expect(partsOfText('路灯坏了')).toEqual({ detail: '路灯坏了' });
+    expect(partsOfText(`${'很'.repeat(80)}。后面`)).toEqual({ detail: `${'很'.repeat(80)}。后面` });
   });
 });
 

@@ -173,6 +173,9 @@ CREATE INDEX "Conversation_residentId_startedAt_idx" ON "Conversation"("resident
 CREATE INDEX "Message_conversationId_at_idx" ON "Message"("conversationId", "at");
 
 -- CreateIndex
+CREATE INDEX "Message_externalId_idx" ON "Message"("externalId");
+
+-- CreateIndex
 CREATE UNIQUE INDEX "Message_conversationId_direction_externalId_key" ON "Message"("conversationId", "direction", "externalId");
 
 -- CreateIndex

@@ -1,0 +1,27 @@
+/**
+ * What makes a message urgent (a safety hazard): data, edited here, read by detectUrgency.
+ * `signal` is what detectUrgency reports; `terms` are matched as substrings (English as whole words).
+ */
+export type UrgencyRule = { signal: string; terms: string[]; heatingSeasonOnly?: boolean };
+
+export const URGENCY_RULES: UrgencyRule[] = [
+  { signal: 'collapse', terms: ['塌陷', '坍塌', '塌方', '倒塌', '垮塌', '塌了', 'collapsed', 'collapse', 'sinkhole'] },
+  { signal: 'gas-leak', terms: ['漏气', '燃气泄漏', '煤气泄漏', '天然气泄漏', '燃气味', '煤气味', 'gas leak', 'smell of gas', 'leaking gas'] },
+  { signal: 'fire', terms: ['起火', '着火', '失火', '火灾', '冒烟', 'fire', 'smoke'] },
+  { signal: 'injury', terms: ['受伤', '伤亡', '死亡', '昏迷', 'injured', 'injury', 'hurt', 'unconscious'] },
+  { signal: 'electric-shock', terms: ['触电', '电线掉', '电线断', '漏电', 'electrocuted', 'electric shock', 'live wire'] },
+  { signal: 'flood', terms: ['被淹', '内涝', '溃坝', '决堤', '洪水', 'flooding', 'flooded'] },
+  { signal: 'poisoning', terms: ['中毒', '一氧化碳', 'poisoning', 'carbon monoxide'] },
+  // In a Qinghai winter, losing water, power or heat is a danger, not an inconvenience.
+  {
+    signal: 'winter-outage',
+    terms: ['断水', '停水', '断电', '停电', '停暖', '断暖', '暖气不热', '没有暖气', '没暖气', 'no heating', 'no water', 'no power', 'power cut'],
+    heatingSeasonOnly: true,
+  },
+];
+
+/** Qinghai's heating season (month-day, inclusive), when winter-outage rules apply. */
+export const HEATING_SEASON = { from: '10-15', to: '04-15' };
+
+/** Words that put a message in winter whatever the date. */
+export const WINTER_WORDS = ['冬天', '冬季', '寒冬', '零下', '严寒', '冻', 'winter', 'freezing'];

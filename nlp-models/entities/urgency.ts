@@ -1,0 +1,29 @@
+import { normalizeText } from '../text/normalize.js';
+import { HEATING_SEASON, URGENCY_RULES, WINTER_WORDS, type UrgencyRule } from './urgency-keywords.js';
+
+export type Urgency = { urgent: boolean; signals: string[] };
+export type UrgencyOptions = { now?: Date; rules?: UrgencyRule[] };
+
+const ASCII_TERM = /^[\x20-\x7e]+$/;
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+function mentions(text: string, term: string): boolean {
+  // English terms as whole words, so "fireworks" is not a fire; Chinese has no spaces to rely on.
+  return ASCII_TERM.test(term) ? new RegExp(`\\b${escapeRegExp(term)}\\b`, 'i').test(text) : text.includes(term);
+}
+
+function inHeatingSeason(now: Date): boolean {
+  const monthDay = `${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
+  return monthDay >= HEATING_SEASON.from || monthDay <= HEATING_SEASON.to;
+}
+
+/** Safety signals in a message (rule names, in rule order); negations are not understood. */
+export function detectUrgency(text: string, options: UrgencyOptions = {}): Urgency {
+  const clean = normalizeText(text);
+  const rules = options.rules ?? URGENCY_RULES;
+  const winter = inHeatingSeason(options.now ?? new Date()) || WINTER_WORDS.some((w) => mentions(clean, w));
+  const signals = rules
+    .filter((rule) => (!rule.heatingSeasonOnly || winter) && rule.terms.some((t) => mentions(clean, t)))
+    .map((rule) => rule.signal);
+  return { urgent: signals.length > 0, signals };
+}

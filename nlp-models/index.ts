@@ -1,0 +1,26 @@
+/** Tingmin's language tools: the topic classifier and the entities the dialogue reads. */
+export {
+  DEFAULT_MODEL_PATH,
+  loadTopicClassifier,
+  saveTopicClassifier,
+  topicClassifierFromJSON,
+  trainTopicClassifier,
+  type MessageParts,
+  type TopicClassifier,
+  type TopicScore,
+  type TrainingExample,
+} from './topics/classifier.js';
+export { evaluate, type Evaluation, type LabelMetrics } from './topics/metrics.js';
+export { DataFileError, loadLabelledCsv, type LabelledCsv } from './data/labelled-csv.js';
+export { normalizeText } from './text/normalize.js';
+export { findMobilePhone, parseMobilePhone } from './entities/phone.js';
+export {
+  DEFAULT_CASE_PREFIX,
+  findCaseNumber,
+  looksLikeCaseNumberAttempt,
+  readCaseNumber,
+  type CaseNumberReading,
+} from './entities/case-number.js';
+export { RegionMatcher, type RegionDef } from './entities/region.js';
+export { detectUrgency, type Urgency, type UrgencyOptions } from './entities/urgency.js';
+export { URGENCY_RULES, type UrgencyRule } from './entities/urgency-keywords.js';
