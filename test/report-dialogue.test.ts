@@ -121,7 +121,7 @@ describe('reporting a problem in the web chat', () => {
     expect(labels(replies)).toEqual(['Report a problem', 'Check progress', 'Talk to a person', 'Help']);
     replies = await h.press(user, 'menu:report');
     expect(texts(replies)).toContain('Please describe the problem');
-    replies = await h.say(user, 'There is a gas leak smell in the stairwell of our building in 城中区 every evening');
+    replies = await h.say(user, 'There is a gas leak smell in the stairwell of our building in Chengzhong every evening');
     replies = await h.press(user, 'topic:城乡建设');
     expect(texts(replies)).toContain('mobile number');
     replies = await h.say(user, 'skip');

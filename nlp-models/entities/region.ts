@@ -24,13 +24,14 @@ export class RegionMatcher {
 
   constructor(regions: RegionDef[]) {
     this.terms = regions.flatMap((region) =>
-      [region.name, ...region.aliases].map((text) => ({ text, region, bare: !ADMIN_SUFFIX.test(text) })),
+      // Lower case so that English aliases match however they are written (Chengdong, chengdong).
+      [region.name, ...region.aliases].map((name) => ({ text: name.toLowerCase(), region, bare: !ADMIN_SUFFIX.test(name) })),
     );
   }
 
   /** The best match: a county before a prefecture (a county implies its prefecture), then the longest, then the first. */
   match(text: string): RegionDef | null {
-    const clean = normalizeText(text);
+    const clean = normalizeText(text).toLowerCase();
     const found = this.findAll(clean);
     if (!found.length) return null;
     const words = found.some((m) => m.term.bare) ? wordBoundaries(clean) : null;
