@@ -136,6 +136,13 @@ describe('reporting a problem in the web chat', () => {
     replies = await h.say(user, '中文');
     expect(texts(replies)).toContain('已切换为中文');
   });
+
+  it('answers in the language the API names with lang', async () => {
+    const user = uniqueUser();
+    expect((await h.send(user, { text: 'hello', lang: 'en' })).replies[0]?.text).toContain('How can we help');
+    expect((await h.send(user, { text: '你好', lang: 'zh' })).replies[0]?.text).toContain('请问需要办理什么');
+    expect((await h.send(user, { text: '你好' })).replies[0]?.text).toContain('请问需要办理什么');
+  });
 });
 
 describe('buttons from older messages', () => {

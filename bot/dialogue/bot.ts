@@ -58,6 +58,11 @@ export class Bot {
       ...(await openConversation(db, channel, userId, inbound.lang)),
       buttons: [],
     };
+    if (inbound.lang && inbound.lang !== session.lang) {
+      // The channel names the language explicitly: it wins, and notifications follow it.
+      session.lang = inbound.lang;
+      await db.resident.update({ where: { id: session.residentId }, data: { language: inbound.lang } });
+    }
     const ctx = new Context(inbound, session, this.deps);
     let replies: Reply[];
     try {

@@ -10,7 +10,7 @@ export const inboundSchema = z.object({
   text: z.string().optional(),
   /** The payload of a button the resident pressed. */
   payload: z.string().max(256).optional(),
-  /** The language the channel believes the resident uses; applies to new residents only. */
+  /** The language the resident chose through the channel (e.g. the web chat API's `lang`); switches the dialogue to it. */
   lang: z.enum(['zh', 'en']).optional(),
 });
 export type Inbound = z.infer<typeof inboundSchema>;
