@@ -111,9 +111,13 @@ describe('a confirmed report is never lost nor doubled', () => {
         const { messages } = await h.poll(user);
         return messages.some((m) => m.text.includes(created!.number)) ? messages : undefined;
       });
-      // A second pass finds nothing left to deliver, and nothing is shown twice.
-      expect((await processReconcile(deps)).notifications).toBe(0);
-      await new Promise((r) => setTimeout(r, 300));
+      // Another pass, once everything queued has run, shows nothing twice.
+      await processReconcile(deps);
+      const idle = async () => {
+        const counts = await Promise.all([h.services.queues.notify, h.services.outbound.webchat].map((q) => q.getJobCounts('waiting', 'active', 'delayed')));
+        return counts.every((c) => c.waiting + c.active + c.delayed === 0) ? true : undefined;
+      };
+      await eventually(idle);
       const { messages } = await h.poll(user);
       expect(messages.filter((m) => m.text.includes(created!.number))).toHaveLength(1);
       expect(messages).toHaveLength(delivered.length);
