@@ -132,6 +132,7 @@ describe('reporting a problem in the web chat', () => {
     expect(texts(replies)).toContain('we have received your report');
     const note = await eventually(async () => (await h.poll(user, cursor)).messages.find((m) => m.text.includes('registered as case')));
     expect(note.text).toMatch(/case QH\d{10}/);
+    expect(note.text).toContain("assigned to People's Government of Chengzhong District, Xining");
     expect(note.text).toMatch(/deadline: \d{4}-\d{2}-\d{2}/);
     replies = await h.say(user, '中文');
     expect(texts(replies)).toContain('已切换为中文');
