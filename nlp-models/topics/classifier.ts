@@ -8,12 +8,13 @@ import {
   partsOfText,
   type FeatureSettings,
   type MessageParts,
+  type TrainingExample,
 } from './features.js';
 import { TopicNlu, type NluJson } from './nlu.js';
 import { canonicalOrder } from './order.js';
 import { loadSegmenter } from './segmenter.js';
 
-export type { MessageParts } from './features.js';
+export type { MessageParts, TrainingExample } from './features.js';
 
 /** A topic and how likely it is; a classification lists every label, best first, scores summing to 1. */
 export type TopicScore = { label: string; score: number };
@@ -27,8 +28,6 @@ export interface TopicClassifier {
   toJSON(): unknown;
 }
 
-/** A labelled message: title and detail are kept apart because the title weighs more. */
-export type TrainingExample = MessageParts & { label: string };
 
 /** The shipped model, next to this module's folder in the source tree and in dist/ alike. */
 export const DEFAULT_MODEL_PATH = fileURLToPath(new URL('../default/topics.model.json', import.meta.url));

@@ -4,6 +4,9 @@ import { segment } from './segmenter.js';
 /** A message as the classifier sees it: a title (weighs more) and a detail, either possibly absent. */
 export type MessageParts = { title?: string; detail?: string };
 
+/** A labelled message: title and detail are kept apart because the title weighs more. */
+export type TrainingExample = MessageParts & { label: string };
+
 /** Feature name → value: the input nlp.js's neural network trains and runs on. */
 export type FeatureBag = Record<string, number>;
 

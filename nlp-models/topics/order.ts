@@ -1,4 +1,4 @@
-import type { TrainingExample } from './classifier.js';
+import type { TrainingExample } from './features.js';
 
 /** FNV-1a, 32 bits: a cheap, stable hash for ordering. */
 function fnv1a(s: string): number {
