@@ -70,7 +70,7 @@ describe('reporting a problem in the web chat', () => {
     expect(texts(replies)).toContain('没有识别出县（区）');
     replies = await h.say(user, '大通县桥头镇新民小区门口');
     expect(texts(replies)).toContain('手机号码');
-    replies = await h.say(user, '跳过');
+    replies = await h.say(user, '不想留电话');
     expect(texts(replies)).toContain('【联系电话】未填写');
     expect(texts(replies)).toContain('大通县桥头镇新民小区门口');
   });
@@ -122,6 +122,12 @@ describe('reporting a problem in the web chat', () => {
     replies = await h.press(user, 'menu:report');
     expect(texts(replies)).toContain('Please describe the problem');
     replies = await h.say(user, 'There is a gas leak smell in the stairwell of our building in Chengzhong every evening');
+    const suggested = replies.flatMap((r) => r.buttons ?? [])[0]!;
+    replies = await h.say(user, 'yes');
+    expect(texts(replies)).toContain('mobile number');
+    replies = await h.press(user, 'back');
+    expect(texts(replies)).toMatch(/topic/);
+    expect(suggested.payload).toMatch(/^topic:/);
     replies = await h.press(user, 'topic:城乡建设');
     expect(texts(replies)).toContain('mobile number');
     replies = await h.say(user, 'skip');

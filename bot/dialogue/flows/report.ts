@@ -6,11 +6,15 @@ import { commandWord, meaningfulLength } from '../text.js';
 import { reportDraftSchema, type ReportDraft } from './report-draft.js';
 import { submitReport } from './submit-report.js';
 
-const SKIP_WORDS = new Set(['跳过', '不留', '不用', '无', '没有', 'skip', 'no', 'none']);
-const CONFIRM_WORDS = new Set(['确认', '确认提交', '提交', '确定', '是', '对', '好', 'yes', 'y', 'ok', 'submit', 'confirm']);
+const SKIP = /^(跳过|不留|不用|不想|不方便|无|没有|算了吧|skip|no|none|n\/a|not now)/;
+const CONFIRM_WORDS = new Set(['确认', '确认提交', '提交', '确定', '是', '是的', '对', '对的', '好', '好的', '没错', 'yes', 'y', 'ok', 'submit', 'confirm', 'correct']);
 
 function isSkip(ctx: Context): boolean {
-  return ctx.payload === 'skip' || SKIP_WORDS.has(commandWord(ctx.text));
+  return ctx.payload === 'skip' || SKIP.test(commandWord(ctx.text));
+}
+
+function isConfirm(ctx: Context): boolean {
+  return CONFIRM_WORDS.has(commandWord(ctx.text));
 }
 
 const description: Step<ReportDraft> = {
@@ -66,7 +70,10 @@ const topic: Step<ReportDraft> = {
       ],
     };
   },
-  read(ctx) {
+  read(ctx, data) {
+    // "是" / "yes" to "it looks like X" accepts X.
+    const best = data.candidates?.[0];
+    if (!ctx.payload && best && isConfirm(ctx)) return { kind: 'next', patch: { topic: best.label } };
     const chosen = ctx.payload?.startsWith('topic:') ? ctx.payload.slice('topic:'.length) : ctx.text;
     if (chosen === '*') return { kind: 'retry', reply: allTopics(ctx, ctx.t('report.allTopics')) };
     if (chosen === '?') return { kind: 'next', patch: { topic: null } };
@@ -137,7 +144,7 @@ const confirm: Step<ReportDraft> = {
   hint: 'report.hint.confirm',
   prompt: summary,
   read(ctx, data) {
-    if (ctx.payload === 'confirm' || CONFIRM_WORDS.has(commandWord(ctx.text))) return { kind: 'finish' };
+    if (ctx.payload === 'confirm' || isConfirm(ctx)) return { kind: 'finish' };
     const edit = ctx.payload?.match(/^edit:(description|topic|place|phone)$/)?.[1];
     if (edit) return { kind: 'goto', step: edit };
     const reply = summary(ctx, data);

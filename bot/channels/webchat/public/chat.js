@@ -211,6 +211,8 @@
       const query = new URLSearchParams({ userId });
       if (cursor) query.set('after', cursor);
       const res = await request(`${API}?${query}`, {}, 15000);
+      // A cursor the server no longer knows: start over (shown ids are skipped anyway).
+      if (res.status === 400 && cursor) { cursor = null; pollAgain = true; throw new Error('stale cursor'); }
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       const data = await res.json();
       showBot(data.messages);
