@@ -18,4 +18,13 @@ describe('logs never hold a phone number or a name in clear', () => {
     expect(out).toContain('137****5678');
     expect(out).toContain('138****8000');
   });
+
+  it('masks them in errors, whose messages quote failed queries', () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) });
+    createLogger('info', sink).error({ err: new Error('Invalid `prisma.submission.create()` invocation: { phone: "13912345678" }') }, 'failed');
+    const out = lines.join('');
+    expect(out).toContain('prisma.submission.create');
+    expect(out).not.toContain('13912345678');
+  });
 });

@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../bot/platform/config.js';
+import { createLogger } from '../bot/platform/log.js';
+import { createServices, servicesReady } from '../bot/platform/services.js';
 import { startHarness, uniqueUser, type Harness } from './support/harness.js';
 
 let h: Harness;
@@ -103,5 +106,18 @@ describe('web chat API', () => {
     expect((await h.app.inject({ method: 'GET', url: '/webchat/chat.js' })).statusCode).toBe(200);
     expect((await h.app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
     expect((await h.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
+  });
+
+  it('is not ready while PostgreSQL cannot be reached', async () => {
+    const url = new URL(h.services.config.DATABASE_URL);
+    url.pathname = '/tingmin_does_not_exist';
+    const config = loadConfig({ ...process.env, DATABASE_URL: url.toString(), REDIS_PREFIX: h.services.config.REDIS_PREFIX });
+    const broken = await createServices(config, createLogger('silent'));
+    try {
+      expect(await servicesReady(broken)).toBe(false);
+      expect(await servicesReady(h.services)).toBe(true);
+    } finally {
+      await broken.close();
+    }
   });
 });

@@ -12,7 +12,11 @@ export function maskPhones(text: string): string {
 
 function scrub(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return maskPhones(value);
-  if (depth > 6 || value === null || typeof value !== 'object' || value instanceof Error) return value;
+  // Database errors quote the failed query's arguments, a resident's phone among them.
+  if (value instanceof Error) {
+    return { type: value.name, message: maskPhones(value.message), stack: maskPhones(value.stack ?? '') };
+  }
+  if (depth > 6 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
   return Object.fromEntries(
     Object.entries(value).map(([k, v]) => [k, PRIVATE_KEYS.has(k) && v ? '[private]' : scrub(v, depth + 1)]),
