@@ -6,7 +6,7 @@ import { startHarness, uniqueUser, type Harness } from './support/harness.js';
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ env: { RATE_LIMIT_MESSAGES: '12', RATE_LIMIT_WINDOW_SECONDS: '60' } });
+  h = await startHarness({ env: { RATE_LIMIT_MESSAGES: '12', RATE_LIMIT_IP_MESSAGES: '60', RATE_LIMIT_WINDOW_SECONDS: '60', TRUST_PROXY: 'true' } });
 });
 afterAll(() => h.close());
 
@@ -49,6 +49,15 @@ describe('web chat API', () => {
     expect(statuses.slice(12).every((s) => s === 429)).toBe(true);
     // Another resident is not affected.
     expect((await post({ userId: uniqueUser(), text: '你好' })).statusCode).toBe(200);
+  });
+
+  it('answers 429 to one address cycling through user ids', async () => {
+    const from = { 'x-forwarded-for': '203.0.113.7' };
+    const statuses: number[] = [];
+    for (let i = 0; i < 70; i++) statuses.push((await post({ userId: uniqueUser(), text: '你好' }, from)).statusCode);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(60);
+    expect(statuses.slice(60).every((s) => s === 429)).toBe(true);
+    expect((await post({ userId: uniqueUser(), text: '你好' }, { 'x-forwarded-for': '203.0.113.8' })).statusCode).toBe(200);
   });
 
   it('asks for a 20,000-character message to be shortened and keeps it verbatim', async () => {

@@ -1,4 +1,5 @@
 import type { AppRedis } from '../platform/redis.js';
+import { RateLimiter } from './rate-limiter.js';
 
 const UNLOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
@@ -8,17 +9,19 @@ const UNLOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call(
  * and recognition of a delivery seen before (its original replies are returned again).
  */
 export class DeliveryGuard {
+  private readonly limiter: RateLimiter;
+
   constructor(
     private readonly redis: AppRedis,
     private readonly prefix: string,
-    private readonly limit: { messages: number; windowSeconds: number },
-  ) {}
+    limit: { messages: number; windowSeconds: number },
+  ) {
+    this.limiter = new RateLimiter(redis, prefix, limit);
+  }
 
   /** Counts a message against the resident's window; false when over the limit. */
-  async allow(channel: string, userId: string): Promise<boolean> {
-    const key = `${this.prefix}:rate:${channel}:${userId}`;
-    const [count] = await this.redis.multi().incr(key).expire(key, this.limit.windowSeconds, 'NX').exec();
-    return Number(count) <= this.limit.messages;
+  allow(channel: string, userId: string): Promise<boolean> {
+    return this.limiter.allow(`${channel}:${userId}`);
   }
 
   /** Runs `fn` holding the resident's lock; undefined when the lock could not be had in time. */

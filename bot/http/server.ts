@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { webchatRoutes } from '../channels/webchat/routes.js';
+import { RateLimiter } from '../conversations/rate-limiter.js';
 import { textsWithPrefix } from '../i18n/index.js';
 import { servicesReady, type Services } from '../platform/services.js';
 import type { BotRuntime } from '../runtime.js';
@@ -15,7 +16,7 @@ function asset(name: string): string {
 
 /** The HTTP side: the web chat page and API, and health checks for load balancers. */
 export async function buildServer(services: Services, runtime: BotRuntime): Promise<FastifyInstance> {
-  const app = Fastify({ bodyLimit: BODY_LIMIT, logger: false, trustProxy: true });
+  const app = Fastify({ bodyLimit: BODY_LIMIT, logger: false, trustProxy: services.config.TRUST_PROXY });
   // The page's texts come from the language files; a JSON data block is allowed by the CSP.
   const page = asset('index.html').replace(
     '__TM_STRINGS__',
@@ -43,6 +44,10 @@ export async function buildServer(services: Services, runtime: BotRuntime): Prom
   app.get('/readyz', async (_req, reply) =>
     (await servicesReady(services)) ? { status: 'ready' } : reply.code(503).send({ status: 'unavailable' }),
   );
-  await app.register(webchatRoutes, { bot: runtime.bot, mailbox: runtime.mailbox });
+  const perAddress = new RateLimiter(services.redis, services.config.REDIS_PREFIX, {
+    messages: services.config.RATE_LIMIT_IP_MESSAGES,
+    windowSeconds: services.config.RATE_LIMIT_WINDOW_SECONDS,
+  });
+  await app.register(webchatRoutes, { bot: runtime.bot, mailbox: runtime.mailbox, perAddress });
   return app;
 }

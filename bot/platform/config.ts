@@ -8,13 +8,17 @@ const schema = z.object({
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('tm'),
   HOST: z.string().default('0.0.0.0'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Behind a reverse proxy: take the client address from X-Forwarded-For (for per-address limits). */
+  TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TIMEZONE: z.string().default('Asia/Shanghai'),
   CASE_NUMBER_PREFIX: z.string().regex(/^[A-Z]{1,4}$/).default('QH'),
   /** An unfinished dialogue is forgotten after this long without a message. */
   SESSION_TTL_SECONDS: z.coerce.number().int().positive().default(86_400),
-  RATE_LIMIT_MESSAGES: z.coerce.number().int().positive().default(20),
+  RATE_LIMIT_MESSAGES: z.coerce.number().int().positive().default(30),
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(10),
+  /** Web chat messages from one IP address per window, whatever user ids they carry. */
+  RATE_LIMIT_IP_MESSAGES: z.coerce.number().int().positive().default(300),
   DESCRIPTION_MIN_CHARS: z.coerce.number().int().positive().default(10),
   DESCRIPTION_MAX_CHARS: z.coerce.number().int().positive().default(2000),
   /** Below this classifier score the resident is shown alternatives more prominently. */

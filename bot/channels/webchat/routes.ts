@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import type { RateLimiter } from '../../conversations/rate-limiter.js';
 import type { Bot } from '../../dialogue/bot.js';
 import type { Mailbox } from './mailbox.js';
 
@@ -26,18 +27,24 @@ function problem(error: z.ZodError): { error: string } {
 }
 
 /** The web chat API of DESIGN.md §3: the channel adapter that needs no account. */
-export async function webchatRoutes(app: FastifyInstance, opts: { bot: Bot; mailbox: Mailbox }): Promise<void> {
-  const { bot, mailbox } = opts;
+export async function webchatRoutes(
+  app: FastifyInstance,
+  opts: { bot: Bot; mailbox: Mailbox; perAddress: RateLimiter },
+): Promise<void> {
+  const { bot, mailbox, perAddress } = opts;
+  const tooMany = { error: 'Too many messages; please wait a moment.' };
 
   app.post('/api/webchat/messages', async (req, reply) => {
     const body = postBody.safeParse(req.body);
     if (!body.success) return reply.code(400).send(problem(body.error));
     const { userId, text, payload, lang, messageId } = body.data;
+    // One sender cycling through user ids is still one sender.
+    if (!(await perAddress.allow(`webchat-ip:${req.ip}`))) return reply.code(429).header('retry-after', '10').send(tooMany);
     const result = await bot.handle({ channel: 'webchat', userId, text, payload, lang, messageId }, (replies) =>
       mailbox.append(userId, replies),
     );
     if (result.kind === 'limited') {
-      return reply.code(429).header('retry-after', '10').send({ error: 'Too many messages; please wait a moment.' });
+      return reply.code(429).header('retry-after', '10').send(tooMany);
     }
     return { replies: result.delivered };
   });
