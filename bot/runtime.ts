@@ -1,6 +1,8 @@
 import { loadTopicClassifier } from '../nlp-models/index.js';
 import { Catalog } from './catalog.js';
-import { startWebchatOutbound } from './channels/webchat/outbound.js';
+import { startOutboundWorker } from './channels/outbound.js';
+import { createTelegramChannel, startTelegram } from './channels/telegram/channel.js';
+import { sendReplies } from './channels/telegram/send.js';
 import { Mailbox } from './channels/webchat/mailbox.js';
 import { DeliveryGuard } from './conversations/delivery-guard.js';
 import { MessageLog } from './conversations/message-log.js';
@@ -28,18 +30,47 @@ export async function createBotRuntime(services: Services) {
     }),
     messageLog,
   });
-  const outbound = startWebchatOutbound({
-    connection: services.queueConnection,
-    redisPrefix: config.REDIS_PREFIX,
-    mailbox,
-    messageLog,
-    log,
-  });
+  const outboundDeps = { connection: services.queueConnection, redisPrefix: config.REDIS_PREFIX, messageLog, log };
+  const outbound = startOutboundWorker(
+    'webchat',
+    async (userId, replies, key) => void (await mailbox.append(userId, replies, key)),
+    outboundDeps,
+  );
+  const stops = [() => outbound.close()];
+  const channels = ['webchat'];
+
+  const telegram = config.TELEGRAM_BOT_TOKEN
+    ? createTelegramChannel({ token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT }, { bot, log })
+    : undefined;
+  if (telegram) {
+    const stopTelegram = await startTelegram(telegram, {
+      webhookUrl: config.TELEGRAM_WEBHOOK_URL,
+      webhookSecret: config.TELEGRAM_WEBHOOK_SECRET,
+      log,
+    });
+    const telegramOutbound = startOutboundWorker(
+      'telegram',
+      async (userId, replies, key) => {
+        // Marked after sending: a crash in between may repeat a message, never lose one.
+        const sent = `${config.REDIS_PREFIX}:telegram:delivered:${key}`;
+        if (await redis.exists(sent)) return;
+        // A resident's Telegram user id is also the id of their private chat with the bot.
+        await sendReplies(telegram.api, Number(userId), replies);
+        await redis.set(sent, '1', { EX: 30 * 24 * 3600 });
+      },
+      outboundDeps,
+    );
+    stops.push(stopTelegram, () => telegramOutbound.close());
+    channels.push('telegram');
+  }
+
   return {
     bot,
     mailbox,
+    telegram,
+    channels,
     async close() {
-      await outbound.close();
+      for (const stop of stops) await stop();
       await messageLog.drain();
     },
   };

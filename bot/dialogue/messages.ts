@@ -10,6 +10,8 @@ export const inboundSchema = z.object({
   text: z.string().optional(),
   /** The payload of a button the resident pressed. */
   payload: z.string().max(256).optional(),
+  /** Something other than text (a sticker, voice, photo…): its kind. Not stored yet; the resident is told. */
+  attachment: z.object({ kind: z.enum(['photo', 'voice', 'video', 'sticker', 'file', 'location', 'other']) }).optional(),
   /** The language the resident chose through the channel (e.g. the web chat API's `lang`); switches the dialogue to it. */
   lang: z.enum(['zh', 'en']).optional(),
 });

@@ -23,6 +23,7 @@ export const en: Record<TextKey, string> = {
   'menu.myCases': 'My cases',
 
   'input.empty': 'Your message is empty. Please describe your problem in words, or send “help”.',
+  'input.unsupported': 'For now only text messages can be read. Please describe the problem and the place in words; photos, voice and locations are coming.',
   'input.tooLong': 'Your message has {length} characters, more than the limit of {max}. Please shorten it and send it again; you can add details with “Edit description” before submitting.',
   'input.notUnderstood': 'Sorry, I did not understand. You can describe your problem directly (at least {min} characters) or choose a service below.',
   'input.failed': 'Sorry, something went wrong on our side. Your message was saved; please send it again in a moment.',

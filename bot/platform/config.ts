@@ -33,6 +33,15 @@ const schema = z.object({
   /** Submissions older than this without a case are queued again by the reconciler. */
   RECONCILE_AFTER_MS: z.coerce.number().int().positive().default(60_000),
   RECONCILE_INTERVAL_MS: z.coerce.number().int().positive().default(60_000),
+  /** Telegram is on when a bot token (from @BotFather) is set. */
+  TELEGRAM_BOT_TOKEN: z.string().optional(),
+  TELEGRAM_API_ROOT: z.string().url().default('https://api.telegram.org'),
+  /** Public HTTPS URL of POST /telegram/webhook; without it the bot uses long polling. */
+  TELEGRAM_WEBHOOK_URL: z.string().url().optional(),
+  TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/).optional(),
+}).refine((c) => !c.TELEGRAM_WEBHOOK_URL || c.TELEGRAM_WEBHOOK_SECRET, {
+  message: 'TELEGRAM_WEBHOOK_SECRET is required with TELEGRAM_WEBHOOK_URL',
+  path: ['TELEGRAM_WEBHOOK_SECRET'],
 });
 
 export type Config = z.infer<typeof schema>;

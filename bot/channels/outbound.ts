@@ -1,0 +1,36 @@
+import { Worker } from 'bullmq';
+import type { Redis as IORedis } from 'ioredis';
+import { bullPrefix, outboundQueueName, outboundSchema } from '../../workers/queues.js';
+import type { MessageLog } from '../conversations/message-log.js';
+import type { Reply } from '../dialogue/messages.js';
+import type { Channel } from '../platform/db.js';
+import type { Logger } from '../platform/log.js';
+
+/** Puts replies in front of one resident; must do nothing for a delivery key it has seen. */
+export type Deliver = (recipient: string, replies: Reply[], deliveryKey: string) => Promise<void>;
+
+/**
+ * Consumes a channel's outbound queue (case numbers, status changes) in the process that serves
+ * that channel: only it can reach the resident (a WeChat login lives in one process).
+ */
+export function startOutboundWorker(
+  channel: Channel,
+  deliver: Deliver,
+  deps: { connection: IORedis; redisPrefix: string; messageLog: MessageLog; log: Logger },
+): Worker {
+  const worker = new Worker(
+    outboundQueueName(channel),
+    async (job) => {
+      const { key, conversationId, recipient, replies } = outboundSchema.parse(job.data);
+      // Logged first: a crash between the two steps repeats the (idempotent) log write, never the message.
+      await deps.messageLog.record(
+        replies.map((r, i) => ({ conversationId, direction: 'outbound', externalId: `${key}#${i}`, text: r.text, buttons: r.buttons })),
+      );
+      await deliver(recipient, replies, key);
+    },
+    // One at a time keeps each resident's messages in order.
+    { connection: deps.connection, prefix: bullPrefix(deps.redisPrefix), concurrency: 1 },
+  );
+  worker.on('failed', (job, err) => deps.log.warn({ channel, jobId: job?.id, err: err.message }, 'delivery failed'));
+  return worker;
+}

@@ -1,0 +1,22 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { Bot as TelegramBot } from 'grammy';
+import type { Update } from 'grammy/types';
+
+function sameSecret(given: unknown, expected: string): boolean {
+  const a = Buffer.from(typeof given === 'string' ? given : '');
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** POST /telegram/webhook: Telegram delivers updates here when a webhook URL is configured. */
+export async function telegramWebhook(app: FastifyInstance, opts: { telegram: TelegramBot; secret: string | undefined }): Promise<void> {
+  app.post('/telegram/webhook', async (req, reply) => {
+    // Without a configured secret the webhook is closed: anyone could post fake updates.
+    if (!opts.secret || !sameSecret(req.headers['x-telegram-bot-api-secret-token'], opts.secret)) {
+      return reply.code(401).send({ error: 'wrong secret token' });
+    }
+    await opts.telegram.handleUpdate(req.body as Update);
+    return { ok: true };
+  });
+}

@@ -1,0 +1,60 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type ApiCall = { method: string; body: Record<string, unknown> };
+
+/**
+ * A local stand-in for the Telegram Bot API (no Telegram server is reachable here): answers the
+ * methods Tingmin uses, records every call, and can answer 429 to make flood control testable.
+ */
+export class FakeTelegram {
+  readonly calls: ApiCall[] = [];
+  /** How many of the next sendMessage calls answer 429 with retry_after 1. */
+  floodNext = 0;
+  private server?: Server;
+  private nextMessageId = 1;
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (d) => (raw += d));
+      req.on('end', () => {
+        const method = req.url?.split('/').at(-1) ?? '';
+        const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+        this.calls.push({ method, body });
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify(this.answer(method, body)));
+      });
+    });
+    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  private answer(method: string, body: Record<string, unknown>): unknown {
+    switch (method) {
+      case 'getMe':
+        return { ok: true, result: { id: 4242, is_bot: true, first_name: 'Tingmin', username: 'tingmin_test_bot', can_join_groups: false, can_read_all_group_messages: false, supports_inline_queries: false } };
+      case 'sendMessage':
+        if (this.floodNext > 0) {
+          this.floodNext--;
+          return { ok: false, error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } };
+        }
+        return { ok: true, result: { message_id: this.nextMessageId++, date: 0, chat: { id: body.chat_id, type: 'private' }, text: body.text } };
+      default:
+        return { ok: true, result: true };
+    }
+  }
+
+  sent(chatId: number): { text: string; buttons: { text: string; callback_data: string }[] }[] {
+    return this.calls
+      .filter((c) => c.method === 'sendMessage' && c.body.chat_id === chatId)
+      .map((c) => ({
+        text: String(c.body.text),
+        buttons: ((c.body.reply_markup as { inline_keyboard?: { text: string; callback_data: string }[][] } | undefined)?.inline_keyboard ?? []).flat(),
+      }));
+  }
+
+  async stop(): Promise<void> {
+    await new Promise((r) => this.server?.close(r));
+  }
+}
