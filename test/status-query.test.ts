@@ -58,6 +58,8 @@ describe('asking for the status of a case', () => {
     expect(texts(await h.say(user, '查询 QH0001010001'))).toContain('没有找到编号为 QH0001010001 的案件');
     expect(texts(await h.say(user, '查询 12345'))).toContain('“12345”不是有效的案件编号');
     expect(texts(await h.say(user, '我的案件'))).toContain('您还没有通过本渠道提交过留言');
+    // Words after 查询 that hold no number are not a status question.
+    expect(texts(await h.say(user, '查询社保缴费记录的网站打不开，已经一个星期了'))).not.toContain('案件编号');
   });
 
   it('asks for the number after 查询进度 and answers it', async () => {

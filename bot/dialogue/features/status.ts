@@ -1,14 +1,14 @@
-import { findCaseNumber } from '../../../nlp-models/index.js';
+import { z } from 'zod';
+import { findCaseNumber, readCaseNumber } from '../../../nlp-models/index.js';
 import { departmentName, eventText, formatDate, formatDateTime, statusText } from '../../cases/describe.js';
 import type { Middleware } from '../composer.js';
 import type { Context } from '../context.js';
 import type { Flow, FlowEngine } from '../flow.js';
 import { commandWord } from '../text.js';
-import { z } from 'zod';
 
 const MY_CASES_WORDS = new Set(['我的案件', '我的留言', '我的投诉', '我的反映', 'my cases', 'my case', 'my reports']);
 const STATUS_WORDS = new Set(['查询进度', '查询', '查进度', '进度', 'check progress', 'status', 'progress']);
-const STATUS_PREFIX = /^(查询|查|进度|状态|status|query|track)\s*[:：]?\s*/i;
+const STATUS_PREFIX = /^(查询|查一下|status|query|track)\s*[:：]?\s*/i;
 const MAX_LISTED = 10;
 
 /** Shows a case: everything to its own resident; to anyone else only that it exists, its status and date. */
@@ -102,7 +102,8 @@ export function statusCommands(engine: FlowEngine): Middleware {
       await answerNumber(ctx, ctx.payload.slice('status:'.length));
     } else if (!ctx.session.flow && (ctx.payload === 'menu:status' || STATUS_WORDS.has(word))) {
       return engine.start(ctx, 'status');
-    } else if (prefixed && !inStatusFlow && ctx.text.length > prefixed[0].length) {
+    } else if (prefixed && !inStatusFlow && readCaseNumber(ctx.text.slice(prefixed[0].length), ctx.deps.config.CASE_NUMBER_PREFIX).kind !== 'none') {
+      // "查询 QH…" or "查询 123"; "查询社保缴费…" holds no number and is read as anything else.
       await answerNumber(ctx, ctx.text.slice(prefixed[0].length).trim());
     } else if (!ctx.session.flow && findCaseNumber(ctx.text, ctx.deps.config.CASE_NUMBER_PREFIX) && ctx.text.length <= 40) {
       await answerNumber(ctx, ctx.text);
