@@ -1,8 +1,11 @@
+import type { Wechaty } from 'wechaty';
 import { loadTopicClassifier } from '../nlp-models/index.js';
 import { Catalog } from './catalog.js';
 import { startOutboundWorker } from './channels/outbound.js';
 import { createTelegramChannel, startTelegram } from './channels/telegram/channel.js';
 import { sendReplies } from './channels/telegram/send.js';
+import { createWechatChannel, loggedIn, sayTo, type WechatSettings } from './channels/wechat/channel.js';
+import { renderReply } from './channels/wechat/render.js';
 import { Mailbox } from './channels/webchat/mailbox.js';
 import { DeliveryGuard } from './conversations/delivery-guard.js';
 import { MessageLog } from './conversations/message-log.js';
@@ -11,7 +14,7 @@ import { SessionStore } from './dialogue/session.js';
 import type { Services } from './platform/services.js';
 
 /** The bot side of a process: the dialogue, the web chat mailbox and its outbound delivery. */
-export async function createBotRuntime(services: Services) {
+export async function createBotRuntime(services: Services, overrides: { wechatPuppet?: WechatSettings['puppet'] } = {}) {
   const { config, db, redis, log } = services;
   const [catalog, topics] = await Promise.all([Catalog.load(db), loadTopicClassifier(config.NLP_MODEL_PATH)]);
   const messageLog = new MessageLog(db);
@@ -64,10 +67,45 @@ export async function createBotRuntime(services: Services) {
     channels.push('telegram');
   }
 
+  // Wechaty checks a puppet name itself and says which ones it knows.
+  const wechatPuppet = overrides.wechatPuppet ?? (config.WECHATY_PUPPET as WechatSettings['puppet'] | undefined);
+  let wechat: Wechaty | undefined;
+  if (wechatPuppet) {
+    wechat = createWechatChannel(
+      { puppet: wechatPuppet, puppetToken: config.WECHATY_PUPPET_TOKEN, acceptFriends: config.WECHAT_ACCEPT_FRIENDS, dataDir: config.DATA_DIR },
+      { bot, log },
+    );
+    const account = wechat;
+    const stopping = new AbortController();
+    // Only a logged-in process can send. One delivery at a time, each waiting for the login, keeps
+    // what was queued while WeChat was offline in order until the account is back.
+    const wechatOutbound = startOutboundWorker(
+      'wechat',
+      async (contactId, replies, key) => {
+        const sent = `${config.REDIS_PREFIX}:wechat:delivered:${key}`;
+        if (await redis.exists(sent)) return;
+        await loggedIn(account, stopping.signal);
+        await sayTo(account, contactId, replies.map(renderReply));
+        await redis.set(sent, '1', { EX: 30 * 24 * 3600 });
+      },
+      outboundDeps,
+    );
+    await account.start();
+    stops.push(
+      async () => {
+        stopping.abort();
+        await wechatOutbound.close();
+      },
+      () => account.stop(),
+    );
+    channels.push('wechat');
+  }
+
   return {
     bot,
     mailbox,
     telegram,
+    wechat,
     channels,
     async close() {
       for (const stop of stops) await stop();

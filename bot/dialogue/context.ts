@@ -2,6 +2,7 @@ import { t, type Lang, type TextKey, type Vars } from '../i18n/index.js';
 import type { BotDeps } from './deps.js';
 import type { Button, Inbound, Reply } from './messages.js';
 import type { Session } from './session.js';
+import { choiceNumber } from './text.js';
 
 /** One turn: what the resident sent, what the bot remembers, and the replies being built. */
 export class Context {
@@ -17,8 +18,11 @@ export class Context {
     readonly deps: BotDeps,
   ) {
     this.text = (inbound.text ?? '').trim();
+    const numbered = inbound.numberedChoices ? choiceNumber(this.text) : undefined;
     this.payload =
-      inbound.payload ?? session.buttons.find((b) => b.label.toLowerCase() === this.text.toLowerCase())?.payload;
+      inbound.payload ??
+      (numbered ? session.buttons[numbered - 1]?.payload : undefined) ??
+      session.buttons.find((b) => b.label.toLowerCase() === this.text.toLowerCase())?.payload;
   }
 
   get lang(): Lang {

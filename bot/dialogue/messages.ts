@@ -12,6 +12,8 @@ export const inboundSchema = z.object({
   payload: z.string().max(256).optional(),
   /** Something other than text (a sticker, voice, photo…): its kind. Not stored yet; the resident is told. */
   attachment: z.object({ kind: z.enum(['photo', 'voice', 'video', 'sticker', 'file', 'location', 'other']) }).optional(),
+  /** The channel shows choices as numbered lines (WeChat): a typed "1" picks the first. */
+  numberedChoices: z.boolean().optional(),
   /** The language the resident chose through the channel (e.g. the web chat API's `lang`); switches the dialogue to it. */
   lang: z.enum(['zh', 'en']).optional(),
 });

@@ -39,6 +39,12 @@ const schema = z.object({
   /** Public HTTPS URL of POST /telegram/webhook; without it the bot uses long polling. */
   TELEGRAM_WEBHOOK_URL: z.string().url().optional(),
   TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/).optional(),
+  /** WeChat is on when a Wechaty puppet is named (e.g. wechaty-puppet-service) with its token. */
+  WECHATY_PUPPET: z.string().optional(),
+  WECHATY_PUPPET_TOKEN: z.string().optional(),
+  WECHAT_ACCEPT_FRIENDS: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  /** Files Tingmin writes: the WeChat login QR code. */
+  DATA_DIR: z.string().default('.data'),
 }).refine((c) => !c.TELEGRAM_WEBHOOK_URL || c.TELEGRAM_WEBHOOK_SECRET, {
   message: 'TELEGRAM_WEBHOOK_SECRET is required with TELEGRAM_WEBHOOK_URL',
   path: ['TELEGRAM_WEBHOOK_SECRET'],

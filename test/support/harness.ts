@@ -9,6 +9,7 @@ import { loadConfig, type Config } from '../../bot/platform/config.js';
 import { createLogger } from '../../bot/platform/log.js';
 import { createServices, type Services } from '../../bot/platform/services.js';
 import { createBotRuntime, type BotRuntime } from '../../bot/runtime.js';
+import type { WechatSettings } from '../../bot/channels/wechat/channel.js';
 import type { Reply } from '../../bot/dialogue/messages.js';
 
 export type Harness = {
@@ -57,11 +58,13 @@ export function uniqueUser(name = 'u'): string {
   return `${name}_${randomBytes(5).toString('hex')}`;
 }
 
-export async function startHarness(opts: { workers?: boolean; env?: Record<string, string> } = {}): Promise<Harness> {
+export async function startHarness(
+  opts: { workers?: boolean; env?: Record<string, string>; wechatPuppet?: WechatSettings['puppet'] } = {},
+): Promise<Harness> {
   const database = await cloneDatabase();
   const config = testConfig(database.url, opts.env);
   const services = await createServices(config, createLogger(config.LOG_LEVEL));
-  const runtime = await createBotRuntime(services);
+  const runtime = await createBotRuntime(services, { wechatPuppet: opts.wechatPuppet });
   const app = await buildServer(services, runtime);
   const workers = opts.workers ? await startWorkers({ ...services, now: () => new Date() }, services.queueConnection) : undefined;
 

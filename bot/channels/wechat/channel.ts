@@ -1,0 +1,100 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { WechatyBuilder, types, type Message, type Wechaty } from 'wechaty';
+import type { Bot } from '../../dialogue/bot.js';
+import type { Inbound } from '../../dialogue/messages.js';
+import type { Logger } from '../../platform/log.js';
+import { renderReply } from './render.js';
+
+type AttachmentKind = NonNullable<Inbound['attachment']>['kind'];
+
+const KINDS: Partial<Record<types.Message, AttachmentKind>> = {
+  [types.Message.Image]: 'photo',
+  [types.Message.Emoticon]: 'sticker',
+  [types.Message.Audio]: 'voice',
+  [types.Message.Video]: 'video',
+  [types.Message.Attachment]: 'file',
+  [types.Message.Location]: 'location',
+};
+
+export type WechatSettings = {
+  /** A puppet name (e.g. "wechaty-puppet-service") or a puppet instance. */
+  puppet: NonNullable<Parameters<typeof WechatyBuilder.build>[0]>['puppet'];
+  puppetToken?: string;
+  acceptFriends: boolean;
+  /** Where the login QR code is written for the office's administrators. */
+  dataDir: string;
+};
+
+/**
+ * The WeChat channel through Wechaty: private chats only, choices as numbered lines, every
+ * message type answered. It holds no dialogue logic.
+ */
+export function createWechatChannel(settings: WechatSettings, deps: { bot: Bot; log: Logger }): Wechaty {
+  const wechaty = WechatyBuilder.build({
+    name: 'tingmin',
+    puppet: settings.puppet,
+    ...(settings.puppetToken ? { puppetOptions: { token: settings.puppetToken } } : {}),
+  });
+  const { log } = deps;
+
+  wechaty.on('scan', async (qrcode, status) => {
+    // The QR payload for an administrator to open on a phone; also in a file they can fetch.
+    log.info({ status, qrcode }, 'wechat: scan this login QR code with the office account');
+    await mkdir(settings.dataDir, { recursive: true });
+    await writeFile(join(settings.dataDir, 'wechat-login-qrcode.txt'), `${qrcode}\n`);
+  });
+  wechaty.on('login', (user) => {
+    log.info({ account: user.id }, 'wechat: logged in');
+  });
+  wechaty.on('logout', (user) => {
+    log.warn({ account: user.id }, 'wechat: logged out; messages wait in the queue until the next login');
+  });
+  wechaty.on('error', (err) => log.error({ err }, 'wechat: puppet error'));
+  wechaty.on('friendship', async (request) => {
+    if (settings.acceptFriends && request.type() === types.Friendship.Receive) await request.accept();
+  });
+  wechaty.on('message', (message) => handle(message).catch((err) => log.error({ err }, 'wechat: message failed')));
+
+  async function handle(message: Message): Promise<void> {
+    // The bot's own messages come back as events; group chats are not a reporting channel.
+    if (message.self() || message.room()) return;
+    const talker = message.talker();
+    const base = { channel: 'wechat' as const, userId: talker.id, messageId: message.id, numberedChoices: true };
+    const type = message.type();
+    const inbound: Inbound =
+      type === types.Message.Text
+        ? { ...base, text: message.text() }
+        : { ...base, text: '', attachment: { kind: KINDS[type] ?? 'other' } };
+    await deps.bot.handle(inbound, async (replies) => {
+      for (const reply of replies) await talker.say(renderReply(reply));
+      return true;
+    });
+  }
+
+  return wechaty;
+}
+
+/** Resolves when the account is logged in (at once if it is); rejects when `signal` aborts first. */
+export function loggedIn(wechaty: Wechaty, signal: AbortSignal): Promise<void> {
+  if (wechaty.isLoggedIn) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onLogin = () => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    };
+    const onAbort = () => {
+      wechaty.off('login', onLogin);
+      reject(new Error('stopped before the WeChat account logged in'));
+    };
+    wechaty.once('login', onLogin);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Sends to a resident by their WeChat contact id (for notifications). */
+export async function sayTo(wechaty: Wechaty, contactId: string, texts: string[]): Promise<void> {
+  const contact = await wechaty.Contact.find({ id: contactId });
+  if (!contact) throw new Error(`wechat contact ${contactId} not found`);
+  for (const text of texts) await contact.say(text);
+}

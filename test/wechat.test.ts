@@ -1,0 +1,90 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileBox } from 'file-box';
+import { PuppetMock, mock } from 'wechaty-puppet-mock';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, startHarness, type Harness } from './support/harness.js';
+
+// No WeChat server exists here: wechaty-puppet-mock plays WeChat, with contacts that talk to the bot.
+const mocker = new mock.Mocker();
+let h: Harness;
+let account: mock.ContactMock;
+const received = new Map<string, string[]>();
+
+beforeAll(async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'tingmin-wechat-'));
+  h = await startHarness({ workers: true, wechatPuppet: new PuppetMock({ mocker }), env: { DATA_DIR: dataDir } });
+  h.runtime.wechat!.on('message', (m) => {
+    const to = m.listener()?.id;
+    if (m.self() && to) received.set(to, [...(received.get(to) ?? []), m.text()]);
+  });
+  mocker.scan('https://login.example.test/qr', 1);
+  account = mocker.createContact({ name: '省政府督查室' });
+  mocker.login(account);
+});
+afterAll(async () => {
+  await h.close();
+  await rm(h.services.config.DATA_DIR, { recursive: true, force: true });
+});
+
+async function says(resident: mock.ContactMock, text: string | FileBox): Promise<string> {
+  const before = received.get(resident.id)?.length ?? 0;
+  resident.say(text).to(account);
+  return eventually(async () => {
+    const all = received.get(resident.id) ?? [];
+    return all.length > before ? all.slice(before).join('\n') : undefined;
+  });
+}
+
+describe('WeChat channel', () => {
+  it('runs a report with numbered choices and delivers the case number from the workers', async () => {
+    const resident = mocker.createContact({ name: '王女士' });
+    expect(await says(resident, '你好')).toMatch(/1\. 反映问题\n2\. 查询进度\n3\. 转人工\n4\. 帮助/);
+    expect(await says(resident, '１')).toContain('请描述');
+    const topic = await says(resident, '城东区八一路小区门口路面塌陷了一个星期没人管');
+    expect(topic).toMatch(/\n1\. /);
+    expect(await says(resident, '城乡建设')).toContain('手机号码');
+    const summary = await says(resident, '一');
+    expect(summary).toContain('【联系电话】未填写');
+    expect(summary).toContain('1. 确认提交');
+    expect(await says(resident, '1')).toContain('已收到您的留言');
+    const note = await eventually(async () => received.get(resident.id)?.find((t) => /QH\d{10}/.test(t)));
+    expect(note).toContain('西宁市城东区人民政府');
+  });
+
+  it('answers an image politely instead of losing it silently', async () => {
+    const resident = mocker.createContact({ name: '李先生' });
+    const reply = await says(resident, FileBox.fromBase64(Buffer.from('not really a jpeg').toString('base64'), 'road.jpg'));
+    expect(reply).toContain('目前只能接收文字消息');
+  });
+
+  it('writes the login QR code for the administrators', async () => {
+    expect(await readFile(join(h.services.config.DATA_DIR, 'wechat-login-qrcode.txt'), 'utf8')).toContain('https://login.example.test/qr');
+  });
+
+  it('keeps notifications while logged out and delivers them after the next login, in order and once', async () => {
+    const resident = mocker.createContact({ name: '张先生' });
+    await says(resident, '你好');
+    const { db, outbound } = h.services;
+    const record = await db.resident.findFirstOrThrow({ where: { channel: 'wechat', externalId: resident.id }, include: { conversations: true } });
+    const job = (key: string, text: string) =>
+      outbound.wechat.add('deliver', { key, conversationId: record.conversations[0]!.id, recipient: resident.id, replies: [{ text }] }, { jobId: key });
+    await h.runtime.wechat!.logout();
+    await job('offline-1', '第一条通知');
+    await job('offline-2', '第二条通知');
+    await new Promise((r) => setTimeout(r, 500));
+    const before = received.get(resident.id)!.length;
+    expect(received.get(resident.id)!.slice(before)).toEqual([]);
+    mocker.login(account);
+    const delivered = await eventually(async () => {
+      const all = received.get(resident.id)!.slice(before);
+      return all.length >= 2 ? all : undefined;
+    });
+    expect(delivered).toEqual(['第一条通知', '第二条通知']);
+    // The same delivery queued again (a retried job) is not sent twice.
+    await outbound.wechat.add('deliver', { key: 'offline-1', conversationId: record.conversations[0]!.id, recipient: resident.id, replies: [{ text: '第一条通知' }] }, { jobId: 'offline-1-retry' });
+    await eventually(async () => ((await outbound.wechat.getJobState('offline-1-retry')) === 'completed' ? true : undefined));
+    expect(received.get(resident.id)!.slice(before)).toEqual(['第一条通知', '第二条通知']);
+  });
+});
