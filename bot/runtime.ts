@@ -1,6 +1,7 @@
 import type { Wechaty } from 'wechaty';
 import { loadTopicClassifier } from '../nlp-models/index.js';
 import { Catalog } from './catalog.js';
+import { AttachmentStore } from './conversations/attachments.js';
 import { startOutboundWorker } from './channels/outbound.js';
 import { createTelegramChannel, startTelegram } from './channels/telegram/channel.js';
 import { sendReplies } from './channels/telegram/send.js';
@@ -18,6 +19,7 @@ export async function createBotRuntime(services: Services, overrides: { wechatPu
   const { config, db, redis, log } = services;
   const [catalog, topics] = await Promise.all([Catalog.load(db), loadTopicClassifier(config.NLP_MODEL_PATH)]);
   const messageLog = new MessageLog(db);
+  const attachments = new AttachmentStore(db, config.DATA_DIR, config.ATTACHMENT_MAX_BYTES);
   const mailbox = new Mailbox(redis, config.REDIS_PREFIX);
   const bot = new Bot({
     config,
@@ -43,7 +45,7 @@ export async function createBotRuntime(services: Services, overrides: { wechatPu
   const channels = ['webchat'];
 
   const telegram = config.TELEGRAM_BOT_TOKEN
-    ? createTelegramChannel({ token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT }, { bot, log })
+    ? createTelegramChannel({ token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT }, { bot, log, attachments })
     : undefined;
   if (telegram) {
     const stopTelegram = await startTelegram(telegram, {
@@ -73,7 +75,7 @@ export async function createBotRuntime(services: Services, overrides: { wechatPu
   if (wechatPuppet) {
     wechat = createWechatChannel(
       { puppet: wechatPuppet, puppetToken: config.WECHATY_PUPPET_TOKEN, acceptFriends: config.WECHAT_ACCEPT_FRIENDS, dataDir: config.DATA_DIR },
-      { bot, log },
+      { bot, log, attachments },
     );
     const account = wechat;
     const stopping = new AbortController();

@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeTelegram } from './support/fake-telegram.js';
 import { eventually, startHarness, type Harness } from './support/harness.js';
@@ -12,6 +15,7 @@ beforeAll(async () => {
   h = await startHarness({
     workers: true,
     env: {
+      DATA_DIR: await mkdtemp(join(tmpdir(), 'tingmin-telegram-')),
       TELEGRAM_BOT_TOKEN: '123456:TEST',
       TELEGRAM_API_ROOT: apiRoot,
       TELEGRAM_WEBHOOK_URL: 'https://hotline.example.test/telegram/webhook',
@@ -22,6 +26,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await h.close();
   await api.stop();
+  await rm(h.services.config.DATA_DIR, { recursive: true, force: true });
 });
 
 const person = (id: number) => ({ id, is_bot: false, first_name: 'Resident' });
@@ -101,10 +106,43 @@ describe('Telegram channel', () => {
     expect(last(chat).text).toContain('使用方法');
   });
 
+  it('keeps a photo with the report and takes a shared location as the place', async () => {
+    const chat = 7008;
+    const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from('a photo of the pothole')]);
+    api.files.set('files/photo-1', jpeg);
+    await deliver({ message: { message_id: 5, date: 0, chat: privateChat(chat), from: person(chat), photo: [{ file_id: 'photo-1', file_unique_id: 'p1', width: 90, height: 90, file_size: jpeg.length }] } });
+    expect(api.sent(chat).map((m) => m.text).join('\n')).toContain('已收到您发来的附件');
+    expect(last(chat).text).toContain('请描述');
+    await text(chat, '小区门口的下水井盖丢了好几天，晚上非常危险');
+    await press(chat, 'topic:城乡建设');
+    expect(last(chat).text).toContain('问题发生在哪里');
+    await deliver({ message: { message_id: 6, date: 0, chat: privateChat(chat), from: person(chat), location: { latitude: 36.62, longitude: 101.78 }, venue: { location: { latitude: 36.62, longitude: 101.78 }, title: '八一路小区', address: '西宁市城东区八一路' } } });
+    expect(last(chat).text).toContain('手机号码');
+    await text(chat, '跳过');
+    expect(last(chat).text).toContain('【发生地点】八一路小区 西宁市城东区八一路');
+    expect(last(chat).text).toContain('【附件】1');
+    await press(chat, 'confirm');
+    const resident = await h.services.db.resident.findFirstOrThrow({ where: { channel: 'telegram', externalId: String(chat) } });
+    const submission = await h.services.db.submission.findFirstOrThrow({ where: { residentId: resident.id }, include: { attachments: true } });
+    expect(submission.regionCode).toBe('630102');
+    expect(submission.attachments).toMatchObject([{ mimeType: 'image/jpeg', size: jpeg.length, kind: 'photo' }]);
+    const { readFile } = await import('node:fs/promises');
+    expect(await readFile(join(h.services.config.DATA_DIR, 'attachments', submission.attachments[0]!.sha256))).toEqual(jpeg);
+  });
+
+  it('refuses a file that is not a photo or PDF, and one over the size limit, politely', async () => {
+    const chat = 7009;
+    api.files.set('files/doc-1', Buffer.from('MZ this is an executable'));
+    await deliver({ message: { message_id: 7, date: 0, chat: privateChat(chat), from: person(chat), document: { file_id: 'doc-1', file_unique_id: 'd1', file_size: 24 } } });
+    expect(last(chat).text).toContain('这种文件暂时不能接收');
+    await deliver({ message: { message_id: 8, date: 0, chat: privateChat(chat), from: person(chat), document: { file_id: 'doc-2', file_unique_id: 'd2', file_size: 50 * 1024 * 1024 } } });
+    expect(last(chat).text).toContain('文件太大了（上限 10 MB）');
+  });
+
   it('explains politely that stickers and voice are not read, and ignores group chats', async () => {
     const chat = 7006;
     await deliver({ message: { message_id: 3, date: 0, chat: privateChat(chat), from: person(chat), sticker: { file_id: 'x', file_unique_id: 'y', type: 'regular', width: 1, height: 1, is_animated: false, is_video: false } } });
-    expect(last(chat).text).toContain('目前只能接收文字消息');
+    expect(last(chat).text).toContain('语音、视频和表情暂时无法处理');
     await deliver({ message: { message_id: 4, date: 0, chat: { id: -100, type: 'group', title: 'g' }, from: person(chat), text: '你好' } });
     expect(api.sent(-100)).toHaveLength(0);
   });

@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { FileBox } from 'file-box';
 import { PuppetMock, mock } from 'wechaty-puppet-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,10 +54,15 @@ describe('WeChat channel', () => {
     expect(note).toContain('西宁市城东区人民政府');
   });
 
-  it('answers an image politely instead of losing it silently', async () => {
+  it('keeps a photo with the report it starts', async () => {
     const resident = mocker.createContact({ name: '李先生' });
-    const reply = await says(resident, FileBox.fromBase64(Buffer.from('not really a jpeg').toString('base64'), 'road.jpg'));
-    expect(reply).toContain('目前只能接收文字消息');
+    const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from('road photo')]);
+    const reply = await says(resident, FileBox.fromBase64(jpeg.toString('base64'), 'road.jpg'));
+    expect(reply).toContain('已收到您发来的附件');
+    expect(reply).toContain('请描述');
+    const stored = await h.services.db.attachment.findMany({ where: { sha256: createHash('sha256').update(jpeg).digest('hex') } });
+    expect(stored).toHaveLength(1);
+    expect(await readFile(join(h.services.config.DATA_DIR, 'attachments', stored[0]!.sha256))).toEqual(jpeg);
   });
 
   it('writes the login QR code for the administrators', async () => {

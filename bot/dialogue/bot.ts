@@ -10,6 +10,7 @@ import { reportFlow } from './flows/report.js';
 import { globalCommands } from './features/commands.js';
 import { inputGuards } from './features/guards.js';
 import { idle } from './features/idle.js';
+import { media } from './features/media.js';
 import { statusCommands, statusFlow } from './features/status.js';
 import type { Inbound, Reply } from './messages.js';
 import type { SessionStore } from './session.js';
@@ -35,7 +36,7 @@ export interface TurnDeps extends BotDeps {
 export class Bot {
   private readonly engine = new FlowEngine().register(reportFlow).register(statusFlow);
   private readonly handler = new Composer()
-    .use(inputGuards, globalCommands(this.engine), statusCommands(this.engine), this.engine.middleware(), idle(this.engine))
+    .use(media(this.engine), inputGuards, globalCommands(this.engine), statusCommands(this.engine), this.engine.middleware(), idle(this.engine))
     .middleware();
 
   constructor(private readonly deps: TurnDeps) {}

@@ -101,13 +101,22 @@ export class FlowEngine {
     return flow;
   }
 
-  /** Start a flow; with `answerNow` the current message is read as the first step's answer. */
-  async start(ctx: Context, name: string, opts: { answerNow?: boolean } = {}): Promise<void> {
+  /**
+   * Start a flow, optionally with answers already known; with `answerNow` the current message is
+   * read as the first step's answer.
+   */
+  async start(ctx: Context, name: string, opts: { answerNow?: boolean; data?: Record<string, unknown> } = {}): Promise<void> {
     const flow = this.get(name);
     const first = flow.steps[0]!.id;
-    ctx.session.flow = { name, step: first, data: {}, history: [] };
+    ctx.session.flow = { name, step: first, data: { ...opts.data }, history: [] };
     if (opts.answerNow) await answer(ctx, flow);
     else await enter(ctx, flow, first);
+  }
+
+  /** Which flow and step the resident is at, if any. */
+  current(ctx: Context): { flow: string; step: string } | undefined {
+    const state = ctx.session.flow;
+    return state && { flow: state.name, step: state.step };
   }
 
   /** Step back; at the first step, leave the flow. Returns false when there was nowhere to go back to. */

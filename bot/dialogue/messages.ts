@@ -10,8 +10,19 @@ export const inboundSchema = z.object({
   text: z.string().optional(),
   /** The payload of a button the resident pressed. */
   payload: z.string().max(256).optional(),
-  /** Something other than text (a sticker, voice, photo…): its kind. Not stored yet; the resident is told. */
-  attachment: z.object({ kind: z.enum(['photo', 'voice', 'video', 'sticker', 'file', 'location', 'other']) }).optional(),
+  /**
+   * Something other than text. A photo or file the channel stored has its attachment id; one it
+   * refused says why; other kinds (voice, stickers…) only say what they were.
+   */
+  attachment: z
+    .object({
+      kind: z.enum(['photo', 'voice', 'video', 'sticker', 'file', 'location', 'other']),
+      id: z.string().optional(),
+      refused: z.enum(['too_large', 'unsupported_type']).optional(),
+    })
+    .optional(),
+  /** A shared location; `name` is the place's name or address when the channel has one. */
+  location: z.object({ latitude: z.number(), longitude: z.number(), name: z.string().optional() }).optional(),
   /** The channel shows choices as numbered lines (WeChat): a typed "1" picks the first. */
   numberedChoices: z.boolean().optional(),
   /** The language the resident chose through the channel (e.g. the web chat API's `lang`); switches the dialogue to it. */

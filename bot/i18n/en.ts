@@ -23,7 +23,7 @@ export const en: Record<TextKey, string> = {
   'menu.myCases': 'My cases',
 
   'input.empty': 'Your message is empty. Please describe your problem in words, or send “help”.',
-  'input.unsupported': 'For now only text messages can be read. Please describe the problem and the place in words; photos, voice and locations are coming.',
+  'input.unsupported': 'Voice, video and stickers cannot be handled. Please describe the problem and the place in words; you can also send photos or share a location.',
   'input.tooLong': 'Your message has {length} characters, more than the limit of {max}. Please shorten it and send it again; you can add details with “Edit description” before submitting.',
   'input.notUnderstood': 'Sorry, I did not understand. You can describe your problem directly (at least {min} characters) or choose a service below.',
   'input.failed': 'Sorry, something went wrong on our side. Your message was saved; please send it again in a moment.',
@@ -43,6 +43,13 @@ export const en: Record<TextKey, string> = {
 
   'handoff.requested':
     'Your request for a person has been recorded. A staff member will contact you on this channel during office hours.\nIn an emergency such as a fire or a threat to someone’s safety, call 119, 110 or 120 now.',
+
+  'attach.added': 'Received. Attachments so far: {count}.',
+  'attach.addedStart': 'We received your attachment. Please also describe the problem in words.',
+  'attach.tooLarge': 'That file is too large (limit {max} MB) and was not kept. Please send a smaller one, or describe the problem in words.',
+  'attach.unsupportedType': 'That kind of file cannot be received. You can send photos (JPG, PNG, GIF, WebP) or PDF files.',
+  'attach.locationTaken': 'We noted the location you shared: {place}.',
+  'attach.none': 'none',
 
   'step.description': 'description',
   'step.topic': 'topic',
@@ -67,7 +74,7 @@ export const en: Record<TextKey, string> = {
   'report.askPhone': 'Please leave your mobile number so that staff can contact you (optional; send “skip” to leave none). It is used only for this case and never shown to anyone else.',
   'report.phoneInvalid': '“{value}” is not a valid mobile number. Please enter an 11-digit mainland mobile number (e.g. 13912345678), or send “skip”.',
   'report.hint.phone': 'Enter an 11-digit mobile number, or send “skip”.',
-  'report.summary': 'Please check your report:\n[Description] {description}\n[Topic] {topic}\n[Place] {place}\n[Phone] {phone}\n\nTap “Submit” if it is correct; you can also edit an item or cancel.',
+  'report.summary': 'Please check your report:\n[Description] {description}\n[Topic] {topic}\n[Place] {place}\n[Phone] {phone}\n[Attachments] {attachments}\n\nTap “Submit” if it is correct; you can also edit an item or cancel.',
   'report.hint.confirm': 'Tap “Submit”, or choose what to edit.',
   'report.submit': 'Submit',
   'report.editDescription': 'Edit description',
@@ -81,7 +88,7 @@ export const en: Record<TextKey, string> = {
 
   'status.ask': 'Please send the case number (e.g. QH2611250001), or tap “My cases”.',
   'status.hint': 'Send a case number such as QH2611250001.',
-  'status.own': 'Case {number}\n[Status] {status}\n[Topic] {topic}\n[Place] {place}\n[Department] {department}\n[Deadline] {deadline}\n[Description] {description}\n\nTimeline:\n{timeline}',
+  'status.own': 'Case {number}\n[Status] {status}\n[Topic] {topic}\n[Place] {place}\n[Department] {department}\n[Deadline] {deadline}\n[Description] {description}\n[Attachments] {attachments}\n\nTimeline:\n{timeline}',
   'status.other': 'Case {number} exists. Status: {status}, last updated on {updated}.\nTo protect the reporter’s privacy nothing else is shown.',
   'status.notFound': 'No case with the number {number} was found. Please check it. A report just submitted takes a moment to be registered; try again shortly.',
   'status.malformed': '“{value}” is not a valid case number. Case numbers look like QH2611250001 (QH, a 6-digit date and a 4-digit serial).',

@@ -21,7 +21,7 @@ export const zh = {
   'menu.myCases': '我的案件',
 
   'input.empty': '您发送的消息是空的。请用文字描述您的问题，或发送“帮助”查看使用方法。',
-  'input.unsupported': '目前只能接收文字消息。请用文字描述您的问题和地点；图片、语音和位置的接收正在开发中。',
+  'input.unsupported': '语音、视频和表情暂时无法处理。请用文字描述您的问题和地点，也可以发送照片或共享位置。',
   'input.tooLong': '您的消息有 {length} 个字，超过了单条 {max} 字的上限。请精简后重新发送，补充内容可以在提交前通过“修改描述”加入。',
   'input.notUnderstood': '抱歉，我没有理解您的意思。您可以直接描述遇到的问题（至少 {min} 个字），或选择下面的服务。',
   'input.failed': '抱歉，系统暂时出了点问题，您刚才的消息已经保存。请稍后再发一次。',
@@ -41,6 +41,13 @@ export const zh = {
 
   'handoff.requested':
     '已为您登记人工服务请求，工作人员会在工作时间尽快通过本渠道与您联系。\n如遇火灾、人身安全等紧急情况，请立即拨打 119、110 或 120。',
+
+  'attach.added': '已收到，附件共 {count} 个。',
+  'attach.addedStart': '已收到您发来的附件。请再用文字说明遇到的问题。',
+  'attach.tooLarge': '文件太大了（上限 {max} MB），没有保存。请压缩后再发，或只用文字描述。',
+  'attach.unsupportedType': '这种文件暂时不能接收。可以发送照片（JPG、PNG、GIF、WebP）或 PDF 文件。',
+  'attach.locationTaken': '已记录您共享的位置：{place}。',
+  'attach.none': '无',
 
   'step.description': '问题描述',
   'step.topic': '问题类别',
@@ -65,7 +72,7 @@ export const zh = {
   'report.askPhone': '请留下您的手机号码，方便工作人员联系您核实情况（可选，发送“跳过”则不留）。您的号码只用于办理本案，不会向他人公开。',
   'report.phoneInvalid': '“{value}”不是有效的手机号码。请输入 11 位手机号（如 13912345678），或发送“跳过”。',
   'report.hint.phone': '请输入 11 位手机号码，或发送“跳过”。',
-  'report.summary': '请核对您的留言：\n【问题描述】{description}\n【问题类别】{topic}\n【发生地点】{place}\n【联系电话】{phone}\n\n确认无误请点击“确认提交”，也可以修改某一项或取消。',
+  'report.summary': '请核对您的留言：\n【问题描述】{description}\n【问题类别】{topic}\n【发生地点】{place}\n【联系电话】{phone}\n【附件】{attachments}\n\n确认无误请点击“确认提交”，也可以修改某一项或取消。',
   'report.hint.confirm': '请点击“确认提交”，或选择要修改的内容。',
   'report.submit': '确认提交',
   'report.editDescription': '修改描述',
@@ -79,7 +86,7 @@ export const zh = {
 
   'status.ask': '请发送案件编号（如 QH2611250001），或点击“我的案件”。',
   'status.hint': '请发送案件编号，例如 QH2611250001。',
-  'status.own': '案件 {number}\n【状态】{status}\n【类别】{topic}\n【地点】{place}\n【承办单位】{department}\n【办理时限】{deadline}\n【问题描述】{description}\n\n办理记录：\n{timeline}',
+  'status.own': '案件 {number}\n【状态】{status}\n【类别】{topic}\n【地点】{place}\n【承办单位】{department}\n【办理时限】{deadline}\n【问题描述】{description}\n【附件】{attachments}\n\n办理记录：\n{timeline}',
   'status.other': '案件 {number} 存在，当前状态：{status}，最后更新于 {updated}。\n为保护留言人隐私，不显示其他内容。',
   'status.notFound': '没有找到编号为 {number} 的案件，请核对后重新输入。新提交的留言需要片刻才能立案，请稍后再查。',
   'status.malformed': '“{value}”不是有效的案件编号。案件编号形如 QH2611250001（字母 QH、6 位日期和 4 位序号）。',

@@ -43,8 +43,10 @@ const schema = z.object({
   WECHATY_PUPPET: z.string().optional(),
   WECHATY_PUPPET_TOKEN: z.string().optional(),
   WECHAT_ACCEPT_FRIENDS: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
-  /** Files Tingmin writes: the WeChat login QR code. */
+  /** Files Tingmin writes: report attachments and the WeChat login QR code. */
   DATA_DIR: z.string().default('.data'),
+  /** Largest photo or file a resident may send with a report. */
+  ATTACHMENT_MAX_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
 }).refine((c) => !c.TELEGRAM_WEBHOOK_URL || c.TELEGRAM_WEBHOOK_SECRET, {
   message: 'TELEGRAM_WEBHOOK_SECRET is required with TELEGRAM_WEBHOOK_URL',
   path: ['TELEGRAM_WEBHOOK_SECRET'],

@@ -11,6 +11,8 @@ export class FakeTelegram {
   readonly calls: ApiCall[] = [];
   /** How many of the next sendMessage calls answer 429 with retry_after 1. */
   floodNext = 0;
+  /** Files residents "sent", served for download by file path. */
+  readonly files = new Map<string, Buffer>();
   private server?: Server;
   private nextMessageId = 1;
 
@@ -19,6 +21,13 @@ export class FakeTelegram {
       let raw = '';
       req.on('data', (d) => (raw += d));
       req.on('end', () => {
+        const file = req.url?.match(/^\/file\/bot[^/]+\/(.+)$/)?.[1];
+        if (file) {
+          const bytes = this.files.get(file);
+          res.statusCode = bytes ? 200 : 404;
+          res.end(bytes);
+          return;
+        }
         const method = req.url?.split('/').at(-1) ?? '';
         const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
         this.calls.push({ method, body });
@@ -40,6 +49,8 @@ export class FakeTelegram {
           return { ok: false, error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } };
         }
         return { ok: true, result: { message_id: this.nextMessageId++, date: 0, chat: { id: body.chat_id, type: 'private' }, text: body.text } };
+      case 'getFile':
+        return { ok: true, result: { file_id: body.file_id, file_unique_id: 'u', file_path: `files/${String(body.file_id)}` } };
       default:
         return { ok: true, result: true };
     }

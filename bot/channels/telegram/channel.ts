@@ -1,5 +1,6 @@
 import { Bot as TelegramBot, type Context as TelegramContext } from 'grammy';
 import type { Update } from 'grammy/types';
+import type { AttachmentKind, AttachmentStore } from '../../conversations/attachments.js';
 import type { Bot } from '../../dialogue/bot.js';
 import type { Inbound } from '../../dialogue/messages.js';
 import { t } from '../../i18n/index.js';
@@ -16,8 +17,19 @@ const COMMANDS = [
   { command: 'help', description: '帮助 / Help' },
 ];
 
+/** Downloads a photo or document through the Bot API and stores it; too large ones are refused unread. */
+async function storeFile(ctx: TelegramContext, settings: TelegramSettings, store: AttachmentStore, kind: AttachmentKind, size?: number): Promise<Inbound['attachment']> {
+  const attachment = { kind } as const;
+  if (size !== undefined && size > store.maxBytes) return { ...attachment, refused: 'too_large' };
+  const file = await ctx.getFile();
+  const res = await fetch(`${settings.apiRoot}/file/bot${settings.token}/${file.file_path}`);
+  if (!res.ok) throw new Error(`telegram file download failed: ${res.status}`);
+  const saved = await store.save(Buffer.from(await res.arrayBuffer()), kind);
+  return saved.stored ? { ...attachment, id: saved.id } : { ...attachment, refused: saved.reason };
+}
+
 /** What the dialogue should read from a Telegram update; undefined when it is not for the bot. */
-function toInbound(ctx: TelegramContext): Inbound | undefined {
+async function toInbound(ctx: TelegramContext, settings: TelegramSettings, store: AttachmentStore): Promise<Inbound | undefined> {
   const chat = ctx.chat;
   // Residents talk to the bot privately; group chats are not a channel for reports.
   if (!chat || chat.type !== 'private' || !ctx.from) return undefined;
@@ -25,21 +37,25 @@ function toInbound(ctx: TelegramContext): Inbound | undefined {
   if (ctx.callbackQuery?.data !== undefined) return { ...base, payload: ctx.callbackQuery.data };
   const message = ctx.message;
   if (!message) return undefined;
-  const text = message.text ?? message.caption;
+  const text = message.text ?? message.caption ?? '';
   // "/status QH…" reads as "查询 QH…"; the other commands are words the dialogue knows.
-  const status = text?.match(/^\/status(?:@\w+)?\s*(.*)$/s);
+  const status = text.match(/^\/status(?:@\w+)?\s*(.*)$/s);
   if (status) return { ...base, text: `查询 ${status[1]}`.trim() };
-  if (text !== undefined) return { ...base, text };
-  return { ...base, text: '', attachment: { kind: attachmentKind(message) } };
+  if (message.location) {
+    const { latitude, longitude } = message.location;
+    const name = message.venue ? `${message.venue.title} ${message.venue.address}`.trim() : undefined;
+    return { ...base, text, location: { latitude, longitude, ...(name ? { name } : {}) } };
+  }
+  if (message.photo) return { ...base, text, attachment: await storeFile(ctx, settings, store, 'photo', message.photo.at(-1)?.file_size) };
+  if (message.document) return { ...base, text, attachment: await storeFile(ctx, settings, store, 'file', message.document.file_size) };
+  if (message.text !== undefined) return { ...base, text };
+  return { ...base, text, attachment: { kind: otherKind(message) } };
 }
 
-function attachmentKind(message: NonNullable<TelegramContext['message']>): NonNullable<Inbound['attachment']>['kind'] {
-  if (message.photo) return 'photo';
+function otherKind(message: NonNullable<TelegramContext['message']>): NonNullable<Inbound['attachment']>['kind'] {
   if (message.voice || message.audio) return 'voice';
   if (message.video || message.video_note) return 'video';
   if (message.sticker) return 'sticker';
-  if (message.document) return 'file';
-  if (message.location) return 'location';
   return 'other';
 }
 
@@ -47,11 +63,11 @@ function attachmentKind(message: NonNullable<TelegramContext['message']>): NonNu
  * The Telegram channel: translates updates into the one inbound shape and replies into messages
  * with inline keyboards. It holds no dialogue logic.
  */
-export function createTelegramChannel(settings: TelegramSettings, deps: { bot: Bot; log: Logger }): TelegramBot {
+export function createTelegramChannel(settings: TelegramSettings, deps: { bot: Bot; log: Logger; attachments: AttachmentStore }): TelegramBot {
   const telegram = new TelegramBot(settings.token, { client: { apiRoot: settings.apiRoot } });
   telegram.use(async (ctx) => {
     if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => {});
-    const inbound = toInbound(ctx);
+    const inbound = await toInbound(ctx, settings, deps.attachments);
     if (!inbound || !ctx.chat) return;
     const chatId = ctx.chat.id;
     const result = await deps.bot.handle(inbound, async (replies) => {

@@ -1,20 +1,19 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WechatyBuilder, types, type Message, type Wechaty } from 'wechaty';
+import type { AttachmentStore } from '../../conversations/attachments.js';
 import type { Bot } from '../../dialogue/bot.js';
 import type { Inbound } from '../../dialogue/messages.js';
 import type { Logger } from '../../platform/log.js';
 import { renderReply } from './render.js';
 
-type AttachmentKind = NonNullable<Inbound['attachment']>['kind'];
+type MediaKind = NonNullable<Inbound['attachment']>['kind'];
 
-const KINDS: Partial<Record<types.Message, AttachmentKind>> = {
-  [types.Message.Image]: 'photo',
+// Kinds the dialogue cannot use; it asks for text instead.
+const OTHER_KINDS: Partial<Record<types.Message, MediaKind>> = {
   [types.Message.Emoticon]: 'sticker',
   [types.Message.Audio]: 'voice',
   [types.Message.Video]: 'video',
-  [types.Message.Attachment]: 'file',
-  [types.Message.Location]: 'location',
 };
 
 export type WechatSettings = {
@@ -30,7 +29,7 @@ export type WechatSettings = {
  * The WeChat channel through Wechaty: private chats only, choices as numbered lines, every
  * message type answered. It holds no dialogue logic.
  */
-export function createWechatChannel(settings: WechatSettings, deps: { bot: Bot; log: Logger }): Wechaty {
+export function createWechatChannel(settings: WechatSettings, deps: { bot: Bot; log: Logger; attachments: AttachmentStore }): Wechaty {
   const wechaty = WechatyBuilder.build({
     name: 'tingmin',
     puppet: settings.puppet,
@@ -56,16 +55,31 @@ export function createWechatChannel(settings: WechatSettings, deps: { bot: Bot; 
   });
   wechaty.on('message', (message) => handle(message).catch((err) => log.error({ err }, 'wechat: message failed')));
 
+  /** Text, a stored photo or file, a location, or the kind of something the dialogue cannot use. */
+  async function read(message: Message): Promise<Pick<Inbound, 'text' | 'attachment' | 'location'>> {
+    const type = message.type();
+    if (type === types.Message.Text) return { text: message.text() };
+    if (type === types.Message.Location) {
+      const location = await message.toLocation();
+      const name = `${location.name()} ${location.address()}`.trim();
+      return { text: '', location: { latitude: location.latitude(), longitude: location.longitude(), ...(name ? { name } : {}) } };
+    }
+    if (type === types.Message.Image || type === types.Message.Attachment) {
+      const kind = type === types.Message.Image ? 'photo' : 'file';
+      const box = await message.toFileBox();
+      if (box.size > deps.attachments.maxBytes) return { text: '', attachment: { kind, refused: 'too_large' } };
+      const saved = await deps.attachments.save(await box.toBuffer(), kind);
+      return { text: '', attachment: saved.stored ? { kind, id: saved.id } : { kind, refused: saved.reason } };
+    }
+    return { text: '', attachment: { kind: OTHER_KINDS[type] ?? 'other' } };
+  }
+
   async function handle(message: Message): Promise<void> {
     // The bot's own messages come back as events; group chats are not a reporting channel.
     if (message.self() || message.room()) return;
     const talker = message.talker();
     const base = { channel: 'wechat' as const, userId: talker.id, messageId: message.id, numberedChoices: true };
-    const type = message.type();
-    const inbound: Inbound =
-      type === types.Message.Text
-        ? { ...base, text: message.text() }
-        : { ...base, text: '', attachment: { kind: KINDS[type] ?? 'other' } };
+    const inbound: Inbound = { ...base, ...(await read(message)) };
     await deps.bot.handle(inbound, async (replies) => {
       for (const reply of replies) await talker.say(renderReply(reply));
       return true;

@@ -3,7 +3,7 @@ import { charLength } from '../text.js';
 
 /** Empty and oversized messages get a polite answer before any flow sees them; the state is kept. */
 export const inputGuards: Middleware = async (ctx, next) => {
-  if (ctx.payload === undefined && ctx.text === '') {
+  if (ctx.payload === undefined && ctx.text === '' && !ctx.inbound.location) {
     return ctx.reply(ctx.t(ctx.inbound.attachment ? 'input.unsupported' : 'input.empty'));
   }
   const max = ctx.deps.config.DESCRIPTION_MAX_CHARS;

@@ -25,6 +25,7 @@ export async function showCase(ctx: Context, number: string): Promise<void> {
     return ctx.reply(ctx.t('status.other', { number, status, updated: formatDate(found.updatedAt, tz) }));
   }
   const notGiven = ctx.t('report.notGiven');
+  const attachments = await db.attachment.count({ where: { submissionId: found.submissionId } });
   ctx.reply(
     ctx.t('status.own', {
       number,
@@ -34,6 +35,7 @@ export async function showCase(ctx: Context, number: string): Promise<void> {
       department: found.department ? departmentName(found.department, ctx.lang) : ctx.t('status.unassigned'),
       deadline: found.deadline ? formatDate(found.deadline, tz) : ctx.t('status.noDeadline'),
       description: found.description,
+      attachments: attachments ? String(attachments) : ctx.t('attach.none'),
       timeline: found.events.map((e) => `${formatDateTime(e.at, tz)}  ${eventText(e, ctx.lang, tz)}`).join('\n'),
     }),
   );

@@ -12,5 +12,7 @@ export const reportDraftSchema = z.object({
   pendingPlace: z.string().optional(),
   phone: z.string().nullable().optional(),
   urgent: z.boolean().optional(),
+  /** Ids of photos and files stored with the report. */
+  attachments: z.array(z.string()).optional(),
 });
 export type ReportDraft = z.infer<typeof reportDraftSchema>;

@@ -83,6 +83,12 @@ const topic: Step<ReportDraft> = {
   },
 };
 
+/** A shared location as the report's place: its name or address when there is one, else the coordinates. */
+export function placeOfLocation(ctx: Context, location: NonNullable<Context['inbound']['location']>): Partial<ReportDraft> {
+  const placeText = location.name || `${location.latitude.toFixed(5)}, ${location.longitude.toFixed(5)}`;
+  return { placeText, regionCode: location.name ? (ctx.deps.catalog.matchRegion(location.name)?.code ?? null) : null };
+}
+
 const place: Step<ReportDraft> = {
   id: 'place',
   title: 'step.place',
@@ -90,6 +96,7 @@ const place: Step<ReportDraft> = {
   skip: (data) => data.placeText !== undefined,
   prompt: (ctx) => ({ text: ctx.t('report.askPlace') }),
   read(ctx, data): Outcome<ReportDraft> {
+    if (ctx.inbound.location) return { kind: 'next', patch: placeOfLocation(ctx, ctx.inbound.location) };
     if (isSkip(ctx)) return { kind: 'next', patch: { placeText: data.pendingPlace ?? null, regionCode: null } };
     if (meaningfulLength(ctx.text) < 2) return { kind: 'retry', reply: { text: ctx.t('report.placeTooShort') } };
     const region = ctx.deps.catalog.matchRegion(ctx.text);
@@ -126,6 +133,7 @@ function summary(ctx: Context, data: ReportDraft): Reply {
       topic: data.topic ? ctx.deps.catalog.topicLabel(data.topic, ctx.lang) : ctx.t('report.unknownTopic'),
       place: data.placeText ?? notGiven,
       phone: data.phone ?? notGiven,
+      attachments: data.attachments?.length ? String(data.attachments.length) : ctx.t('attach.none'),
     }),
     buttons: [
       ctx.button('report.submit', 'confirm'),

@@ -23,6 +23,9 @@ export async function submitReport(ctx: Context, draft: ReportDraft): Promise<vo
       urgent: draft.urgent ?? false,
     },
   });
+  if (draft.attachments?.length) {
+    await db.attachment.updateMany({ where: { id: { in: draft.attachments } }, data: { submissionId: submission.id } });
+  }
   if (draft.phone) {
     await db.resident.update({ where: { id: ctx.session.residentId }, data: { phone: draft.phone } });
   }
