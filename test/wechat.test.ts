@@ -65,6 +65,20 @@ describe('WeChat channel', () => {
     expect(await readFile(join(h.services.config.DATA_DIR, 'attachments', stored[0]!.sha256))).toEqual(jpeg);
   });
 
+  it('asks politely for text when sent a video', async () => {
+    const resident = mocker.createContact({ name: '马先生' });
+    expect(await says(resident, FileBox.fromBase64(Buffer.from('video').toString('base64'), 'clip.mp4'))).toContain('语音、视频和表情暂时无法处理');
+  });
+
+  it('ignores group chats', async () => {
+    const resident = mocker.createContact({ name: '群成员' });
+    const room = mocker.createRoom({ topic: '小区业主群', memberIdList: [account.id, resident.id] });
+    resident.say('你好').to(room);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(received.get(room.id)).toBeUndefined();
+    expect(received.get(resident.id)).toBeUndefined();
+  });
+
   it('writes the login QR code for the administrators', async () => {
     expect(await readFile(join(h.services.config.DATA_DIR, 'wechat-login-qrcode.txt'), 'utf8')).toContain('https://login.example.test/qr');
   });

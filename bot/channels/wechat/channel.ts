@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import qrcodeTerminal from 'qrcode-terminal';
 import { WechatyBuilder, types, type Message, type Wechaty } from 'wechaty';
 import type { AttachmentStore } from '../../conversations/attachments.js';
 import type { Bot } from '../../dialogue/bot.js';
@@ -38,7 +39,8 @@ export function createWechatChannel(settings: WechatSettings, deps: { bot: Bot; 
   const { log } = deps;
 
   wechaty.on('scan', async (qrcode, status) => {
-    // The QR payload for an administrator to open on a phone; also in a file they can fetch.
+    // Drawn in the terminal for whoever started the process, logged, and kept in a file for administrators.
+    qrcodeTerminal.generate(qrcode, { small: true }, (drawing) => process.stderr.write(`${drawing}\n`));
     log.info({ status, qrcode }, 'wechat: scan this login QR code with the office account');
     await mkdir(settings.dataDir, { recursive: true });
     await writeFile(join(settings.dataDir, 'wechat-login-qrcode.txt'), `${qrcode}\n`);
