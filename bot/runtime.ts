@@ -2,7 +2,7 @@ import type { Wechaty } from 'wechaty';
 import { loadTopicClassifier } from '../nlp-models/index.js';
 import { Catalog } from './catalog.js';
 import { AttachmentStore } from './conversations/attachments.js';
-import { startOutboundWorker } from './channels/outbound.js';
+import { deliverOnce, startOutboundWorker } from './channels/outbound.js';
 import { createTelegramChannel, startTelegram } from './channels/telegram/channel.js';
 import { sendReplies } from './channels/telegram/send.js';
 import { createWechatChannel, loggedIn, sayTo, type WechatSettings } from './channels/wechat/channel.js';
@@ -55,14 +55,8 @@ export async function createBotRuntime(services: Services, overrides: { wechatPu
     });
     const telegramOutbound = startOutboundWorker(
       'telegram',
-      async (userId, replies, key) => {
-        // Marked after sending: a crash in between may repeat a message, never lose one.
-        const sent = `${config.REDIS_PREFIX}:telegram:delivered:${key}`;
-        if (await redis.exists(sent)) return;
-        // A resident's Telegram user id is also the id of their private chat with the bot.
-        await sendReplies(telegram.api, Number(userId), replies);
-        await redis.set(sent, '1', { EX: 30 * 24 * 3600 });
-      },
+      // A resident's Telegram user id is also the id of their private chat with the bot.
+      deliverOnce(redis, config.REDIS_PREFIX, 'telegram', (userId, replies) => sendReplies(telegram.api, Number(userId), replies)),
       outboundDeps,
     );
     stops.push(stopTelegram, () => telegramOutbound.close());
@@ -83,13 +77,10 @@ export async function createBotRuntime(services: Services, overrides: { wechatPu
     // what was queued while WeChat was offline in order until the account is back.
     const wechatOutbound = startOutboundWorker(
       'wechat',
-      async (contactId, replies, key) => {
-        const sent = `${config.REDIS_PREFIX}:wechat:delivered:${key}`;
-        if (await redis.exists(sent)) return;
+      deliverOnce(redis, config.REDIS_PREFIX, 'wechat', async (contactId, replies) => {
         await loggedIn(account, stopping.signal);
         await sayTo(account, contactId, replies.map(renderReply));
-        await redis.set(sent, '1', { EX: 30 * 24 * 3600 });
-      },
+      }),
       outboundDeps,
     );
     await account.start();

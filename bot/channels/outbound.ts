@@ -5,6 +5,7 @@ import type { MessageLog } from '../conversations/message-log.js';
 import type { Reply } from '../dialogue/messages.js';
 import type { Channel } from '../platform/db.js';
 import type { Logger } from '../platform/log.js';
+import type { AppRedis } from '../platform/redis.js';
 
 /** Puts replies in front of one resident; must do nothing for a delivery key it has seen. */
 export type Deliver = (recipient: string, replies: Reply[], deliveryKey: string) => Promise<void>;
@@ -33,4 +34,20 @@ export function startOutboundWorker(
   );
   worker.on('failed', (job, err) => deps.log.warn({ channel, jobId: job?.id, err: err.message }, 'delivery failed'));
   return worker;
+}
+
+const REMEMBER_SECONDS = 30 * 24 * 3600;
+
+/**
+ * For senders that cannot recognise a repeat themselves (chat APIs): a key already delivered is
+ * skipped, and a key is marked after sending, so a crash in between may repeat a message but
+ * never lose one.
+ */
+export function deliverOnce(redis: AppRedis, redisPrefix: string, channel: Channel, send: Deliver): Deliver {
+  return async (recipient, replies, key) => {
+    const sent = `${redisPrefix}:${channel}:delivered:${key}`;
+    if (await redis.exists(sent)) return;
+    await send(recipient, replies, key);
+    await redis.set(sent, '1', { EX: REMEMBER_SECONDS });
+  };
 }
