@@ -48,7 +48,7 @@ const run = randomBytes(3).toString('hex');
 const base = loadConfig();
 const url = new URL(base.DATABASE_URL);
 url.pathname = `/tingmin_bench_${run}`;
-const config = loadConfig({ ...process.env, DATABASE_URL: url.toString(), REDIS_PREFIX: `tmbench_${run}`, LOG_LEVEL: 'silent', RATE_LIMIT_MESSAGES: '1000000' });
+const config = loadConfig({ ...process.env, DATABASE_URL: url.toString(), REDIS_PREFIX: `tmbench_${run}`, LOG_LEVEL: 'silent', RATE_LIMIT_MESSAGES: '1000000', RATE_LIMIT_IP_MESSAGES: '1000000' });
 await ensureDatabase(config.DATABASE_URL);
 await migrate(config.DATABASE_URL);
 const services = await createServices(config, createLogger('silent'));
@@ -82,6 +82,10 @@ try {
   console.log(row('baseline: Fastify + Redis GET/SET', floor));
   console.log(row('turn: greeting → menu', greet));
   console.log(row('turn: description → topic (classifier) / cancel', describe));
+  if (greet.errors + describe.errors > 0) {
+    console.log('WARNING: some requests failed; the figures above are not comparable');
+    process.exitCode = 1;
+  }
   console.log(`greeting turn costs ${(floor.perSecond / greet.perSecond).toFixed(1)}× the baseline; classified turn ${(floor.perSecond / describe.perSecond).toFixed(1)}×`);
 } finally {
   await app.close();
