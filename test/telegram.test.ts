@@ -143,6 +143,8 @@ describe('Telegram channel', () => {
     const chat = 7006;
     await deliver({ message: { message_id: 3, date: 0, chat: privateChat(chat), from: person(chat), sticker: { file_id: 'x', file_unique_id: 'y', type: 'regular', width: 1, height: 1, is_animated: false, is_video: false } } });
     expect(last(chat).text).toContain('语音、视频和表情暂时无法处理');
+    await deliver({ message: { message_id: 9, date: 0, chat: privateChat(chat), from: person(chat), contact: { phone_number: '+8613900000000', first_name: 'X' } } });
+    expect(last(chat).text).toContain('这类消息暂时无法处理');
     await deliver({ message: { message_id: 4, date: 0, chat: { id: -100, type: 'group', title: 'g' }, from: person(chat), text: '你好' } });
     expect(api.sent(-100)).toHaveLength(0);
   });

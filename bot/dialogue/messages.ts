@@ -16,7 +16,7 @@ export const inboundSchema = z.object({
    */
   attachment: z
     .object({
-      kind: z.enum(['photo', 'voice', 'video', 'sticker', 'file', 'location', 'other']),
+      kind: z.enum(['photo', 'voice', 'video', 'sticker', 'file', 'location', 'money', 'other']),
       id: z.string().optional(),
       refused: z.enum(['too_large', 'unsupported_type']).optional(),
     })

@@ -24,6 +24,8 @@ export const en: Record<TextKey, string> = {
 
   'input.empty': 'Your message is empty. Please describe your problem in words, or send “help”.',
   'input.unsupported': 'Voice, video and stickers cannot be handled. Please describe the problem and the place in words; you can also send photos or share a location.',
+  'input.money': 'This government service never accepts red packets or transfers; please do not send them. Describe your problem in words instead.',
+  'input.otherMedia': 'This kind of message cannot be handled. Please describe the problem and the place in words; you can also send photos or share a location.',
   'input.tooLong': 'Your message has {length} characters, more than the limit of {max}. Please shorten it and send it again; you can add details with “Edit description” before submitting.',
   'input.notUnderstood': 'Sorry, I did not understand. You can describe your problem directly (at least {min} characters) or choose a service below.',
   'input.failed': 'Sorry, something went wrong on our side. Your message was saved; please send it again in a moment.',

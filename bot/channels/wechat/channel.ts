@@ -15,6 +15,8 @@ const OTHER_KINDS: Partial<Record<types.Message, MediaKind>> = {
   [types.Message.Emoticon]: 'sticker',
   [types.Message.Audio]: 'voice',
   [types.Message.Video]: 'video',
+  [types.Message.RedEnvelope]: 'money',
+  [types.Message.Transfer]: 'money',
 };
 
 export type WechatSettings = {

@@ -4,7 +4,8 @@ import { charLength } from '../text.js';
 /** Empty and oversized messages get a polite answer before any flow sees them; the state is kept. */
 export const inputGuards: Middleware = async (ctx, next) => {
   if (ctx.payload === undefined && ctx.text === '' && !ctx.inbound.location) {
-    return ctx.reply(ctx.t(ctx.inbound.attachment ? 'input.unsupported' : 'input.empty'));
+    const kind = ctx.inbound.attachment?.kind;
+    return ctx.reply(ctx.t(!kind ? 'input.empty' : kind === 'money' ? 'input.money' : kind === 'other' ? 'input.otherMedia' : 'input.unsupported'));
   }
   const max = ctx.deps.config.DESCRIPTION_MAX_CHARS;
   const length = charLength(ctx.text);
