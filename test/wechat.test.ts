@@ -3,19 +3,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { FileBox } from 'file-box';
+import { types } from 'wechaty';
 import { PuppetMock, mock } from 'wechaty-puppet-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startHarness, type Harness } from './support/harness.js';
 
 // No WeChat server exists here: wechaty-puppet-mock plays WeChat, with contacts that talk to the bot.
 const mocker = new mock.Mocker();
+const puppet = new PuppetMock({ mocker });
 let h: Harness;
 let account: mock.ContactMock;
 const received = new Map<string, string[]>();
 
 beforeAll(async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'tingmin-wechat-'));
-  h = await startHarness({ workers: true, wechatPuppet: new PuppetMock({ mocker }), env: { DATA_DIR: dataDir } });
+  h = await startHarness({ workers: true, wechatPuppet: puppet, env: { DATA_DIR: dataDir } });
   h.runtime.wechat!.on('message', (m) => {
     const to = m.listener()?.id;
     if (m.self() && to) received.set(to, [...(received.get(to) ?? []), m.text()]);
@@ -77,6 +79,17 @@ describe('WeChat channel', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(received.get(room.id)).toBeUndefined();
     expect(received.get(resident.id)).toBeUndefined();
+  });
+
+  it('accepts a resident’s friend request', async () => {
+    const resident = mocker.createContact({ name: '新朋友' });
+    const accepted: string[] = [];
+    // The mock knows no friend requests: give it one, as WeChat would, and note the acceptance.
+    puppet.friendshipRawPayload = async (id: string) => ({ id, contactId: resident.id, hello: '你好', type: types.Friendship.Receive, timestamp: Date.now() });
+    puppet.friendshipAccept = async (id: string) => void accepted.push(id);
+    puppet.emit('friendship', { friendshipId: 'request-1' });
+    await eventually(async () => (accepted.length ? true : undefined));
+    expect(accepted).toEqual(['request-1']);
   });
 
   it('writes the login QR code for the administrators', async () => {
