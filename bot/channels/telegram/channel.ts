@@ -74,7 +74,8 @@ export function createTelegramChannel(settings: TelegramSettings, deps: { bot: B
       await sendReplies(ctx.api, chatId, replies);
       return true;
     });
-    if (result.kind === 'limited') await sendReplies(ctx.api, chatId, [{ text: t('zh', 'page.slowDown') }]);
+    // Over the limit no turn runs, so the resident's language is not known here: say it in both.
+    if (result.kind === 'limited') await sendReplies(ctx.api, chatId, [{ text: `${t('zh', 'page.slowDown')}\n${t('en', 'page.slowDown')}` }]);
   });
   telegram.catch((err) => deps.log.error({ err: err.error, updateId: err.ctx.update.update_id }, 'telegram update failed'));
   return telegram;
