@@ -9,7 +9,17 @@ export {
   type TopicClassifier,
   type TopicScore,
   type TrainingExample,
+  type TrainingSettings,
 } from './topics/classifier.js';
+export { partsOfText } from './topics/features.js';
+export {
+  createNlpContainer,
+  TOPIC_COMPONENT,
+  TopicNluComponent,
+  topicComponent,
+  type NlpContainer,
+  type NluAnswer,
+} from './topics/nlu.js';
 export { evaluate, type Evaluation, type LabelMetrics } from './topics/metrics.js';
 export { DataFileError, loadLabelledCsv, type LabelledCsv } from './data/labelled-csv.js';
 export { normalizeText } from './text/normalize.js';

@@ -22,7 +22,7 @@ const schema = z.object({
   DESCRIPTION_MIN_CHARS: z.coerce.number().int().positive().default(10),
   DESCRIPTION_MAX_CHARS: z.coerce.number().int().positive().default(2000),
   /** Below this classifier score the resident is shown alternatives more prominently. */
-  TOPIC_CONFIDENCE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.5),
+  TOPIC_CONFIDENCE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.62),
   NLP_MODEL_PATH: z.string().optional(),
   DEADLINE_DAYS_URGENT: z.coerce.number().int().positive().default(1),
   DEADLINE_DAYS_HIGH: z.coerce.number().int().positive().default(5),

@@ -1,74 +1,61 @@
 /**
- * The only module that touches nlp.js. It trains nlp.js's NeuralNlu (one perceptron per label) on
- * our own Chinese features instead of the stock pipeline, and runs the synchronous half of
- * NeuralNlu's process pipeline so that classifying needs no await.
+ * The only module that touches nlp.js. nlp.js stays the NLU framework (container, pipelines,
+ * languages, intents); the topic classifier is registered in its container as a named component,
+ * so that the dialogue reaches everything through one NLU. The topic decision is the classifier's:
+ * nlp.js's own one-perceptron-per-intent network was the ceiling on topics (README).
  */
 import { containerBootstrap, Nlp } from '@nlpjs/basic';
-import type { FeatureBag } from './features.js';
+import type { TopicClassifier } from './classifier.js';
+import type { MessageParts } from './vectorizer.js';
 
-export type NluScore = { intent: string; score: number };
-export type NluJson = Record<string, unknown>;
-export type NluTrainingItem = { features: FeatureBag; label: string };
+/** The component's name in the container. */
+export const TOPIC_COMPONENT = 'tingmin-topics';
 
-/** The part of nlp.js's NeuralNlu (untyped JavaScript) that this module uses. */
-interface NeuralNlu {
-  settings: Record<string, unknown>;
-  train(corpus: { utterance: string; intent: string }[]): Promise<unknown>;
-  toJSON(): NluJson;
-  fromJSON(json: NluJson): void;
-  defaultPipelinePrepare(input: { text: string }): FeatureBag;
-  textToFeatures(input: ProcessInput): ProcessInput;
-  innerProcess(input: ProcessInput): ProcessInput;
-  filterNonActivated(input: ProcessInput): ProcessInput;
-  normalizeClassifications(input: ProcessInput): ProcessInput;
-}
-type ProcessInput = { tokens: FeatureBag; settings: Record<string, unknown>; classifications?: NluScore[] };
+export type NluClassification = { intent: string; score: number };
+/** What nlp.js NLUs answer: the best intent, its score, and every classification best first. */
+export type NluAnswer = { intent: string; score: number; classifications: NluClassification[] };
 
-export type NluTrainSettings = { learningRate: number };
-
-async function createNeuralNlu(settings: Record<string, unknown>): Promise<NeuralNlu> {
-  // As DESIGN §5: no model.nlp written to disk, no log line per epoch.
-  const container = await containerBootstrap({ settings: { nlp: { autoSave: false, autoLoad: false, nlu: { log: false } } } });
-  container.use(Nlp); // registers NeuralNlu (and the rest of nlp.js) in the container
-  return container.get('NeuralNlu', { locale: 'zh', log: false, ...settings }) as NeuralNlu;
+/** The part of nlp.js's container (untyped JavaScript) this project uses. */
+export interface NlpContainer {
+  get(name: string, settings?: unknown): unknown;
+  use(item: unknown, name?: string, isSingleton?: boolean): string;
 }
 
-/** Weights to 4 significant digits (they are float32 anyway), without the index nlp.js never reads back. */
-function compact(json: NluJson): NluJson {
-  const { featuresToIntent: _unused, ...rest } = json;
-  const network = rest.neuralNetwork as { perceptrons: number[][] };
-  const perceptrons = network.perceptrons.map((weights) => weights.map((w) => Number(w.toPrecision(4))));
-  return { ...rest, neuralNetwork: { ...network, perceptrons } };
+/** The topic classifier shaped as an nlp.js component: `process` like an NLU, `run` as a pipeline step. */
+export class TopicNluComponent {
+  readonly name = TOPIC_COMPONENT;
+  readonly settings = { tag: TOPIC_COMPONENT };
+
+  constructor(readonly classifier: TopicClassifier) {}
+
+  /** Synchronous, unlike nlp.js's own NLUs (awaiting it works all the same). */
+  process(utterance: string | MessageParts): NluAnswer {
+    const classifications = this.classifier.classify(utterance).map((s) => ({ intent: s.label, score: s.score }));
+    return { intent: classifications[0]!.intent, score: classifications[0]!.score, classifications };
+  }
+
+  /** Pipeline step: reads `input.utterance` (or `input.text`), adds the topic classification. */
+  run<T extends { utterance?: string; text?: string }>(input: T): T & { topics: NluAnswer } {
+    return { ...input, topics: this.process(input.utterance ?? input.text ?? '') };
+  }
 }
 
-export class TopicNlu {
-  private constructor(private readonly nlu: NeuralNlu) {}
+/**
+ * An nlp.js container (bootstrapped as DESIGN §5 says: no model.nlp written, no log per epoch) with
+ * nlp.js's Nlp and the topic classifier registered as `TOPIC_COMPONENT`.
+ */
+export async function createNlpContainer(classifier: TopicClassifier): Promise<NlpContainer> {
+  const container = (await containerBootstrap({
+    settings: { nlp: { autoSave: false, autoLoad: false, nlu: { log: false } } },
+  })) as NlpContainer;
+  container.use(Nlp);
+  container.use(new TopicNluComponent(classifier), TOPIC_COMPONENT);
+  return container;
+}
 
-  static async train(items: NluTrainingItem[], settings: NluTrainSettings): Promise<TopicNlu> {
-    const nlu = await createNeuralNlu(settings);
-    // nlp.js asks for utterances; ours are already features, so the utterance is the item's index.
-    nlu.defaultPipelinePrepare = (input) => items[Number(input.text)]!.features;
-    await nlu.train(items.map((item, i) => ({ utterance: String(i), intent: item.label })));
-    // The trained model is the one its (rounded) JSON loads into, so a saved model answers exactly the same.
-    return TopicNlu.fromJSON(compact(nlu.toJSON()));
-  }
-
-  static async fromJSON(json: NluJson): Promise<TopicNlu> {
-    const nlu = await createNeuralNlu({});
-    nlu.fromJSON(json);
-    return new TopicNlu(nlu);
-  }
-
-  /** NeuralNlu's process pipeline minus its async text preparation; labels it cannot support are left out. */
-  classify(features: FeatureBag): NluScore[] {
-    const input: ProcessInput = { tokens: { ...features }, settings: this.nlu.settings };
-    for (const step of ['textToFeatures', 'innerProcess', 'filterNonActivated', 'normalizeClassifications'] as const) {
-      this.nlu[step](input);
-    }
-    return input.classifications ?? [];
-  }
-
-  toJSON(): NluJson {
-    return compact(this.nlu.toJSON());
-  }
+/** The topic component of a container made by createNlpContainer. */
+export function topicComponent(container: NlpContainer): TopicNluComponent {
+  const component = container.get(TOPIC_COMPONENT);
+  if (!(component instanceof TopicNluComponent)) throw new Error(`no ${TOPIC_COMPONENT} component in this nlp.js container`);
+  return component;
 }
