@@ -1,5 +1,5 @@
 import type { Wechaty } from 'wechaty';
-import { loadTopicClassifier } from '../nlp-models/index.js';
+import { loadNlu } from '../nlp-models/index.js';
 import { Catalog } from './catalog.js';
 import { AttachmentStore } from './conversations/attachments.js';
 import { deliverOnce, startOutboundWorker } from './channels/outbound.js';
@@ -17,7 +17,7 @@ import type { Services } from './platform/services.js';
 /** The bot side of a process: the dialogue, the web chat mailbox and its outbound delivery. */
 export async function createBotRuntime(services: Services, overrides: { wechatPuppet?: WechatSettings['puppet'] } = {}) {
   const { config, db, redis, log } = services;
-  const [catalog, topics] = await Promise.all([Catalog.load(db), loadTopicClassifier(config.NLP_MODEL_PATH)]);
+  const [catalog, nlu] = await Promise.all([Catalog.load(db), loadNlu(config.NLP_MODEL_PATH)]);
   const messageLog = new MessageLog(db);
   const attachments = new AttachmentStore(db, config.DATA_DIR, config.ATTACHMENT_MAX_BYTES);
   const mailbox = new Mailbox(redis, config.REDIS_PREFIX);
@@ -27,7 +27,7 @@ export async function createBotRuntime(services: Services, overrides: { wechatPu
     db,
     queues: services.queues,
     catalog,
-    topics,
+    nlu,
     sessions: new SessionStore(redis, config.REDIS_PREFIX, config.SESSION_TTL_SECONDS),
     guard: new DeliveryGuard(redis, config.REDIS_PREFIX, {
       messages: config.RATE_LIMIT_MESSAGES,

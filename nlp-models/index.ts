@@ -1,4 +1,7 @@
-/** Tingmin's language tools: the topic classifier and the entities the dialogue reads. */
+/** Tingmin's language tools: one NLU (topics and intents) and the entities the dialogue reads. */
+export { INTENT_COMPONENT, IntentComponent, loadNlu, type Nlu } from './nlu.js';
+export { INTENTS, PHRASES, type Intent } from './intents/phrases.js';
+export { MAX_COMMAND_LENGTH, commandForm, recognizeIntent, type IntentMatch } from './intents/recognizer.js';
 export {
   DEFAULT_MODEL_PATH,
   loadTopicClassifier,

@@ -162,3 +162,16 @@ describe('buttons from older messages', () => {
     expect(replies.at(-1)?.buttons?.some((b) => b.payload.startsWith('topic:'))).toBe(true);
   });
 });
+
+describe('what residents say besides reports', () => {
+  it('understands thanks, off-topic questions, traditional characters and typos', async () => {
+    const user = uniqueUser();
+    expect((await h.say(user, '谢谢！'))[0]?.text).toContain('不客气');
+    const offTopic = await h.say(user, '讲个笑话');
+    expect(offTopic[0]?.text).toContain('政务留言助手');
+    expect(offTopic[0]?.buttons?.map((b) => b.label)).toContain('反映问题');
+    expect((await h.say(user, '轉人工'))[0]?.text).toContain('已为您登记人工服务请求');
+    await h.say(user, '城北区的路灯全都坏了，晚上漆黑一片');
+    expect((await h.say(user, 'cancle'))[0]?.text).toContain('已取消');
+  });
+});

@@ -1,3 +1,4 @@
+import type { Intent } from '../../nlp-models/index.js';
 import { t, type Lang, type TextKey, type Vars } from '../i18n/index.js';
 import type { BotDeps } from './deps.js';
 import type { Button, Inbound, Reply } from './messages.js';
@@ -11,6 +12,8 @@ export class Context {
   readonly text: string;
   /** A pressed button's payload, or the payload of a shown button whose label was typed. */
   readonly payload: string | undefined;
+  /** What a short typed message means (cancel, help, yes…), when it is one of those. */
+  readonly intent: Intent | undefined;
 
   constructor(
     readonly inbound: Inbound,
@@ -23,6 +26,7 @@ export class Context {
       inbound.payload ??
       (numbered ? session.buttons[numbered - 1]?.payload : undefined) ??
       session.buttons.find((b) => b.label.toLowerCase() === this.text.toLowerCase())?.payload;
+    this.intent = this.payload === undefined ? deps.nlu.recognizeIntent(this.text)?.intent : undefined;
   }
 
   get lang(): Lang {

@@ -1,4 +1,4 @@
-import type { TopicClassifier } from '../../nlp-models/index.js';
+import type { Nlu } from '../../nlp-models/index.js';
 import type { Queues } from '../../workers/queues.js';
 import type { Catalog } from '../catalog.js';
 import type { Config } from '../platform/config.js';
@@ -12,5 +12,5 @@ export interface BotDeps {
   db: Db;
   queues: Pick<Queues, 'intake'>;
   catalog: Catalog;
-  topics: TopicClassifier;
+  nlu: Nlu;
 }

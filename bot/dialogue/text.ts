@@ -8,11 +8,6 @@ export function charLength(text: string): number {
   return [...text].length;
 }
 
-/** Lower case without surrounding spaces or trailing punctuation, for matching command words. */
-export function commandWord(text: string): string {
-  return text.trim().toLowerCase().replace(/[\s。！!？?.,，~～]+$/u, '');
-}
-
 const CHINESE_NUMERALS = '一二三四五六七八九';
 
 /** The choice a resident typed as a number: "1", "１" or "一" → 1; undefined for anything else. */

@@ -41,6 +41,9 @@ export const en: Record<TextKey, string> = {
   'nav.cancelled': 'Cancelled. Nothing from this report was submitted. You can report again at any time.',
   'nav.nothingToCancel': 'There is nothing to cancel.',
 
+  'chat.thanks': 'You are welcome! Write any time with a new problem, or send “my cases” to check progress.',
+  'chat.outOfScope': 'I am the government message assistant: I can take a report, tell you how your case is going, or put you in touch with staff.',
+
   'lang.switched': 'Switched to English.',
 
   'handoff.requested':

@@ -39,6 +39,9 @@ export const zh = {
   'nav.cancelled': '已取消，本次填写的内容没有提交。需要时可以随时重新反映。',
   'nav.nothingToCancel': '当前没有正在填写的内容。',
 
+  'chat.thanks': '不客气！有新的问题随时可以留言，也可以发送“我的案件”查看进度。',
+  'chat.outOfScope': '我是政务留言助手，可以帮您反映问题、查询办理进度或联系工作人员。',
+
   'lang.switched': '已切换为中文。',
 
   'handoff.requested':

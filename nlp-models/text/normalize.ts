@@ -3,7 +3,12 @@ const FULLWIDTH_END = 0xff5e; // ～
 const FULLWIDTH_OFFSET = 0xfee0;
 const IDEOGRAPHIC_SPACE = 0x3000;
 
-/** Full-width ASCII (digits, letters, punctuation) and the ideographic space to their half-width forms, trimmed. */
+import { toSimplified } from './traditional.js';
+
+/**
+ * Full-width ASCII (digits, letters, punctuation) and the ideographic space to their half-width
+ * forms, common traditional characters to simplified ones, trimmed.
+ */
 export function normalizeText(s: string): string {
   let out = '';
   for (const ch of s) {
@@ -12,5 +17,5 @@ export function normalizeText(s: string): string {
     else if (code === IDEOGRAPHIC_SPACE) out += ' ';
     else out += ch;
   }
-  return out.trim();
+  return toSimplified(out).trim();
 }

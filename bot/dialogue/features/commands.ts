@@ -1,24 +1,21 @@
 import type { Middleware } from '../composer.js';
 import type { Context } from '../context.js';
 import type { FlowEngine } from '../flow.js';
-import { commandWord } from '../text.js';
+import type { Intent } from '../../../nlp-models/index.js';
 import { showMenu } from './menu.js';
 
 type Command = 'cancel' | 'back' | 'help' | 'human' | 'lang:zh' | 'lang:en';
 
-const WORDS: Record<string, Command> = {
-  取消: 'cancel', 算了: 'cancel', 不报了: 'cancel', cancel: 'cancel', '/cancel': 'cancel',
-  返回: 'back', 上一步: 'back', back: 'back',
-  帮助: 'help', 怎么用: 'help', help: 'help', '/help': 'help', '?': 'help', '？': 'help',
-  转人工: 'human', 人工: 'human', 人工服务: 'human', 人工客服: 'human', human: 'human', agent: 'human',
-  english: 'lang:en', 英文: 'lang:en', 中文: 'lang:zh', chinese: 'lang:zh', 简体中文: 'lang:zh',
+const BY_INTENT: Partial<Record<Intent, Command>> = {
+  cancel: 'cancel', back: 'back', help: 'help', handoff: 'human', lang_zh: 'lang:zh', lang_en: 'lang:en',
 };
-const PAYLOADS: Record<string, Command> = {
+const BY_PAYLOAD: Record<string, Command> = {
   cancel: 'cancel', back: 'back', 'menu:help': 'help', 'menu:human': 'human', 'lang:zh': 'lang:zh', 'lang:en': 'lang:en',
 };
 
 function commandOf(ctx: Context): Command | undefined {
-  return ctx.payload !== undefined ? PAYLOADS[ctx.payload] : WORDS[commandWord(ctx.text)];
+  if (ctx.payload !== undefined) return BY_PAYLOAD[ctx.payload];
+  return ctx.intent && BY_INTENT[ctx.intent];
 }
 
 /** Cancel, back, help, a person and the language work the same at every point of every flow. */

@@ -4,10 +4,7 @@ import { departmentName, eventText, formatDate, formatDateTime, statusText } fro
 import type { Middleware } from '../composer.js';
 import type { Context } from '../context.js';
 import type { Flow, FlowEngine } from '../flow.js';
-import { commandWord } from '../text.js';
 
-const MY_CASES_WORDS = new Set(['我的案件', '我的留言', '我的投诉', '我的反映', 'my cases', 'my case', 'my reports']);
-const STATUS_WORDS = new Set(['查询进度', '查询', '查进度', '进度', 'check progress', 'status', 'progress']);
 const STATUS_PREFIX = /^(查询|查一下|status|query|track)\s*[:：]?\s*/i;
 const MAX_LISTED = 10;
 
@@ -93,16 +90,15 @@ export const statusFlow: Flow<Record<string, never>> = {
  */
 export function statusCommands(engine: FlowEngine): Middleware {
   return async (ctx, next) => {
-    const word = commandWord(ctx.text);
     const prefixed = ctx.text.match(STATUS_PREFIX);
     const inStatusFlow = ctx.session.flow?.name === 'status';
-    if (ctx.payload === 'mycases' || MY_CASES_WORDS.has(word)) {
+    if (ctx.payload === 'mycases' || ctx.intent === 'my_cases') {
       if (inStatusFlow) ctx.session.flow = undefined;
       await listMyCases(ctx);
     } else if (ctx.payload?.startsWith('status:')) {
       if (inStatusFlow) ctx.session.flow = undefined;
       await answerNumber(ctx, ctx.payload.slice('status:'.length));
-    } else if (!ctx.session.flow && (ctx.payload === 'menu:status' || STATUS_WORDS.has(word))) {
+    } else if (!ctx.session.flow && (ctx.payload === 'menu:status' || ctx.intent === 'status')) {
       return engine.start(ctx, 'status');
     } else if (prefixed && !inStatusFlow && readCaseNumber(ctx.text.slice(prefixed[0].length), ctx.deps.config.CASE_NUMBER_PREFIX).kind !== 'none') {
       // "查询 QH…" or "查询 123"; "查询社保缴费…" holds no number and is read as anything else.

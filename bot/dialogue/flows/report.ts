@@ -2,19 +2,16 @@ import { detectUrgency, parseMobilePhone } from '../../../nlp-models/index.js';
 import type { Context } from '../context.js';
 import type { Flow, Outcome, Step } from '../flow.js';
 import type { Button, Reply } from '../messages.js';
-import { commandWord, meaningfulLength } from '../text.js';
+import { meaningfulLength } from '../text.js';
 import { reportDraftSchema, type ReportDraft } from './report-draft.js';
 import { submitReport } from './submit-report.js';
 
-const SKIP = /^(跳过|不留|不用|不想|不方便|无|没有|算了吧|skip|no|none|n\/a|not now)/;
-const CONFIRM_WORDS = new Set(['确认', '确认提交', '提交', '确定', '是', '是的', '对', '对的', '好', '好的', '没错', 'yes', 'y', 'ok', 'submit', 'confirm', 'correct']);
-
 function isSkip(ctx: Context): boolean {
-  return ctx.payload === 'skip' || SKIP.test(commandWord(ctx.text));
+  return ctx.payload === 'skip' || ctx.intent === 'deny';
 }
 
 function isConfirm(ctx: Context): boolean {
-  return CONFIRM_WORDS.has(commandWord(ctx.text));
+  return ctx.intent === 'confirm';
 }
 
 const description: Step<ReportDraft> = {
@@ -29,7 +26,7 @@ const description: Step<ReportDraft> = {
     if (meaningfulLength(text) < min) return { kind: 'retry', reply: { text: ctx.t('report.descriptionTooShort', { min }) } };
     const patch: Partial<ReportDraft> = {
       description: text,
-      candidates: ctx.deps.topics.classify(text).slice(0, 4),
+      candidates: ctx.deps.nlu.classifyTopic(text).slice(0, 4),
       urgent: detectUrgency(text).urgent,
     };
     // A place named in the description is not asked again; an edited description keeps a place given before.
@@ -74,7 +71,7 @@ const topic: Step<ReportDraft> = {
     // "是" / "yes" to "it looks like X" accepts X.
     const best = data.candidates?.[0];
     if (!ctx.payload && best && isConfirm(ctx)) return { kind: 'next', patch: { topic: best.label } };
-    const chosen = ctx.payload?.startsWith('topic:') ? ctx.payload.slice('topic:'.length) : ctx.text;
+    const chosen = ctx.payload?.startsWith('topic:') ? ctx.payload.slice('topic:'.length) : ctx.intent === 'deny' ? '*' : ctx.text;
     if (chosen === '*') return { kind: 'retry', reply: allTopics(ctx, ctx.t('report.allTopics')) };
     if (chosen === '?') return { kind: 'next', patch: { topic: null } };
     const found = ctx.deps.catalog.findTopic(chosen);

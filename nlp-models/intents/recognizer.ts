@@ -1,0 +1,81 @@
+import { normalizeText } from '../text/normalize.js';
+import { FILLERS, INTENTS, PHRASES, type Intent } from './phrases.js';
+
+export type IntentMatch = { intent: Intent; score: number };
+
+/** Longer messages are reports or answers, not commands, whatever words they contain. */
+export const MAX_COMMAND_LENGTH = 24;
+
+// Chinese characters count one each; letters, digits and spaces half (an English word is longer).
+function commandLength(text: string): number {
+  let length = 0;
+  for (const ch of text.trim()) length += /\p{Script=Han}/u.test(ch) ? 1 : 0.5;
+  return length;
+}
+
+// Damerau–Levenshtein distance, stopping early once it exceeds `max`.
+function distance(a: string, b: string, max: number): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+const FILLER_PATTERN = new RegExp(
+  FILLERS.sort((a, b) => b.length - a.length)
+    .map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .map((f) => (/^[a-z' ]+$/.test(f) ? `\\b${f}\\b` : f))
+    .join('|'),
+  'g',
+);
+
+/** Lower case, simplified, without punctuation, emoji or polite padding. */
+export function commandForm(text: string): string {
+  const plain = normalizeText(text)
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}?/' ]+/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  const stripped = plain.replace(FILLER_PATTERN, ' ').replace(/\s+/g, ' ').trim();
+  return stripped || plain;
+}
+
+const LATIN = /^[a-z0-9?/' ]+$/;
+
+// What a message holds beyond a phrase: characters in Chinese, whole words in English.
+function extra(form: string, phrase: string): number {
+  if (LATIN.test(phrase)) {
+    if (!new RegExp(`(^| )${phrase.replace(/[?/]/g, '\\$&')}( |$)`).test(form)) return Infinity;
+    return form.split(' ').length - phrase.split(' ').length;
+  }
+  return [...form.replaceAll(' ', '')].length - [...phrase].length;
+}
+
+const ENTRIES = INTENTS.flatMap((intent) => PHRASES[intent].map((phrase) => ({ intent, phrase: commandForm(phrase) || phrase })));
+
+/**
+ * Reads the intent of a short message: an exact phrase (score 1), a phrase with a typo (0.8:
+ * one edit for phrases of three characters or more, so 转仁工 and cancle work but 取钱 is not
+ * 取消), or a phrase with at most two other characters (or English words) around it (0.7).
+ * Traditional characters, full-width forms and mixed Chinese/English are normalised first.
+ */
+export function recognizeIntent(text: string): IntentMatch | undefined {
+  if (commandLength(text) > MAX_COMMAND_LENGTH) return undefined;
+  const form = commandForm(text);
+  if (!form) return undefined;
+  const exact = ENTRIES.find((e) => e.phrase === form);
+  if (exact) return { intent: exact.intent, score: 1 };
+  const typo = ENTRIES.find((e) => [...e.phrase].length >= 3 && distance(e.phrase, form, 1) <= 1);
+  if (typo) return { intent: typo.intent, score: 0.8 };
+  const around = ENTRIES.filter((e) => [...e.phrase].length >= 2 && form.includes(e.phrase) && extra(form, e.phrase) <= 2)
+    .sort((a, b) => b.phrase.length - a.phrase.length)[0];
+  return around ? { intent: around.intent, score: 0.7 } : undefined;
+}

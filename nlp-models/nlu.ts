@@ -1,0 +1,35 @@
+import { recognizeIntent, type IntentMatch } from './intents/recognizer.js';
+import { loadTopicClassifier, type MessageParts, type TopicScore } from './topics/classifier.js';
+import { createNlpContainer, topicComponent, type NlpContainer } from './topics/nlu.js';
+
+/** The intent recogniser's name in the nlp.js container. */
+export const INTENT_COMPONENT = 'tingmin-intents';
+
+/** The intent recogniser shaped as an nlp.js component. */
+export class IntentComponent {
+  readonly name = INTENT_COMPONENT;
+  readonly settings = { tag: INTENT_COMPONENT };
+
+  process(utterance: string): IntentMatch | undefined {
+    return recognizeIntent(utterance);
+  }
+}
+
+/** The one NLU the dialogue calls: topics and intents, both components of one nlp.js container. */
+export interface Nlu {
+  readonly container: NlpContainer;
+  classifyTopic(message: string | MessageParts): TopicScore[];
+  recognizeIntent(text: string): IntentMatch | undefined;
+}
+
+export async function loadNlu(topicModelPath?: string): Promise<Nlu> {
+  const container = await createNlpContainer(await loadTopicClassifier(topicModelPath));
+  container.use(new IntentComponent(), INTENT_COMPONENT);
+  const topics = topicComponent(container);
+  const intents = container.get(INTENT_COMPONENT) as IntentComponent;
+  return {
+    container,
+    classifyTopic: (message) => topics.classifier.classify(message),
+    recognizeIntent: (text) => intents.process(text),
+  };
+}
