@@ -27,6 +27,8 @@ export { evaluate, type Evaluation, type LabelMetrics } from './topics/metrics.j
 export { DataFileError, loadLabelledCsv, type LabelledCsv } from './data/labelled-csv.js';
 export { normalizeText } from './text/normalize.js';
 export { findMobilePhone, parseMobilePhone } from './entities/phone.js';
+export { findQinghaiLandline, parseQinghaiLandline } from './entities/landline.js';
+export { findDate, type FoundDate } from './entities/dates.js';
 export {
   DEFAULT_CASE_PREFIX,
   findCaseNumber,

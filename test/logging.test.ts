@@ -6,6 +6,7 @@ describe('logs never hold a phone number or a name in clear', () => {
   it('masks phone numbers in free text', () => {
     expect(maskPhones('请打 13912345678 或 +86 139-1234-5678')).toBe('请打 139****5678 或 139****5678');
     expect(maskPhones('身份证 630102199001011234 不是电话')).toBe('身份证 630102199001011234 不是电话');
+    expect(maskPhones('座机 0971-8123456')).toBe('座机 0971-***3456');
   });
 
   it('masks them in messages and fields, and hides phone and name fields', () => {

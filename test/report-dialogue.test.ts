@@ -31,7 +31,7 @@ describe('reporting a problem in the web chat', () => {
     replies = await h.press(user, 'topic:城乡建设');
     expect(texts(replies)).toContain('手机号码');
     replies = await h.say(user, '1391234567');
-    expect(texts(replies)).toContain('不是有效的手机号码');
+    expect(texts(replies)).toContain('不是有效的电话号码');
     replies = await h.say(user, '139 1234 5678');
     const summary = texts(replies);
     expect(summary).toContain('城东区八一路小区门口路面塌陷');
@@ -173,5 +173,22 @@ describe('what residents say besides reports', () => {
     expect((await h.say(user, '轉人工'))[0]?.text).toContain('已为您登记人工服务请求');
     await h.say(user, '城北区的路灯全都坏了，晚上漆黑一片');
     expect((await h.say(user, 'cancle'))[0]?.text).toContain('已取消');
+  });
+});
+
+describe('dates and landlines in a report', () => {
+  it('keeps the day the description names and accepts a Qinghai landline', async () => {
+    const user = uniqueUser();
+    const yesterday = new Date(Date.now() - 24 * 3600 * 1000).toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' });
+    await h.say(user, '城西区胜利路从昨天开始停暖，家里只有十度，老人孩子都冻病了');
+    await h.press(user, 'topic:城乡建设');
+    expect(texts(await h.say(user, '0971-812345'))).toContain('不是有效的电话号码');
+    const summary = texts(await h.say(user, '座机 0971-8123456'));
+    expect(summary).toContain(`【发生时间】${yesterday}`);
+    expect(summary).toContain('【联系电话】0971-8123456');
+    await h.press(user, 'confirm');
+    const resident = await h.services.db.resident.findFirstOrThrow({ where: { externalId: user } });
+    const found = await eventually(async () => (await h.services.db.case.findFirst({ where: { residentId: resident.id } })) ?? undefined);
+    expect(found.occurredOn?.toISOString().slice(0, 10)).toBe(yesterday);
   });
 });

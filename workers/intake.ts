@@ -28,6 +28,7 @@ export async function processIntake(deps: WorkerDeps, { submissionId }: JobData<
             description: submission.description,
             placeText: submission.placeText,
             regionCode: submission.regionCode,
+            occurredOn: submission.occurredOn,
             priority: submission.urgent ? 'urgent' : 'normal',
           },
         });

@@ -6,8 +6,13 @@ export type { Logger };
 const PHONE = /(?<!\d)(\+?86[- ]?)?(1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?!\d)/g;
 const PRIVATE_KEYS = new Set(['phone', 'name', 'contactPhone']);
 
+// Landlines with an area code (0971-8123456): the local number's middle is hidden.
+const LANDLINE = /(?<!\d)(\(?0\d{2,3}\)?[\s-]?)(\d{3,4})(\d{4})(?!\d)/g;
+
 export function maskPhones(text: string): string {
-  return text.replace(PHONE, (_m, _cc, head: string, _mid: string, tail: string) => `${head}****${tail}`);
+  return text
+    .replace(PHONE, (_m, _cc, head: string, _mid: string, tail: string) => `${head}****${tail}`)
+    .replace(LANDLINE, (_m, area: string, _mid: string, tail: string) => `${area}***${tail}`);
 }
 
 function scrub(value: unknown, depth = 0): unknown {

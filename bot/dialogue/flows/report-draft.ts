@@ -12,6 +12,8 @@ export const reportDraftSchema = z.object({
   pendingPlace: z.string().optional(),
   phone: z.string().nullable().optional(),
   urgent: z.boolean().optional(),
+  /** YYYY-MM-DD, when the description names a day (昨天, 上周五, 3月5日). */
+  occurredOn: z.string().optional(),
   /** Ids of photos and files stored with the report. */
   attachments: z.array(z.string()).optional(),
 });

@@ -1,4 +1,4 @@
-import { detectUrgency, parseMobilePhone } from '../../../nlp-models/index.js';
+import { detectUrgency, findDate, parseMobilePhone, parseQinghaiLandline } from '../../../nlp-models/index.js';
 import type { Context } from '../context.js';
 import type { Flow, Outcome, Step } from '../flow.js';
 import type { Button, Reply } from '../messages.js';
@@ -28,6 +28,7 @@ const description: Step<ReportDraft> = {
       description: text,
       candidates: ctx.deps.nlu.classifyTopic(text).slice(0, 4),
       urgent: detectUrgency(text).urgent,
+      occurredOn: findDate(text, new Date(), ctx.deps.config.TIMEZONE)?.date,
     };
     // A place named in the description is not asked again; an edited description keeps a place given before.
     const region = data.placeText === undefined ? ctx.deps.catalog.matchRegion(text) : null;
@@ -113,7 +114,7 @@ const phone: Step<ReportDraft> = {
   prompt: (ctx) => ({ text: ctx.t('report.askPhone'), buttons: [ctx.button('nav.skip', 'skip')] }),
   read(ctx) {
     if (isSkip(ctx)) return { kind: 'next', patch: { phone: null } };
-    const number = parseMobilePhone(ctx.text);
+    const number = parseMobilePhone(ctx.text) ?? parseQinghaiLandline(ctx.text);
     if (number) return { kind: 'next', patch: { phone: number } };
     return {
       kind: 'retry',
@@ -129,6 +130,7 @@ function summary(ctx: Context, data: ReportDraft): Reply {
       description: data.description ?? notGiven,
       topic: data.topic ? ctx.deps.catalog.topicLabel(data.topic, ctx.lang) : ctx.t('report.unknownTopic'),
       place: data.placeText ?? notGiven,
+      when: data.occurredOn ?? ctx.t('report.whenUnknown'),
       phone: data.phone ?? notGiven,
       attachments: data.attachments?.length ? String(data.attachments.length) : ctx.t('attach.none'),
     }),

@@ -20,6 +20,7 @@ export async function submitReport(ctx: Context, draft: ReportDraft): Promise<vo
       placeText: draft.placeText ?? null,
       regionCode: draft.regionCode ?? null,
       phone: draft.phone ?? null,
+      occurredOn: draft.occurredOn ? new Date(draft.occurredOn) : null,
       urgent: draft.urgent ?? false,
     },
   });
