@@ -1,0 +1,93 @@
+import type { Case, CaseStatus, Prisma, Tx } from '../../bot/platform/db.js';
+
+/**
+ * The only legal moves of a case. A transfer to another department is assigned → assigned (or
+ * in_progress → assigned); a reopened case goes back to a department.
+ */
+export const TRANSITIONS: Readonly<Record<CaseStatus, readonly CaseStatus[]>> = {
+  received: ['accepted', 'needs_info', 'rejected'],
+  needs_info: ['accepted', 'rejected'],
+  accepted: ['assigned', 'rejected'],
+  rejected: [],
+  assigned: ['assigned', 'in_progress', 'resolved'],
+  in_progress: ['assigned', 'resolved'],
+  resolved: ['closed', 'reopened'],
+  closed: ['reopened'],
+  reopened: ['assigned', 'in_progress', 'resolved'],
+};
+
+/** Statuses in which a department is working the case (deadlines run, duplicates can join it). */
+export const OPEN_STATUSES: readonly CaseStatus[] = ['accepted', 'assigned', 'in_progress', 'reopened'];
+
+export class IllegalTransitionError extends Error {
+  constructor(
+    readonly from: CaseStatus,
+    readonly to: CaseStatus,
+    readonly caseNumber: string,
+  ) {
+    super(`case ${caseNumber} cannot go from ${from} to ${to}`);
+  }
+}
+
+export function canTransition(from: CaseStatus, to: CaseStatus): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+export type Change = {
+  to: CaseStatus;
+  /** The event's type; defaults to the new status (accepted, rejected, …). */
+  type?: string;
+  actor: string;
+  note?: string | null;
+  data?: Prisma.InputJsonObject;
+  /** Other columns changed with the status (department, deadline, timestamps). */
+  set?: Prisma.CaseUncheckedUpdateManyInput;
+  at: Date;
+};
+
+/**
+ * Moves a case to a new status and writes the event, inside the caller's transaction. The update
+ * is conditional on the status the caller read, so two concurrent changes cannot both apply: the
+ * loser gets an IllegalTransitionError from the status it actually finds.
+ */
+export async function transition(tx: Tx, current: Pick<Case, 'id' | 'number' | 'status'>, change: Change) {
+  if (!canTransition(current.status, change.to)) throw new IllegalTransitionError(current.status, change.to, current.number);
+  const updated = await tx.case.updateMany({
+    where: { id: current.id, status: current.status },
+    data: { ...change.set, status: change.to },
+  });
+  if (updated.count === 0) {
+    const now = await tx.case.findUniqueOrThrow({ where: { id: current.id }, select: { status: true } });
+    throw new IllegalTransitionError(now.status, change.to, current.number);
+  }
+  return tx.caseEvent.create({
+    data: {
+      caseId: current.id,
+      type: change.type ?? change.to,
+      actor: change.actor,
+      fromStatus: current.status,
+      toStatus: change.to,
+      note: change.note ?? null,
+      data: { number: current.number, ...change.data },
+      at: change.at,
+    },
+  });
+}
+
+/** An event that does not change the status (a note, a reply, a flag), in the caller's transaction. */
+export function recordEvent(
+  tx: Tx,
+  current: Pick<Case, 'id' | 'number'>,
+  event: { type: string; actor: string; note?: string | null; data?: Prisma.InputJsonObject; at: Date },
+) {
+  return tx.caseEvent.create({
+    data: {
+      caseId: current.id,
+      type: event.type,
+      actor: event.actor,
+      note: event.note ?? null,
+      data: { number: current.number, ...event.data },
+      at: event.at,
+    },
+  });
+}
