@@ -35,7 +35,13 @@ export async function createBotRuntime(services: Services, overrides: { wechatPu
     }),
     messageLog,
   });
-  const outboundDeps = { connection: services.queueConnection, redisPrefix: config.REDIS_PREFIX, messageLog, log };
+  const outboundDeps = {
+    connection: services.queueConnection,
+    redisPrefix: config.REDIS_PREFIX,
+    messageLog,
+    log,
+    shown: bot.shown.bind(bot),
+  };
   const outbound = startOutboundWorker(
     'webchat',
     async (userId, replies, key) => void (await mailbox.append(userId, replies, key)),

@@ -1,5 +1,6 @@
 import type { Db } from '../bot/platform/db.js';
 import regionsFile from './seed/regions.json' with { type: 'json' };
+import holidaysFile from './seed/holidays.json' with { type: 'json' };
 import routingFile from './seed/routing.json' with { type: 'json' };
 import topicsFile from './seed/topics.json' with { type: 'json' };
 
@@ -7,14 +8,15 @@ type RegionLevel = 'prefecture' | 'county';
 type DepartmentKind = 'supervision_office' | 'provincial_department' | 'prefecture_government' | 'county_government';
 
 /**
- * Loads the default Qinghai data (regions, topics, departments, routing rules) when the database
- * has none. It is data, not code: offices edit the tables (or these JSON files before the first start).
+ * Loads the default Qinghai data (regions, topics, departments, routing rules, the holiday
+ * calendar) when the database has none. It is data, not code: offices edit the tables (or these JSON files before the first start).
  * Safe to run from many processes at once.
  */
 export async function seedIfEmpty(db: Db): Promise<boolean> {
   return db.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(827364)`;
     if ((await tx.region.count()) > 0) return false;
+    await tx.holiday.createMany({ data: holidaysFile.holidays.map((h) => ({ ...h, workday: h.workday ?? false })) });
     const regions = regionsFile.regions.map((r) => ({ ...r, level: r.level as RegionLevel }));
     // Parents first: counties refer to their prefecture.
     await tx.region.createMany({ data: regions.filter((r) => r.level === 'prefecture') });

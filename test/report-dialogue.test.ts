@@ -54,7 +54,7 @@ describe('reporting a problem in the web chat', () => {
     const stored = await h.services.db.case.findUniqueOrThrow({ where: { number: number! }, include: { department: true, events: true } });
     expect(stored).toMatchObject({ status: 'assigned', topic: '城乡建设', regionCode: '630102', priority: 'urgent' });
     expect(stored.department?.name).toBe('西宁市城东区人民政府');
-    expect(stored.events.map((e) => e.type).sort()).toEqual(['assigned', 'created']);
+    expect(stored.events.map((e) => e.type).sort()).toEqual(['accepted', 'assigned', 'created']);
   });
 
   it('walks through every question when started from the menu, and re-asks short or unplaced answers', async () => {
@@ -136,7 +136,7 @@ describe('reporting a problem in the web chat', () => {
     const { cursor } = await h.poll(user);
     replies = await h.press(user, 'confirm');
     expect(texts(replies)).toContain('we have received your report');
-    const note = await eventually(async () => (await h.poll(user, cursor)).messages.find((m) => m.text.includes('registered as case')));
+    const note = await eventually(async () => (await h.poll(user, cursor)).messages.find((m) => m.text.includes('accepted as case')));
     expect(note.text).toMatch(/case QH\d{10}/);
     expect(note.text).toContain("assigned to People's Government of Chengzhong District, Xining");
     expect(note.text).toMatch(/deadline: \d{4}-\d{2}-\d{2}/);

@@ -35,6 +35,20 @@ describe('routing follows local responsibility (属地)', () => {
   });
 });
 
+describe('second-level topics', () => {
+  it('use a rule for their first level, and a rule of their own before it', async () => {
+    const db = h.services.db;
+    const housing = await db.department.findFirstOrThrow({ where: { code: 'P01' } });
+    const civil = await db.department.findFirstOrThrow({ where: { code: 'P09' } });
+    expect(await name('630104', '城乡建设/物业管理')).toBe('西宁市城西区人民政府');
+    await db.routingRule.create({ data: { regionCode: '630104', topic: '城乡建设', departmentId: housing.id } });
+    expect(await name('630104', '城乡建设/物业管理')).toBe(housing.name);
+    await db.routingRule.create({ data: { regionCode: '630104', topic: '城乡建设/物业管理', departmentId: civil.id } });
+    expect(await name('630104', '城乡建设/物业管理')).toBe(civil.name);
+    expect(await name('630104', '城乡建设/住房保障')).toBe(housing.name);
+  });
+});
+
 describe('deadlines count working days in the office time zone', () => {
   const tz = 'Asia/Shanghai';
   it('skips the weekend', () => {
@@ -48,7 +62,11 @@ describe('deadlines count working days in the office time zone', () => {
     expect(addWorkingDays(new Date('2026-11-25T15:30:00Z'), 1, tz).toISOString()).toBe('2026-11-26T15:59:59.000Z');
   });
   it('skips holidays given to it', () => {
-    const holidays = new Set(['2026-11-30']);
-    expect(addWorkingDays(new Date('2026-11-27T02:00:00Z'), 1, tz, holidays).toISOString()).toBe('2026-12-01T15:59:59.000Z');
+    const calendar = { holidays: new Set(['2026-11-30']), workdays: new Set<string>() };
+    expect(addWorkingDays(new Date('2026-11-27T02:00:00Z'), 1, tz, calendar).toISOString()).toBe('2026-12-01T15:59:59.000Z');
+  });
+  it('counts a make-up working Saturday (调休)', () => {
+    const calendar = { holidays: new Set<string>(), workdays: new Set(['2026-11-28']) };
+    expect(addWorkingDays(new Date('2026-11-27T02:00:00Z'), 1, tz, calendar).toISOString()).toBe('2026-11-28T15:59:59.000Z');
   });
 });

@@ -1,5 +1,6 @@
 import { Worker, type Processor } from 'bullmq';
 import type { Redis as IORedis } from 'ioredis';
+import { processDeadlines } from './deadlines.js';
 import type { WorkerDeps } from './deps.js';
 import { processIntake } from './intake.js';
 import { processNotify } from './notify.js';
@@ -15,6 +16,7 @@ const processors: Processors = {
   route: processRoute,
   notify: processNotify,
   maintenance: (deps) => processReconcile(deps),
+  deadlines: (deps) => processDeadlines(deps),
 };
 
 export type Workers = { close(): Promise<void> };
@@ -38,6 +40,7 @@ export async function startWorkers(deps: WorkerDeps, connection: IORedis): Promi
     return worker;
   });
   await deps.queues.maintenance.upsertJobScheduler('reconcile', { every: config.RECONCILE_INTERVAL_MS }, { name: 'reconcile', data: {} });
+  await deps.queues.deadlines.upsertJobScheduler('deadlines', { every: config.DEADLINE_CHECK_INTERVAL_MS }, { name: 'deadlines', data: {} });
   log.info({ queues: Object.keys(processors) }, 'workers started');
   return { close: async () => void (await Promise.all(workers.map((w) => w.close()))) };
 }

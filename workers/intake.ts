@@ -1,13 +1,31 @@
 import { UnrecoverableError } from 'bullmq';
-import { Prisma } from '../bot/platform/db.js';
+import { Prisma, type Case, type Tx } from '../bot/platform/db.js';
 import { nextCaseNumber } from './cases/case-number.js';
+import { queueNotifications, queueRoute } from './cases/follow-up.js';
+import { screen, type Screening } from './cases/screening.js';
+import { transition } from './cases/status-machine.js';
 import type { WorkerDeps } from './deps.js';
 import type { JobData } from './queues.js';
 
+const ACTOR = 'system:intake';
+
+/** The screening verdict as a status change with its event. */
+function applyScreening(tx: Tx, row: Case, verdict: Screening, at: Date) {
+  switch (verdict.verdict) {
+    case 'accept':
+      return transition(tx, row, { to: 'accepted', actor: ACTOR, at });
+    case 'needs_info':
+      return transition(tx, row, { to: 'needs_info', actor: ACTOR, at, data: { missing: verdict.missing } });
+    case 'reject':
+      return transition(tx, row, { to: 'rejected', actor: ACTOR, at, data: { reason: verdict.reason }, set: { closedAt: at } });
+  }
+}
+
 /**
- * Submission → case. Idempotent on the submission id: the case has a unique submissionId, and
- * the case, its number and its first event are written in one transaction, so a worker that dies
- * half-way leaves nothing behind and the retry creates exactly one case.
+ * Submission → screened case. Idempotent on the submission id: the case (unique submissionId),
+ * its number, its first event and the screening verdict are written in one transaction, so a
+ * worker that dies half-way leaves nothing behind and the retry creates exactly one case. What
+ * follows (telling the resident, routing) is queued from the stored events, on every attempt.
  */
 export async function processIntake(deps: WorkerDeps, { submissionId }: JobData<'intake'>): Promise<string> {
   const { db, config, queues, log } = deps;
@@ -17,7 +35,8 @@ export async function processIntake(deps: WorkerDeps, { submissionId }: JobData<
   if (!created) {
     try {
       created = await db.$transaction(async (tx) => {
-        const number = await nextCaseNumber(tx, config.CASE_NUMBER_PREFIX, deps.now(), config.TIMEZONE);
+        const at = deps.now();
+        const number = await nextCaseNumber(tx, config.CASE_NUMBER_PREFIX, at, config.TIMEZONE);
         const row = await tx.case.create({
           data: {
             number,
@@ -30,18 +49,23 @@ export async function processIntake(deps: WorkerDeps, { submissionId }: JobData<
             regionCode: submission.regionCode,
             occurredOn: submission.occurredOn,
             priority: submission.urgent ? 'urgent' : 'normal',
+            createdAt: at,
           },
         });
-        await tx.caseEvent.create({ data: { caseId: row.id, type: 'created', actor: 'system:intake', data: { number } } });
-        return row;
+        await tx.caseEvent.create({ data: { caseId: row.id, type: 'created', actor: ACTOR, toStatus: 'received', data: { number }, at } });
+        await applyScreening(tx, row, screen(submission, config.SCREEN_MIN_DETAIL_CHARS), at);
+        return tx.case.findUniqueOrThrow({ where: { id: row.id } });
       });
-      log.info({ caseNumber: created.number, submissionId }, 'case created');
+      log.info({ caseNumber: created.number, submissionId, status: created.status }, 'case created');
     } catch (err) {
       // Another worker created it a moment ago: use theirs.
       if (!(err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002')) throw err;
       created = await db.case.findUniqueOrThrow({ where: { submissionId } });
     }
   }
-  await queues.route.add('route', { caseId: created.id }, { jobId: `route-${created.id}` });
+  const events = await db.caseEvent.findMany({ where: { caseId: created.id, actor: ACTOR }, orderBy: { at: 'asc' } });
+  await queueNotifications(queues, events);
+  const accepted = events.find((e) => e.type === 'accepted');
+  if (created.status === 'accepted' && accepted) await queueRoute(queues, created.id, accepted);
   return created.number;
 }

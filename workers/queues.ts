@@ -11,6 +11,8 @@ export const jobSchemas = {
   notify: z.object({ eventId: z.string().uuid() }),
   /** Periodic housekeeping (the reconciler), scheduled once for all worker processes. */
   maintenance: z.object({}),
+  /** The periodic deadline watch, scheduled once for all worker processes. */
+  deadlines: z.object({}),
 };
 
 export type QueueName = keyof typeof jobSchemas;
@@ -33,7 +35,7 @@ export function bullPrefix(redisPrefix: string): string {
 export function createQueues(connection: IORedis, redisPrefix: string): Queues {
   const make = <N extends QueueName>(name: N) =>
     new Queue<JobData<N>>(name, { connection, prefix: bullPrefix(redisPrefix), defaultJobOptions });
-  return { intake: make('intake'), route: make('route'), notify: make('notify'), maintenance: make('maintenance') };
+  return { intake: make('intake'), route: make('route'), notify: make('notify'), maintenance: make('maintenance'), deadlines: make('deadlines') };
 }
 
 export async function closeQueues(queues: Queues): Promise<void> {

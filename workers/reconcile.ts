@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { WorkerDeps } from './deps.js';
-import { deliveryKey, NOTIFIED_EVENTS } from './notify.js';
+import { deliveryKey, NOTIFIED_EVENTS, SILENT_ACTORS, SILENT_EVENTS } from './notify.js';
 
 const BATCH = 500;
 
@@ -40,12 +40,13 @@ export async function processReconcile(deps: WorkerDeps): Promise<{ submissions:
     take: BATCH,
   });
 
-  const unrouted = await db.case.findMany({ where: { departmentId: null, createdAt: { lt: before } }, select: { id: true }, take: BATCH });
+  const unrouted = await db.case.findMany({ where: { status: 'accepted', departmentId: null, createdAt: { lt: before } }, select: { id: true }, take: BATCH });
 
   // A delivered message is in the log under its delivery key (see the channel's outbound worker).
   const undelivered = await db.$queryRaw<{ id: string }[]>`
     SELECT e."id" FROM "CaseEvent" e
     WHERE e."type" = ANY(${NOTIFIED_EVENTS}) AND e."at" < ${before}
+      AND NOT e."actor" = ANY(${SILENT_ACTORS}) AND NOT (e."actor" || ':' || e."type") = ANY(${SILENT_EVENTS})
       AND NOT EXISTS (SELECT 1 FROM "Message" m WHERE m."externalId" = ${deliveryKey('')} || e."id" || '#0')
     LIMIT ${BATCH}`;
 

@@ -1,47 +1,42 @@
 import { UnrecoverableError } from 'bullmq';
+import { assign, departmentFacts } from './cases/assignment.js';
+import { deadlineFor } from './cases/deadlines.js';
+import { queueNotifications } from './cases/follow-up.js';
+import { IllegalTransitionError, recordEvent } from './cases/status-machine.js';
 import type { WorkerDeps } from './deps.js';
 import type { JobData } from './queues.js';
 import { resolveDepartment } from './routing/resolve-department.js';
-import { addWorkingDays } from './routing/working-days.js';
 
-const ROUTING_EVENTS = ['assigned', 'triage'];
+const ACTOR = 'system:route';
 
 /**
- * Case → responsible department and deadline. The assignment is a conditional update inside the
- * transaction that writes its event, so a repeated job routes once; the notification is queued
- * every time with the event's id as key, so it is sent once.
+ * Accepted case → responsible department and deadline. Only an accepted case that no department
+ * holds yet (or that waits at the supervision office for triage) is routed, and the assignment is
+ * a conditional status change, so a repeated job routes once. The resident is told of the
+ * routing event with the event's id as key, so they hear of it once.
  */
 export async function processRoute(deps: WorkerDeps, { caseId }: JobData<'route'>): Promise<void> {
   const { db, config, queues } = deps;
-  const found = await db.case.findUnique({ where: { id: caseId } });
+  const found = await db.case.findUnique({ where: { id: caseId }, include: { department: true } });
   if (!found) throw new UnrecoverableError(`case ${caseId} does not exist`);
+  const waiting = found.status === 'accepted' && (!found.department || found.department.kind === 'supervision_office');
+  if (!waiting) return;
   const department = await resolveDepartment(db, found);
-  const triage = department.kind === 'supervision_office';
-  const days = { urgent: config.DEADLINE_DAYS_URGENT, high: config.DEADLINE_DAYS_HIGH, normal: config.DEADLINE_DAYS_NORMAL }[found.priority];
-  const deadline = triage ? null : addWorkingDays(deps.now(), days, config.TIMEZONE);
-
-  const event = await db.$transaction(async (tx) => {
-    const claimed = await tx.case.updateMany({
-      where: { id: caseId, departmentId: null },
-      data: { departmentId: department.id, deadline, ...(triage ? {} : { status: 'assigned' }) },
-    });
-    if (claimed.count === 0) {
-      return tx.caseEvent.findFirst({ where: { caseId, type: { in: ROUTING_EVENTS } }, orderBy: { at: 'asc' } });
-    }
-    return tx.caseEvent.create({
-      data: {
-        caseId,
-        type: triage ? 'triage' : 'assigned',
-        actor: 'system:route',
-        data: {
-          number: found.number,
-          departmentCode: department.code,
-          departmentName: department.name,
-          departmentNameEn: department.nameEn,
-          deadline: deadline?.toISOString() ?? null,
-        },
-      },
-    });
+  const at = deps.now();
+  const routed =
+    department.kind === 'supervision_office'
+      ? db.$transaction(async (tx) => {
+          // No rule applies: the supervision office triages by hand, once.
+          const held = await tx.case.updateMany({ where: { id: caseId, status: 'accepted', departmentId: null }, data: { departmentId: department.id } });
+          return held.count ? recordEvent(tx, found, { type: 'triage', actor: ACTOR, at, data: departmentFacts(department, null) }) : null;
+        })
+      : db.$transaction(async (tx) =>
+          assign(tx, found, department, { actor: ACTOR, at, deadline: await deadlineFor(tx, config, found.priority, at) }),
+        );
+  const event = await routed.catch((err: unknown) => {
+    // Another job routed it a moment ago and told the resident.
+    if (err instanceof IllegalTransitionError) return null;
+    throw err;
   });
-  if (event) await queues.notify.add('notify', { eventId: event.id }, { jobId: `notify-${event.id}` });
+  if (event) await queueNotifications(queues, [event]);
 }

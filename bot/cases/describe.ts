@@ -1,4 +1,4 @@
-import type { Lang } from '../i18n/index.js';
+import type { Lang, TextKey } from '../i18n/index.js';
 import { t } from '../i18n/index.js';
 import type { CaseEvent, CaseStatus, Department } from '../platform/db.js';
 
@@ -20,29 +20,74 @@ export function statusText(status: CaseStatus, lang: Lang): string {
 }
 
 /** Facts an event carries so that it can be told in any language later. */
-export type EventData = { number?: string; departmentName?: string; departmentNameEn?: string | null; deadline?: string | null };
+export type EventData = {
+  number?: string;
+  departmentName?: string;
+  departmentNameEn?: string | null;
+  deadline?: string | null;
+  /** What a report lacks (screening, or a clerk's question). */
+  missing?: string[];
+  /** Why a report was not accepted: a screening reason, or 'staff' with the clerk's words in the note. */
+  reason?: string;
+  /** The case this one was merged into (并单). */
+  primary?: string;
+};
 
-/** The facts of an event as text placeholders in the resident's language and the office's time zone. */
-export function eventVars(event: Pick<CaseEvent, 'data'>, lang: Lang, timeZone: string): Record<string, string> {
+type Describable = Pick<CaseEvent, 'data' | 'note'>;
+
+/**
+ * The facts of an event as text placeholders in the resident's language and the office's time
+ * zone. `department` names the case's current department for events that do not carry one.
+ */
+export function eventVars(
+  event: Describable,
+  lang: Lang,
+  timeZone: string,
+  current?: { department?: Pick<Department, 'name' | 'nameEn'> | null; deadline?: Date | null },
+): Record<string, string> {
   const data = (event.data ?? {}) as EventData;
+  const department = data.departmentName
+    ? lang === 'en' && data.departmentNameEn ? data.departmentNameEn : data.departmentName
+    : current?.department ? departmentName(current.department, lang) : '';
+  const deadline = data.deadline ?? current?.deadline?.toISOString();
+  const reason = data.reason === 'staff' || !data.reason ? (event.note ?? '') : t(lang, `reject.${data.reason}` as TextKey);
   return {
     number: data.number ?? '',
-    department: lang === 'en' && data.departmentNameEn ? data.departmentNameEn : (data.departmentName ?? ''),
-    deadline: data.deadline ? formatDate(new Date(data.deadline), timeZone) : t(lang, 'status.noDeadline'),
+    department,
+    deadline: deadline ? formatDate(new Date(deadline), timeZone) : t(lang, 'status.noDeadline'),
+    missing: (data.missing ?? []).map((m) => t(lang, `missing.${m}` as TextKey)).join(lang === 'en' ? '; ' : '；'),
+    reason,
+    note: event.note ?? '',
+    primary: data.primary ?? '',
   };
 }
 
+/** The timeline lines a resident sees; internal notes, reminders and the like are left out. */
+const TIMELINE: Record<string, TextKey> = {
+  created: 'event.created',
+  accepted: 'event.accepted',
+  needs_info: 'event.needs_info',
+  info_requested: 'event.info_requested',
+  info_added: 'event.info_added',
+  rejected: 'event.rejected',
+  triage: 'event.triage',
+  assigned: 'event.assigned',
+  transferred: 'event.transferred',
+  merged: 'event.merged',
+  reply: 'event.reply',
+  resolved: 'event.resolved',
+  reopened: 'event.reopened',
+  closed: 'event.closed',
+  supervised: 'event.supervised',
+  overdue: 'event.overdue',
+};
+
+export function isOnResidentTimeline(event: Pick<CaseEvent, 'type'>): boolean {
+  return event.type in TIMELINE;
+}
+
 /** One timeline line for the resident, e.g. "转交西宁市城东区人民政府办理，办理时限 2026-12-09". */
-export function eventText(event: Pick<CaseEvent, 'type' | 'data'>, lang: Lang, timeZone: string): string {
-  const vars = eventVars(event, lang, timeZone);
-  switch (event.type) {
-    case 'created':
-      return t(lang, 'event.created', vars);
-    case 'assigned':
-      return t(lang, 'event.assigned', vars);
-    case 'triage':
-      return t(lang, 'event.triage', vars);
-    default:
-      return event.type;
-  }
+export function eventText(event: Pick<CaseEvent, 'type'> & Describable, lang: Lang, timeZone: string): string {
+  const key = TIMELINE[event.type];
+  return key ? t(lang, key, eventVars(event, lang, timeZone)) : event.type;
 }

@@ -17,7 +17,14 @@ export type Deliver = (recipient: string, replies: Reply[], deliveryKey: string)
 export function startOutboundWorker(
   channel: Channel,
   deliver: Deliver,
-  deps: { connection: IORedis; redisPrefix: string; messageLog: MessageLog; log: Logger },
+  deps: {
+    connection: IORedis;
+    redisPrefix: string;
+    messageLog: MessageLog;
+    log: Logger;
+    /** After delivery: lets the dialogue read a typed answer to the message's buttons. */
+    shown: (channel: Channel, recipient: string, replies: Reply[]) => Promise<void>;
+  },
 ): Worker {
   const worker = new Worker(
     outboundQueueName(channel),
@@ -28,6 +35,7 @@ export function startOutboundWorker(
         replies.map((r, i) => ({ conversationId, direction: 'outbound', externalId: `${key}#${i}`, text: r.text, buttons: r.buttons })),
       );
       await deliver(recipient, replies, key);
+      await deps.shown(channel, recipient, replies);
     },
     // One at a time keeps each resident's messages in order.
     { connection: deps.connection, prefix: bullPrefix(deps.redisPrefix), concurrency: 1 },

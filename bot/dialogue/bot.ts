@@ -7,6 +7,7 @@ import { Context } from './context.js';
 import type { BotDeps } from './deps.js';
 import { FlowEngine } from './flow.js';
 import { reportFlow } from './flows/report.js';
+import { addInfoFlow, caseAnswers, rateReasonFlow } from './features/case-answers.js';
 import { globalCommands } from './features/commands.js';
 import { inputGuards } from './features/guards.js';
 import { idle } from './features/idle.js';
@@ -34,9 +35,9 @@ export interface TurnDeps extends BotDeps {
  * remembered so that a repeated delivery of the same message gets the same answer, not a new turn.
  */
 export class Bot {
-  private readonly engine = new FlowEngine().register(reportFlow).register(statusFlow);
+  private readonly engine = new FlowEngine().register(reportFlow).register(statusFlow).register(addInfoFlow).register(rateReasonFlow);
   private readonly handler = new Composer()
-    .use(media(this.engine), inputGuards, globalCommands(this.engine), statusCommands(this.engine), this.engine.middleware(), idle(this.engine))
+    .use(media(this.engine), inputGuards, globalCommands(this.engine), caseAnswers(this.engine), statusCommands(this.engine), this.engine.middleware(), idle(this.engine))
     .middleware();
 
   constructor(private readonly deps: TurnDeps) {}
@@ -84,5 +85,21 @@ export class Bot {
     const delivered = await deliver(replies);
     if (messageId) await guard.rememberResult(channel, userId, messageId, delivered);
     return { kind: 'ok', delivered };
+  }
+
+  /**
+   * A notification with buttons reached the resident: typing one of its labels or numbers now
+   * answers it, as for the bot's own replies. Not while a dialogue runs: its buttons stay current.
+   */
+  async shown(channel: Inbound['channel'], userId: string, replies: Reply[]): Promise<void> {
+    const buttons = replies.at(-1)?.buttons;
+    if (!buttons?.length) return;
+    const { guard, sessions } = this.deps;
+    await guard.exclusive(channel, userId, async () => {
+      const session = await sessions.load(channel, userId);
+      if (!session || session.flow) return;
+      session.buttons = buttons;
+      await sessions.save(channel, userId, session);
+    });
   }
 }

@@ -10,7 +10,7 @@ export interface BotDeps {
   config: Config;
   log: Logger;
   db: Db;
-  queues: Pick<Queues, 'intake'>;
+  queues: Pick<Queues, 'intake' | 'route' | 'notify'>;
   catalog: Catalog;
   nlu: Nlu;
 }

@@ -27,6 +27,18 @@ const schema = z.object({
   DEADLINE_DAYS_URGENT: z.coerce.number().int().positive().default(1),
   DEADLINE_DAYS_HIGH: z.coerce.number().int().positive().default(5),
   DEADLINE_DAYS_NORMAL: z.coerce.number().int().positive().default(10),
+  /** Screening: a report with fewer letters and digits than this is sent back for more detail. */
+  SCREEN_MIN_DETAIL_CHARS: z.coerce.number().int().positive().default(15),
+  /** A report waiting for the resident's extra detail is routed as it is after this long. */
+  NEEDS_INFO_WAIT_HOURS: z.coerce.number().positive().default(72),
+  /** The department is reminded once when its deadline is this close. */
+  DEADLINE_REMIND_HOURS: z.coerce.number().positive().default(24),
+  /** An overdue case is put under supervision (挂牌督办) after it has been overdue this long. */
+  SUPERVISE_AFTER_OVERDUE_HOURS: z.coerce.number().min(0).default(48),
+  /** A resolved case the resident has not rated is closed after this long. */
+  SATISFACTION_WAIT_HOURS: z.coerce.number().positive().default(72),
+  /** How often the deadline job looks at open cases. */
+  DEADLINE_CHECK_INTERVAL_MS: z.coerce.number().int().positive().default(300_000),
   WORKER_CONCURRENCY: z.coerce.number().int().positive().default(8),
   /** How long a worker's claim on a job lasts without renewal; a crashed worker's job is retried after it. */
   WORKER_LOCK_MS: z.coerce.number().int().positive().default(30_000),

@@ -3,8 +3,9 @@ import type { Db, Department } from '../../bot/platform/db.js';
 /**
  * The department in charge, following 属地 (local responsibility): a rule for the county beats
  * one for its prefecture, which beats a province-wide rule; at the same level a rule naming the
- * topic beats one for any topic, then the lower priority wins. With no rule, the supervision
- * office triages by hand.
+ * exact (second-level) topic beats one naming its first level, which beats one for any topic;
+ * then the lower priority wins. Province-wide rules send a topic to its provincial department.
+ * With no rule, the supervision office triages by hand.
  */
 export async function resolveDepartment(
   db: Db,
@@ -12,11 +13,13 @@ export async function resolveDepartment(
 ): Promise<Department> {
   const region = place.regionCode ? await db.region.findUnique({ where: { code: place.regionCode } }) : null;
   const regionLevels = [region?.code, region?.parentCode].filter((c): c is string => !!c);
+  // A second-level topic ("城乡建设/物业管理") also matches rules for its first level.
+  const topics = place.topic ? [...new Set([place.topic, place.topic.split('/')[0]!])] : [];
   const rules = await db.routingRule.findMany({
     where: {
       AND: [
         { OR: [{ regionCode: null }, { regionCode: { in: regionLevels } }] },
-        { OR: [{ topic: null }, ...(place.topic ? [{ topic: place.topic }] : [])] },
+        { OR: [{ topic: null }, { topic: { in: topics } }] },
         { NOT: { regionCode: null, topic: null } },
       ],
     },
@@ -24,7 +27,8 @@ export async function resolveDepartment(
   });
   const score = (r: (typeof rules)[number]) => {
     const level = r.regionCode === null ? 0 : regionLevels.length - regionLevels.indexOf(r.regionCode);
-    return level * 2 + (r.topic ? 1 : 0);
+    const topic = r.topic === null ? 0 : r.topic === place.topic ? 2 : 1;
+    return level * 3 + topic;
   };
   const best = rules.sort((a, b) => score(b) - score(a) || a.priority - b.priority)[0];
   if (best) return best.department;

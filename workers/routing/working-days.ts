@@ -9,17 +9,28 @@ function zoneOffset(at: Date, timeZone: string): number {
   return Date.parse(`${wall}Z`) - Math.floor(at.getTime() / 1000) * 1000;
 }
 
+/** Public holidays, and weekend days that are worked instead (调休), as YYYY-MM-DD. */
+export type Calendar = { holidays: ReadonlySet<string>; workdays: ReadonlySet<string> };
+
+export const NO_HOLIDAYS: Calendar = { holidays: new Set(), workdays: new Set() };
+
+function isWorkingDay(day: Date, calendar: Calendar): boolean {
+  const iso = day.toISOString().slice(0, 10);
+  if (calendar.workdays.has(iso)) return true;
+  const weekday = day.getUTCDay();
+  return weekday !== 0 && weekday !== 6 && !calendar.holidays.has(iso);
+}
+
 /**
- * The end (23:59:59 local time) of the n-th working day after `start`: weekends and the given
- * holidays (YYYY-MM-DD) do not count, and the day of `start` itself does not either.
+ * The end (23:59:59 local time) of the n-th working day after `start`: weekends and holidays do
+ * not count, make-up working weekends do, and the day of `start` itself does not.
  */
-export function addWorkingDays(start: Date, n: number, timeZone: string, holidays: ReadonlySet<string> = new Set()): Date {
+export function addWorkingDays(start: Date, n: number, timeZone: string, calendar: Calendar = NO_HOLIDAYS): Date {
   const [y, m, d] = localDate(start, timeZone).split('-').map(Number) as [number, number, number];
   const day = new Date(Date.UTC(y, m - 1, d));
   for (let counted = 0; counted < n; ) {
     day.setUTCDate(day.getUTCDate() + 1);
-    const weekday = day.getUTCDay();
-    if (weekday !== 0 && weekday !== 6 && !holidays.has(day.toISOString().slice(0, 10))) counted++;
+    if (isWorkingDay(day, calendar)) counted++;
   }
   const endOfDay = new Date(day.getTime() + (24 * 3600 - 1) * 1000);
   return new Date(endOfDay.getTime() - zoneOffset(endOfDay, timeZone));

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { findCaseNumber, readCaseNumber } from '../../../nlp-models/index.js';
-import { departmentName, eventText, formatDate, formatDateTime, statusText } from '../../cases/describe.js';
+import { departmentName, eventText, formatDate, formatDateTime, isOnResidentTimeline, statusText } from '../../cases/describe.js';
 import type { Middleware } from '../composer.js';
 import type { Context } from '../context.js';
 import type { Flow, FlowEngine } from '../flow.js';
@@ -33,7 +33,7 @@ export async function showCase(ctx: Context, number: string): Promise<void> {
       deadline: found.deadline ? formatDate(found.deadline, tz) : ctx.t('status.noDeadline'),
       description: found.description,
       attachments: attachments ? String(attachments) : ctx.t('attach.none'),
-      timeline: found.events.map((e) => `${formatDateTime(e.at, tz)}  ${eventText(e, ctx.lang, tz)}`).join('\n'),
+      timeline: found.events.filter(isOnResidentTimeline).map((e) => `${formatDateTime(e.at, tz)}  ${eventText(e, ctx.lang, tz)}`).join('\n'),
     }),
   );
 }

@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import { addInformation, rateCase, type ResidentOutcome } from '../../../workers/cases/resident-actions.js';
+import { formatDate } from '../../cases/describe.js';
+import { languages, t } from '../../i18n/index.js';
+import type { Satisfaction } from '../../platform/db.js';
+import type { Middleware } from '../composer.js';
+import type { Context } from '../context.js';
+import type { Flow, FlowEngine } from '../flow.js';
+import { meaningfulLength } from '../text.js';
+
+const RATINGS = ['satisfied', 'basic', 'unsatisfied'] as const satisfies readonly Satisfaction[];
+const RATE = /^rate:([A-Z0-9]+):(satisfied|basic|unsatisfied)$/;
+const INFO = /^info:([A-Z0-9]+)$/;
+const caseData = z.object({ number: z.string() });
+type CaseData = z.infer<typeof caseData>;
+
+function actionDeps(ctx: Context) {
+  return { ...ctx.deps, now: () => new Date() };
+}
+
+/** The bot's answer to each outcome that is not plain success. */
+function refusal(ctx: Context, outcome: Exclude<ResidentOutcome, 'done'>, number: string, notOpen: 'info.notOpen' | 'sat.notOpen'): void {
+  const key = { not_found: 'case.notYours', not_open: notOpen, already_rated: 'sat.already' } as const;
+  ctx.reply(ctx.t(key[outcome], { number }));
+}
+
+/** The resident's extra detail for a case that asked for it (the "补充情况" button). */
+export const addInfoFlow: Flow<CaseData> = {
+  name: 'addInfo',
+  schema: caseData,
+  steps: [
+    {
+      id: 'text',
+      title: 'case.addInfo',
+      hint: 'info.hint',
+      prompt: (ctx, data) => ({ text: ctx.t('info.ask', { number: data.number }) }),
+      read(ctx) {
+        if (meaningfulLength(ctx.text) < 2) return { kind: 'retry', reply: { text: ctx.t('info.tooShort') } };
+        return { kind: 'next', patch: {} };
+      },
+    },
+  ],
+  async finish(ctx, { number }) {
+    const regionCode = ctx.deps.catalog.matchRegion(ctx.text)?.code ?? null;
+    const outcome = await addInformation(actionDeps(ctx), { residentId: ctx.session.residentId, number, text: ctx.text, regionCode });
+    if (outcome === 'done') return ctx.reply(ctx.t('info.thanks', { number }));
+    refusal(ctx, outcome, number, 'info.notOpen');
+  },
+};
+
+/** Why the resident is not satisfied; the case is reopened with it. */
+export const rateReasonFlow: Flow<CaseData> = {
+  name: 'rateReason',
+  schema: caseData,
+  steps: [
+    {
+      id: 'reason',
+      title: 'sat.unsatisfied',
+      hint: 'sat.hint',
+      prompt: (ctx, data) => ({ text: ctx.t('sat.askReason', { number: data.number }) }),
+      read(ctx) {
+        if (meaningfulLength(ctx.text) < 2) return { kind: 'retry', reply: { text: ctx.t('sat.hint') } };
+        return { kind: 'next', patch: {} };
+      },
+    },
+  ],
+  async finish(ctx, { number }) {
+    const deps = actionDeps(ctx);
+    const outcome = await rateCase(deps, { residentId: ctx.session.residentId, number, rating: 'unsatisfied', reason: ctx.text });
+    if (outcome !== 'done') return refusal(ctx, outcome, number, 'sat.notOpen');
+    const found = await ctx.deps.db.case.findUniqueOrThrow({ where: { number } });
+    const deadline = found.deadline ? formatDate(found.deadline, ctx.deps.config.TIMEZONE) : ctx.t('status.noDeadline');
+    ctx.reply(ctx.t('sat.reopened', { number, deadline }));
+  },
+};
+
+async function rate(ctx: Context, engine: FlowEngine, number: string, rating: Satisfaction): Promise<void> {
+  if (rating === 'unsatisfied') return engine.start(ctx, 'rateReason', { data: { number } });
+  const outcome = await rateCase(actionDeps(ctx), { residentId: ctx.session.residentId, number, rating });
+  if (outcome === 'done') return ctx.reply(ctx.t('sat.thanks', { number }));
+  refusal(ctx, outcome, number, 'sat.notOpen');
+}
+
+/**
+ * A typed rating or "补充情况" without a button (channels that show buttons as text, or a
+ * notification that arrived after the last turn): it answers the one case waiting for it.
+ */
+async function typedAnswer(ctx: Context): Promise<string | undefined> {
+  const typed = ctx.text.toLowerCase();
+  const label = (key: Parameters<typeof t>[1]) => languages.some((lang) => t(lang, key).toLowerCase() === typed);
+  const rating = RATINGS.find((r) => label(`sat.${r}`));
+  const info = label('case.addInfo');
+  if (!rating && !info) return undefined;
+  const waiting = await ctx.deps.db.case.findMany({
+    where: { residentId: ctx.session.residentId, ...(rating ? { status: 'resolved', satisfaction: null } : { status: 'needs_info' }) },
+    select: { number: true },
+    take: 2,
+  });
+  if (waiting.length !== 1) return undefined;
+  return rating ? `rate:${waiting[0]!.number}:${rating}` : `info:${waiting[0]!.number}`;
+}
+
+/** Answers to notifications: rating a resolved case, adding the information a case asked for. */
+export function caseAnswers(engine: FlowEngine): Middleware {
+  return async (ctx, next) => {
+    const payload = ctx.payload ?? (ctx.session.flow ? undefined : await typedAnswer(ctx));
+    const rated = payload && RATE.exec(payload);
+    const info = payload && INFO.exec(payload);
+    if (!rated && !info) return next();
+    const rating = rated ? (rated[2] as Satisfaction) : undefined;
+    if (rated && rating !== 'unsatisfied') {
+      await rate(ctx, engine, rated[1]!, rating!);
+      // A report being written meanwhile goes on where it was.
+      return engine.repeat(ctx);
+    }
+    // An answer that needs words of its own takes over from a report being written.
+    if (rated) return rate(ctx, engine, rated[1]!, 'unsatisfied');
+    return engine.start(ctx, 'addInfo', { data: { number: info![1]! } });
+  };
+}

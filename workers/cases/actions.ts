@@ -1,0 +1,186 @@
+import { z } from 'zod';
+import type { Config } from '../../bot/platform/config.js';
+import type { Case, CaseEvent, CaseStatus, Db, Staff, StaffRole, Tx } from '../../bot/platform/db.js';
+import type { Queues } from '../queues.js';
+import { assign } from './assignment.js';
+import { deadlineFor } from './deadlines.js';
+import { queueNotifications, queueRoute } from './follow-up.js';
+import { IllegalTransitionError, OPEN_STATUSES, recordEvent, transition } from './status-machine.js';
+
+/** Who acts: enough of a staff account to check what they may do. */
+export type StaffActor = Pick<Staff, 'id' | 'role' | 'departmentId'>;
+
+export type CaseActionErrorCode = 'not_found' | 'forbidden' | 'invalid' | 'conflict';
+
+/** A refused action, with a code every front end maps to its own answer (404, 403, 400, 409). */
+export class CaseActionError extends Error {
+  constructor(
+    readonly code: CaseActionErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const text = z.string().trim().min(1).max(10_000);
+
+const ALL: StaffRole[] = ['admin', 'supervisor', 'handler'];
+const OFFICE: StaffRole[] = ['admin', 'supervisor'];
+
+/** Which roles may take each action; handlers only ever on their own department's cases. */
+export const PERMISSIONS = {
+  accept: OFFICE,
+  reject: OFFICE,
+  requestInfo: ALL,
+  assign: ALL,
+  reply: ALL,
+  note: ALL,
+  resolve: ALL,
+  reopen: OFFICE,
+  supervise: OFFICE,
+} satisfies Record<string, StaffRole[]>;
+export type CaseAction = keyof typeof PERMISSIONS;
+
+/** Statuses in which a department can answer the resident or ask them something. */
+const WORKING: CaseStatus[] = ['assigned', 'in_progress', 'reopened'];
+
+export type CaseActionsDeps = { db: Db; config: Config; queues: Pick<Queues, 'notify' | 'route'>; now: () => Date };
+
+type Work = (tx: Tx, current: Case, at: Date, actor: string) => Promise<CaseEvent[]>;
+
+/**
+ * Every staff action on a case, for every front end (console, chat commands, API). Each one checks
+ * the actor's role and department, changes the case and writes its events in one transaction,
+ * then queues the resident's notifications.
+ */
+export function caseActions(deps: CaseActionsDeps) {
+  const { db, config } = deps;
+
+  async function load(actor: StaffActor, caseId: string, action: CaseAction): Promise<Case> {
+    if (!PERMISSIONS[action].includes(actor.role)) throw new CaseActionError('forbidden', `a ${actor.role} may not ${action} a case`);
+    const found = z.string().uuid().safeParse(caseId).success ? await db.case.findUnique({ where: { id: caseId } }) : null;
+    // Another department's case does not exist for a handler: its number is not revealed either.
+    if (!found || (actor.role === 'handler' && found.departmentId !== actor.departmentId)) {
+      throw new CaseActionError('not_found', 'no such case');
+    }
+    return found;
+  }
+
+  async function run(actor: StaffActor, caseId: string, action: CaseAction, work: Work): Promise<CaseEvent[]> {
+    const current = await load(actor, caseId, action);
+    let events: CaseEvent[];
+    try {
+      events = await db.$transaction((tx) => work(tx, current, deps.now(), `staff:${actor.id}`));
+    } catch (err) {
+      if (err instanceof IllegalTransitionError) throw new CaseActionError('conflict', err.message);
+      throw err;
+    }
+    await queueNotifications(deps.queues, events);
+    return events;
+  }
+
+  function required(value: unknown, what: string): string {
+    const parsed = text.safeParse(value);
+    if (!parsed.success) throw new CaseActionError('invalid', `${what} is required`);
+    return parsed.data;
+  }
+
+  return {
+    async accept(actor: StaffActor, caseId: string, note?: string) {
+      const events = await run(actor, caseId, 'accept', async (tx, c, at, by) => [await transition(tx, c, { to: 'accepted', actor: by, at, note })]);
+      await queueRoute(deps.queues, caseId, events[0]!);
+      return events;
+    },
+
+    async reject(actor: StaffActor, caseId: string, reason: string) {
+      const note = required(reason, 'a reason');
+      return run(actor, caseId, 'reject', async (tx, c, at, by) => [
+        await transition(tx, c, { to: 'rejected', actor: by, at, note, data: { reason: 'staff' }, set: { closedAt: at } }),
+      ]);
+    },
+
+    /** Before acceptance the case waits for the answer; while a department works it, it goes on. */
+    async requestInfo(actor: StaffActor, caseId: string, question: string) {
+      const note = required(question, 'a question');
+      return run(actor, caseId, 'requestInfo', async (tx, c, at, by) => {
+        if (c.status === 'received' || c.status === 'accepted') {
+          return [await transition(tx, c, { to: 'needs_info', actor: by, at, note, data: { missing: ['other'] } })];
+        }
+        if (!WORKING.includes(c.status)) throw new IllegalTransitionError(c.status, 'needs_info', c.number);
+        return [await recordEvent(tx, c, { type: 'info_requested', actor: by, at, note })];
+      });
+    },
+
+    /** Assigns or transfers to a department; a handler may only hand a case back to the supervision office. */
+    async assign(actor: StaffActor, caseId: string, departmentId: string, note?: string) {
+      const department = z.string().uuid().safeParse(departmentId).success
+        ? await db.department.findUnique({ where: { id: departmentId } })
+        : null;
+      if (!department) throw new CaseActionError('invalid', 'no such department');
+      if (actor.role === 'handler' && department.kind !== 'supervision_office') {
+        throw new CaseActionError('forbidden', 'a handler may only return a case to the supervision office');
+      }
+      return run(actor, caseId, 'assign', async (tx, c, at, by) => [
+        await assign(tx, c, department, { actor: by, at, note, deadline: await deadlineFor(tx, config, c.priority, at) }),
+      ]);
+    },
+
+    /** A message to the resident; the first one starts the work (in_progress) and the response clock. */
+    async reply(actor: StaffActor, caseId: string, message: string) {
+      const note = required(message, 'a message');
+      return run(actor, caseId, 'reply', async (tx, c, at, by) => {
+        if (!WORKING.includes(c.status) && c.status !== 'accepted') throw new IllegalTransitionError(c.status, 'in_progress', c.number);
+        if (!c.firstResponseAt) await tx.case.update({ where: { id: c.id }, data: { firstResponseAt: at } });
+        if (c.status === 'assigned' || c.status === 'reopened') {
+          return [await transition(tx, c, { to: 'in_progress', type: 'reply', actor: by, at, note })];
+        }
+        return [await recordEvent(tx, c, { type: 'reply', actor: by, at, note })];
+      });
+    },
+
+    /** Internal: never shown to the resident. */
+    async note(actor: StaffActor, caseId: string, body: string) {
+      const note = required(body, 'a note');
+      return run(actor, caseId, 'note', async (tx, c, at, by) => [await recordEvent(tx, c, { type: 'note', actor: by, at, note })]);
+    },
+
+    /** The result for the resident; cases linked to this one (并单) are resolved with it. */
+    async resolve(actor: StaffActor, caseId: string, result: string) {
+      const note = required(result, 'the result');
+      return run(actor, caseId, 'resolve', async (tx, c, at, by) => {
+        const resolve = (target: Case, data?: { via: string }) =>
+          transition(tx, target, { to: 'resolved', actor: by, at, note, data, set: { resolvedAt: at, firstResponseAt: target.firstResponseAt ?? at } });
+        const linked = await tx.case.findMany({ where: { duplicateOfId: c.id, status: { in: [...WORKING] } } });
+        return [await resolve(c), ...(await Promise.all(linked.map((l) => resolve(l, { via: c.number }))))];
+      });
+    },
+
+    async reopen(actor: StaffActor, caseId: string, reason: string) {
+      const note = required(reason, 'a reason');
+      return run(actor, caseId, 'reopen', async (tx, c, at, by) => [
+        await transition(tx, c, {
+          to: 'reopened',
+          actor: by,
+          at,
+          note,
+          set: { resolvedAt: null, closedAt: null, overdueAt: null, remindedAt: null, deadline: await deadlineFor(tx, config, c.priority, at) },
+        }),
+      ]);
+    },
+
+    /** 挂牌督办: the supervision office follows the case itself. */
+    async supervise(actor: StaffActor, caseId: string, note?: string) {
+      return run(actor, caseId, 'supervise', async (tx, c, at, by) => [await supervise(tx, c, { actor: by, at, note })]);
+    },
+  };
+}
+
+export type CaseActions = ReturnType<typeof caseActions>;
+
+/** Flags an open case as supervised, once; shared with the deadline job and dissatisfied residents. */
+export async function supervise(tx: Tx, c: Case, opts: { actor: string; at: Date; note?: string | null }): Promise<CaseEvent> {
+  if (![...OPEN_STATUSES, 'needs_info'].includes(c.status)) throw new CaseActionError('conflict', `case ${c.number} is not open`);
+  const flagged = await tx.case.updateMany({ where: { id: c.id, supervisedAt: null }, data: { supervisedAt: opts.at } });
+  if (flagged.count === 0) throw new CaseActionError('conflict', `case ${c.number} is already under supervision`);
+  return recordEvent(tx, c, { type: 'supervised', actor: opts.actor, at: opts.at, note: opts.note });
+}

@@ -1,0 +1,21 @@
+import type { Config } from '../../bot/platform/config.js';
+import type { Db, Priority, Tx } from '../../bot/platform/db.js';
+import { addWorkingDays, type Calendar } from '../routing/working-days.js';
+
+/** The holiday calendar as the Holiday table holds it (small: a few dozen days a year). */
+export async function loadCalendar(db: Db | Tx): Promise<Calendar> {
+  const days = await db.holiday.findMany();
+  return {
+    holidays: new Set(days.filter((d) => !d.workday).map((d) => d.day)),
+    workdays: new Set(days.filter((d) => d.workday).map((d) => d.day)),
+  };
+}
+
+export function workingDaysFor(config: Config, priority: Priority): number {
+  return { urgent: config.DEADLINE_DAYS_URGENT, high: config.DEADLINE_DAYS_HIGH, normal: config.DEADLINE_DAYS_NORMAL }[priority];
+}
+
+/** When a department must have resolved a case of this priority handed to it at `from`. */
+export async function deadlineFor(db: Db | Tx, config: Config, priority: Priority, from: Date): Promise<Date> {
+  return addWorkingDays(from, workingDaysFor(config, priority), config.TIMEZONE, await loadCalendar(db));
+}
