@@ -11,6 +11,7 @@ import { Mailbox } from './channels/webchat/mailbox.js';
 import { DeliveryGuard } from './conversations/delivery-guard.js';
 import { MessageLog } from './conversations/message-log.js';
 import { Bot } from './dialogue/bot.js';
+import { HandoffService } from './handoff/service.js';
 import { SessionStore } from './dialogue/session.js';
 import type { Services } from './platform/services.js';
 
@@ -21,6 +22,7 @@ export async function createBotRuntime(services: Services, overrides: { wechatPu
   const messageLog = new MessageLog(db);
   const attachments = new AttachmentStore(db, config.DATA_DIR, config.ATTACHMENT_MAX_BYTES);
   const mailbox = new Mailbox(redis, config.REDIS_PREFIX);
+  const handoff = new HandoffService(services);
   const bot = new Bot({
     config,
     log,
@@ -28,6 +30,7 @@ export async function createBotRuntime(services: Services, overrides: { wechatPu
     queues: services.queues,
     catalog,
     nlu,
+    handoff,
     sessions: new SessionStore(redis, config.REDIS_PREFIX, config.SESSION_TTL_SECONDS),
     guard: new DeliveryGuard(redis, config.REDIS_PREFIX, {
       messages: config.RATE_LIMIT_MESSAGES,
@@ -103,6 +106,7 @@ export async function createBotRuntime(services: Services, overrides: { wechatPu
   return {
     bot,
     mailbox,
+    handoff,
     telegram,
     wechat,
     channels,

@@ -106,12 +106,14 @@ describe('reporting a problem in the web chat', () => {
     expect(await h.services.db.submission.count({ where: { residentId: resident.id } })).toBe(0);
   });
 
-  it('answers 转人工 honestly and records the request', async () => {
+  it('answers 转人工 with the queue or the office hours, and the emergency numbers, and records the request', async () => {
     const user = uniqueUser();
     const replies = await h.say(user, '转人工');
-    expect(texts(replies)).toContain('工作人员会在工作时间');
-    const resident = await h.services.db.resident.findFirstOrThrow({ where: { externalId: user }, include: { conversations: true } });
+    // In or out of office hours (this test runs at any time), the emergency numbers come first.
+    expect(texts(replies)).toMatch(/(前面还有 \d+ 位|非工作时间)[\s\S]*119、110 或 120/);
+    const resident = await h.services.db.resident.findFirstOrThrow({ where: { externalId: user }, include: { conversations: true, handoffs: true } });
     expect(resident.conversations[0]?.handoffRequestedAt).toBeInstanceOf(Date);
+    expect(resident.handoffs).toMatchObject([{ status: 'waiting', reason: 'asked' }]);
   });
 
   it('runs the whole report in English after switching language, including the notification', async () => {
@@ -170,7 +172,7 @@ describe('what residents say besides reports', () => {
     const offTopic = await h.say(user, '讲个笑话');
     expect(offTopic[0]?.text).toContain('政务留言助手');
     expect(offTopic[0]?.buttons?.map((b) => b.label)).toContain('反映问题');
-    expect((await h.say(user, '轉人工'))[0]?.text).toContain('已为您登记人工服务请求');
+    expect((await h.say(user, '轉人工'))[0]?.text).toMatch(/转接人工服务|非工作时间/);
     await h.say(user, '城北区的路灯全都坏了，晚上漆黑一片');
     expect((await h.say(user, 'cancle'))[0]?.text).toContain('已取消');
   });

@@ -2,6 +2,7 @@ import type { Queue } from 'bullmq';
 import type { Config } from '../bot/platform/config.js';
 import type { Channel, Db } from '../bot/platform/db.js';
 import type { Logger } from '../bot/platform/log.js';
+import type { AppRedis } from '../bot/platform/redis.js';
 import type { OutboundJob, Queues } from './queues.js';
 
 export interface WorkerDeps {
@@ -10,6 +11,8 @@ export interface WorkerDeps {
   db: Db;
   queues: Queues;
   outbound: Record<Channel, Queue<OutboundJob>>;
+  /** The application's Redis (not the queues'): the handoff gates. */
+  redis: AppRedis;
   /** The clock, so that deadlines can be tested. */
   now: () => Date;
 }

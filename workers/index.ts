@@ -2,6 +2,7 @@ import { Worker, type Processor } from 'bullmq';
 import type { Redis as IORedis } from 'ioredis';
 import { processDeadlines } from './deadlines.js';
 import type { WorkerDeps } from './deps.js';
+import { processHandoffs } from './handoffs.js';
 import { processIntake } from './intake.js';
 import { processNotify } from './notify.js';
 import { bullPrefix, jobSchemas, type JobData, type QueueName } from './queues.js';
@@ -17,6 +18,7 @@ const processors: Processors = {
   notify: processNotify,
   maintenance: (deps) => processReconcile(deps),
   deadlines: (deps) => processDeadlines(deps),
+  handoffs: (deps) => processHandoffs(deps),
 };
 
 export type Workers = { close(): Promise<void> };
@@ -41,6 +43,7 @@ export async function startWorkers(deps: WorkerDeps, connection: IORedis): Promi
   });
   await deps.queues.maintenance.upsertJobScheduler('reconcile', { every: config.RECONCILE_INTERVAL_MS }, { name: 'reconcile', data: {} });
   await deps.queues.deadlines.upsertJobScheduler('deadlines', { every: config.DEADLINE_CHECK_INTERVAL_MS }, { name: 'deadlines', data: {} });
+  await deps.queues.handoffs.upsertJobScheduler('handoffs', { every: config.HANDOFF_CHECK_INTERVAL_MS }, { name: 'handoffs', data: {} });
   log.info({ queues: Object.keys(processors) }, 'workers started');
   return { close: async () => void (await Promise.all(workers.map((w) => w.close()))) };
 }

@@ -4,7 +4,7 @@ import type { Reply } from '../bot/dialogue/messages.js';
 import { t, type Lang, type TextKey } from '../bot/i18n/index.js';
 import type { CaseEvent } from '../bot/platform/db.js';
 import type { WorkerDeps } from './deps.js';
-import type { JobData } from './queues.js';
+import { queueMessage, type JobData } from './queues.js';
 
 // Which events the resident hears about, and in which words.
 const MESSAGES: Partial<Record<string, TextKey>> = {
@@ -63,10 +63,5 @@ export async function processNotify(deps: WorkerDeps, { eventId }: JobData<'noti
   const lang = resident.language;
   const text = t(lang, key, { ...eventVars(event, lang, deps.config.TIMEZONE, event.case), number });
   const buttons = answerButtons(event.type, number, lang);
-  const delivery = deliveryKey(event.id);
-  await deps.outbound[resident.channel].add(
-    'deliver',
-    { key: delivery, conversationId: submission.conversationId, recipient: resident.externalId, replies: [buttons ? { text, buttons } : { text }] },
-    { jobId: delivery },
-  );
+  await queueMessage(deps.outbound, { ...resident, conversationId: submission.conversationId }, deliveryKey(event.id), [buttons ? { text, buttons } : { text }]);
 }

@@ -13,6 +13,8 @@ export const jobSchemas = {
   maintenance: z.object({}),
   /** The periodic deadline watch, scheduled once for all worker processes. */
   deadlines: z.object({}),
+  /** The periodic look at conversations waiting for staff. */
+  handoffs: z.object({}),
 };
 
 export type QueueName = keyof typeof jobSchemas;
@@ -35,7 +37,7 @@ export function bullPrefix(redisPrefix: string): string {
 export function createQueues(connection: IORedis, redisPrefix: string): Queues {
   const make = <N extends QueueName>(name: N) =>
     new Queue<JobData<N>>(name, { connection, prefix: bullPrefix(redisPrefix), defaultJobOptions });
-  return { intake: make('intake'), route: make('route'), notify: make('notify'), maintenance: make('maintenance'), deadlines: make('deadlines') };
+  return { intake: make('intake'), route: make('route'), notify: make('notify'), maintenance: make('maintenance'), deadlines: make('deadlines'), handoffs: make('handoffs') };
 }
 
 export async function closeQueues(queues: Queues): Promise<void> {
@@ -49,8 +51,24 @@ export const outboundSchema = z.object({
   conversationId: z.string().uuid(),
   recipient: z.string(),
   replies: z.array(replySchema),
+  /** "staff:<id>" when a person wrote it; absent for the bot. */
+  author: z.string().optional(),
 });
 export type OutboundJob = z.infer<typeof outboundSchema>;
+
+/**
+ * Queues a message for a resident on their channel; `key` makes it idempotent (job id and
+ * delivery key), so queueing the same message twice delivers it once.
+ */
+export async function queueMessage(
+  outbound: Record<Channel, Queue<OutboundJob>>,
+  to: { channel: Channel; externalId: string; conversationId: string },
+  key: string,
+  replies: OutboundJob['replies'],
+  author?: string,
+): Promise<void> {
+  await outbound[to.channel].add('deliver', { key, conversationId: to.conversationId, recipient: to.externalId, replies, author }, { jobId: key });
+}
 
 export function outboundQueueName(channel: Channel): string {
   return `outbound-${channel}`;

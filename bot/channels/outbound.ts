@@ -29,10 +29,10 @@ export function startOutboundWorker(
   const worker = new Worker(
     outboundQueueName(channel),
     async (job) => {
-      const { key, conversationId, recipient, replies } = outboundSchema.parse(job.data);
+      const { key, conversationId, recipient, replies, author } = outboundSchema.parse(job.data);
       // Logged first: a crash between the two steps repeats the (idempotent) log write, never the message.
       await deps.messageLog.record(
-        replies.map((r, i) => ({ conversationId, direction: 'outbound', externalId: `${key}#${i}`, text: r.text, buttons: r.buttons })),
+        replies.map((r, i) => ({ conversationId, direction: 'outbound', externalId: `${key}#${i}`, text: r.text, buttons: r.buttons, author })),
       );
       await deliver(recipient, replies, key);
       await deps.shown(channel, recipient, replies);

@@ -9,6 +9,7 @@ import { FlowEngine } from './flow.js';
 import { reportFlow } from './flows/report.js';
 import { addInfoFlow, caseAnswers, rateReasonFlow } from './features/case-answers.js';
 import { globalCommands } from './features/commands.js';
+import { staffHolds } from './features/handoff.js';
 import { inputGuards } from './features/guards.js';
 import { idle } from './features/idle.js';
 import { media } from './features/media.js';
@@ -37,7 +38,7 @@ export interface TurnDeps extends BotDeps {
 export class Bot {
   private readonly engine = new FlowEngine().register(reportFlow).register(statusFlow).register(addInfoFlow).register(rateReasonFlow);
   private readonly handler = new Composer()
-    .use(media(this.engine), inputGuards, globalCommands(this.engine), caseAnswers(this.engine), statusCommands(this.engine), this.engine.middleware(), idle(this.engine))
+    .use(staffHolds, media(this.engine), inputGuards, globalCommands(this.engine), caseAnswers(this.engine), statusCommands(this.engine), this.engine.middleware(), idle(this.engine))
     .middleware();
 
   constructor(private readonly deps: TurnDeps) {}
@@ -59,6 +60,7 @@ export class Bot {
     const session = (await sessions.load(channel, userId)) ?? {
       ...(await openConversation(db, channel, userId, inbound.lang)),
       buttons: [],
+      misses: 0,
     };
     if (inbound.lang && inbound.lang !== session.lang) {
       // The channel names the language explicitly: it wins, and notifications follow it.

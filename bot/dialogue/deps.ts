@@ -1,6 +1,7 @@
 import type { Nlu } from '../../nlp-models/index.js';
 import type { Queues } from '../../workers/queues.js';
 import type { Catalog } from '../catalog.js';
+import type { HandoffService } from '../handoff/service.js';
 import type { Config } from '../platform/config.js';
 import type { Db } from '../platform/db.js';
 import type { Logger } from '../platform/log.js';
@@ -13,4 +14,5 @@ export interface BotDeps {
   queues: Pick<Queues, 'intake' | 'route' | 'notify'>;
   catalog: Catalog;
   nlu: Nlu;
+  handoff: HandoffService;
 }

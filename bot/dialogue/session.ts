@@ -18,6 +18,8 @@ export const sessionSchema = z.object({
       returnTo: z.string().optional(),
     })
     .optional(),
+  /** Messages in a row the bot could not understand (the second goes to staff). */
+  misses: z.number().int().default(0),
   /** The buttons last shown, so that typing a button's label works like pressing it. */
   buttons: z.array(buttonSchema).default([]),
 });

@@ -46,8 +46,15 @@ export const en: Record<TextKey, string> = {
 
   'lang.switched': 'Switched to English.',
 
-  'handoff.requested':
-    'Your request for a person has been recorded. A staff member will contact you on this channel during office hours.\nIn an emergency such as a fire or a threat to someone’s safety, call 119, 110 or 120 now.',
+  'handoff.queued': 'You are now waiting for a member of staff; {ahead} ahead of you. They will reply here; meanwhile you can keep using the self-service.\nIn an emergency such as a fire or a threat to someone’s safety, call 119, 110 or 120 now.',
+  'handoff.stillWaiting': 'You are in the queue for a member of staff; {ahead} ahead of you.',
+  'handoff.closed': 'Staff are not at work now; they will handle your request from {back}. You can also leave a report now and we will handle it in time.\nIn an emergency such as a fire or a threat to someone’s safety, call 119, 110 or 120 now.',
+  'handoff.connected': 'A member of staff has joined; please tell them what happened.',
+  'handoff.released': 'The conversation with staff has ended. Thank you for your patience. Choose a service below if you need anything else.',
+  'handoff.noStaff': 'Sorry, all staff are busy. You can leave a report now and we will handle it and tell you the result, or keep waiting.',
+  'handoff.urgent': 'What you describe may be a safety risk, so a member of staff has been asked to join as well. If anyone is in danger, call 119, 110 or 120 now.',
+  'handoff.notUnderstood': 'Sorry, I still did not understand. You are now waiting for a member of staff; {ahead} ahead of you.',
+  'handoff.leaveReport': 'Leave a report',
 
   'attach.added': 'Received. Attachments so far: {count}.',
   'attach.addedStart': 'We received your attachment. Please also describe the problem in words.',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseOfficeHours } from '../handoff/office-hours.js';
 
 /** Every setting Tingmin reads, with its default. README.md documents each one. */
 const schema = z.object({
@@ -39,6 +40,17 @@ const schema = z.object({
   SATISFACTION_WAIT_HOURS: z.coerce.number().positive().default(72),
   /** How often the deadline job looks at open cases. */
   DEADLINE_CHECK_INTERVAL_MS: z.coerce.number().int().positive().default(300_000),
+  /** When staff answer conversations, on working days (the holiday calendar applies); "always" for a 24/7 desk. */
+  OFFICE_HOURS: z.string().default('08:30-12:00,14:30-18:00').refine((v) => {
+    try {
+      return parseOfficeHours(v).length > 0;
+    } catch {
+      return false;
+    }
+  }, 'periods like 08:30-12:00,14:30-18:00, or always'),
+  /** A resident waiting this long for staff is offered to leave a report instead. */
+  HANDOFF_MAX_WAIT_MINUTES: z.coerce.number().positive().default(10),
+  HANDOFF_CHECK_INTERVAL_MS: z.coerce.number().int().positive().default(60_000),
   WORKER_CONCURRENCY: z.coerce.number().int().positive().default(8),
   /** How long a worker's claim on a job lasts without renewal; a crashed worker's job is retried after it. */
   WORKER_LOCK_MS: z.coerce.number().int().positive().default(30_000),

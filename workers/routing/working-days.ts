@@ -14,11 +14,11 @@ export type Calendar = { holidays: ReadonlySet<string>; workdays: ReadonlySet<st
 
 export const NO_HOLIDAYS: Calendar = { holidays: new Set(), workdays: new Set() };
 
-function isWorkingDay(day: Date, calendar: Calendar): boolean {
-  const iso = day.toISOString().slice(0, 10);
-  if (calendar.workdays.has(iso)) return true;
-  const weekday = day.getUTCDay();
-  return weekday !== 0 && weekday !== 6 && !calendar.holidays.has(iso);
+/** Whether a day (YYYY-MM-DD) is worked: a weekday that is not a holiday, or a make-up day. */
+export function isWorkingDay(day: string, calendar: Calendar): boolean {
+  if (calendar.workdays.has(day)) return true;
+  const weekday = new Date(`${day}T00:00:00Z`).getUTCDay();
+  return weekday !== 0 && weekday !== 6 && !calendar.holidays.has(day);
 }
 
 /**
@@ -30,7 +30,7 @@ export function addWorkingDays(start: Date, n: number, timeZone: string, calenda
   const day = new Date(Date.UTC(y, m - 1, d));
   for (let counted = 0; counted < n; ) {
     day.setUTCDate(day.getUTCDate() + 1);
-    if (isWorkingDay(day, calendar)) counted++;
+    if (isWorkingDay(day.toISOString().slice(0, 10), calendar)) counted++;
   }
   const endOfDay = new Date(day.getTime() + (24 * 3600 - 1) * 1000);
   return new Date(endOfDay.getTime() - zoneOffset(endOfDay, timeZone));

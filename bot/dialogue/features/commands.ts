@@ -2,6 +2,7 @@ import type { Middleware } from '../composer.js';
 import type { Context } from '../context.js';
 import type { FlowEngine } from '../flow.js';
 import type { Intent } from '../../../nlp-models/index.js';
+import { requestHandoff } from './handoff.js';
 import { showMenu } from './menu.js';
 
 type Command = 'cancel' | 'back' | 'help' | 'human' | 'lang:zh' | 'lang:en';
@@ -40,12 +41,7 @@ export function globalCommands(engine: FlowEngine): Middleware {
         return engine.repeat(ctx);
       }
       case 'human':
-        await ctx.deps.db.conversation.update({
-          where: { id: ctx.session.conversationId },
-          data: { handoffRequestedAt: new Date() },
-        });
-        ctx.deps.log.info({ conversationId: ctx.session.conversationId }, 'resident asked for a person');
-        ctx.reply(ctx.t('handoff.requested'));
+        await requestHandoff(ctx, 'asked');
         return engine.repeat(ctx);
       case 'lang:zh':
       case 'lang:en': {

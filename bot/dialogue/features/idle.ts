@@ -1,11 +1,14 @@
 import type { Middleware } from '../composer.js';
 import type { FlowEngine } from '../flow.js';
 import { meaningfulLength } from '../text.js';
+import { requestHandoff } from './handoff.js';
 import { showMenu } from './menu.js';
 
 /** With no flow running: the menu, starting a report, small talk, or a report written straight away. */
 export function idle(engine: FlowEngine): Middleware {
   return async (ctx) => {
+    const misses = ctx.session.misses;
+    ctx.session.misses = 0;
     if (ctx.payload === 'menu' || ctx.intent === 'greet') return showMenu(ctx, ctx.t('menu.greeting'));
     if (ctx.payload === 'menu:report' || ctx.intent === 'report') return engine.start(ctx, 'report');
     if (ctx.intent === 'thanks') return ctx.reply(ctx.t('chat.thanks'));
@@ -14,6 +17,9 @@ export function idle(engine: FlowEngine): Middleware {
     if (ctx.inbound.payload !== undefined) return showMenu(ctx, ctx.t('input.staleChoice'));
     const min = ctx.deps.config.DESCRIPTION_MIN_CHARS;
     if (meaningfulLength(ctx.text) >= min) return engine.start(ctx, 'report', { answerNow: true });
+    // The second message in a row the bot cannot place goes to a person.
+    if (misses >= 1) return requestHandoff(ctx, 'not_understood');
+    ctx.session.misses = misses + 1;
     showMenu(ctx, ctx.t('input.notUnderstood', { min }));
   };
 }
