@@ -290,3 +290,33 @@ describe('deadlines follow the holiday calendar', () => {
     expect(routed.deadline?.toISOString()).toBe('2026-10-20T15:59:59.000Z');
   });
 });
+
+describe('duplicates (并单)', () => {
+  it('links a report of an open case’s problem to it, tells the resident, and routes one in another county', async () => {
+    const primary = await makeCase(db(), {
+      status: 'assigned',
+      departmentCode: 'G630102',
+      description: '城东区八一路幸福小区3号楼电梯坏了一个星期没人修',
+      set: { deadline: new Date('2030-01-10T15:59:59Z') },
+    });
+    const report = async (text: string) => {
+      const user = uniqueUser();
+      await h.say(user, text);
+      await h.press(user, 'topic:城乡建设');
+      await h.press(user, 'skip');
+      await h.press(user, 'confirm');
+      return user;
+    };
+    const same = await report('城东区八一路幸福小区三号楼的电梯停了七八天，物业不管，老人下不了楼');
+    const told = await residentSees(same, '并案办理');
+    expect(told.text).toContain(primary.number);
+    expect(told.text).toContain('西宁市城东区人民政府');
+    const linked = await db().case.findFirstOrThrow({ where: { duplicateOfId: primary.id } });
+    expect(linked).toMatchObject({ status: 'assigned', deadline: primary.deadline });
+
+    const elsewhere = await report('城西区八一路幸福小区三号楼的电梯停了七八天，物业不管，老人下不了楼');
+    const routed = await residentSees(elsewhere, '西宁市城西区人民政府');
+    expect(routed.text).not.toContain('并案');
+    expect(await db().case.count({ where: { duplicateOfId: primary.id } })).toBe(1);
+  });
+});

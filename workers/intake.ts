@@ -1,6 +1,8 @@
 import { UnrecoverableError } from 'bullmq';
 import { Prisma, type Case, type Tx } from '../bot/platform/db.js';
+import { departmentFacts } from './cases/assignment.js';
 import { nextCaseNumber } from './cases/case-number.js';
+import { findDuplicate, type DuplicateTarget } from './cases/duplicates.js';
 import { queueNotifications, queueRoute } from './cases/follow-up.js';
 import { screen, type Screening } from './cases/screening.js';
 import { transition } from './cases/status-machine.js';
@@ -19,6 +21,24 @@ function applyScreening(tx: Tx, row: Case, verdict: Screening, at: Date) {
     case 'reject':
       return transition(tx, row, { to: 'rejected', actor: ACTOR, at, data: { reason: verdict.reason }, set: { closedAt: at } });
   }
+}
+
+/**
+ * 并单: the case follows an open case about the same problem, with its department and deadline,
+ * instead of being routed a second time.
+ */
+async function merge(tx: Tx, row: Case, primary: DuplicateTarget, at: Date) {
+  const department = primary.departmentId ? await tx.department.findUnique({ where: { id: primary.departmentId } }) : null;
+  // The open case is itself still waiting for a department: this one is routed on its own.
+  if (!department || department.kind === 'supervision_office') return;
+  await transition(tx, row, {
+    to: 'assigned',
+    type: 'merged',
+    actor: ACTOR,
+    at,
+    set: { duplicateOfId: primary.id, departmentId: department.id, deadline: primary.deadline },
+    data: { ...departmentFacts(department, primary.deadline), primary: primary.number, similarity: Math.round(primary.similarity * 100) / 100 },
+  });
 }
 
 /**
@@ -53,7 +73,11 @@ export async function processIntake(deps: WorkerDeps, { submissionId }: JobData<
           },
         });
         await tx.caseEvent.create({ data: { caseId: row.id, type: 'created', actor: ACTOR, toStatus: 'received', data: { number }, at } });
-        await applyScreening(tx, row, screen(submission, config.SCREEN_MIN_DETAIL_CHARS), at);
+        const screened = await applyScreening(tx, row, screen(submission, config.SCREEN_MIN_DETAIL_CHARS), at);
+        if (screened.toStatus === 'accepted') {
+          const same = await findDuplicate(tx, row, { windowDays: config.DUPLICATE_WINDOW_DAYS, threshold: config.DUPLICATE_SIMILARITY });
+          if (same) await merge(tx, { ...row, status: 'accepted' }, same, at);
+        }
         return tx.case.findUniqueOrThrow({ where: { id: row.id } });
       });
       log.info({ caseNumber: created.number, submissionId, status: created.status }, 'case created');
