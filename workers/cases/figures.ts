@@ -1,0 +1,121 @@
+import { t, type Lang } from '../../bot/i18n/index.js';
+import { Prisma, type Db } from '../../bot/platform/db.js';
+
+/** Counts for one slice of the cases (all of them, a topic, a region, a department). */
+export type Counts = { received: number; valid: number; rejected: number; pending: number; closed: number; inProgress: number; overdue: number };
+export type Row = Counts & { key: string | null; label: string };
+/** Hours, over the cases that have the measure; nearest-rank percentiles (PostgreSQL percentile_disc). */
+export type Duration = { count: number; medianHours: number | null; p90Hours: number | null };
+
+export type Figures = {
+  from: string;
+  to: string;
+  totals: Counts & { everOverdue: number; supervised: number };
+  firstResponse: Duration;
+  toClose: Duration;
+  satisfaction: { satisfied: number; basic: number; unsatisfied: number; rate: number | null };
+  byTopic: Row[];
+  byRegion: Row[];
+  byDepartment: Row[];
+  daily: { day: string; received: number; closed: number }[];
+};
+
+// Valid: past screening and not rejected. Closed (办结): resolved or closed. The rest of the valid ones are in progress.
+const COUNTS = Prisma.sql`
+  count(*)::int AS received,
+  count(*) FILTER (WHERE c.status NOT IN ('received', 'needs_info', 'rejected'))::int AS valid,
+  count(*) FILTER (WHERE c.status = 'rejected')::int AS rejected,
+  count(*) FILTER (WHERE c.status IN ('received', 'needs_info'))::int AS pending,
+  count(*) FILTER (WHERE c.status IN ('resolved', 'closed'))::int AS closed,
+  count(*) FILTER (WHERE c.status IN ('accepted', 'assigned', 'in_progress', 'reopened'))::int AS "inProgress",
+  count(*) FILTER (WHERE c."overdueAt" IS NOT NULL AND c.status NOT IN ('resolved', 'closed', 'rejected'))::int AS overdue`;
+
+/** Midnight at the start of a local day (YYYY-MM-DD) as an instant. */
+export function startOfLocalDay(day: string, timeZone: string): Date {
+  const guess = new Date(`${day}T00:00:00Z`);
+  const wall = new Date(guess.toLocaleString('sv-SE', { timeZone }).replace(' ', 'T') + 'Z');
+  return new Date(guess.getTime() - (wall.getTime() - guess.getTime()));
+}
+
+function duration(column: 'firstResponseAt' | 'resolvedAt', from: Date, to: Date) {
+  const hours = Prisma.sql`extract(epoch FROM (c.${Prisma.raw(`"${column}"`)} - c."createdAt")) / 3600`;
+  return Prisma.sql`
+    SELECT count(*)::int AS count,
+      percentile_disc(0.5) WITHIN GROUP (ORDER BY ${hours})::float AS "medianHours",
+      percentile_disc(0.9) WITHIN GROUP (ORDER BY ${hours})::float AS "p90Hours"
+    FROM "Case" c WHERE c."createdAt" >= ${from} AND c."createdAt" < ${to} AND c.${Prisma.raw(`"${column}"`)} IS NOT NULL`;
+}
+
+/**
+ * The office's figures for the cases received between two local dates (both included), counted
+ * in PostgreSQL: totals, breakdowns by topic (first level), region and department, response and
+ * closing times, satisfaction, and received/closed per day.
+ */
+export async function computeFigures(db: Db, opts: { from: string; to: string; timeZone: string }): Promise<Figures> {
+  const from = startOfLocalDay(opts.from, opts.timeZone);
+  const to = new Date(startOfLocalDay(opts.to, opts.timeZone).getTime() + 86_400_000);
+  const inRange = Prisma.sql`c."createdAt" >= ${from} AND c."createdAt" < ${to}`;
+  const local = (column: string) => Prisma.sql`to_char((c.${Prisma.raw(`"${column}"`)} AT TIME ZONE 'UTC') AT TIME ZONE ${opts.timeZone}, 'YYYY-MM-DD')`;
+  const [[totals], [firstResponse], [toClose], [satisfaction], byTopic, byRegion, byDepartment, received, closed] = await Promise.all([
+    db.$queryRaw<(Counts & { everOverdue: number; supervised: number })[]>`
+      SELECT ${COUNTS}, count(c."overdueAt")::int AS "everOverdue", count(c."supervisedAt")::int AS supervised
+      FROM "Case" c WHERE ${inRange}`,
+    db.$queryRaw<Duration[]>(duration('firstResponseAt', from, to)),
+    db.$queryRaw<Duration[]>(duration('resolvedAt', from, to)),
+    db.$queryRaw<{ satisfied: number; basic: number; unsatisfied: number }[]>`
+      SELECT count(*) FILTER (WHERE c.satisfaction = 'satisfied')::int AS satisfied,
+        count(*) FILTER (WHERE c.satisfaction = 'basic')::int AS basic,
+        count(*) FILTER (WHERE c.satisfaction = 'unsatisfied')::int AS unsatisfied
+      FROM "Case" c WHERE ${inRange}`,
+    db.$queryRaw<Row[]>`
+      SELECT split_part(c.topic, '/', 1) AS key, split_part(c.topic, '/', 1) AS label, ${COUNTS}
+      FROM "Case" c WHERE ${inRange} GROUP BY 1 ORDER BY received DESC, key`,
+    db.$queryRaw<Row[]>`
+      SELECT c."regionCode" AS key, r.name AS label, ${COUNTS}
+      FROM "Case" c LEFT JOIN "Region" r ON r.code = c."regionCode" WHERE ${inRange} GROUP BY 1, 2 ORDER BY received DESC, key`,
+    db.$queryRaw<Row[]>`
+      SELECT d.code AS key, d.name AS label, ${COUNTS}
+      FROM "Case" c LEFT JOIN "Department" d ON d.id = c."departmentId" WHERE ${inRange} GROUP BY 1, 2 ORDER BY received DESC, key`,
+    db.$queryRaw<{ day: string; n: number }[]>`SELECT ${local('createdAt')} AS day, count(*)::int AS n FROM "Case" c WHERE ${inRange} GROUP BY 1`,
+    db.$queryRaw<{ day: string; n: number }[]>`
+      SELECT ${local('resolvedAt')} AS day, count(*)::int AS n FROM "Case" c
+      WHERE c."resolvedAt" >= ${from} AND c."resolvedAt" < ${to} AND c.status IN ('resolved', 'closed') GROUP BY 1`,
+  ]);
+  const days: Figures['daily'] = [];
+  const byDay = (rows: { day: string; n: number }[]) => new Map(rows.map((r) => [r.day, r.n]));
+  const [receivedOn, closedOn] = [byDay(received), byDay(closed)];
+  for (let d = new Date(`${opts.from}T00:00:00Z`); d <= new Date(`${opts.to}T00:00:00Z`); d.setUTCDate(d.getUTCDate() + 1)) {
+    const day = d.toISOString().slice(0, 10);
+    days.push({ day, received: receivedOn.get(day) ?? 0, closed: closedOn.get(day) ?? 0 });
+  }
+  const answered = satisfaction!.satisfied + satisfaction!.basic + satisfaction!.unsatisfied;
+  return {
+    from: opts.from,
+    to: opts.to,
+    totals: totals!,
+    firstResponse: firstResponse!,
+    toClose: toClose!,
+    satisfaction: { ...satisfaction!, rate: answered ? (satisfaction!.satisfied + satisfaction!.basic) / answered : null },
+    byTopic,
+    byRegion,
+    byDepartment,
+    daily: days,
+  };
+}
+
+/** The figures as an office writes them in its report. */
+export function figuresText(f: Figures, lang: Lang): string {
+  const n = f.totals;
+  const hours = (h: number | null) => (h === null ? '—' : h.toFixed(1));
+  const top = f.byTopic.filter((r) => r.key).slice(0, 3);
+  const lines = [
+    t(lang, 'figures.summary', { from: f.from, to: f.to, received: n.received, valid: n.valid, closed: n.closed, inProgress: n.inProgress, rejected: n.rejected, pending: n.pending }),
+    t(lang, 'figures.flags', { overdue: n.overdue, supervised: n.supervised }),
+    t(lang, 'figures.times', { response: hours(f.firstResponse.medianHours), close: hours(f.toClose.medianHours), close90: hours(f.toClose.p90Hours) }),
+    f.satisfaction.rate === null
+      ? t(lang, 'figures.noRatings')
+      : t(lang, 'figures.satisfaction', { rate: Math.round(f.satisfaction.rate * 1000) / 10, answered: f.satisfaction.satisfied + f.satisfaction.basic + f.satisfaction.unsatisfied }),
+  ];
+  if (top.length) lines.push(t(lang, 'figures.topTopics', { list: top.map((r) => t(lang, 'figures.topicItem', { topic: r.label, count: r.received })).join(lang === 'en' ? ', ' : '、') }));
+  return lines.join('\n');
+}

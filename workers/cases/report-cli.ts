@@ -1,0 +1,36 @@
+// npm run report -- --from 2026-01-01 --to 2026-12-31 [--lang zh|en] [--json]
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { loadConfig } from '../../bot/platform/config.js';
+import { createDb } from '../../bot/platform/db.js';
+import { computeFigures, figuresText } from './figures.js';
+
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d));
+const args = z
+  .object({ from: day, to: day, lang: z.enum(['zh', 'en']).default('zh'), json: z.boolean().default(false) })
+  .refine((a) => a.from <= a.to, 'from must not be after to');
+
+function fail(message: string): never {
+  process.stderr.write(`report: ${message}\nusage: npm run report -- --from YYYY-MM-DD --to YYYY-MM-DD [--lang zh|en] [--json]\n`);
+  process.exit(2);
+}
+
+let parsed: z.infer<typeof args>;
+try {
+  const { values } = parseArgs({ options: { from: { type: 'string' }, to: { type: 'string' }, lang: { type: 'string' }, json: { type: 'boolean' } } });
+  const checked = args.safeParse(values);
+  if (!checked.success) fail(checked.error.issues.map((i) => `${i.path.join('.') || 'dates'}: ${i.message === 'Invalid input' ? 'a valid date like 2026-01-31 is required' : i.message}`).join('; '));
+  parsed = checked.data;
+} catch (err) {
+  fail((err as Error).message);
+}
+
+const config = loadConfig();
+const db = createDb(config.DATABASE_URL);
+try {
+  const figures = await computeFigures(db, { from: parsed.from, to: parsed.to, timeZone: config.TIMEZONE });
+  process.stdout.write(`${figuresText(figures, parsed.lang)}\n`);
+  if (parsed.json) process.stdout.write(`${JSON.stringify(figures)}\n`);
+} finally {
+  await db.$disconnect();
+}
