@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { telegramWebhook } from '../channels/telegram/webhook.js';
 import { webchatRoutes } from '../channels/webchat/routes.js';
+import { consoleRoutes } from '../console/index.js';
 import { RateLimiter } from '../conversations/rate-limiter.js';
 import { textsWithPrefix } from '../i18n/index.js';
 import { servicesReady, type Services } from '../platform/services.js';
@@ -50,6 +51,7 @@ export async function buildServer(services: Services, runtime: BotRuntime): Prom
     windowSeconds: services.config.RATE_LIMIT_WINDOW_SECONDS,
   });
   await app.register(webchatRoutes, { bot: runtime.bot, mailbox: runtime.mailbox, perAddress });
+  await app.register(consoleRoutes, { services, handoff: runtime.handoff });
   if (runtime.telegram) {
     await app.register(telegramWebhook, { telegram: runtime.telegram, secret: services.config.TELEGRAM_WEBHOOK_SECRET });
   }

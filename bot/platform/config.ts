@@ -64,6 +64,15 @@ const schema = z.object({
   HOTSPOT_MIN_CASES: z.coerce.number().int().min(2).default(3),
   /** … in at least this many regions. */
   HOTSPOT_MIN_REGIONS: z.coerce.number().int().min(2).default(2),
+  /** A console sign-in lasts this long without use. */
+  CONSOLE_SESSION_HOURS: z.coerce.number().positive().default(8),
+  /** Secure cookie flag: "auto" sets it when the request came over HTTPS (with TRUST_PROXY behind a proxy). */
+  CONSOLE_COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
+  /** Wrong passwords in a row before an account is locked, and for how long. */
+  CONSOLE_MAX_FAILED_LOGINS: z.coerce.number().int().positive().default(5),
+  CONSOLE_LOCKOUT_MINUTES: z.coerce.number().positive().default(15),
+  /** Sign-in attempts per IP address per 10 minutes, whatever the usernames. */
+  CONSOLE_LOGIN_ATTEMPTS_PER_IP: z.coerce.number().int().positive().default(30),
   WORKER_CONCURRENCY: z.coerce.number().int().positive().default(8),
   /** How long a worker's claim on a job lasts without renewal; a crashed worker's job is retried after it. */
   WORKER_LOCK_MS: z.coerce.number().int().positive().default(30_000),

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { RateLimiter } from '../../conversations/rate-limiter.js';
 import type { Bot } from '../../dialogue/bot.js';
+import { problem } from '../../http/problem.js';
 import type { Mailbox } from './mailbox.js';
 
 const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 characters of A-Za-z0-9_-');
@@ -21,10 +22,6 @@ const getQuery = z.object({
   userId: id,
   after: z.string().regex(/^\d+-\d+$/, 'must be a cursor returned by this API').optional(),
 });
-
-function problem(error: z.ZodError): { error: string } {
-  return { error: error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ') };
-}
 
 /** The web chat API of DESIGN.md §3: the channel adapter that needs no account. */
 export async function webchatRoutes(

@@ -1,0 +1,201 @@
+import { execFile } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword } from '../bot/console/passwords.js';
+import { makeCase } from './support/cases.js';
+import { eventually, startHarness, uniqueUser, type Harness } from './support/harness.js';
+
+let h: Harness;
+const PASSWORD = 'correct horse battery';
+
+beforeAll(async () => {
+  h = await startHarness({ workers: true, env: { OFFICE_HOURS: 'always', CONSOLE_COOKIE_SECURE: 'false' } });
+  const db = h.services.db;
+  const hash = await hashPassword(PASSWORD);
+  const dept = async (code: string) => (await db.department.findUniqueOrThrow({ where: { code } })).id;
+  await db.staff.createMany({
+    data: [
+      { username: 'office', role: 'supervisor', departmentId: await dept('DCS'), passwordHash: hash },
+      { username: 'office2', role: 'supervisor', departmentId: await dept('DCS'), passwordHash: hash },
+      { username: 'chengdong', role: 'handler', departmentId: await dept('G630102'), passwordHash: hash },
+      { username: 'admin', role: 'admin', passwordHash: hash },
+      { username: 'locked', role: 'supervisor', passwordHash: hash },
+    ],
+  });
+});
+afterAll(() => h.close());
+
+type Session = { cookie: string; csrf: string };
+
+async function login(username: string, password = PASSWORD) {
+  return h.app.inject({ method: 'POST', url: '/console/api/login', payload: { username, password } });
+}
+
+async function signIn(username: string): Promise<Session> {
+  const res = await login(username);
+  expect(res.statusCode).toBe(200);
+  const cookie = String(res.headers['set-cookie']).split(';')[0]!;
+  return { cookie, csrf: res.json().csrfToken };
+}
+
+const get = (s: Session | null, url: string) => h.app.inject({ method: 'GET', url, headers: s ? { cookie: s.cookie } : {} });
+const post = (s: Session | null, url: string, payload: object = {}, headers: Record<string, string> = {}) =>
+  h.app.inject({ method: 'POST', url, payload, headers: { ...(s ? { cookie: s.cookie, 'x-csrf-token': s.csrf } : {}), ...headers } });
+
+describe('signing in', () => {
+  it('sets an HttpOnly, SameSite=Strict session cookie scoped to the console', async () => {
+    const res = await login('office');
+    expect(res.statusCode).toBe(200);
+    const cookie = String(res.headers['set-cookie']);
+    expect(cookie).toMatch(/^tm_console=[A-Za-z0-9_-]{40,};/);
+    expect(cookie).toContain('HttpOnly');
+    expect(cookie).toContain('SameSite=Strict');
+    expect(cookie).toContain('Path=/console');
+    expect(res.json()).toMatchObject({ staff: { username: 'office', role: 'supervisor' }, csrfToken: expect.any(String) });
+    expect(JSON.stringify(res.json())).not.toContain('passwordHash');
+  });
+
+  it('answers a wrong password and an unknown user the same way', async () => {
+    const wrong = await login('office', 'not the password');
+    const unknown = await login('nobody-here', 'not the password');
+    expect(wrong.statusCode).toBe(401);
+    expect(unknown.statusCode).toBe(401);
+    expect(wrong.json()).toEqual(unknown.json());
+  });
+
+  it('locks an account after five failures, even for the right password, until the time passes', async () => {
+    for (let i = 0; i < 5; i++) expect((await login('locked', 'wrong password ' + i)).statusCode).toBe(401);
+    const refused = await login('locked');
+    expect(refused.statusCode).toBe(423);
+    expect(refused.json().error).toMatch(/locked/);
+    await h.services.db.staff.update({ where: { username: 'locked' }, data: { lockedUntil: new Date(Date.now() - 1000) } });
+    expect((await login('locked')).statusCode).toBe(200);
+  });
+
+  it('answers 401 to anonymous calls, known and unknown paths alike', async () => {
+    for (const url of ['/console/api/me', '/console/api/cases', '/console/api/anything/at/all', '/console/queues']) {
+      expect((await get(null, url)).statusCode, url).toBe(401);
+    }
+  });
+
+  it('requires the CSRF token on changes, refuses other sites, and signs out for good', async () => {
+    const s = await signIn('office');
+    expect((await post({ ...s, csrf: 'forged' }, '/console/api/logout')).statusCode).toBe(403);
+    expect((await post(s, '/console/api/logout', {}, { origin: 'https://evil.example' })).statusCode).toBe(403);
+    expect((await post(s, '/console/api/logout')).statusCode).toBe(200);
+    expect((await get(s, '/console/api/me')).statusCode).toBe(401);
+  });
+
+  it('serves the console page with a content security policy', async () => {
+    const res = await get(null, '/console');
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(res.body).toContain('/console/desk.js');
+  });
+});
+
+describe('roles and departments', () => {
+  it('shows a handler only their department’s cases, and 404 for another’s, through every route', async () => {
+    const own = await makeCase(h.services.db, { status: 'assigned', departmentCode: 'G630102' });
+    const other = await makeCase(h.services.db, { status: 'assigned', departmentCode: 'G630104' });
+    const handler = await signIn('chengdong');
+    const list = (await get(handler, '/console/api/cases?pageSize=100')).json();
+    const numbers = list.cases.map((c: { number: string }) => c.number);
+    expect(numbers).toContain(own.number);
+    expect(numbers).not.toContain(other.number);
+    expect((await get(handler, `/console/api/cases/${other.id}`)).statusCode).toBe(404);
+    expect((await post(handler, `/console/api/cases/${other.id}/reply`, { text: '我们看看' })).statusCode).toBe(404);
+    expect((await post(handler, `/console/api/cases/${own.id}/supervise`)).statusCode).toBe(403);
+
+    const replied = await post(handler, `/console/api/cases/${own.id}/reply`, { text: '已派人查看。' });
+    expect(replied.statusCode).toBe(200);
+    const detail = (await get(handler, `/console/api/cases/${own.id}`)).json();
+    expect(detail.status).toBe('in_progress');
+    expect(detail.events.map((e: { type: string }) => e.type)).toContain('reply');
+  });
+
+  it('lets the office filter and search all cases', async () => {
+    const found = await makeCase(h.services.db, { status: 'assigned', departmentCode: 'G630104', description: '城西区胜利路井盖丢失，夜间危险', regionCode: '630104', set: { overdueAt: new Date() } });
+    const office = await signIn('office');
+    const search = (await get(office, `/console/api/cases?q=${encodeURIComponent('井盖丢失')}`)).json();
+    expect(search.cases.map((c: { id: string }) => c.id)).toEqual([found.id]);
+    const overdue = (await get(office, '/console/api/cases?overdue=true&region=630104')).json();
+    expect(overdue.cases.map((c: { id: string }) => c.id)).toContain(found.id);
+    expect((await get(office, '/console/api/cases?status=nonsense')).statusCode).toBe(400);
+  });
+
+  it('keeps the queue dashboard for admins', async () => {
+    expect((await get(await signIn('office'), '/console/queues')).statusCode).toBe(403);
+    expect((await get(await signIn('admin'), '/console/queues')).statusCode).toBe(200);
+  });
+});
+
+describe('handoff through the console API', () => {
+  it('gives a conversation to one of two staff, keeps the bot silent while held, and resumes on release', async () => {
+    const user = uniqueUser();
+    await h.say(user, '转人工');
+    const [a, b] = [await signIn('office'), await signIn('office2')];
+    const waiting = (await get(a, '/console/api/handoffs')).json().handoffs;
+    const mine = waiting.at(-1);
+    const [first, second] = await Promise.all([post(a, `/console/api/handoffs/${mine.id}/claim`), post(b, `/console/api/handoffs/${mine.id}/claim`)]);
+    expect([first.statusCode, second.statusCode].sort()).toEqual([200, 409]);
+    const holder = first.statusCode === 200 ? a : b;
+    const other = holder === a ? b : a;
+
+    expect(await h.say(user, '我家门口的路灯坏了')).toEqual([]);
+    const convo = (await get(holder, `/console/api/handoffs/${mine.id}`)).json();
+    expect(convo.messages.map((m: { text: string }) => m.text)).toContain('我家门口的路灯坏了');
+
+    expect((await post(holder, `/console/api/handoffs/${mine.id}/say`, { text: '请问是哪条路？' })).statusCode).toBe(200);
+    await eventually(async () => ((await h.poll(user)).messages.some((m) => m.text === '请问是哪条路？') ? true : undefined));
+    expect((await post(holder, `/console/api/handoffs/${mine.id}/say`, { text: '' })).statusCode).toBe(400);
+    // A colleague who does not hold it can still see it, but only the office roles may step in.
+    expect((await post(other, `/console/api/handoffs/${mine.id}/claim`)).statusCode).toBe(409);
+
+    expect((await post(holder, `/console/api/handoffs/${mine.id}/release`)).statusCode).toBe(200);
+    expect((await h.say(user, '你好')).map((r) => r.text).join()).toContain('请问需要办理什么');
+  });
+
+  it('streams live events to a signed-in console only', async () => {
+    expect((await get(null, '/console/api/stream')).statusCode).toBe(401);
+  });
+});
+
+describe('figures', () => {
+  it('gives the dashboard its numbers and the office report text', async () => {
+    const office = await signIn('office');
+    const today = new Date().toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' });
+    const res = await get(office, `/console/api/dashboard?from=${today}&to=${today}`);
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body.summary).toMatch(/累计收到留言\d+条，其中有效留言\d+条，已办结\d+条，其余\d+条正在办理中/);
+    expect(body.daily).toEqual([{ day: today, received: body.cards.received, closed: expect.any(Number) }]);
+    expect((await get(office, '/console/api/figures?from=2026-12-01&to=2026-11-01')).statusCode).toBe(400);
+  });
+});
+
+describe('staff:add', () => {
+  const cli = (args: string[], password: string) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      const child = execFile(process.execPath, ['--import', 'tsx', 'bot/console/staff-cli.ts', ...args, '--password-stdin'], { env: { ...process.env, DATABASE_URL: h.services.config.DATABASE_URL } }, (err, stdout, stderr) =>
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      );
+      child.stdin!.end(`${password}\n`);
+    });
+
+  it('creates an account that can sign in, and refuses bad ones with one clear line', async () => {
+    const made = await cli(['--username', 'newclerk', '--role', 'handler', '--department', 'G630121'], 'a long enough secret');
+    expect(made).toMatchObject({ code: 0 });
+    expect(made.stdout).toContain('大通');
+    expect((await login('newclerk', 'a long enough secret')).statusCode).toBe(200);
+
+    const short = await cli(['--username', 'x1', '--role', 'admin'], 'short');
+    expect(short.code).toBe(2);
+    expect(short.stderr).toMatch(/at least 12 characters/);
+    const twice = await cli(['--username', 'newclerk', '--role', 'admin'], 'a long enough secret');
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toMatch(/already exists/);
+    const homeless = await cli(['--username', 'x2', '--role', 'handler'], 'a long enough secret');
+    expect(homeless.code).toBe(2);
+    expect(homeless.stderr).toMatch(/needs --department/);
+  }, 60_000);
+});
