@@ -149,7 +149,7 @@
     const region = select(regionOptions(), '');
     const linkNumber = el('input', { type: 'text', placeholder: t('inbox.linkPlaceholder'), 'aria-label': t('inbox.link') });
     const colleague = select([['', t('inbox.transfer')], ...((await api('staff')).staff.filter((s) => s.id !== state.staff.id).map((s) => [s.id, s.displayName || s.username]))], '');
-    $('#conversation').replaceChildren(
+    $('#conversation').replaceChildren(...[
       el('div', { class: 'row' }, el('strong', {}, t('inbox.reason.' + handoff.reason)), el('span', { class: 'meta' }, fmt(handoff.requestedAt))),
       el('div', { id: 'messages', class: 'messages', role: 'log', 'aria-live': 'polite' }),
       handoff.status === 'waiting' ? el('button', { class: 'primary', id: 'claim', onclick: act('claim') }, t('inbox.claim')) : null,
@@ -161,7 +161,7 @@
         el('div', { class: 'row' }, description, topic, region, el('button', { id: 'file-report', onclick: act('report', () => ({ description: description.value, topic: topic.value || null, regionCode: region.value || null })) }, t('inbox.fileReport')))) : null,
       mine ? el('details', {}, el('summary', {}, t('inbox.link')),
         el('div', { class: 'row' }, linkNumber, el('button', { onclick: act('link', () => ({ number: linkNumber.value })) }, t('inbox.link')))) : null,
-    );
+    ].filter(Boolean));
     messages.forEach(appendMessage);
     for (const li of document.querySelectorAll('#handoff-list li')) li.classList.toggle('selected', li.dataset.id === id);
   }
@@ -279,14 +279,18 @@
 
   /** Satisfaction as a stacked bar with counts. */
   function stack(parts) {
-    const total = Math.max(1, parts.reduce((s, p) => s + p.value, 0));
+    const sum = parts.reduce((s, p) => s + p.value, 0);
+    if (sum === 0) return el('p', { class: 'hint' }, '—');
+    const total = sum;
     const chart = svg('svg', { viewBox: '0 0 420 60', width: '100%', role: 'img' });
     let x = 0;
-    for (const p of parts) {
+    parts.forEach((p, i) => {
       const width = (p.value / total) * 420;
-      chart.append(svg('rect', { x, y: 0, width, height: 30, fill: p.color }), svg('text', { x: x + 4, y: 48 }, `${p.label} ${p.value}`));
+      // The bar shows the shares; the legend below names them, one fixed slot each so labels never overlap.
+      chart.append(svg('rect', { x, y: 0, width, height: 30, fill: p.color }),
+        svg('rect', { x: i * 140, y: 40, width: 10, height: 10, fill: p.color }), svg('text', { x: i * 140 + 14, y: 49 }, `${p.label} ${p.value}`));
       x += width;
-    }
+    });
     return chart;
   }
 
