@@ -113,6 +113,9 @@ export const en: Record<TextKey, string> = {
   'status.noDeadline': 'to be set',
 
   'desk.title': 'Tingmin · Staff console',
+  'desk.role.admin': 'administrator',
+  'desk.role.supervisor': 'supervision office',
+  'desk.role.handler': 'case handler',
   'desk.login': 'Sign in',
   'desk.username': 'Username',
   'desk.password': 'Password',

@@ -111,6 +111,9 @@ export const zh = {
   'status.noDeadline': '待定',
 
   'desk.title': '听民 · 工作台',
+  'desk.role.admin': '管理员',
+  'desk.role.supervisor': '督查室',
+  'desk.role.handler': '承办人',
   'desk.login': '登录',
   'desk.username': '用户名',
   'desk.password': '密码',

@@ -60,34 +60,17 @@ export async function transition(tx: Tx, current: Pick<Case, 'id' | 'number' | '
     const now = await tx.case.findUniqueOrThrow({ where: { id: current.id }, select: { status: true } });
     throw new IllegalTransitionError(now.status, change.to, current.number);
   }
-  return tx.caseEvent.create({
-    data: {
-      caseId: current.id,
-      type: change.type ?? change.to,
-      actor: change.actor,
-      fromStatus: current.status,
-      toStatus: change.to,
-      note: change.note ?? null,
-      data: { number: current.number, ...change.data },
-      at: change.at,
-    },
-  });
+  return recordEvent(tx, current, { ...change, type: change.type ?? change.to, fromStatus: current.status, toStatus: change.to });
 }
 
 /** An event that does not change the status (a note, a reply, a flag), in the caller's transaction. */
 export function recordEvent(
   tx: Tx,
   current: Pick<Case, 'id' | 'number'>,
-  event: { type: string; actor: string; note?: string | null; data?: Prisma.InputJsonObject; at: Date },
+  event: { type: string; actor: string; note?: string | null; data?: Prisma.InputJsonObject; at: Date; fromStatus?: CaseStatus; toStatus?: CaseStatus },
 ) {
+  const { type, actor, note, data, at, fromStatus, toStatus } = event;
   return tx.caseEvent.create({
-    data: {
-      caseId: current.id,
-      type: event.type,
-      actor: event.actor,
-      note: event.note ?? null,
-      data: { number: current.number, ...event.data },
-      at: event.at,
-    },
+    data: { caseId: current.id, type, actor, fromStatus, toStatus, note: note ?? null, data: { number: current.number, ...data }, at },
   });
 }

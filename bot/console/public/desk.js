@@ -56,7 +56,7 @@
     $('#lang').textContent = t('lang');
     for (const node of document.querySelectorAll('[data-t]')) node.textContent = t(node.dataset.t);
     for (const node of document.querySelectorAll('[data-t-placeholder]')) node.placeholder = t(node.dataset.tPlaceholder);
-    if (state.staff) $('#whoami').textContent = t('signedInAs', { name: state.staff.displayName || state.staff.username, role: state.staff.role });
+    if (state.staff) $('#whoami').textContent = t('signedInAs', { name: state.staff.displayName || state.staff.username, role: t('role.' + state.staff.role) });
   }
 
   function show(view) {

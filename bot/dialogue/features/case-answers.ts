@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { addInformation, rateCase, type ResidentOutcome } from '../../../workers/cases/resident-actions.js';
 import { formatDate } from '../../cases/describe.js';
-import { languages, t } from '../../i18n/index.js';
+import { languages, t, type TextKey } from '../../i18n/index.js';
 import type { Satisfaction } from '../../platform/db.js';
 import type { Middleware } from '../composer.js';
 import type { Context } from '../context.js';
@@ -24,55 +24,47 @@ function refusal(ctx: Context, outcome: Exclude<ResidentOutcome, 'done'>, number
   ctx.reply(ctx.t(key[outcome], { number }));
 }
 
-/** The resident's extra detail for a case that asked for it (the "补充情况" button). */
-export const addInfoFlow: Flow<CaseData> = {
-  name: 'addInfo',
-  schema: caseData,
-  steps: [
-    {
-      id: 'text',
-      title: 'case.addInfo',
-      hint: 'info.hint',
-      prompt: (ctx, data) => ({ text: ctx.t('info.ask', { number: data.number }) }),
-      read(ctx) {
-        if (meaningfulLength(ctx.text) < 2) return { kind: 'retry', reply: { text: ctx.t('info.tooShort') } };
-        return { kind: 'next', patch: {} };
+/** A one-question flow about one case: the answer is free text of at least two letters. */
+function caseQuestion(
+  name: string,
+  texts: { title: TextKey; hint: TextKey; ask: TextKey; retry: TextKey },
+  finish: (ctx: Context, number: string) => Promise<void>,
+): Flow<CaseData> {
+  return {
+    name,
+    schema: caseData,
+    steps: [
+      {
+        id: 'answer',
+        title: texts.title,
+        hint: texts.hint,
+        prompt: (ctx, data) => ({ text: ctx.t(texts.ask, { number: data.number }) }),
+        read(ctx) {
+          if (meaningfulLength(ctx.text) < 2) return { kind: 'retry', reply: { text: ctx.t(texts.retry) } };
+          return { kind: 'next', patch: {} };
+        },
       },
-    },
-  ],
-  async finish(ctx, { number }) {
-    const regionCode = ctx.deps.catalog.matchRegion(ctx.text)?.code ?? null;
-    const outcome = await addInformation(actionDeps(ctx), { residentId: ctx.session.residentId, number, text: ctx.text, regionCode });
-    if (outcome === 'done') return ctx.reply(ctx.t('info.thanks', { number }));
-    refusal(ctx, outcome, number, 'info.notOpen');
-  },
-};
+    ],
+    finish: (ctx, { number }) => finish(ctx, number),
+  };
+}
+
+/** The resident's extra detail for a case that asked for it (the "补充情况" button). */
+export const addInfoFlow = caseQuestion('addInfo', { title: 'case.addInfo', hint: 'info.hint', ask: 'info.ask', retry: 'info.tooShort' }, async (ctx, number) => {
+  const regionCode = ctx.deps.catalog.matchRegion(ctx.text)?.code ?? null;
+  const outcome = await addInformation(actionDeps(ctx), { residentId: ctx.session.residentId, number, text: ctx.text, regionCode });
+  if (outcome === 'done') return ctx.reply(ctx.t('info.thanks', { number }));
+  refusal(ctx, outcome, number, 'info.notOpen');
+});
 
 /** Why the resident is not satisfied; the case is reopened with it. */
-export const rateReasonFlow: Flow<CaseData> = {
-  name: 'rateReason',
-  schema: caseData,
-  steps: [
-    {
-      id: 'reason',
-      title: 'sat.unsatisfied',
-      hint: 'sat.hint',
-      prompt: (ctx, data) => ({ text: ctx.t('sat.askReason', { number: data.number }) }),
-      read(ctx) {
-        if (meaningfulLength(ctx.text) < 2) return { kind: 'retry', reply: { text: ctx.t('sat.hint') } };
-        return { kind: 'next', patch: {} };
-      },
-    },
-  ],
-  async finish(ctx, { number }) {
-    const deps = actionDeps(ctx);
-    const outcome = await rateCase(deps, { residentId: ctx.session.residentId, number, rating: 'unsatisfied', reason: ctx.text });
-    if (outcome !== 'done') return refusal(ctx, outcome, number, 'sat.notOpen');
-    const found = await ctx.deps.db.case.findUniqueOrThrow({ where: { number } });
-    const deadline = found.deadline ? formatDate(found.deadline, ctx.deps.config.TIMEZONE) : ctx.t('status.noDeadline');
-    ctx.reply(ctx.t('sat.reopened', { number, deadline }));
-  },
-};
+export const rateReasonFlow = caseQuestion('rateReason', { title: 'sat.unsatisfied', hint: 'sat.hint', ask: 'sat.askReason', retry: 'sat.hint' }, async (ctx, number) => {
+  const outcome = await rateCase(actionDeps(ctx), { residentId: ctx.session.residentId, number, rating: 'unsatisfied', reason: ctx.text });
+  if (outcome !== 'done') return refusal(ctx, outcome, number, 'sat.notOpen');
+  const found = await ctx.deps.db.case.findUniqueOrThrow({ where: { number } });
+  const deadline = found.deadline ? formatDate(found.deadline, ctx.deps.config.TIMEZONE) : ctx.t('status.noDeadline');
+  ctx.reply(ctx.t('sat.reopened', { number, deadline }));
+});
 
 async function rate(ctx: Context, engine: FlowEngine, number: string, rating: Satisfaction): Promise<void> {
   if (rating === 'unsatisfied') return engine.start(ctx, 'rateReason', { data: { number } });
