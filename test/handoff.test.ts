@@ -54,13 +54,19 @@ describe('asking for a person', () => {
     expect((await handoffOf(user)).reason).toBe('not_understood');
   });
 
-  it('hands over a report about a safety hazard as soon as it is submitted', async () => {
+  it('hands over a safety hazard as soon as it is described, while the report goes on', async () => {
     const user = uniqueUser();
-    await h.say(user, '城东区八一路幸福小区燃气泄漏，楼道里全是煤气味');
-    await h.press(user, 'topic:城乡建设');
-    await h.press(user, 'skip');
-    const replies = await h.press(user, 'confirm');
+    const replies = await h.say(user, '城东区八一路幸福小区燃气泄漏，楼道里全是煤气味');
     expect(texts(replies)).toContain('已同时为您转接人工服务');
+    // The report's next question follows, with the topic buttons.
+    expect(replies.at(-1)!.buttons?.some((b) => b.payload.startsWith('topic:'))).toBe(true);
+    expect((await handoffOf(user)).reason).toBe('urgent');
+  });
+
+  it('answers distress with a person and the mental health helpline', async () => {
+    const user = uniqueUser();
+    const replies = await h.say(user, '我不想活了');
+    expect(texts(replies)).toContain('12356');
     expect((await handoffOf(user)).reason).toBe('urgent');
   });
 

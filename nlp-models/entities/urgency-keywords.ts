@@ -11,6 +11,8 @@ export const URGENCY_RULES: UrgencyRule[] = [
   { signal: 'injury', terms: ['受伤', '伤亡', '死亡', '昏迷', 'injured', 'injury', 'hurt', 'unconscious'] },
   { signal: 'electric-shock', terms: ['触电', '电线掉', '电线断', '漏电', 'electrocuted', 'electric shock', 'live wire'] },
   { signal: 'flood', terms: ['被淹', '内涝', '溃坝', '决堤', '洪水', 'flooding', 'flooded'] },
+  // Distress: a person in danger of harming themselves needs a person at once, whatever the topic.
+  { signal: 'distress', terms: ['不想活', '活不下去', '想死', '自杀', '轻生', '跳楼', '救救我', '救命', 'suicide', 'kill myself', 'want to die'] },
   { signal: 'poisoning', terms: ['中毒', '一氧化碳', 'poisoning', 'carbon monoxide'] },
   // In a Qinghai winter, losing water, power or heat is a danger, not an inconvenience.
   {

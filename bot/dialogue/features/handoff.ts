@@ -15,7 +15,7 @@ export const staffHolds: Middleware = async (ctx, next) => {
 };
 
 /** Puts the resident in the staff queue and tells them where they stand, or when staff are back. */
-export async function requestHandoff(ctx: Context, reason: HandoffReason): Promise<void> {
+export async function requestHandoff(ctx: Context, reason: HandoffReason, distress = false): Promise<void> {
   const { fresh, position, office } = await ctx.deps.handoff.request({
     residentId: ctx.session.residentId,
     conversationId: ctx.session.conversationId,
@@ -23,6 +23,7 @@ export async function requestHandoff(ctx: Context, reason: HandoffReason): Promi
   });
   ctx.deps.log.info({ conversationId: ctx.session.conversationId, reason }, 'resident handed to staff');
   const ahead = position - 1;
+  if (distress) return ctx.reply(ctx.t('handoff.distress', { ahead }));
   if (!office.open) return ctx.reply(ctx.t('handoff.closed', { back: office.back }), [ctx.button('handoff.leaveReport', 'menu:report')]);
   if (!fresh) return ctx.reply(ctx.t('handoff.stillWaiting', { ahead }));
   const key = reason === 'urgent' ? 'handoff.urgent' : reason === 'not_understood' ? 'handoff.notUnderstood' : 'handoff.queued';

@@ -1,3 +1,4 @@
+import { detectUrgency } from '../../../nlp-models/index.js';
 import type { Middleware } from '../composer.js';
 import type { FlowEngine } from '../flow.js';
 import { meaningfulLength } from '../text.js';
@@ -17,6 +18,9 @@ export function idle(engine: FlowEngine): Middleware {
     if (ctx.inbound.payload !== undefined) return showMenu(ctx, ctx.t('input.staleChoice'));
     const min = ctx.deps.config.DESCRIPTION_MIN_CHARS;
     if (meaningfulLength(ctx.text) >= min) return engine.start(ctx, 'report', { answerNow: true });
+    // Too short to be a report but a cry for help ("救命", "不想活了"): a person, now.
+    const urgency = detectUrgency(ctx.text);
+    if (urgency.urgent) return requestHandoff(ctx, 'urgent', urgency.signals.includes('distress'));
     // The second message in a row the bot cannot place goes to a person.
     if (misses >= 1) return requestHandoff(ctx, 'not_understood');
     ctx.session.misses = misses + 1;

@@ -1,5 +1,6 @@
 import { detectUrgency, findDate, parseMobilePhone, parseQinghaiLandline } from '../../../nlp-models/index.js';
 import type { Context } from '../context.js';
+import { requestHandoff } from '../features/handoff.js';
 import type { Flow, Outcome, Step } from '../flow.js';
 import type { Button, Reply } from '../messages.js';
 import { meaningfulLength } from '../text.js';
@@ -19,17 +20,20 @@ const description: Step<ReportDraft> = {
   title: 'step.description',
   hint: 'report.hint.description',
   prompt: (ctx) => ({ text: ctx.t('report.askDescription', { min: ctx.deps.config.DESCRIPTION_MIN_CHARS }) }),
-  read(ctx, data) {
+  async read(ctx, data) {
     // Over-long messages never get here: the input guard asks for them to be shortened.
     const min = ctx.deps.config.DESCRIPTION_MIN_CHARS;
     const text = ctx.text;
     if (meaningfulLength(text) < min) return { kind: 'retry', reply: { text: ctx.t('report.descriptionTooShort', { min }) } };
+    const urgency = detectUrgency(text);
     const patch: Partial<ReportDraft> = {
       description: text,
       candidates: ctx.deps.nlu.classifyTopic(text).slice(0, 4),
-      urgent: detectUrgency(text).urgent,
+      urgent: urgency.urgent,
       occurredOn: findDate(text, new Date(), ctx.deps.config.TIMEZONE)?.date,
     };
+    // A safety hazard or distress goes to a person at once; the report goes on meanwhile.
+    if (urgency.urgent && !data.urgent) await requestHandoff(ctx, 'urgent', urgency.signals.includes('distress'));
     // A place named in the description is not asked again; an edited description keeps a place given before.
     const region = data.placeText === undefined ? ctx.deps.catalog.matchRegion(text) : null;
     if (region) Object.assign(patch, { regionCode: region.code, placeText: ctx.deps.catalog.regionFullName(region.code) });

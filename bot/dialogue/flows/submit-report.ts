@@ -1,5 +1,4 @@
 import type { Context } from '../context.js';
-import { requestHandoff } from '../features/handoff.js';
 import type { ReportDraft } from './report-draft.js';
 
 /**
@@ -38,6 +37,4 @@ export async function submitReport(ctx: Context, draft: ReportDraft): Promise<vo
   }
   log.info({ submissionId: submission.id, channel: ctx.inbound.channel }, 'report submitted');
   ctx.reply(ctx.t('report.submitted', { receipt: submission.id.slice(0, 8).toUpperCase() }));
-  // A safety hazard also goes to a person at once.
-  if (draft.urgent) await requestHandoff(ctx, 'urgent');
 }
