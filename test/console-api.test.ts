@@ -129,6 +129,37 @@ describe('roles and departments', () => {
   });
 });
 
+describe('administration', () => {
+  it('lets an admin disable an account, which ends its sessions, and keeps this from everyone else', async () => {
+    const admin = await signIn('admin');
+    const office2 = await signIn('office2');
+    expect((await get(office2, '/console/api/admin/staff')).statusCode).toBe(403);
+    const { staff } = (await get(admin, '/console/api/admin/staff')).json();
+    const target = staff.find((s: { username: string }) => s.username === 'office2');
+    expect(JSON.stringify(staff)).not.toContain('passwordHash');
+    expect((await post(admin, `/console/api/admin/staff/${target.id}`, { disabled: true })).statusCode).toBe(200);
+    expect((await get(office2, '/console/api/me')).statusCode).toBe(401);
+    expect((await login('office2')).statusCode).toBe(401);
+    await post(admin, `/console/api/admin/staff/${target.id}`, { disabled: false });
+    expect((await login('office2')).statusCode).toBe(200);
+  });
+
+  it('exports the routing rules as CSV and imports them back, refusing a bad file by line', async () => {
+    const admin = await signIn('admin');
+    const exported = await get(admin, '/console/api/admin/routing');
+    expect(exported.headers['content-type']).toContain('text/csv');
+    const csv = exported.body;
+    const send = (body: string) =>
+      h.app.inject({ method: 'POST', url: '/console/api/admin/routing', payload: body, headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrf, 'content-type': 'text/csv' } });
+    const back = await send(csv);
+    expect(back.statusCode).toBe(200);
+    expect(back.json().imported).toBe(csv.trim().split('\n').length - 1);
+    const broken = await send(`${csv.trim()}\n999999,,城乡建设,NOPE,,100\n`);
+    expect(broken.statusCode).toBe(400);
+    expect(broken.json().errors[0].line).toBe(csv.trim().split('\n').length + 1);
+  });
+});
+
 describe('handoff through the console API', () => {
   it('gives a conversation to one of two staff, keeps the bot silent while held, and resumes on release', async () => {
     const user = uniqueUser();

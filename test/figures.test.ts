@@ -114,6 +114,21 @@ describe('npm run report', () => {
     expect(stdout).toContain('累计收到留言9条，其中有效留言7条，已办结3条，其余4条正在办理中');
   }, 30_000);
 
+  it('names the hot spots: the same problem in several regions', async () => {
+    for (const [region, place] of [['630102', '城东区'], ['630104', '城西区'], ['630121', '大通县']]) {
+      await makeCase(h.services.db, {
+        status: 'assigned',
+        regionCode: region,
+        description: `${place}的小区电梯经常困人，物业维保不到位，居民上下楼很不安全`,
+        set: { createdAt: local('2026-05-12') },
+      });
+    }
+    const { code, stdout } = await report('--from', '2026-05-01', '--to', '2026-05-31');
+    expect(code).toBe(0);
+    expect(stdout).toContain('累计收到留言3条');
+    expect(stdout).toMatch(/热点问题（城乡建设）：3件，涉及.*城东区.*城西区|热点问题（城乡建设）：3件，涉及.*城西区.*城东区/);
+  }, 30_000);
+
   it('refuses bad dates with one line and exit code 2', async () => {
     for (const args of [['--from', 'yesterday', '--to', '2026-03-31'], ['--from', '2026-03-31', '--to', '2026-03-01'], ['--from', '2026-02-30', '--to', '2026-03-01']]) {
       const { code, stderr } = await report(...args);

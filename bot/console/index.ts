@@ -5,11 +5,12 @@ import { FastifyAdapter } from '@bull-board/fastify';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { caseActions } from '../../workers/cases/actions.js';
-import { findHotSpots } from '../../workers/cases/duplicates.js';
-import { computeFigures, figuresText, startOfLocalDay } from '../../workers/cases/figures.js';
+import { hotSpotsBetween } from '../../workers/cases/duplicates.js';
+import { computeFigures, figuresText } from '../../workers/cases/figures.js';
 import type { HandoffService } from '../handoff/service.js';
 import { textsWithPrefix, type Lang } from '../i18n/index.js';
 import type { Services } from '../platform/services.js';
+import { adminRoutes } from './admin-routes.js';
 import { consoleAuth, requireRole, staffOf } from './auth.js';
 import { caseRoutes } from './cases-routes.js';
 import { badRequest } from './errors.js';
@@ -51,6 +52,7 @@ export async function consoleRoutes(app: FastifyInstance, opts: { services: Serv
   const actions = caseActions({ ...services, now: () => new Date() });
   await app.register(caseRoutes, { db, config, actions, staffOf });
   await app.register(handoffRoutes, { db, redis: services.redis, config, handoff, staffOf });
+  await app.register(adminRoutes, { db, staffOf });
 
   // The office's figures (JSON), and what the dashboard draws.
   app.get('/console/api/figures', async (req, reply) => {
@@ -64,13 +66,7 @@ export async function consoleRoutes(app: FastifyInstance, opts: { services: Serv
     if (!query.success) return badRequest(reply, query.error);
     const { from, to, lang } = query.data;
     const figures = await computeFigures(db, { from, to, timeZone: config.TIMEZONE });
-    const hotspots = await findHotSpots(db, {
-      from: startOfLocalDay(from, config.TIMEZONE),
-      to: new Date(startOfLocalDay(to, config.TIMEZONE).getTime() + 86_400_000),
-      threshold: config.DUPLICATE_SIMILARITY,
-      minCases: config.HOTSPOT_MIN_CASES,
-      minRegions: config.HOTSPOT_MIN_REGIONS,
-    });
+    const hotspots = await hotSpotsBetween(db, config, from, to);
     const rows = (list: typeof figures.byTopic) => list.slice(0, 12).map((r) => ({ label: r.label ?? '—', received: r.received, closed: r.closed }));
     return {
       summary: figuresText(figures, lang),

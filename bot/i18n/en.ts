@@ -208,6 +208,7 @@ export const en: Record<TextKey, string> = {
   'figures.satisfaction': 'Satisfaction (satisfied or mostly satisfied): {rate}% of {answered} ratings.',
   'figures.noRatings': 'No ratings in this period.',
   'figures.topTopics': 'Most reported: {list}.',
+  'figures.hotspot': 'Hot spot ({topic}): {count} cases in {regions}, e.g. “{description}”.',
   'figures.topicItem': '{topic} {count}',
 
   'caseStatus.received': 'received',

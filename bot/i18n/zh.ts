@@ -206,6 +206,7 @@ export const zh = {
   'figures.satisfaction': '群众满意率（满意与基本满意）{rate}%，共{answered}人评价。',
   'figures.noRatings': '本期暂无群众评价。',
   'figures.topTopics': '反映较多的问题：{list}。',
+  'figures.hotspot': '热点问题（{topic}）：{count}件，涉及{regions}，如“{description}”。',
   'figures.topicItem': '{topic}{count}条',
 
   'caseStatus.received': '已收到',

@@ -1,6 +1,8 @@
 import { normalizeText } from '../../nlp-models/index.js';
 import { segment } from '../../nlp-models/topics/segmenter.js';
+import type { Config } from '../../bot/platform/config.js';
 import type { Db, Tx } from '../../bot/platform/db.js';
+import { startOfLocalDay } from './figures.js';
 import { OPEN_STATUSES } from './status-machine.js';
 
 /**
@@ -52,7 +54,11 @@ const PLACE_MISMATCH = 0.5;
 type Vector = { weights: Map<string, number>; norm: number; places: Set<string> };
 
 /** Features of a description: character bigrams (robust to rewording and segmentation) and jieba words. */
-function vectorize(text: string): Vector {
+/**
+ * With `places` false (hot spots, which are the same problem in different places by definition)
+ * place names get no extra weight and a mismatch of places costs nothing.
+ */
+function vectorize(text: string, places = true): Vector {
   const clean = normalizeText(text).toLowerCase().replace(CN_NUMBER, chineseNumber);
   const weights = new Map<string, number>();
   const add = (feature: string, weight = 1) => {
@@ -64,18 +70,18 @@ function vectorize(text: string): Vector {
   for (const word of segment(clean)) {
     if (/^\p{Script=Han}{2,}$/u.test(word) || /^[a-z0-9]+$/.test(word)) add(`w:${word}`);
   }
-  const places = new Set<string>();
-  for (const [, name] of clean.matchAll(PLACE_NAME)) {
+  const named = new Set<string>();
+  for (const [, name] of places ? clean.matchAll(PLACE_NAME) : []) {
     for (let i = 0; i + 1 < name!.length; i++) {
       const feature = `b:${name!.slice(i, i + 2)}`;
       if (STOP.has(feature)) continue;
-      places.add(feature);
+      named.add(feature);
       add(feature, PLACE_WEIGHT);
     }
   }
   let sum = 0;
   for (const w of weights.values()) sum += w * w;
-  return { weights, norm: Math.sqrt(sum), places };
+  return { weights, norm: Math.sqrt(sum), places: named };
 }
 
 function cosine(a: Vector, b: Vector): number {
@@ -169,7 +175,7 @@ export async function findHotSpots(
       take: HOTSPOT_SCAN_LIMIT,
       select: { number: true, description: true, createdAt: true, regionCode: true, region: { select: { name: true } } },
     });
-    const vectors = cases.map((c) => vectorize(c.description));
+    const vectors = cases.map((c) => vectorize(c.description, false));
     const parent = cases.map((_, i) => i);
     const root = (i: number): number => (parent[i] === i ? i : (parent[i] = root(parent[i]!)));
     const centrality = new Array<number>(cases.length).fill(0);
@@ -205,4 +211,15 @@ export async function findHotSpots(
     }
   }
   return spots.sort((a, b) => b.count - a.count || b.regions.length - a.regions.length);
+}
+
+/** The hot spots among the cases received between two local dates (both included), with the office's settings. */
+export function hotSpotsBetween(db: Db, config: Config, from: string, to: string): Promise<HotSpot[]> {
+  return findHotSpots(db, {
+    from: startOfLocalDay(from, config.TIMEZONE),
+    to: new Date(startOfLocalDay(to, config.TIMEZONE).getTime() + 86_400_000),
+    threshold: config.DUPLICATE_SIMILARITY,
+    minCases: config.HOTSPOT_MIN_CASES,
+    minRegions: config.HOTSPOT_MIN_REGIONS,
+  });
 }

@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { loadConfig } from '../../bot/platform/config.js';
 import { createDb } from '../../bot/platform/db.js';
+import { t } from '../../bot/i18n/index.js';
+import { hotSpotsBetween } from './duplicates.js';
 import { computeFigures, figuresText } from './figures.js';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d));
@@ -29,8 +31,12 @@ const config = loadConfig();
 const db = createDb(config.DATABASE_URL);
 try {
   const figures = await computeFigures(db, { from: parsed.from, to: parsed.to, timeZone: config.TIMEZONE });
-  process.stdout.write(`${figuresText(figures, parsed.lang)}\n`);
-  if (parsed.json) process.stdout.write(`${JSON.stringify(figures)}\n`);
+  const hotspots = await hotSpotsBetween(db, config, parsed.from, parsed.to);
+  const spots = hotspots.slice(0, 5).map((h) =>
+    t(parsed.lang, 'figures.hotspot', { topic: h.topic, count: h.count, regions: h.regions.map((r) => r.name).join(parsed.lang === 'en' ? ', ' : '、'), description: h.description.slice(0, 40) }),
+  );
+  process.stdout.write(`${[figuresText(figures, parsed.lang), ...spots].join('\n')}\n`);
+  if (parsed.json) process.stdout.write(`${JSON.stringify({ ...figures, hotspots })}\n`);
 } finally {
   await db.$disconnect();
 }

@@ -1,0 +1,46 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { exportRules, importRules } from '../../workers/routing/rules-file.js';
+import type { Db } from '../platform/db.js';
+import { requireRole, type ConsoleStaff } from './auth.js';
+
+const staffChange = z.object({ disabled: z.boolean() });
+
+/**
+ * Admin-only: the staff accounts (list, disable or enable; accounts are created with
+ * `npm run staff:add`, which asks for the password) and the routing rules as the same CSV file as
+ * `npm run routing:export` / `routing:import`, validated the same way.
+ */
+export async function adminRoutes(app: FastifyInstance, opts: { db: Db; staffOf: (req: FastifyRequest) => ConsoleStaff }): Promise<void> {
+  const { db } = opts;
+  app.addHook('onRequest', requireRole('admin'));
+  // The rules file is CSV text.
+  app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+  app.get('/console/api/admin/staff', async () => ({
+    staff: await db.staff.findMany({
+      orderBy: { username: 'asc' },
+      select: { id: true, username: true, displayName: true, role: true, disabled: true, lockedUntil: true, createdAt: true, department: { select: { code: true, name: true } } },
+    }),
+  }));
+
+  app.post<{ Params: { id: string } }>('/console/api/admin/staff/:id', async (req, reply) => {
+    const change = staffChange.safeParse(req.body);
+    if (!change.success) return reply.code(400).send({ error: 'disabled (true or false) is required' });
+    if (req.params.id === opts.staffOf(req).id) return reply.code(409).send({ error: 'you cannot disable your own account' });
+    const done = z.string().uuid().safeParse(req.params.id).success
+      ? await db.staff.updateMany({ where: { id: req.params.id }, data: { disabled: change.data.disabled } })
+      : { count: 0 };
+    if (!done.count) return reply.code(404).send({ error: 'no such staff account' });
+    return { ok: true };
+  });
+
+  app.get('/console/api/admin/routing', async (_req, reply) => reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="routing-rules.csv"').send(await exportRules(db)));
+
+  app.post('/console/api/admin/routing', async (req, reply) => {
+    if (typeof req.body !== 'string') return reply.code(415).send({ error: 'send the rules as text/csv' });
+    const { imported, errors } = await importRules(db, req.body);
+    if (errors.length) return reply.code(400).send({ error: `${errors.length} error(s); no rule was changed`, errors });
+    return { imported };
+  });
+}
