@@ -160,4 +160,20 @@ describe('Telegram channel', () => {
     expect(parts[0]!.body.reply_markup).toBeUndefined();
     expect(parts[1]!.body.reply_markup).toBeDefined();
   });
+
+  it('carries a handoff both ways: the bot is silent, staff replies arrive in the chat', async () => {
+    const chat = 7090;
+    await text(chat, '转人工');
+    const resident = await h.services.db.resident.findFirstOrThrow({ where: { channel: 'telegram', externalId: String(chat) } });
+    const handoff = await h.services.db.handoff.findFirstOrThrow({ where: { residentId: resident.id } });
+    const office = await h.services.db.staff.create({ data: { username: 'tg-office', role: 'supervisor', passwordHash: 'x' } });
+    await h.runtime.handoff.claim(handoff.id, office);
+    await eventually(async () => api.sent(chat).find((m) => m.text.includes('工作人员已接入')));
+    const before = api.sent(chat).length;
+    await text(chat, '我家门口的井盖丢了');
+    await h.runtime.handoff.say(handoff.id, office, '收到，马上派人去看。');
+    await eventually(async () => api.sent(chat).find((m) => m.text === '收到，马上派人去看。'));
+    // Between the two, the bot said nothing of its own.
+    expect(api.sent(chat).slice(before).map((m) => m.text)).toEqual(['收到，马上派人去看。']);
+  });
 });

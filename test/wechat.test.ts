@@ -120,4 +120,19 @@ describe('WeChat channel', () => {
     await eventually(async () => ((await outbound.wechat.getJobState('offline-1-retry')) === 'completed' ? true : undefined));
     expect(received.get(resident.id)!.slice(before)).toEqual(['第一条通知', '第二条通知']);
   });
+
+  it('carries a handoff both ways: the bot is silent, staff replies arrive in the chat', async () => {
+    const resident = mocker.createContact({ name: '赵先生' });
+    expect(await says(resident, '转人工')).toMatch(/转接人工服务|非工作时间/);
+    const row = await h.services.db.resident.findFirstOrThrow({ where: { channel: 'wechat', externalId: resident.id } });
+    const handoff = await h.services.db.handoff.findFirstOrThrow({ where: { residentId: row.id } });
+    const office = await h.services.db.staff.create({ data: { username: 'wx-office', role: 'supervisor', passwordHash: 'x' } });
+    await h.runtime.handoff.claim(handoff.id, office);
+    await eventually(async () => ((received.get(resident.id) ?? []).some((t) => t.includes('工作人员已接入')) ? true : undefined));
+    const before = received.get(resident.id)!.length;
+    resident.say('我家门口的井盖丢了').to(account);
+    await h.runtime.handoff.say(handoff.id, office, '收到，马上派人去看。');
+    await eventually(async () => ((received.get(resident.id) ?? []).includes('收到，马上派人去看。') ? true : undefined));
+    expect(received.get(resident.id)!.slice(before)).toEqual(['收到，马上派人去看。']);
+  });
 });
