@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../bot/console/passwords.js';
+import { deadlineFor } from '../workers/cases/deadlines.js';
 import { makeCase } from './support/cases.js';
 import { eventually, startHarness, uniqueUser, type Harness } from './support/harness.js';
 
@@ -157,6 +158,26 @@ describe('administration', () => {
     const broken = await send(`${csv.trim()}\n999999,,城乡建设,NOPE,,100\n`);
     expect(broken.statusCode).toBe(400);
     expect(broken.json().errors[0].line).toBe(csv.trim().split('\n').length + 1);
+  });
+});
+
+describe('the holiday calendar', () => {
+  it('lets an admin replace a year of holidays, which deadlines then follow', async () => {
+    const admin = await signIn('admin');
+    const days = [
+      { day: '2027-01-01', name: '元旦' },
+      { day: '2027-01-04', name: '测试假日' },
+    ];
+    expect((await post(admin, '/console/api/admin/holidays', { year: 2027, days })).json()).toEqual({ saved: 2 });
+    expect((await post(admin, '/console/api/admin/holidays', { year: 2027, days: [{ day: '2026-12-31', name: 'x' }] })).statusCode).toBe(400);
+    expect((await post(admin, '/console/api/admin/holidays', { year: 2027, days: [{ day: '2027-02-30', name: 'x' }] })).statusCode).toBe(400);
+    const stored = (await get(admin, '/console/api/admin/holidays')).json().days.filter((d: { day: string }) => d.day.startsWith('2027'));
+    expect(stored.map((d: { day: string }) => d.day)).toEqual(['2027-01-01', '2027-01-04']);
+    // The 2026 days seeded by default are still there.
+    expect((await get(admin, '/console/api/admin/holidays')).json().days.some((d: { day: string }) => d.day === '2026-10-01')).toBe(true);
+    // Thursday 31 December 2026, urgent (one working day): Friday 1 January and Monday 4 January are off → Tuesday 5 January.
+    const due = await deadlineFor(h.services.db, h.services.config, 'urgent', new Date('2026-12-31T02:00:00Z'));
+    expect(due.toISOString()).toBe('2027-01-05T15:59:59.000Z');
   });
 });
 

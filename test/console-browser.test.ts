@@ -19,6 +19,7 @@ beforeAll(async () => {
   h = await startHarness({ workers: true, env: { OFFICE_HOURS: 'always', CONSOLE_COOKIE_SECURE: 'false' } });
   const office = await h.services.db.department.findUniqueOrThrow({ where: { code: 'DCS' } });
   await h.services.db.staff.create({ data: { username: 'li', displayName: '李督查', role: 'supervisor', departmentId: office.id, passwordHash: await hashPassword(PASSWORD) } });
+  await h.services.db.staff.create({ data: { username: 'root', role: 'admin', passwordHash: await hashPassword(PASSWORD) } });
   await h.app.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
   browser = await chromium.launch({
@@ -127,5 +128,21 @@ describe('the staff console in a browser', () => {
     // Nothing wider than the screen but the table, which scrolls inside its own box.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await page.screenshot({ path: `${ARTIFACTS}/console-cases-phone.png`, fullPage: true });
+  });
+
+  it('gives an admin the accounts, the routing rules and the holiday calendar', async () => {
+    const admin = await browser.newPage();
+    await admin.goto(`${base}/console`);
+    await admin.fill('input[name=username]', 'root');
+    await admin.fill('input[name=password]', PASSWORD);
+    await admin.click('#login-form button[type=submit]');
+    await admin.click('#admin-link');
+    await admin.locator('#staff-table tr', { hasText: '李督查' }).waitFor();
+    await admin.fill('#holiday-form input[name=year]', '2027');
+    await admin.fill('#holiday-form textarea', '2027-01-01 元旦\n2027-02-06 春节调休上班 workday');
+    await admin.click('#holiday-form button[type=submit]');
+    await admin.locator('#notice', { hasText: '已保存 2 天' }).waitFor();
+    expect(await h.services.db.holiday.findUnique({ where: { day: '2027-02-06' } })).toMatchObject({ workday: true, name: '春节调休上班' });
+    await admin.close();
   });
 });

@@ -3,13 +3,21 @@ import { z } from 'zod';
 import { exportRules, importRules } from '../../workers/routing/rules-file.js';
 import type { Db } from '../platform/db.js';
 import { requireRole, type ConsoleStaff } from './auth.js';
+import { badRequest } from './errors.js';
 
 const staffChange = z.object({ disabled: z.boolean() });
+const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine((d) => new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'not a real date');
+const holidays = z.object({
+  /** Replaces the given year's days (or every day when no year is given). */
+  year: z.number().int().min(2000).max(2100).optional(),
+  days: z.array(z.object({ day: isoDay, name: z.string().trim().min(1).max(50), workday: z.boolean().default(false) })).max(400),
+});
 
 /**
  * Admin-only: the staff accounts (list, disable or enable; accounts are created with
- * `npm run staff:add`, which asks for the password) and the routing rules as the same CSV file as
- * `npm run routing:export` / `routing:import`, validated the same way.
+ * `npm run staff:add`, which asks for the password), the routing rules as the same CSV file as
+ * `npm run routing:export` / `routing:import`, validated the same way, and the holiday calendar
+ * that working-day deadlines and office hours follow.
  */
 export async function adminRoutes(app: FastifyInstance, opts: { db: Db; staffOf: (req: FastifyRequest) => ConsoleStaff }): Promise<void> {
   const { db } = opts;
@@ -42,5 +50,20 @@ export async function adminRoutes(app: FastifyInstance, opts: { db: Db; staffOf:
     const { imported, errors } = await importRules(db, req.body);
     if (errors.length) return reply.code(400).send({ error: `${errors.length} error(s); no rule was changed`, errors });
     return { imported };
+  });
+
+  app.get('/console/api/admin/holidays', async () => ({ days: await db.holiday.findMany({ orderBy: { day: 'asc' } }) }));
+
+  // A year's public holidays and make-up working days, e.g. from the State Council's notice.
+  app.post('/console/api/admin/holidays', async (req, reply) => {
+    const body = holidays.safeParse(req.body);
+    if (!body.success) return badRequest(reply, body.error);
+    const { year, days } = body.data;
+    if (year !== undefined && days.some((d) => !d.day.startsWith(`${year}-`))) return reply.code(400).send({ error: `every day must be in ${year}` });
+    await db.$transaction([
+      db.holiday.deleteMany({ where: year === undefined ? {} : { day: { startsWith: `${year}-` } } }),
+      db.holiday.createMany({ data: days }),
+    ]);
+    return { saved: days.length };
   });
 }

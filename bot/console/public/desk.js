@@ -79,6 +79,7 @@
     $('#nav').hidden = false;
     $('#logout').hidden = false;
     $('#queues-link').hidden = data.staff.role !== 'admin';
+    $('#admin-link').hidden = data.staff.role !== 'admin';
     state.catalog = await api('catalog');
     fillFilters();
     applyTexts();
@@ -92,6 +93,7 @@
     if (view === 'case' && id) return openCase(id);
     if (view === 'cases') return show('cases'), loadCases();
     if (view === 'dashboard') return show('dashboard'), loadDashboard();
+    if (view === 'admin') return show('admin'), loadAdmin();
     show('inbox');
     loadInbox();
   }
@@ -312,6 +314,22 @@
       el('strong', {}, `${h.topic} · ${h.count}`), el('div', {}, h.description), el('div', { class: 'meta' }, h.regions.map((r) => r.name).join('、') + ' · ' + h.caseNumbers.join(' ')))) : [el('li', { class: 'hint' }, t('dash.noHotspots'))]));
   }
 
+  // ---- administration ----
+  async function loadAdmin() {
+    const { staff } = await api('admin/staff');
+    $('#staff-table tbody').replaceChildren(...staff.map((s) => el('tr', {},
+      el('td', {}, s.username), el('td', {}, s.displayName || ''), el('td', {}, t('role.' + s.role)), el('td', {}, s.department ? name(s.department) : '—'),
+      el('td', {}, s.id === state.staff.id ? '' : el('button', { type: 'button', onclick: async () => {
+        await api('admin/staff/' + s.id, { method: 'POST', body: { disabled: !s.disabled } }).catch((err) => notice(t('error', { reason: err.message })));
+        loadAdmin();
+      } }, s.disabled ? t('admin.enable') : t('admin.disable'))))));
+    const year = new Date().getFullYear() + 1;
+    const form = $('#holiday-form');
+    if (!form.elements.year.value) form.elements.year.value = String(year);
+    const { days } = await api('admin/holidays');
+    form.elements.days.value = days.filter((d) => d.day.startsWith(form.elements.year.value + '-')).map((d) => `${d.day} ${d.name}${d.workday ? ' workday' : ''}`).join('\n');
+  }
+
   // ---- wiring ----
   $('#lang').addEventListener('click', () => {
     state.lang = state.lang === 'zh' ? 'en' : 'zh';
@@ -335,6 +353,27 @@
   $('#prev').addEventListener('click', () => { state.page--; loadCases(); });
   $('#next').addEventListener('click', () => { state.page++; loadCases(); });
   $('#dash-range').addEventListener('submit', (e) => { e.preventDefault(); loadDashboard(); });
+  $('#routing-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const file = e.target.elements.file.files[0];
+    const res = await fetch('/console/api/admin/routing', { method: 'POST', headers: { 'content-type': 'text/csv', 'x-csrf-token': state.csrf }, body: await file.text() });
+    const data = await res.json();
+    $('#routing-result').textContent = res.ok ? t('admin.imported', { count: data.imported }) : [data.error, ...(data.errors ?? []).map((x) => `line ${x.line}: ${x.message}`)].join('\n');
+  });
+  $('#holiday-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const form = e.target;
+    // One day per line: "2027-02-06 春节调休上班 workday".
+    const days = form.elements.days.value.split('\n').map((line) => line.trim()).filter(Boolean).map((line) => {
+      const [day, ...rest] = line.split(/\s+/);
+      const workday = rest.at(-1) === 'workday';
+      return { day, name: (workday ? rest.slice(0, -1) : rest).join(' ') || day, workday };
+    });
+    try {
+      const { saved } = await api('admin/holidays', { method: 'POST', body: { year: Number(form.elements.year.value), days } });
+      notice(t('admin.saved', { count: saved }));
+    } catch (err) { notice(t('error', { reason: err.message })); }
+  });
   window.addEventListener('hashchange', route);
 
   applyTexts();
