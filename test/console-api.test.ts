@@ -111,7 +111,8 @@ describe('roles and departments', () => {
     expect(replied.statusCode).toBe(200);
     const detail = (await get(handler, `/console/api/cases/${own.id}`)).json();
     expect(detail.status).toBe('in_progress');
-    expect(detail.events.map((e: { type: string }) => e.type)).toContain('reply');
+    // The timeline in words, with who acted by name.
+    expect(detail.events).toContainEqual(expect.objectContaining({ type: 'reply', text: '承办单位答复：已派人查看。', actorName: 'chengdong' }));
   });
 
   it('lets the office filter and search all cases', async () => {

@@ -86,8 +86,21 @@ export function isOnResidentTimeline(event: Pick<CaseEvent, 'type'>): boolean {
   return event.type in TIMELINE;
 }
 
+/** Events only staff see on the timeline. */
+const INTERNAL: Record<string, TextKey> = {
+  note: 'event.note',
+  deadline_reminder: 'event.deadline_reminder',
+  conversation_linked: 'event.conversation_linked',
+};
+
 /** One timeline line for the resident, e.g. "转交西宁市城东区人民政府办理，办理时限 2026-12-09". */
 export function eventText(event: Pick<CaseEvent, 'type'> & Describable, lang: Lang, timeZone: string): string {
   const key = TIMELINE[event.type];
   return key ? t(lang, key, eventVars(event, lang, timeZone)) : event.type;
+}
+
+/** The same for staff, internal events included. */
+export function staffEventText(event: Pick<CaseEvent, 'type'> & Describable, lang: Lang, timeZone: string): string {
+  const key = INTERNAL[event.type];
+  return key ? t(lang, key, eventVars(event, lang, timeZone)) : eventText(event, lang, timeZone);
 }

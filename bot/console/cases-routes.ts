@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { CaseActions, StaffActor } from '../../workers/cases/actions.js';
 import { startOfLocalDay } from '../../workers/cases/figures.js';
+import { staffEventText } from '../cases/describe.js';
 import type { Config } from '../platform/config.js';
 import type { CaseStatus, Db, Prisma } from '../platform/db.js';
 import { badRequest, sendRefusal } from './errors.js';
@@ -86,8 +87,9 @@ export async function caseRoutes(
     return { total, page: q.page, pageSize: q.pageSize, cases };
   });
 
-  app.get<{ Params: { id: string } }>('/console/api/cases/:id', async (req, reply) => {
+  app.get<{ Params: { id: string }; Querystring: { lang?: string } }>('/console/api/cases/:id', async (req, reply) => {
     if (!z.string().uuid().safeParse(req.params.id).success) return reply.code(404).send({ error: 'no such case' });
+    const lang = req.query.lang === 'en' ? 'en' : 'zh';
     const found = await db.case.findFirst({
       where: { id: req.params.id, ...visibleTo(staffOf(req)) },
       include: {
@@ -101,7 +103,11 @@ export async function caseRoutes(
       },
     });
     if (!found) return reply.code(404).send({ error: 'no such case' });
-    return found;
+    // Each event told in words, and who acted by name rather than by id.
+    const staffIds = found.events.map((e) => e.actor.match(/^staff:(.+)$/)?.[1]).filter((id): id is string => !!id);
+    const names = new Map((await db.staff.findMany({ where: { id: { in: staffIds } }, select: { id: true, username: true, displayName: true } })).map((s) => [`staff:${s.id}`, s.displayName ?? s.username]));
+    const events = found.events.map((e) => ({ ...e, text: staffEventText(e, lang, config.TIMEZONE), actorName: names.get(e.actor) ?? e.actor }));
+    return { ...found, events };
   });
 
   // The bytes of a photo or file of a case the member of staff may see.

@@ -242,6 +242,9 @@ export const en: Record<TextKey, string> = {
   'notify.assigned': 'Your report has been accepted as case {number}.\nIt has been assigned to {department}; deadline: {deadline}.\nSend “status {number}” to check progress at any time.',
   'notify.triage': 'Your report has been accepted as case {number}.\nStaff of the Provincial Supervision Office will choose the department in charge and let you know.\nSend “status {number}” to check progress at any time.',
 
+  'event.note': 'Internal note: {note}',
+  'event.deadline_reminder': 'Department reminded: deadline {deadline} is near',
+  'event.conversation_linked': 'A conversation with staff was linked',
   'event.accepted': 'Checked and accepted',
   'event.needs_info': 'More information needed: {missing}',
   'event.info_requested': 'Staff asked: {note}',

@@ -240,6 +240,9 @@ export const zh = {
   'notify.assigned': '您的留言已受理，案件编号：{number}。\n已转交{department}办理，办理时限：{deadline}。\n发送“查询 {number}”可随时查看进度。',
   'notify.triage': '您的留言已受理，案件编号：{number}。\n将由省政府督查室工作人员确定承办单位，确定后会通知您。\n发送“查询 {number}”可随时查看进度。',
 
+  'event.note': '内部备注：{note}',
+  'event.deadline_reminder': '提醒承办单位：办理时限 {deadline} 将至',
+  'event.conversation_linked': '关联了一段人工会话',
   'event.accepted': '经审核，留言已受理',
   'event.needs_info': '需要补充情况：{missing}',
   'event.info_requested': '工作人员请您补充情况：{note}',

@@ -210,7 +210,7 @@
 
   async function openCase(id) {
     show('case');
-    const c = await api('cases/' + id);
+    const c = await api(`cases/${id}?lang=${state.lang}`);
     const text = el('textarea', { rows: 3, 'aria-label': t('case.text'), id: 'action-text' });
     const department = select(departmentOptions(), c.departmentId || '', { 'aria-label': t('case.department'), id: 'action-department' });
     const run = (action) => async () => {
@@ -237,7 +237,7 @@
       el('div', { class: 'card' }, el('h3', {}, t('case.actions')), text, el('div', { class: 'row' }, department),
         el('div', { class: 'row' }, ...ACTIONS.map((a) => el('button', { type: 'button', 'data-action': a, onclick: run(a) }, t('action.' + a))))),
       el('div', { class: 'card' }, el('h3', {}, t('case.timeline')), el('ol', { class: 'timeline' }, ...c.events.map((e) =>
-        el('li', {}, el('time', {}, fmt(e.at)), el('strong', {}, e.type), ` ${e.actor}`, e.note ? `\n${e.note}` : '')))),
+        el('li', {}, el('time', {}, fmt(e.at)), el('strong', {}, e.text), ` · ${e.actorName}`, e.note && !e.text.includes(e.note) ? `\n${e.note}` : '')))),
     ));
   }
 
