@@ -12,6 +12,7 @@ import { DeliveryGuard } from './conversations/delivery-guard.js';
 import { MessageLog } from './conversations/message-log.js';
 import { Bot } from './dialogue/bot.js';
 import { HandoffService } from './handoff/service.js';
+import { ChatLinks } from './console/chat-links.js';
 import { SessionStore } from './dialogue/session.js';
 import type { Services } from './platform/services.js';
 
@@ -23,6 +24,7 @@ export async function createBotRuntime(services: Services, overrides: { wechatPu
   const attachments = new AttachmentStore(db, config.DATA_DIR, config.ATTACHMENT_MAX_BYTES);
   const mailbox = new Mailbox(redis, config.REDIS_PREFIX);
   const handoff = new HandoffService(services);
+  const chatLinks = new ChatLinks(db, redis, config.REDIS_PREFIX);
   const bot = new Bot({
     config,
     log,
@@ -31,6 +33,7 @@ export async function createBotRuntime(services: Services, overrides: { wechatPu
     catalog,
     nlu,
     handoff,
+    chatLinks,
     sessions: new SessionStore(redis, config.REDIS_PREFIX, config.SESSION_TTL_SECONDS),
     guard: new DeliveryGuard(redis, config.REDIS_PREFIX, {
       messages: config.RATE_LIMIT_MESSAGES,
@@ -107,6 +110,7 @@ export async function createBotRuntime(services: Services, overrides: { wechatPu
     bot,
     mailbox,
     handoff,
+    chatLinks,
     telegram,
     wechat,
     channels,

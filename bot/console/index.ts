@@ -8,6 +8,7 @@ import { caseActions } from '../../workers/cases/actions.js';
 import { hotSpotsBetween } from '../../workers/cases/duplicates.js';
 import { computeFigures, figuresText } from '../../workers/cases/figures.js';
 import type { HandoffService } from '../handoff/service.js';
+import type { ChatLinks } from './chat-links.js';
 import { textsWithPrefix, type Lang } from '../i18n/index.js';
 import type { Services } from '../platform/services.js';
 import { adminRoutes } from './admin-routes.js';
@@ -38,7 +39,7 @@ function pageStrings(): string {
  * The staff console under /console: the page, its JSON API under /console/api/ (sign-in, cases,
  * handoffs, figures), and the BullMQ dashboard for admins under /console/queues.
  */
-export async function consoleRoutes(app: FastifyInstance, opts: { services: Services; handoff: HandoffService }): Promise<void> {
+export async function consoleRoutes(app: FastifyInstance, opts: { services: Services; handoff: HandoffService; chatLinks: ChatLinks }): Promise<void> {
   const { services, handoff } = opts;
   const { db, config } = services;
   await consoleAuth(app, services);
@@ -78,6 +79,9 @@ export async function consoleRoutes(app: FastifyInstance, opts: { services: Serv
       hotspots,
     };
   });
+
+  // A one-time code that links the signed-in member of staff's chat account (see staff commands).
+  app.post('/console/api/me/chat-link', async (req) => opts.chatLinks.issue(staffOf(req).id));
 
   // Behind the guard, so an anonymous caller learns nothing about which API paths exist.
   app.all('/console/api/*', (_req, reply) => reply.code(404).send({ error: 'Not found' }));

@@ -10,6 +10,7 @@ import { reportFlow } from './flows/report.js';
 import { addInfoFlow, caseAnswers, rateReasonFlow } from './features/case-answers.js';
 import { globalCommands } from './features/commands.js';
 import { staffHolds } from './features/handoff.js';
+import { staffCommands } from './features/staff-commands.js';
 import { inputGuards } from './features/guards.js';
 import { idle } from './features/idle.js';
 import { media } from './features/media.js';
@@ -38,7 +39,7 @@ export interface TurnDeps extends BotDeps {
 export class Bot {
   private readonly engine = new FlowEngine().register(reportFlow).register(statusFlow).register(addInfoFlow).register(rateReasonFlow);
   private readonly handler = new Composer()
-    .use(staffHolds, media(this.engine), inputGuards, globalCommands(this.engine), caseAnswers(this.engine), statusCommands(this.engine), this.engine.middleware(), idle(this.engine))
+    .use(staffCommands, staffHolds, media(this.engine), inputGuards, globalCommands(this.engine), caseAnswers(this.engine), statusCommands(this.engine), this.engine.middleware(), idle(this.engine))
     .middleware();
 
   constructor(private readonly deps: TurnDeps) {}

@@ -1,6 +1,7 @@
 import type { Nlu } from '../../nlp-models/index.js';
 import type { Queues } from '../../workers/queues.js';
 import type { Catalog } from '../catalog.js';
+import type { ChatLinks } from '../console/chat-links.js';
 import type { HandoffService } from '../handoff/service.js';
 import type { Config } from '../platform/config.js';
 import type { Db } from '../platform/db.js';
@@ -15,4 +16,5 @@ export interface BotDeps {
   catalog: Catalog;
   nlu: Nlu;
   handoff: HandoffService;
+  chatLinks: ChatLinks;
 }

@@ -69,6 +69,7 @@
     state.csrf = '';
     $('#nav').hidden = true;
     $('#logout').hidden = true;
+    $('#chat-link').hidden = true;
     $('#whoami').textContent = '';
     show('login');
   }
@@ -78,6 +79,7 @@
     state.csrf = data.csrfToken;
     $('#nav').hidden = false;
     $('#logout').hidden = false;
+    $('#chat-link').hidden = false;
     $('#queues-link').hidden = data.staff.role !== 'admin';
     $('#admin-link').hidden = data.staff.role !== 'admin';
     state.catalog = await api('catalog');
@@ -348,6 +350,12 @@
     await api('logout', { method: 'POST' }).catch(() => undefined);
     state.stream?.close();
     showLogin();
+  });
+  $('#chat-link').addEventListener('click', async () => {
+    const { code } = await api('me/chat-link', { method: 'POST' });
+    const box = $('#notice');
+    box.textContent = t('chatLinkCode', { code });
+    box.hidden = false;
   });
   $('#case-filter').addEventListener('submit', (e) => { e.preventDefault(); state.page = 1; loadCases(); });
   $('#prev').addEventListener('click', () => { state.page--; loadCases(); });
