@@ -56,7 +56,8 @@ export async function computeFigures(db: Db, opts: { from: string; to: string; t
   const to = new Date(startOfLocalDay(opts.to, opts.timeZone).getTime() + 86_400_000);
   const inRange = Prisma.sql`c."createdAt" >= ${from} AND c."createdAt" < ${to}`;
   const local = (column: string) => Prisma.sql`to_char((c.${Prisma.raw(`"${column}"`)} AT TIME ZONE 'UTC') AT TIME ZONE ${opts.timeZone}, 'YYYY-MM-DD')`;
-  const [[totals], [firstResponse], [toClose], [satisfaction], byTopic, byRegion, byDepartment, received, closed] = await Promise.all([
+  // One snapshot (repeatable read), so that the breakdowns add up to the totals while workers change cases.
+  const [[totals], [firstResponse], [toClose], [satisfaction], byTopic, byRegion, byDepartment, received, closed] = await db.$transaction([
     db.$queryRaw<(Counts & { everOverdue: number; supervised: number })[]>`
       SELECT ${COUNTS}, count(c."overdueAt")::int AS "everOverdue", count(c."supervisedAt")::int AS supervised
       FROM "Case" c WHERE ${inRange}`,
@@ -80,7 +81,7 @@ export async function computeFigures(db: Db, opts: { from: string; to: string; t
     db.$queryRaw<{ day: string; n: number }[]>`
       SELECT ${local('resolvedAt')} AS day, count(*)::int AS n FROM "Case" c
       WHERE c."resolvedAt" >= ${from} AND c."resolvedAt" < ${to} AND c.status IN ('resolved', 'closed') GROUP BY 1`,
-  ]);
+  ], { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead });
   const days: Figures['daily'] = [];
   const byDay = (rows: { day: string; n: number }[]) => new Map(rows.map((r) => [r.day, r.n]));
   const [receivedOn, closedOn] = [byDay(received), byDay(closed)];
