@@ -5,6 +5,7 @@ import { screen } from '../workers/cases/screening.js';
 import { IllegalTransitionError, TRANSITIONS, transition } from '../workers/cases/status-machine.js';
 import { processDeadlines } from '../workers/deadlines.js';
 import { processNotify } from '../workers/notify.js';
+import { processReconcile } from '../workers/reconcile.js';
 import { processRoute } from '../workers/route.js';
 import { makeCase } from './support/cases.js';
 import { eventually, startHarness, uniqueUser, type Harness } from './support/harness.js';
@@ -318,5 +319,25 @@ describe('duplicates (并单)', () => {
     const routed = await residentSees(elsewhere, '西宁市城西区人民政府');
     expect(routed.text).not.toContain('并案');
     expect(await db().case.count({ where: { duplicateOfId: primary.id } })).toBe(1);
+  });
+});
+
+describe('the reconciler and events the resident is not told of', () => {
+  it('re-sends an undelivered notification once, and never the silent ones', async () => {
+    const c = await makeCase(db(), { status: 'received' });
+    const at = new Date(Date.now() - 3_600_000);
+    // The intake's own acceptance is told with the routing; a resident's own rating is answered in the chat.
+    await db().caseEvent.createMany({
+      data: [
+        { caseId: c.id, type: 'accepted', actor: 'system:intake', at },
+        { caseId: c.id, type: 'closed', actor: 'resident', at },
+        { caseId: c.id, type: 'reply', actor: 'staff:x', note: '这条答复的投递丢了。', at },
+      ],
+    });
+    const deps = { ...h.services, now: () => new Date() };
+    const first = await processReconcile(deps);
+    expect(first.notifications).toBe(1);
+    await residentSees(c.user, '这条答复的投递丢了');
+    await eventually(async () => ((await processReconcile(deps)).notifications === 0 ? true : undefined));
   });
 });
