@@ -96,7 +96,6 @@ export async function handoffRoutes(
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    res.write(': connected\n\n');
     const mine = new Set((await db.handoff.findMany({ where: { staffId: staff.id, status: 'held' }, select: { id: true } })).map((h) => h.id));
     await subscriber.subscribe(liveChannel(opts.config.REDIS_PREFIX), (raw) => {
       const event = JSON.parse(raw) as LiveEvent;
@@ -107,6 +106,8 @@ export async function handoffRoutes(
       }
       res.write(`event: ${event.type}\ndata: ${raw}\n\n`);
     });
+    // Only now do the headers go out: the page's "open" means nothing said from here on is missed.
+    res.write(': connected\n\n');
     // Proxies close quiet connections; a comment every 25 s keeps it open.
     const beat = setInterval(() => res.write(': keep-alive\n\n'), 25_000);
     const end = () => {

@@ -77,14 +77,15 @@
   async function signedIn(data) {
     state.staff = data.staff;
     state.csrf = data.csrfToken;
+    state.catalog = await api('catalog');
+    fillFilters();
+    applyTexts();
+    // The frame shows once everything it names is loaded.
     $('#nav').hidden = false;
     $('#logout').hidden = false;
     $('#chat-link').hidden = false;
     $('#queues-link').hidden = data.staff.role !== 'admin';
     $('#admin-link').hidden = data.staff.role !== 'admin';
-    state.catalog = await api('catalog');
-    fillFilters();
-    applyTexts();
     listen();
     route();
   }
@@ -105,6 +106,8 @@
     state.stream?.close();
     state.stream = new EventSource('/console/api/stream');
     const refresh = () => { if (!$('#view-inbox').hidden) loadInbox(); };
+    // On every (re)connection, catch up with what happened while the stream was not there.
+    state.stream.addEventListener('open', refresh);
     for (const type of ['handoff.waiting', 'handoff.claimed', 'handoff.released', 'handoff.transferred']) state.stream.addEventListener(type, refresh);
     state.stream.addEventListener('handoff.message', (e) => {
       const event = JSON.parse(e.data);
