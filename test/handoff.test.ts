@@ -70,6 +70,14 @@ describe('asking for a person', () => {
     expect((await handoffOf(user)).reason).toBe('urgent');
   });
 
+  it('lets a waiting resident leave the queue with 取消', async () => {
+    const user = uniqueUser();
+    await h.say(user, '转人工');
+    expect(texts(await h.say(user, '取消'))).toContain('已取消人工服务请求');
+    expect((await handoffOf(user)).status).toBe('released');
+    expect(texts(await h.say(user, '取消'))).toContain('当前没有正在填写的内容');
+  });
+
   it('offers a report instead to a resident nobody took in time', async () => {
     const user = uniqueUser();
     await h.say(user, '转人工');

@@ -108,6 +108,15 @@ export class HandoffService {
     return told;
   }
 
+  /** The resident leaves the queue before anyone took the conversation; false when nothing was waiting. */
+  async leaveQueue(residentId: string): Promise<boolean> {
+    const waiting = await this.deps.db.handoff.findFirst({ where: { residentId, status: 'waiting' } });
+    if (!waiting) return false;
+    const left = await this.deps.db.handoff.updateMany({ where: { id: waiting.id, status: 'waiting' }, data: { status: 'released', releasedAt: this.now() } });
+    if (left.count) await this.publish({ type: 'handoff.released', handoffId: waiting.id, staffId: null });
+    return left.count > 0;
+  }
+
   /** Residents waiting ahead of this one, plus one. */
   async position(handoff: Pick<Handoff, 'requestedAt'>): Promise<number> {
     return this.deps.db.handoff.count({ where: { status: 'waiting', requestedAt: { lte: handoff.requestedAt } } });

@@ -54,6 +54,7 @@ export const en: Record<TextKey, string> = {
   'handoff.noStaff': 'Sorry, all staff are busy. You can leave a report now and we will handle it and tell you the result, or keep waiting.',
   'handoff.urgent': 'What you describe may be a safety risk, so a member of staff has been asked to join as well. If anyone is in danger, call 119, 110 or 120 now.',
   'handoff.distress': 'We care about your safety. A member of staff has been asked to join; {ahead} ahead of you.\nIf you are thinking of harming yourself, call the national mental health helpline 12356 now; if a life is in danger, call 120 or 110.',
+  'handoff.left': 'Your request for a person is cancelled. Send “human” again whenever you need one.',
   'handoff.notUnderstood': 'Sorry, I still did not understand. You are now waiting for a member of staff; {ahead} ahead of you.',
   'handoff.leaveReport': 'Leave a report',
 

@@ -27,7 +27,11 @@ export function globalCommands(engine: FlowEngine): Middleware {
       case undefined:
         return next();
       case 'cancel':
-        if (!ctx.session.flow) return showMenu(ctx, ctx.t('nav.nothingToCancel'));
+        if (!ctx.session.flow) {
+          // Nothing being filled in: "cancel" may mean leaving the queue for a person.
+          const left = await ctx.deps.handoff.leaveQueue(ctx.session.residentId);
+          return showMenu(ctx, ctx.t(left ? 'handoff.left' : 'nav.nothingToCancel'));
+        }
         ctx.session.flow = undefined;
         return showMenu(ctx, ctx.t('nav.cancelled'));
       case 'back':
