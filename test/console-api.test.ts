@@ -82,6 +82,8 @@ describe('signing in', () => {
     const s = await signIn('office');
     expect((await post({ ...s, csrf: 'forged' }, '/console/api/logout')).statusCode).toBe(403);
     expect((await post(s, '/console/api/logout', {}, { origin: 'https://evil.example' })).statusCode).toBe(403);
+    expect((await post(s, '/console/api/logout', {}, { origin: 'null' })).statusCode).toBe(403);
+    expect((await post(s, '/console/api/logout', {}, { 'sec-fetch-site': 'same-site' })).statusCode).toBe(403);
     expect((await post(s, '/console/api/logout')).statusCode).toBe(200);
     expect((await get(s, '/console/api/me')).statusCode).toBe(401);
   });

@@ -41,7 +41,9 @@ export function requireRole(...roles: Staff['role'][]) {
 
 // A request from another site (a form or script elsewhere using the staff member's cookie).
 function crossSite(req: FastifyRequest): boolean {
-  if (req.headers['sec-fetch-site'] === 'cross-site') return true;
+  // Browsers say where a request comes from; only this origin (or a typed URL) may change things.
+  const site = req.headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return true;
   const origin = req.headers.origin;
   if (!origin) return false;
   try {
