@@ -129,7 +129,7 @@
     const box = $('#messages');
     if (!box) return;
     const who = m.direction === 'inbound' ? t('inbox.resident') : m.author ? t('inbox.staff') : t('inbox.bot');
-    box.append(el('div', { class: `msg ${m.direction}${m.author ? ' staff' : ''}` }, el('span', { class: 'who' }, `${who} · ${fmt(m.at)}`), m.text));
+    box.append(el('div', { class: `msg ${m.direction}${m.author ? ' staff' : ''}` }, el('span', { class: 'who' }, `${who} · ${fmt(m.at)}`), el('span', { class: 'text' }, m.text)));
     box.scrollTop = box.scrollHeight;
   }
 
@@ -142,16 +142,24 @@
         const result = await api(`handoffs/${id}/${action}`, { method: 'POST', body: body ? body() : {} });
         if (action === 'report') notice(t('inbox.reportFiled'));
         if (action === 'link') notice(t('inbox.linked'));
-        if (action === 'release') state.selected = null;
         await loadInbox();
-        if (state.selected) await openHandoff(id);
+        // Only claiming and handing over change what the pane offers; a reply arrives through the
+        // live stream, and redrawing would close a form the member of staff is filling in.
+        if (action === 'claim' || action === 'transfer') await openHandoff(id);
+        if (action === 'release') {
+          state.selected = null;
+          $('#conversation').replaceChildren(el('p', { class: 'hint' }, t('inbox.pick')));
+        }
         return result;
       } catch (err) { notice(t('error', { reason: err.message })); }
     };
     const reply = el('textarea', { rows: 2, placeholder: t('inbox.placeholder'), 'aria-label': t('inbox.placeholder') });
-    const residentText = messages.filter((m) => m.direction === 'inbound').map((m) => m.text).join('\n');
-    const description = el('textarea', { rows: 3, 'aria-label': t('case.description') });
-    description.value = residentText;
+    // The report form starts from everything the resident has said, up to when it is opened.
+    const description = el('textarea', { rows: 3, 'aria-label': t('case.description'), oninput: () => { description.dataset.edited = '1'; } });
+    const prefill = (e) => {
+      if (!e.target.open || description.dataset.edited) return;
+      description.value = [...document.querySelectorAll('#messages .msg.inbound .text')].map((n) => n.textContent).join('\n');
+    };
     const topic = select(topicOptions(), '');
     const region = select(regionOptions(), '');
     const linkNumber = el('input', { type: 'text', placeholder: t('inbox.linkPlaceholder'), 'aria-label': t('inbox.link') });
@@ -164,7 +172,7 @@
         reply, el('button', { type: 'submit', class: 'primary' }, t('inbox.send'))) : null,
       mine ? el('div', { class: 'row' }, el('button', { id: 'release', onclick: act('release') }, t('inbox.release')), colleague,
         el('button', { onclick: act('transfer', () => ({ staffId: colleague.value })) }, t('inbox.transfer'))) : null,
-      mine ? el('details', {}, el('summary', {}, t('inbox.fileReport')),
+      mine ? el('details', { ontoggle: prefill }, el('summary', {}, t('inbox.fileReport')),
         el('div', { class: 'row' }, description, topic, region, el('button', { id: 'file-report', onclick: act('report', () => ({ description: description.value, topic: topic.value || null, regionCode: region.value || null })) }, t('inbox.fileReport')))) : null,
       mine ? el('details', {}, el('summary', {}, t('inbox.link')),
         el('div', { class: 'row' }, linkNumber, el('button', { onclick: act('link', () => ({ number: linkNumber.value })) }, t('inbox.link')))) : null,
