@@ -9,7 +9,8 @@ let h: Harness;
 const PASSWORD = 'correct horse battery';
 
 beforeAll(async () => {
-  h = await startHarness({ workers: true, env: { OFFICE_HOURS: 'always', CONSOLE_COOKIE_SECURE: 'false' } });
+  // Many sign-ins from one test address: the per-address limit is raised (and tested from another address).
+  h = await startHarness({ workers: true, env: { OFFICE_HOURS: 'always', CONSOLE_COOKIE_SECURE: 'false', CONSOLE_LOGIN_ATTEMPTS_PER_IP: '60' } });
   const db = h.services.db;
   const hash = await hashPassword(PASSWORD);
   const dept = async (code: string) => (await db.department.findUniqueOrThrow({ where: { code } })).id;
@@ -70,6 +71,17 @@ describe('signing in', () => {
     expect(refused.json().error).toMatch(/locked/);
     await h.services.db.staff.update({ where: { username: 'locked' }, data: { lockedUntil: new Date(Date.now() - 1000) } });
     expect((await login('locked')).statusCode).toBe(200);
+    // A name that is no account answers the same way, so a 423 reveals nothing.
+    for (let i = 0; i < 5; i++) expect((await login('no-such-clerk', 'wrong password ' + i)).statusCode).toBe(401);
+    expect((await login('no-such-clerk', 'anything at all')).statusCode).toBe(423);
+  });
+
+  it('limits sign-in attempts per address, whatever the names tried', async () => {
+    const from = (n: number) => h.app.inject({ method: 'POST', url: '/console/api/login', remoteAddress: '203.0.113.9', payload: { username: `guess${n}`, password: 'wrong password' } });
+    for (let i = 0; i < 60; i++) expect((await from(i)).statusCode).toBe(401);
+    const refused = await from(60);
+    expect(refused.statusCode).toBe(429);
+    expect(refused.headers['retry-after']).toBe('600');
   });
 
   it('answers 401 to anonymous calls, known and unknown paths alike', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -89,11 +90,22 @@ export async function consoleAuth(app: FastifyInstance, opts: { db: Db; redis: A
     const body = loginBody.safeParse(req.body);
     if (!body.success) return reply.code(400).send({ error: 'username and password are required' });
     const found = await db.staff.findUnique({ where: { username: body.data.username } });
-    if (found?.lockedUntil && found.lockedUntil > now()) {
-      return reply.code(423).send({ error: `account locked after repeated failures; try again after ${found.lockedUntil.toISOString()}`, retryAt: found.lockedUntil });
+    // A name that is no account is "locked" the same way, so that a 423 does not reveal which names exist.
+    const ghostKey = `${config.REDIS_PREFIX}:console:ghost-lock:${createHash('sha256').update(body.data.username).digest('hex')}`;
+    const lockedUntil = found ? found.lockedUntil : await opts.redis.get(ghostKey).then((v) => (v ? new Date(v) : null));
+    if (lockedUntil && lockedUntil > now()) {
+      return reply.code(423).send({ error: `account locked after repeated failures; try again after ${lockedUntil.toISOString()}`, retryAt: lockedUntil });
     }
     const ok = (await checkPassword(found?.passwordHash ?? null, body.data.password)) && found && !found.disabled;
     if (!ok) {
+      if (!found) {
+        const countKey = `${ghostKey}:count`;
+        const [failures] = await opts.redis.multi().incr(countKey).expire(countKey, 86_400).exec();
+        if (Number(failures) >= config.CONSOLE_MAX_FAILED_LOGINS) {
+          const until = new Date(now().getTime() + config.CONSOLE_LOCKOUT_MINUTES * 60_000);
+          await opts.redis.multi().set(ghostKey, until.toISOString(), { EX: config.CONSOLE_LOCKOUT_MINUTES * 60 }).del(countKey).exec();
+        }
+      }
       if (found) {
         const failures = found.failedLogins + 1;
         const lock = failures >= config.CONSOLE_MAX_FAILED_LOGINS;
