@@ -1,12 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { exportRules, importRules } from '../../workers/routing/rules-file.js';
+import { isoDay } from '../../workers/routing/working-days.js';
 import type { Db } from '../platform/db.js';
 import { requireRole, type ConsoleStaff } from './auth.js';
 import { badRequest } from './errors.js';
 
 const staffChange = z.object({ disabled: z.boolean() });
-const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine((d) => new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'not a real date');
 const holidays = z.object({
   /** Replaces the given year's days (or every day when no year is given). */
   year: z.number().int().min(2000).max(2100).optional(),

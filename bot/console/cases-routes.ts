@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { CaseActions, StaffActor } from '../../workers/cases/actions.js';
-import { startOfLocalDay } from '../../workers/cases/figures.js';
+import { isoDay, localDayRange, startOfLocalDay } from '../../workers/routing/working-days.js';
 import { staffEventText } from '../cases/describe.js';
 import type { Config } from '../platform/config.js';
 import type { CaseStatus, Db, Prisma } from '../platform/db.js';
@@ -11,7 +11,6 @@ import { badRequest, sendRefusal } from './errors.js';
 
 const STATUSES = ['received', 'accepted', 'needs_info', 'rejected', 'assigned', 'in_progress', 'resolved', 'closed', 'reopened'] as const satisfies readonly CaseStatus[];
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date like 2026-11-25');
 
 const listQuery = z.object({
   status: z.enum(STATUSES).optional(),
@@ -20,8 +19,8 @@ const listQuery = z.object({
   department: z.string().uuid().optional(),
   overdue: flag.optional(),
   supervised: flag.optional(),
-  from: day.optional(),
-  to: day.optional(),
+  from: isoDay.optional(),
+  to: isoDay.optional(),
   /** Free text: words of the description or place, or a case number. */
   q: z.string().trim().max(100).optional(),
   page: z.coerce.number().int().min(1).default(1),
@@ -62,7 +61,7 @@ export async function caseRoutes(
         q.overdue === undefined ? {} : { overdueAt: q.overdue ? { not: null } : null },
         q.supervised === undefined ? {} : { supervisedAt: q.supervised ? { not: null } : null },
         q.from ? { createdAt: { gte: startOfLocalDay(q.from, tz) } } : {},
-        q.to ? { createdAt: { lt: new Date(startOfLocalDay(q.to, tz).getTime() + 86_400_000) } } : {},
+        q.to ? { createdAt: { lt: localDayRange(q.to, q.to, tz).to } } : {},
         q.q
           ? {
               OR: [

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { caseActions } from '../../workers/cases/actions.js';
 import { hotSpotsBetween } from '../../workers/cases/duplicates.js';
 import { computeFigures, figuresText } from '../../workers/cases/figures.js';
+import { isoDay } from '../../workers/routing/working-days.js';
 import type { HandoffService } from '../handoff/service.js';
 import type { ChatLinks } from './chat-links.js';
 import { textsWithPrefix, type Lang } from '../i18n/index.js';
@@ -18,8 +19,7 @@ import { badRequest } from './errors.js';
 import { handoffRoutes } from './handoff-routes.js';
 
 const PAGE_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date like 2026-11-25');
-const range = z.object({ from: day, to: day, lang: z.enum(['zh', 'en']).default('zh') }).refine((r) => r.from <= r.to, 'from must not be after to');
+const range = z.object({ from: isoDay, to: isoDay, lang: z.enum(['zh', 'en']).default('zh') }).refine((r) => r.from <= r.to, 'from must not be after to');
 
 function asset(name: string): string {
   return readFileSync(new URL(`./public/${name}`, import.meta.url), 'utf8');

@@ -2,7 +2,7 @@ import { normalizeText } from '../../nlp-models/index.js';
 import { segment } from '../../nlp-models/topics/segmenter.js';
 import type { Config } from '../../bot/platform/config.js';
 import type { Db, Tx } from '../../bot/platform/db.js';
-import { startOfLocalDay } from './figures.js';
+import { localDayRange } from '../routing/working-days.js';
 import { OPEN_STATUSES } from './status-machine.js';
 
 /**
@@ -216,8 +216,7 @@ export async function findHotSpots(
 /** The hot spots among the cases received between two local dates (both included), with the office's settings. */
 export function hotSpotsBetween(db: Db, config: Config, from: string, to: string): Promise<HotSpot[]> {
   return findHotSpots(db, {
-    from: startOfLocalDay(from, config.TIMEZONE),
-    to: new Date(startOfLocalDay(to, config.TIMEZONE).getTime() + 86_400_000),
+    ...localDayRange(from, to, config.TIMEZONE),
     threshold: config.DUPLICATE_SIMILARITY,
     minCases: config.HOTSPOT_MIN_CASES,
     minRegions: config.HOTSPOT_MIN_REGIONS,

@@ -1,5 +1,6 @@
 import { t, type Lang } from '../../bot/i18n/index.js';
 import { Prisma, type Db } from '../../bot/platform/db.js';
+import { localDayRange } from '../routing/working-days.js';
 
 /** Counts for one slice of the cases (all of them, a topic, a region, a department). */
 export type Counts = { received: number; valid: number; rejected: number; pending: number; closed: number; inProgress: number; overdue: number };
@@ -30,13 +31,6 @@ const COUNTS = Prisma.sql`
   count(*) FILTER (WHERE c.status IN ('accepted', 'assigned', 'in_progress', 'reopened'))::int AS "inProgress",
   count(*) FILTER (WHERE c."overdueAt" IS NOT NULL AND c.status NOT IN ('resolved', 'closed', 'rejected'))::int AS overdue`;
 
-/** Midnight at the start of a local day (YYYY-MM-DD) as an instant. */
-export function startOfLocalDay(day: string, timeZone: string): Date {
-  const guess = new Date(`${day}T00:00:00Z`);
-  const wall = new Date(guess.toLocaleString('sv-SE', { timeZone }).replace(' ', 'T') + 'Z');
-  return new Date(guess.getTime() - (wall.getTime() - guess.getTime()));
-}
-
 function duration(column: 'firstResponseAt' | 'resolvedAt', from: Date, to: Date) {
   const hours = Prisma.sql`extract(epoch FROM (c.${Prisma.raw(`"${column}"`)} - c."createdAt")) / 3600`;
   return Prisma.sql`
@@ -52,8 +46,7 @@ function duration(column: 'firstResponseAt' | 'resolvedAt', from: Date, to: Date
  * closing times, satisfaction, and received/closed per day.
  */
 export async function computeFigures(db: Db, opts: { from: string; to: string; timeZone: string }): Promise<Figures> {
-  const from = startOfLocalDay(opts.from, opts.timeZone);
-  const to = new Date(startOfLocalDay(opts.to, opts.timeZone).getTime() + 86_400_000);
+  const { from, to } = localDayRange(opts.from, opts.to, opts.timeZone);
   const inRange = Prisma.sql`c."createdAt" >= ${from} AND c."createdAt" < ${to}`;
   const local = (column: string) => Prisma.sql`to_char((c.${Prisma.raw(`"${column}"`)} AT TIME ZONE 'UTC') AT TIME ZONE ${opts.timeZone}, 'YYYY-MM-DD')`;
   // One snapshot (repeatable read), so that the breakdowns add up to the totals while workers change cases.

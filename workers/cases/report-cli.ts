@@ -5,11 +5,11 @@ import { loadConfig } from '../../bot/platform/config.js';
 import { createDb } from '../../bot/platform/db.js';
 import { t } from '../../bot/i18n/index.js';
 import { hotSpotsBetween } from './duplicates.js';
+import { isoDay } from '../routing/working-days.js';
 import { computeFigures, figuresText } from './figures.js';
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d));
 const args = z
-  .object({ from: day, to: day, lang: z.enum(['zh', 'en']).default('zh'), json: z.boolean().default(false) })
+  .object({ from: isoDay, to: isoDay, lang: z.enum(['zh', 'en']).default('zh'), json: z.boolean().default(false) })
   .refine((a) => a.from <= a.to, 'from must not be after to');
 
 function fail(message: string): never {
@@ -21,7 +21,7 @@ let parsed: z.infer<typeof args>;
 try {
   const { values } = parseArgs({ options: { from: { type: 'string' }, to: { type: 'string' }, lang: { type: 'string' }, json: { type: 'boolean' } } });
   const checked = args.safeParse(values);
-  if (!checked.success) fail(checked.error.issues.map((i) => `${i.path.join('.') || 'dates'}: ${i.message === 'Invalid input' ? 'a valid date like 2026-01-31 is required' : i.message}`).join('; '));
+  if (!checked.success) fail(checked.error.issues.map((i) => `${i.path.join('.') || 'dates'}: ${i.message}`).join('; '));
   parsed = checked.data;
 } catch (err) {
   fail((err as Error).message);

@@ -1,3 +1,14 @@
+import { z } from 'zod';
+
+/** A day written YYYY-MM-DD that exists on the calendar (2026-02-30 does not). */
+export const isoDay = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date like 2026-11-25')
+  .refine((d) => {
+    const t = new Date(`${d}T00:00:00Z`);
+    return !Number.isNaN(t.getTime()) && t.toISOString().startsWith(d);
+  }, 'not a real date');
+
 /** YYYY-MM-DD of an instant in a time zone. */
 export function localDate(at: Date, timeZone: string): string {
   return at.toLocaleDateString('sv-SE', { timeZone });
@@ -7,6 +18,17 @@ export function localDate(at: Date, timeZone: string): string {
 function zoneOffset(at: Date, timeZone: string): number {
   const wall = at.toLocaleString('sv-SE', { timeZone, hour12: false }).replace(' ', 'T');
   return Date.parse(`${wall}Z`) - Math.floor(at.getTime() / 1000) * 1000;
+}
+
+/** Midnight at the start of a local day (YYYY-MM-DD), as an instant. */
+export function startOfLocalDay(day: string, timeZone: string): Date {
+  const midnight = new Date(`${day}T00:00:00Z`);
+  return new Date(midnight.getTime() - zoneOffset(midnight, timeZone));
+}
+
+/** The instants from the start of one local day to the end of another (both days included; `to` excluded). */
+export function localDayRange(from: string, to: string, timeZone: string): { from: Date; to: Date } {
+  return { from: startOfLocalDay(from, timeZone), to: new Date(startOfLocalDay(to, timeZone).getTime() + 86_400_000) };
 }
 
 /** Public holidays, and weekend days that are worked instead (调休), as YYYY-MM-DD. */
