@@ -22,7 +22,7 @@ async function main(mode: string): Promise<void> {
 
   const stops: (() => Promise<unknown>)[] = [];
   if (mode !== 'bot') {
-    const workers: Workers = await startWorkers({ ...services, now: () => new Date() }, services.queueConnection);
+    const workers: Workers = await startWorkers(services, services.queueConnection);
     stops.push(() => workers.close());
   }
   if (mode !== 'workers') {

@@ -40,6 +40,7 @@ export async function createBotRuntime(services: Services, overrides: { wechatPu
       windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
     }),
     messageLog,
+    now: services.now,
   });
   const outboundDeps = {
     connection: services.queueConnection,

@@ -23,7 +23,7 @@ const staff = async (username: string, role: Staff['role'], departmentCode: stri
 
 beforeAll(async () => {
   h = await startHarness({ workers: true });
-  actions = caseActions({ ...h.services, now: () => new Date() });
+  actions = caseActions(h.services);
   supervisor = await staff('dcs-li', 'supervisor', 'DCS');
   chengdong = await staff('cd-wang', 'handler', 'G630102');
   chengxi = await staff('cx-zhao', 'handler', 'G630104');
@@ -40,16 +40,16 @@ describe('the status machine', () => {
   const legal = (Object.entries(TRANSITIONS) as [CaseStatus, readonly CaseStatus[]][]).flatMap(([from, tos]) => tos.map((to) => [from, to] as const));
 
   it.each(legal)('%s → %s is allowed and written as an event in the same transaction', async (from, to) => {
-    const c = await makeCase(db(), { status: from });
-    const at = new Date();
+    const c = await makeCase(h.services, { status: from });
+    const at = h.services.now();
     const event = await db().$transaction((tx) => transition(tx, c, { to, actor: 'staff:test', at, note: 'why' }));
     expect(await db().case.findUniqueOrThrow({ where: { id: c.id } })).toMatchObject({ status: to });
     expect(event).toMatchObject({ fromStatus: from, toStatus: to, actor: 'staff:test', note: 'why', type: to });
   });
 
   it('refuses an illegal move with a clear error and changes nothing', async () => {
-    const c = await makeCase(db(), { status: 'received' });
-    const attempt = db().$transaction((tx) => transition(tx, c, { to: 'closed', actor: 'staff:test', at: new Date() }));
+    const c = await makeCase(h.services, { status: 'received' });
+    const attempt = db().$transaction((tx) => transition(tx, c, { to: 'closed', actor: 'staff:test', at: h.services.now() }));
     await expect(attempt).rejects.toThrow(IllegalTransitionError);
     await expect(attempt).rejects.toThrow(/cannot go from received to closed/);
     expect((await db().case.findUniqueOrThrow({ where: { id: c.id } })).status).toBe('received');
@@ -57,9 +57,9 @@ describe('the status machine', () => {
   });
 
   it('lets only one of two simultaneous changes through', async () => {
-    const c = await makeCase(db(), { status: 'received' });
+    const c = await makeCase(h.services, { status: 'received' });
     const results = await Promise.allSettled(
-      (['accepted', 'rejected'] as const).map((to) => db().$transaction((tx) => transition(tx, c, { to, actor: 'staff:test', at: new Date() }))),
+      (['accepted', 'rejected'] as const).map((to) => db().$transaction((tx) => transition(tx, c, { to, actor: 'staff:test', at: h.services.now() }))),
     );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     expect(await eventTypes(c.id)).toHaveLength(1);
@@ -133,17 +133,17 @@ describe('a report without a place: the bot asks, the answer goes into the same 
 
 describe('staff actions are checked against role and department', () => {
   it('hides another department’s case from a handler, and keeps office actions for the office', async () => {
-    const c = await makeCase(db(), { status: 'assigned', departmentCode: 'G630102' });
+    const c = await makeCase(h.services, { status: 'assigned', departmentCode: 'G630102' });
     await expect(actions.reply(chengxi, c.id, '我们来看看')).rejects.toMatchObject({ code: 'not_found' });
     await expect(actions.supervise(chengdong, c.id)).rejects.toMatchObject({ code: 'forbidden' });
-    const held = await makeCase(db(), { status: 'received', departmentCode: 'G630102' });
+    const held = await makeCase(h.services, { status: 'received', departmentCode: 'G630102' });
     await expect(actions.reject(chengdong, held.id, '不归我们管')).rejects.toMatchObject({ code: 'forbidden' });
     await expect(actions.reject(supervisor, held.id, '  ')).rejects.toMatchObject({ code: 'invalid' });
     await expect(actions.resolve(supervisor, c.id, '')).rejects.toBeInstanceOf(CaseActionError);
   });
 
   it('lets a handler hand a case back to the office but not to another department', async () => {
-    const c = await makeCase(db(), { status: 'assigned', departmentCode: 'G630102' });
+    const c = await makeCase(h.services, { status: 'assigned', departmentCode: 'G630102' });
     const office = await db().department.findUniqueOrThrow({ where: { code: 'DCS' } });
     const other = await db().department.findUniqueOrThrow({ where: { code: 'G630104' } });
     await expect(actions.assign(chengdong, c.id, other.id)).rejects.toMatchObject({ code: 'forbidden' });
@@ -157,7 +157,7 @@ describe('staff actions are checked against role and department', () => {
   });
 
   it('starts the work with the first reply, tells the resident, and keeps notes internal', async () => {
-    const c = await makeCase(db(), { status: 'assigned', departmentCode: 'G630102' });
+    const c = await makeCase(h.services, { status: 'assigned', departmentCode: 'G630102' });
     await actions.note(chengdong, c.id, '已电话联系物业经理');
     await actions.reply(chengdong, c.id, '已安排维修人员，本周五前修复。');
     const stored = await db().case.findUniqueOrThrow({ where: { id: c.id } });
@@ -176,10 +176,10 @@ describe('staff actions are checked against role and department', () => {
 
 describe('notifications', () => {
   it('reach the resident exactly once when the notify job runs twice', async () => {
-    const c = await makeCase(db(), { status: 'in_progress', departmentCode: 'G630102' });
+    const c = await makeCase(h.services, { status: 'in_progress', departmentCode: 'G630102' });
     const [event] = await actions.reply(supervisor, c.id, '督查室已督促城东区尽快处理。');
     // The same event's job once more, as after a worker crash, and its message job too.
-    const deps = { ...h.services, now: () => new Date() };
+    const deps = h.services;
     await processNotify(deps, { eventId: event!.id });
     await residentSees(c.user, '督查室已督促');
     await processNotify(deps, { eventId: event!.id });
@@ -191,7 +191,7 @@ describe('notifications', () => {
 
 describe('satisfaction', () => {
   it('closes a case the resident is satisfied with', async () => {
-    const c = await makeCase(db(), { status: 'in_progress', departmentCode: 'G630102' });
+    const c = await makeCase(h.services, { status: 'in_progress', departmentCode: 'G630102' });
     await h.say(c.user, '你好');
     await actions.resolve(chengdong, c.id, '路灯已于今日修复。');
     const asked = await residentSees(c.user, '已办结');
@@ -204,7 +204,7 @@ describe('satisfaction', () => {
   });
 
   it('reopens a case with the reason of a dissatisfied resident and puts it under supervision', async () => {
-    const c = await makeCase(db(), { status: 'in_progress', departmentCode: 'G630102' });
+    const c = await makeCase(h.services, { status: 'in_progress', departmentCode: 'G630102' });
     await actions.resolve(chengdong, c.id, '已修复。');
     const asked = await residentSees(c.user, '请对办理结果作出评价');
     let replies = await h.press(c.user, asked.buttons!.find((b) => b.label === '不满意')!.payload);
@@ -220,8 +220,8 @@ describe('satisfaction', () => {
   });
 
   it('resolves the cases linked to a resolved case with it', async () => {
-    const primary = await makeCase(db(), { status: 'in_progress', departmentCode: 'G630102' });
-    const linked = await makeCase(db(), { status: 'assigned', departmentCode: 'G630102', set: { duplicateOfId: primary.id } });
+    const primary = await makeCase(h.services, { status: 'in_progress', departmentCode: 'G630102' });
+    const linked = await makeCase(h.services, { status: 'assigned', departmentCode: 'G630102', set: { duplicateOfId: primary.id } });
     await actions.resolve(chengdong, primary.id, '已统一修复。');
     expect((await db().case.findUniqueOrThrow({ where: { id: linked.id } })).status).toBe('resolved');
     await residentSees(linked.user, '已统一修复');
@@ -234,7 +234,7 @@ describe('the deadline job, on a controlled clock', () => {
 
   it('reminds once before the deadline, marks and escalates when late, supervises after the delay', async () => {
     const deadline = new Date('2030-03-08T15:59:59Z');
-    const c = await makeCase(db(), { status: 'assigned', departmentCode: 'G630102', set: { deadline } });
+    const c = await makeCase(h.services, { status: 'assigned', departmentCode: 'G630102', set: { deadline } });
     const early = await run(new Date(deadline.getTime() - 48 * HOUR));
     expect(await eventTypes(c.id)).toEqual([]);
     expect(early.reminded).toBe(0);
@@ -260,7 +260,7 @@ describe('the deadline job, on a controlled clock', () => {
 
   it('leaves a resolved case alone, and closes an unrated one after the wait', async () => {
     const resolvedAt = new Date('2030-05-01T02:00:00Z');
-    const c = await makeCase(db(), { status: 'resolved', departmentCode: 'G630102', set: { resolvedAt, deadline: new Date('2030-04-01T00:00:00Z') } });
+    const c = await makeCase(h.services, { status: 'resolved', departmentCode: 'G630102', set: { resolvedAt, deadline: new Date('2030-04-01T00:00:00Z') } });
     await run(new Date(resolvedAt.getTime() + 71 * HOUR));
     expect((await db().case.findUniqueOrThrow({ where: { id: c.id } })).status).toBe('resolved');
     await run(new Date(resolvedAt.getTime() + 73 * HOUR));
@@ -270,8 +270,8 @@ describe('the deadline job, on a controlled clock', () => {
   });
 
   it('routes a report whose resident never sent the missing detail', async () => {
-    const c = await makeCase(db(), { status: 'needs_info' });
-    await run(new Date(Date.now() + 73 * HOUR));
+    const c = await makeCase(h.services, { status: 'needs_info' });
+    await run(new Date(h.services.now().getTime() + 73 * HOUR));
     const routed = await eventually(async () => {
       const found = await db().case.findUniqueOrThrow({ where: { id: c.id }, include: { department: true } });
       return found.status === 'assigned' ? found : undefined;
@@ -282,7 +282,7 @@ describe('the deadline job, on a controlled clock', () => {
 
 describe('deadlines follow the holiday calendar', () => {
   it('skips the National Day week and counts the make-up Saturday', async () => {
-    const c = await makeCase(db(), { status: 'accepted' });
+    const c = await makeCase(h.services, { status: 'accepted' });
     // Accepted on Wednesday 30 September 2026 at 10:00 in Xining, normal priority: 10 working days.
     const at = new Date('2026-09-30T02:00:00Z');
     await processRoute({ ...h.services, now: () => at }, { caseId: c.id });
@@ -294,7 +294,7 @@ describe('deadlines follow the holiday calendar', () => {
 
 describe('duplicates (并单)', () => {
   it('links a report of an open case’s problem to it, tells the resident, and routes one in another county', async () => {
-    const primary = await makeCase(db(), {
+    const primary = await makeCase(h.services, {
       status: 'assigned',
       departmentCode: 'G630102',
       description: '城东区八一路幸福小区3号楼电梯坏了一个星期没人修',
@@ -324,8 +324,8 @@ describe('duplicates (并单)', () => {
 
 describe('the reconciler and events the resident is not told of', () => {
   it('re-sends an undelivered notification once, and never the silent ones', async () => {
-    const c = await makeCase(db(), { status: 'received' });
-    const at = new Date(Date.now() - 3_600_000);
+    const c = await makeCase(h.services, { status: 'received' });
+    const at = new Date(h.services.now().getTime() - 3_600_000);
     // The intake's own acceptance is told with the routing; a resident's own rating is answered in the chat.
     await db().caseEvent.createMany({
       data: [
@@ -334,7 +334,7 @@ describe('the reconciler and events the resident is not told of', () => {
         { caseId: c.id, type: 'reply', actor: 'staff:x', note: '这条答复的投递丢了。', at },
       ],
     });
-    const deps = { ...h.services, now: () => new Date() };
+    const deps = h.services;
     const first = await processReconcile(deps);
     expect(first.notifications).toBe(1);
     await residentSees(c.user, '这条答复的投递丢了');

@@ -69,7 +69,7 @@ describe('signing in', () => {
     const refused = await login('locked');
     expect(refused.statusCode).toBe(423);
     expect(refused.json().error).toMatch(/locked/);
-    await h.services.db.staff.update({ where: { username: 'locked' }, data: { lockedUntil: new Date(Date.now() - 1000) } });
+    await h.services.db.staff.update({ where: { username: 'locked' }, data: { lockedUntil: new Date(h.services.now().getTime() - 1000) } });
     expect((await login('locked')).statusCode).toBe(200);
     // A name that is no account answers the same way, so a 423 reveals nothing.
     for (let i = 0; i < 5; i++) expect((await login('no-such-clerk', 'wrong password ' + i)).statusCode).toBe(401);
@@ -110,8 +110,8 @@ describe('signing in', () => {
 
 describe('roles and departments', () => {
   it('shows a handler only their department’s cases, and 404 for another’s, through every route', async () => {
-    const own = await makeCase(h.services.db, { status: 'assigned', departmentCode: 'G630102' });
-    const other = await makeCase(h.services.db, { status: 'assigned', departmentCode: 'G630104' });
+    const own = await makeCase(h.services, { status: 'assigned', departmentCode: 'G630102' });
+    const other = await makeCase(h.services, { status: 'assigned', departmentCode: 'G630104' });
     const handler = await signIn('chengdong');
     const list = (await get(handler, '/console/api/cases?pageSize=100')).json();
     const numbers = list.cases.map((c: { number: string }) => c.number);
@@ -130,7 +130,7 @@ describe('roles and departments', () => {
   });
 
   it('lets the office filter and search all cases', async () => {
-    const found = await makeCase(h.services.db, { status: 'assigned', departmentCode: 'G630104', description: '城西区胜利路井盖丢失，夜间危险', regionCode: '630104', set: { overdueAt: new Date() } });
+    const found = await makeCase(h.services, { status: 'assigned', departmentCode: 'G630104', description: '城西区胜利路井盖丢失，夜间危险', regionCode: '630104', set: { overdueAt: h.services.now() } });
     const office = await signIn('office');
     const search = (await get(office, `/console/api/cases?q=${encodeURIComponent('井盖丢失')}`)).json();
     expect(search.cases.map((c: { id: string }) => c.id)).toEqual([found.id]);
@@ -230,7 +230,7 @@ describe('handoff through the console API', () => {
 describe('figures', () => {
   it('gives the dashboard its numbers and the office report text', async () => {
     const office = await signIn('office');
-    const today = new Date().toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' });
+    const today = h.services.now().toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' });
     const res = await get(office, `/console/api/dashboard?from=${today}&to=${today}`);
     expect(res.statusCode).toBe(200);
     const body = res.json();

@@ -19,7 +19,7 @@ beforeAll(async () => {
     status: CaseStatus,
     opts: { topic?: string | null; region?: string | null; dept?: string; response?: number; close?: number; satisfaction?: Satisfaction; overdue?: boolean; supervised?: boolean } = {},
   ) =>
-    makeCase(h.services.db, {
+    makeCase(h.services, {
       status,
       topic: opts.topic === undefined ? '城乡建设' : opts.topic,
       regionCode: opts.region === undefined ? '630102' : opts.region,
@@ -116,7 +116,7 @@ describe('npm run report', () => {
 
   it('names the hot spots: the same problem in several regions', async () => {
     for (const [region, place] of [['630102', '城东区'], ['630104', '城西区'], ['630121', '大通县']]) {
-      await makeCase(h.services.db, {
+      await makeCase(h.services, {
         status: 'assigned',
         regionCode: region,
         description: `${place}的小区电梯经常困人，物业维保不到位，居民上下楼很不安全`,

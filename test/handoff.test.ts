@@ -81,7 +81,7 @@ describe('asking for a person', () => {
   it('offers a report instead to a resident nobody took in time', async () => {
     const user = uniqueUser();
     await h.say(user, '转人工');
-    const later = new HandoffService({ ...h.services, now: () => new Date(Date.now() + 11 * 60_000) });
+    const later = new HandoffService({ ...h.services, now: () => new Date(h.services.now().getTime() + 11 * 60_000) });
     expect(await later.offerReports()).toBeGreaterThanOrEqual(1);
     const offer = await pageShows(user, '工作人员暂时都在忙');
     expect(offer.buttons).toEqual([{ label: '留言反映问题', payload: 'menu:report' }]);

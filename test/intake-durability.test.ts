@@ -39,7 +39,7 @@ describe('a confirmed report is never lost nor doubled', () => {
   it('makes one case when the same submission is queued twice', async () => {
     const id = await confirmReport(uniqueUser(), '城中区南大街的井盖丢了，晚上很危险需要尽快处理');
     await h.services.queues.intake.add('intake', { submissionId: id }, { jobId: `${id}-again` });
-    const workers = await startWorkers({ ...h.services, now: () => new Date() }, h.services.queueConnection);
+    const workers = await startWorkers(h.services, h.services.queueConnection);
     try {
       await eventually(async () => ((await casesOf(id))[0]?.departmentId ? true : undefined));
       await eventually(async () => ((await h.services.queues.intake.getJobCounts('completed')).completed >= 2 ? true : undefined));
@@ -73,7 +73,7 @@ describe('a confirmed report is never lost nor doubled', () => {
       await blocker.end();
     }
     expect(await casesOf(id)).toHaveLength(0);
-    const workers = await startWorkers({ ...h.services, now: () => new Date() }, h.services.queueConnection);
+    const workers = await startWorkers(h.services, h.services.queueConnection);
     try {
       const created = await eventually(async () => (await casesOf(id))[0], 20_000);
       expect(created.number).toMatch(/^QH\d{10}$/);
@@ -89,7 +89,7 @@ describe('a confirmed report is never lost nor doubled', () => {
     // What a Redis restart without persistence does to the queue:
     await (await h.services.queues.intake.getJob(id))?.remove();
     expect(await h.services.queues.intake.getJob(id)).toBeUndefined();
-    const requeued = await processReconcile({ ...h.services, now: () => new Date() });
+    const requeued = await processReconcile(h.services);
     expect(requeued.submissions).toBeGreaterThanOrEqual(1);
     expect((await h.services.queues.intake.getJob(id))?.data).toEqual({ submissionId: id });
   });
@@ -97,7 +97,7 @@ describe('a confirmed report is never lost nor doubled', () => {
   it('delivers, exactly once, a case-number message whose job Redis lost', async () => {
     const user = uniqueUser();
     const id = await confirmReport(user, '城西区胜利路的暖气片不热，家里只有十度');
-    const deps = { ...h.services, now: () => new Date() };
+    const deps = h.services;
     await h.services.queues.intake.obliterate({ force: true });
     await processIntake(deps, { submissionId: id });
     const [created] = await casesOf(id);

@@ -33,8 +33,8 @@ describe('staff commands in chat', () => {
   });
 
   it('runs the staff actions on the department’s own cases, with the same checks as the console', async () => {
-    const own = await makeCase(h.services.db, { status: 'assigned', departmentCode: 'G630102' });
-    const other = await makeCase(h.services.db, { status: 'assigned', departmentCode: 'G630104' });
+    const own = await makeCase(h.services, { status: 'assigned', departmentCode: 'G630102' });
+    const other = await makeCase(h.services, { status: 'assigned', departmentCode: 'G630104' });
 
     expect(texts(await h.say(clerk, `#案件 ${own.number}`))).toMatch(new RegExp(`案件 ${own.number}｜已转办[\\s\\S]*西宁市城东区人民政府`));
     expect(texts(await h.say(clerk, `#案件 ${other.number}`))).toContain('没有找到您可以办理的案件');
@@ -50,7 +50,7 @@ describe('staff commands in chat', () => {
   });
 
   it('treats "#" from a resident as an ordinary message', async () => {
-    const own = await makeCase(h.services.db, { status: 'assigned', departmentCode: 'G630102' });
+    const own = await makeCase(h.services, { status: 'assigned', departmentCode: 'G630102' });
     const replies = texts(await h.say(uniqueUser(), `#答复 ${own.number} 我自己办结了`));
     expect(replies).not.toContain('已完成');
     expect((await h.services.db.case.findUniqueOrThrow({ where: { id: own.id } })).status).toBe('assigned');

@@ -1,4 +1,5 @@
 import type { Queue } from 'bullmq';
+import type { Clock } from '../bot/platform/clock.js';
 import type { Config } from '../bot/platform/config.js';
 import type { Channel, Db } from '../bot/platform/db.js';
 import type { Logger } from '../bot/platform/log.js';
@@ -13,6 +14,5 @@ export interface WorkerDeps {
   outbound: Record<Channel, Queue<OutboundJob>>;
   /** The application's Redis (not the queues'): the handoff gates. */
   redis: AppRedis;
-  /** The clock, so that deadlines can be tested. */
-  now: () => Date;
+  now: Clock;
 }

@@ -50,7 +50,7 @@ export async function consoleRoutes(app: FastifyInstance, opts: { services: Serv
   app.get('/console/desk.js', (_req, reply) => reply.type('text/javascript; charset=utf-8').send(script));
   app.get('/console/desk.css', (_req, reply) => reply.type('text/css; charset=utf-8').send(style));
 
-  const actions = caseActions({ ...services, now: () => new Date() });
+  const actions = caseActions(services);
   await app.register(caseRoutes, { db, config, actions, staffOf });
   await app.register(handoffRoutes, { db, redis: services.redis, config, handoff, staffOf });
   await app.register(adminRoutes, { db, staffOf });

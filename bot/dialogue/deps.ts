@@ -3,6 +3,7 @@ import type { Queues } from '../../workers/queues.js';
 import type { Catalog } from '../catalog.js';
 import type { ChatLinks } from '../console/chat-links.js';
 import type { HandoffService } from '../handoff/service.js';
+import type { Clock } from '../platform/clock.js';
 import type { Config } from '../platform/config.js';
 import type { Db } from '../platform/db.js';
 import type { Logger } from '../platform/log.js';
@@ -17,4 +18,5 @@ export interface BotDeps {
   nlu: Nlu;
   handoff: HandoffService;
   chatLinks: ChatLinks;
+  now: Clock;
 }

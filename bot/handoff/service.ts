@@ -5,6 +5,7 @@ import { loadCalendar } from '../../workers/cases/deadlines.js';
 import { recordEvent } from '../../workers/cases/status-machine.js';
 import { queueMessage, type OutboundJob, type Queues } from '../../workers/queues.js';
 import { t } from '../i18n/index.js';
+import type { Clock } from '../platform/clock.js';
 import type { Config } from '../platform/config.js';
 import { Prisma, type Channel, type Db, type Handoff, type HandoffReason, type Staff } from '../platform/db.js';
 import type { Logger } from '../platform/log.js';
@@ -41,7 +42,7 @@ export type HandoffDeps = {
   redis: AppRedis;
   queues: Pick<Queues, 'intake'>;
   outbound: Record<Channel, Queue<OutboundJob>>;
-  now?: () => Date;
+  now: Clock;
 };
 
 const reportDraft = z.object({
@@ -62,11 +63,9 @@ export function liveChannel(redisPrefix: string): string {
  */
 export class HandoffService {
   private readonly hours: ReturnType<typeof parseOfficeHours>;
-  private readonly now: () => Date;
 
   constructor(private readonly deps: HandoffDeps) {
     this.hours = parseOfficeHours(deps.config.OFFICE_HOURS);
-    this.now = deps.now ?? (() => new Date());
   }
 
   private gateKey(channel: Channel, externalId: string): string {
@@ -74,7 +73,7 @@ export class HandoffService {
   }
 
   private async publish(event: Omit<LiveEvent, 'at'>): Promise<void> {
-    await this.deps.redis.publish(liveChannel(this.deps.config.REDIS_PREFIX), JSON.stringify({ ...event, at: this.now().toISOString() }));
+    await this.deps.redis.publish(liveChannel(this.deps.config.REDIS_PREFIX), JSON.stringify({ ...event, at: this.deps.now().toISOString() }));
   }
 
   /** The handoff holding this resident, if a person is talking to them. */
@@ -95,11 +94,11 @@ export class HandoffService {
    */
   async offerReports(): Promise<number> {
     const { db, config } = this.deps;
-    const before = new Date(this.now().getTime() - config.HANDOFF_MAX_WAIT_MINUTES * 60_000);
+    const before = new Date(this.deps.now().getTime() - config.HANDOFF_MAX_WAIT_MINUTES * 60_000);
     const waiting = await db.handoff.findMany({ where: { status: 'waiting', offeredReportAt: null, requestedAt: { lte: before } }, include: { resident: true }, take: 500 });
     let told = 0;
     for (const handoff of waiting) {
-      const marked = await db.handoff.updateMany({ where: { id: handoff.id, offeredReportAt: null }, data: { offeredReportAt: this.now() } });
+      const marked = await db.handoff.updateMany({ where: { id: handoff.id, offeredReportAt: null }, data: { offeredReportAt: this.deps.now() } });
       if (!marked.count) continue;
       const lang = handoff.resident.language;
       await this.tell(handoff, `handoff-wait-${handoff.id}`, t(lang, 'handoff.noStaff'), undefined, [{ label: t(lang, 'handoff.leaveReport'), payload: 'menu:report' }]);
@@ -112,7 +111,7 @@ export class HandoffService {
   async leaveQueue(residentId: string): Promise<boolean> {
     const waiting = await this.deps.db.handoff.findFirst({ where: { residentId, status: 'waiting' } });
     if (!waiting) return false;
-    const left = await this.deps.db.handoff.updateMany({ where: { id: waiting.id, status: 'waiting' }, data: { status: 'released', releasedAt: this.now() } });
+    const left = await this.deps.db.handoff.updateMany({ where: { id: waiting.id, status: 'waiting' }, data: { status: 'released', releasedAt: this.deps.now() } });
     if (left.count) await this.publish({ type: 'handoff.released', handoffId: waiting.id, staffId: null });
     return left.count > 0;
   }
@@ -133,7 +132,7 @@ export class HandoffService {
     const fresh = !handoff;
     if (!handoff) {
       try {
-        handoff = await db.handoff.create({ data: { ...input, requestedAt: this.now() } });
+        handoff = await db.handoff.create({ data: { ...input, requestedAt: this.deps.now() } });
         await db.conversation.update({ where: { id: input.conversationId }, data: { handoffRequestedAt: handoff.requestedAt } });
         this.deps.log.info({ handoffId: handoff.id, reason: input.reason }, 'conversation waiting for staff');
         await this.publish({ type: 'handoff.waiting', handoffId: handoff.id });
@@ -143,7 +142,7 @@ export class HandoffService {
         handoff = (await open())!;
       }
     }
-    const office = officeStatus(this.now(), this.hours, await loadCalendar(db), this.deps.config.TIMEZONE);
+    const office = officeStatus(this.deps.now(), this.hours, await loadCalendar(db), this.deps.config.TIMEZONE);
     return { handoff, fresh, position: await this.position(handoff), office };
   }
 
@@ -167,7 +166,7 @@ export class HandoffService {
   async claim(handoffId: string, staff: StaffRef): Promise<Handoff> {
     const handoff = await this.load(handoffId);
     if (staff.role === 'handler' && handoff.staffId !== staff.id) throw new HandoffError('forbidden', 'the supervision office hands conversations out');
-    const at = this.now();
+    const at = this.deps.now();
     const won = await this.deps.db.handoff.updateMany({ where: { id: handoffId, status: 'waiting' }, data: { status: 'held', staffId: staff.id, claimedAt: at } });
     if (won.count === 0) throw new HandoffError('conflict', 'someone else took the conversation');
     await this.deps.redis.set(this.gateKey(handoff.resident.channel, handoff.resident.externalId), handoff.id);
@@ -202,7 +201,7 @@ export class HandoffService {
   /** Ends the handoff: the bot talks again, starting with its menu. */
   async release(handoffId: string, staff: StaffRef): Promise<void> {
     const handoff = await this.held(handoffId, staff);
-    const done = await this.deps.db.handoff.updateMany({ where: { id: handoffId, status: 'held' }, data: { status: 'released', releasedAt: this.now() } });
+    const done = await this.deps.db.handoff.updateMany({ where: { id: handoffId, status: 'held' }, data: { status: 'released', releasedAt: this.deps.now() } });
     if (done.count === 0) throw new HandoffError('conflict', 'the conversation is not held');
     await this.deps.redis.del(this.gateKey(handoff.resident.channel, handoff.resident.externalId));
     await this.publish({ type: 'handoff.released', handoffId, staffId: staff.id });
@@ -246,7 +245,7 @@ export class HandoffService {
     if (!found) throw new HandoffError('invalid', 'no such case');
     await this.deps.db.$transaction(async (tx) => {
       await tx.handoff.update({ where: { id: handoffId }, data: { caseId: found.id } });
-      await recordEvent(tx, found, { type: 'conversation_linked', actor: `staff:${staff.id}`, at: this.now(), data: { handoffId, conversationId: handoff.conversationId } });
+      await recordEvent(tx, found, { type: 'conversation_linked', actor: `staff:${staff.id}`, at: this.deps.now(), data: { handoffId, conversationId: handoff.conversationId } });
     });
   }
 

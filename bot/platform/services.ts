@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { Redis as IORedis } from 'ioredis';
 import { closeQueues, createOutboundQueue, createQueues, type OutboundJob, type Queues } from '../../workers/queues.js';
+import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { createDb, type Channel, type Db } from './db.js';
 import type { Logger } from './log.js';
@@ -15,12 +16,14 @@ export interface Services {
   queueConnection: IORedis;
   queues: Queues;
   outbound: Record<Channel, Queue<OutboundJob>>;
+  /** The time of day everything follows (see clock.ts). */
+  now: Clock;
   close(): Promise<void>;
 }
 
 const CHANNELS: Channel[] = ['webchat', 'wechat', 'telegram'];
 
-export async function createServices(config: Config, log: Logger): Promise<Services> {
+export async function createServices(config: Config, log: Logger, now: Clock = systemClock): Promise<Services> {
   const db = createDb(config.DATABASE_URL);
   const redis = await connectAppRedis(config.REDIS_URL, log);
   const queueConnection = createQueueConnection(config.REDIS_URL);
@@ -36,6 +39,7 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
     queueConnection,
     queues,
     outbound,
+    now,
     async close() {
       await closeQueues(queues);
       await Promise.all(Object.values(outbound).map((q) => q.close()));

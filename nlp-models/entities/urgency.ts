@@ -2,7 +2,8 @@ import { normalizeText } from '../text/normalize.js';
 import { HEATING_SEASON, URGENCY_RULES, WINTER_WORDS, type UrgencyRule } from './urgency-keywords.js';
 
 export type Urgency = { urgent: boolean; signals: string[] };
-export type UrgencyOptions = { now?: Date; rules?: UrgencyRule[] };
+/** `now` and `timeZone` place the message in or out of the heating season. */
+export type UrgencyOptions = { now: Date; timeZone: string; rules?: UrgencyRule[] };
 
 const ASCII_TERM = /^[\x20-\x7e]+$/;
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -12,16 +13,16 @@ function mentions(text: string, term: string): boolean {
   return ASCII_TERM.test(term) ? new RegExp(`\\b${escapeRegExp(term)}\\b`, 'i').test(text) : text.includes(term);
 }
 
-function inHeatingSeason(now: Date): boolean {
-  const monthDay = `${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
+function inHeatingSeason(now: Date, timeZone: string): boolean {
+  const monthDay = now.toLocaleDateString('sv-SE', { timeZone }).slice(5);
   return monthDay >= HEATING_SEASON.from || monthDay <= HEATING_SEASON.to;
 }
 
 /** Safety signals in a message (rule names, in rule order); negations are not understood. */
-export function detectUrgency(text: string, options: UrgencyOptions = {}): Urgency {
+export function detectUrgency(text: string, options: UrgencyOptions): Urgency {
   const clean = normalizeText(text);
   const rules = options.rules ?? URGENCY_RULES;
-  const winter = inHeatingSeason(options.now ?? new Date()) || WINTER_WORDS.some((w) => mentions(clean, w));
+  const winter = inHeatingSeason(options.now, options.timeZone) || WINTER_WORDS.some((w) => mentions(clean, w));
   const signals = rules
     .filter((rule) => (!rule.heatingSeasonOnly || winter) && rule.terms.some((t) => mentions(clean, t)))
     .map((rule) => rule.signal);

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { detectUrgency } from '../../nlp-models/index.js';
 
-const summer = { now: new Date(2026, 6, 10) };
-const winter = { now: new Date(2026, 0, 10) };
+const timeZone = 'Asia/Shanghai';
+const summer = { now: new Date('2026-07-10T02:00:00Z'), timeZone };
+const winter = { now: new Date('2026-01-10T02:00:00Z'), timeZone };
 
 describe('detectUrgency', () => {
   it.each([

@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import type { Clock } from '../../bot/platform/clock.js';
 import type { Case, CaseStatus, Db, Prisma } from '../../bot/platform/db.js';
 import { uniqueUser } from './harness.js';
 
@@ -6,10 +7,11 @@ let serial = 0;
 
 /**
  * A case written straight into the database, in any status, for tests of what happens to it
- * later. The resident is a web chat user (`externalId`), so notifications reach their page.
+ * later, created now by the harness's clock. The resident is a web chat user (`externalId`), so
+ * notifications reach their page.
  */
 export async function makeCase(
-  db: Db,
+  { db, now }: { db: Db; now: Clock },
   opts: {
     status?: CaseStatus;
     departmentCode?: string;
@@ -31,7 +33,7 @@ export async function makeCase(
   const regionCode = opts.regionCode === undefined ? '630102' : opts.regionCode;
   const topic = opts.topic === undefined ? '城乡建设' : opts.topic;
   const submission = await db.submission.create({
-    data: { residentId: resident.id, conversationId: conversation.id, channel: 'webchat', language: 'zh', description, regionCode, topic },
+    data: { residentId: resident.id, conversationId: conversation.id, channel: 'webchat', language: 'zh', description, regionCode, topic, createdAt: now() },
   });
   const department = opts.departmentCode ? await db.department.findUniqueOrThrow({ where: { code: opts.departmentCode } }) : null;
   const row = await db.case.create({
@@ -45,6 +47,8 @@ export async function makeCase(
       regionCode,
       topic,
       departmentId: department?.id ?? null,
+      createdAt: now(),
+      updatedAt: now(),
       ...opts.set,
     },
   });

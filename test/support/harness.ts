@@ -11,6 +11,8 @@ import { createServices, type Services } from '../../bot/platform/services.js';
 import { createBotRuntime, type BotRuntime } from '../../bot/runtime.js';
 import type { WechatSettings } from '../../bot/channels/wechat/channel.js';
 import type { Reply } from '../../bot/dialogue/messages.js';
+import type { Clock } from '../../bot/platform/clock.js';
+import { clockFrom, INSTANTS } from './clock.js';
 
 export type Harness = {
   services: Services;
@@ -59,14 +61,14 @@ export function uniqueUser(name = 'u'): string {
 }
 
 export async function startHarness(
-  opts: { workers?: boolean; env?: Record<string, string>; wechatPuppet?: WechatSettings['puppet'] } = {},
+  opts: { workers?: boolean; env?: Record<string, string>; wechatPuppet?: WechatSettings['puppet']; now?: Clock } = {},
 ): Promise<Harness> {
   const database = await cloneDatabase();
   const config = testConfig(database.url, opts.env);
-  const services = await createServices(config, createLogger(config.LOG_LEVEL));
+  const services = await createServices(config, createLogger(config.LOG_LEVEL), opts.now ?? clockFrom(INSTANTS.workingMorning));
   const runtime = await createBotRuntime(services, { wechatPuppet: opts.wechatPuppet });
   const app = await buildServer(services, runtime);
-  const workers = opts.workers ? await startWorkers({ ...services, now: () => new Date() }, services.queueConnection) : undefined;
+  const workers = opts.workers ? await startWorkers(services, services.queueConnection) : undefined;
 
   const send: Harness['send'] = async (userId, body) => {
     const res = await app.inject({ method: 'POST', url: '/api/webchat/messages', payload: { userId, ...body } });

@@ -54,7 +54,8 @@ export async function transition(tx: Tx, current: Pick<Case, 'id' | 'number' | '
   if (!canTransition(current.status, change.to)) throw new IllegalTransitionError(current.status, change.to, current.number);
   const updated = await tx.case.updateMany({
     where: { id: current.id, status: current.status },
-    data: { ...change.set, status: change.to },
+    // updatedAt by the clock too: the deadline job measures waits from it.
+    data: { ...change.set, status: change.to, updatedAt: change.at },
   });
   if (updated.count === 0) {
     const now = await tx.case.findUniqueOrThrow({ where: { id: current.id }, select: { status: true } });

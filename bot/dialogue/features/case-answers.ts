@@ -14,10 +14,6 @@ const INFO = /^info:([A-Z0-9]+)$/;
 const caseData = z.object({ number: z.string() });
 type CaseData = z.infer<typeof caseData>;
 
-function actionDeps(ctx: Context) {
-  return { ...ctx.deps, now: () => new Date() };
-}
-
 /** The bot's answer to each outcome that is not plain success. */
 function refusal(ctx: Context, outcome: Exclude<ResidentOutcome, 'done'>, number: string, notOpen: 'info.notOpen' | 'sat.notOpen'): void {
   const key = { not_found: 'case.notYours', not_open: notOpen, already_rated: 'sat.already' } as const;
@@ -52,14 +48,14 @@ function caseQuestion(
 /** The resident's extra detail for a case that asked for it (the "补充情况" button). */
 export const addInfoFlow = caseQuestion('addInfo', { title: 'case.addInfo', hint: 'info.hint', ask: 'info.ask', retry: 'info.tooShort' }, async (ctx, number) => {
   const regionCode = ctx.deps.catalog.matchRegion(ctx.text)?.code ?? null;
-  const outcome = await addInformation(actionDeps(ctx), { residentId: ctx.session.residentId, number, text: ctx.text, regionCode });
+  const outcome = await addInformation(ctx.deps, { residentId: ctx.session.residentId, number, text: ctx.text, regionCode });
   if (outcome === 'done') return ctx.reply(ctx.t('info.thanks', { number }));
   refusal(ctx, outcome, number, 'info.notOpen');
 });
 
 /** Why the resident is not satisfied; the case is reopened with it. */
 export const rateReasonFlow = caseQuestion('rateReason', { title: 'sat.unsatisfied', hint: 'sat.hint', ask: 'sat.askReason', retry: 'sat.hint' }, async (ctx, number) => {
-  const outcome = await rateCase(actionDeps(ctx), { residentId: ctx.session.residentId, number, rating: 'unsatisfied', reason: ctx.text });
+  const outcome = await rateCase(ctx.deps, { residentId: ctx.session.residentId, number, rating: 'unsatisfied', reason: ctx.text });
   if (outcome !== 'done') return refusal(ctx, outcome, number, 'sat.notOpen');
   const found = await ctx.deps.db.case.findUniqueOrThrow({ where: { number } });
   const deadline = found.deadline ? formatDate(found.deadline, ctx.deps.config.TIMEZONE) : ctx.t('status.noDeadline');
@@ -68,7 +64,7 @@ export const rateReasonFlow = caseQuestion('rateReason', { title: 'sat.unsatisfi
 
 async function rate(ctx: Context, engine: FlowEngine, number: string, rating: Satisfaction): Promise<void> {
   if (rating === 'unsatisfied') return engine.start(ctx, 'rateReason', { data: { number } });
-  const outcome = await rateCase(actionDeps(ctx), { residentId: ctx.session.residentId, number, rating });
+  const outcome = await rateCase(ctx.deps, { residentId: ctx.session.residentId, number, rating });
   if (outcome === 'done') return ctx.reply(ctx.t('sat.thanks', { number }));
   refusal(ctx, outcome, number, 'sat.notOpen');
 }

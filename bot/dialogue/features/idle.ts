@@ -19,7 +19,7 @@ export function idle(engine: FlowEngine): Middleware {
     const min = ctx.deps.config.DESCRIPTION_MIN_CHARS;
     if (meaningfulLength(ctx.text) >= min) return engine.start(ctx, 'report', { answerNow: true });
     // Too short to be a report but a cry for help ("救命", "不想活了"): a person, now.
-    const urgency = detectUrgency(ctx.text);
+    const urgency = detectUrgency(ctx.text, { now: ctx.deps.now(), timeZone: ctx.deps.config.TIMEZONE });
     if (urgency.urgent) return requestHandoff(ctx, 'urgent', urgency.signals.includes('distress'));
     // The second message in a row the bot cannot place goes to a person.
     if (misses >= 1) return requestHandoff(ctx, 'not_understood');

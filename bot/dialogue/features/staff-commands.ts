@@ -70,7 +70,7 @@ export const staffCommands: Middleware = async (ctx, next) => {
   if (command === 'case') return showCase(ctx, staff, number);
   const found = await ctx.deps.db.case.findUnique({ where: { number }, select: { id: true } });
   if (!found) return ctx.reply(ctx.t('staffchat.noCase', { number: number || '—' }));
-  const actions = caseActions({ ...ctx.deps, now: () => new Date() });
+  const actions = caseActions(ctx.deps);
   try {
     await actions[command](staff, found.id, text);
     ctx.reply(ctx.t('staffchat.done', { action: ctx.t(`desk.action.${command}` as TextKey), number }));

@@ -25,12 +25,13 @@ const description: Step<ReportDraft> = {
     const min = ctx.deps.config.DESCRIPTION_MIN_CHARS;
     const text = ctx.text;
     if (meaningfulLength(text) < min) return { kind: 'retry', reply: { text: ctx.t('report.descriptionTooShort', { min }) } };
-    const urgency = detectUrgency(text);
+    const now = ctx.deps.now();
+    const urgency = detectUrgency(text, { now, timeZone: ctx.deps.config.TIMEZONE });
     const patch: Partial<ReportDraft> = {
       description: text,
       candidates: ctx.deps.nlu.classifyTopic(text).slice(0, 4),
       urgent: urgency.urgent,
-      occurredOn: findDate(text, new Date(), ctx.deps.config.TIMEZONE)?.date,
+      occurredOn: findDate(text, now, ctx.deps.config.TIMEZONE)?.date,
     };
     // A safety hazard or distress goes to a person at once; the report goes on meanwhile.
     if (urgency.urgent && !data.urgent) await requestHandoff(ctx, 'urgent', urgency.signals.includes('distress'));

@@ -22,6 +22,8 @@ export async function submitReport(ctx: Context, draft: ReportDraft): Promise<vo
       phone: draft.phone ?? null,
       occurredOn: draft.occurredOn ? new Date(draft.occurredOn) : null,
       urgent: draft.urgent ?? false,
+      // The reconciler compares this with the same clock.
+      createdAt: ctx.deps.now(),
     },
   });
   if (draft.attachments?.length) {
