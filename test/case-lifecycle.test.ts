@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaseStatus, Staff } from '../bot/platform/db.js';
 import { caseActions, CaseActionError, type CaseActions } from '../workers/cases/actions.js';
 import { screen } from '../workers/cases/screening.js';
-import { IllegalTransitionError, TRANSITIONS, transition } from '../workers/cases/status-machine.js';
+import { IllegalTransitionError, TRANSITIONS, transition, type Change } from '../workers/cases/status-machine.js';
 import { processDeadlines } from '../workers/deadlines.js';
 import { processNotify } from '../workers/notify.js';
 import { processReconcile } from '../workers/reconcile.js';
@@ -42,7 +42,7 @@ describe('the status machine', () => {
   it.each(legal)('%s → %s is allowed and written as an event in the same transaction', async (from, to) => {
     const c = await makeCase(h.services, { status: from });
     const at = h.services.now();
-    const event = await db().$transaction((tx) => transition(tx, c, { to, actor: 'staff:test', at, note: 'why' }));
+    const event = await db().$transaction((tx) => transition(tx, c, { to, actor: 'staff:test', at, note: 'why', deadline: null } as Change));
     expect(await db().case.findUniqueOrThrow({ where: { id: c.id } })).toMatchObject({ status: to });
     expect(event).toMatchObject({ fromStatus: from, toStatus: to, actor: 'staff:test', note: 'why', type: to });
   });
@@ -156,6 +156,22 @@ describe('staff actions are checked against role and department', () => {
     expect((transfer!.data as { fromDepartmentId: string }).fromDepartmentId).toBe(chengdong.departmentId);
   });
 
+  it('signs a reply with its author’s department, not the case’s', async () => {
+    const c = await makeCase(h.services, { status: 'assigned', departmentCode: 'G630102' });
+    await actions.reply(supervisor, c.id, '督查室已将此事列入本周督办清单。');
+    const reply = await residentSees(c.user, '督办清单');
+    expect(reply.text).toContain('青海省人民政府督查室答复');
+    expect(reply.text).not.toContain('城东区人民政府');
+  });
+
+  it('lets the supervision office ask the resident about an accepted case before choosing a department', async () => {
+    const c = await makeCase(h.services, { status: 'accepted' });
+    await actions.requestInfo(supervisor, c.id, '请问具体是哪个小区？');
+    expect((await db().case.findUniqueOrThrow({ where: { id: c.id } })).status).toBe('needs_info');
+    const asked = await residentSees(c.user, '请问具体是哪个小区');
+    expect(asked.buttons?.[0]?.payload).toBe(`info:${c.number}`);
+  });
+
   it('starts the work with the first reply, tells the resident, and keeps notes internal', async () => {
     const c = await makeCase(h.services, { status: 'assigned', departmentCode: 'G630102' });
     await actions.note(chengdong, c.id, '已电话联系物业经理');
@@ -203,7 +219,7 @@ describe('satisfaction', () => {
     expect((await h.say(c.user, '满意'))[0]!.text).not.toContain('感谢您的评价');
   });
 
-  it('reopens a case with the reason of a dissatisfied resident and puts it under supervision', async () => {
+  it('reopens a case with the reason of a dissatisfied resident, puts it under supervision, and asks again when it is resolved again', async () => {
     const c = await makeCase(h.services, { status: 'in_progress', departmentCode: 'G630102' });
     await actions.resolve(chengdong, c.id, '已修复。');
     const asked = await residentSees(c.user, '请对办理结果作出评价');
@@ -212,11 +228,38 @@ describe('satisfaction', () => {
     replies = await h.say(c.user, '根本没有修，晚上还是黑的');
     expect(replies[0]!.text).toMatch(/已重新办理.*挂牌督办.*\d{4}-\d{2}-\d{2}/s);
     const stored = await db().case.findUniqueOrThrow({ where: { id: c.id } });
-    expect(stored).toMatchObject({ status: 'reopened', satisfaction: 'unsatisfied' });
+    // The verdict is kept in the timeline; the case waits for a verdict on its next result.
+    expect(stored).toMatchObject({ status: 'reopened', satisfaction: null });
     expect(stored.supervisedAt).toBeInstanceOf(Date);
     expect(stored.resolvedAt).toBeNull();
     const reopened = await db().caseEvent.findFirstOrThrow({ where: { caseId: c.id, type: 'reopened' } });
-    expect(reopened).toMatchObject({ actor: 'resident', note: '根本没有修，晚上还是黑的' });
+    expect(reopened).toMatchObject({ actor: 'resident', note: '根本没有修，晚上还是黑的', data: { satisfaction: 'unsatisfied' } });
+
+    await actions.resolve(chengdong, c.id, '三盏路灯已全部更换，晚上已经亮了。');
+    const again = await residentSees(c.user, '三盏路灯已全部更换');
+    replies = await h.press(c.user, again.buttons!.find((b) => b.label === '满意')!.payload);
+    expect(replies[0]!.text).toContain('感谢您的评价');
+    expect(await db().case.findUniqueOrThrow({ where: { id: c.id } })).toMatchObject({ status: 'closed', satisfaction: 'satisfied' });
+  });
+
+  it('clears the rating when staff reopen a rated case, so the deadline job closes it again when it goes unrated', async () => {
+    const c = await makeCase(h.services, { status: 'closed', departmentCode: 'G630102', set: { satisfaction: 'basic', resolvedAt: h.services.now(), closedAt: h.services.now() } });
+    await actions.reopen(supervisor, c.id, '回访发现问题反复');
+    expect(await db().case.findUniqueOrThrow({ where: { id: c.id } })).toMatchObject({ status: 'reopened', satisfaction: null, closedAt: null, resolvedAt: null });
+    await actions.resolve(chengdong, c.id, '已彻底修复。');
+    await processDeadlines({ ...h.services, now: () => new Date(h.services.now().getTime() + 73 * 3_600_000) });
+    expect(await db().case.findUniqueOrThrow({ where: { id: c.id } })).toMatchObject({ status: 'closed', satisfaction: null });
+  });
+
+  it('reopens the cases merged into a case when it is reopened, with its new deadline', async () => {
+    const primary = await makeCase(h.services, { status: 'in_progress', departmentCode: 'G630102' });
+    const linked = await makeCase(h.services, { status: 'assigned', departmentCode: 'G630102', set: { duplicateOfId: primary.id } });
+    await actions.resolve(chengdong, primary.id, '已统一修复。');
+    await actions.reopen(supervisor, primary.id, '现场核查仍未修复');
+    const [p, l] = await Promise.all([primary, linked].map((c) => db().case.findUniqueOrThrow({ where: { id: c.id } })));
+    expect(l).toMatchObject({ status: 'reopened', resolvedAt: null });
+    expect(l!.deadline).toEqual(p!.deadline);
+    await residentSees(linked.user, /已重新办理.*现场核查仍未修复/s);
   });
 
   it('resolves the cases linked to a resolved case with it', async () => {

@@ -81,7 +81,7 @@ export async function processDeadlines(deps: WorkerDeps): Promise<DeadlineRun> {
       take: BATCH,
     }),
     async (c) => {
-      const event = await db.$transaction((tx) => transition(tx, c, { to: 'closed', actor: ACTOR, at: now, data: { satisfaction: null }, set: { closedAt: now } }));
+      const event = await db.$transaction((tx) => transition(tx, c, { to: 'closed', actor: ACTOR, at: now, data: { satisfaction: null } }));
       notify.push(event);
       return event;
     },

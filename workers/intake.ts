@@ -19,7 +19,7 @@ function applyScreening(tx: Tx, row: Case, verdict: Screening, at: Date) {
     case 'needs_info':
       return transition(tx, row, { to: 'needs_info', actor: ACTOR, at, data: { missing: verdict.missing } });
     case 'reject':
-      return transition(tx, row, { to: 'rejected', actor: ACTOR, at, data: { reason: verdict.reason }, set: { closedAt: at } });
+      return transition(tx, row, { to: 'rejected', actor: ACTOR, at, data: { reason: verdict.reason } });
   }
 }
 
@@ -36,7 +36,8 @@ async function merge(tx: Tx, row: Case, primary: DuplicateTarget, at: Date) {
     type: 'merged',
     actor: ACTOR,
     at,
-    set: { duplicateOfId: primary.id, departmentId: department.id, deadline: primary.deadline },
+    deadline: primary.deadline,
+    set: { duplicateOfId: primary.id, departmentId: department.id },
     data: { ...departmentFacts(department, primary.deadline), primary: primary.number, similarity: Math.round(primary.similarity * 100) / 100 },
   });
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Config } from '../../bot/platform/config.js';
-import type { Case, CaseEvent, CaseStatus, Db, Staff, StaffRole, Tx } from '../../bot/platform/db.js';
+import type { Case, CaseEvent, CaseStatus, Db, Prisma, Staff, StaffRole, Tx } from '../../bot/platform/db.js';
 import type { Queues } from '../queues.js';
 import { assign } from './assignment.js';
 import { deadlineFor } from './deadlines.js';
@@ -95,7 +95,7 @@ export function caseActions(deps: CaseActionsDeps) {
     async reject(actor: StaffActor, caseId: string, reason: string) {
       const note = required(reason, 'a reason');
       return run(actor, caseId, 'reject', async (tx, c, at, by) => [
-        await transition(tx, c, { to: 'rejected', actor: by, at, note, data: { reason: 'staff' }, set: { closedAt: at } }),
+        await transition(tx, c, { to: 'rejected', actor: by, at, note, data: { reason: 'staff' } }),
       ]);
     },
 
@@ -104,7 +104,7 @@ export function caseActions(deps: CaseActionsDeps) {
       const note = required(question, 'a question');
       return run(actor, caseId, 'requestInfo', async (tx, c, at, by) => {
         if (c.status === 'received' || c.status === 'accepted') {
-          return [await transition(tx, c, { to: 'needs_info', actor: by, at, note, data: { missing: ['other'] } })];
+          return [await transition(tx, c, { to: 'needs_info', type: 'info_requested', actor: by, at, note })];
         }
         if (!WORKING.includes(c.status)) throw new IllegalTransitionError(c.status, 'needs_info', c.number);
         return [await recordEvent(tx, c, { type: 'info_requested', actor: by, at, note })];
@@ -125,16 +125,24 @@ export function caseActions(deps: CaseActionsDeps) {
       ]);
     },
 
-    /** A message to the resident; the first one starts the work (in_progress) and the response clock. */
+    /**
+     * A message to the resident, signed by the author's department (the supervision office for
+     * staff without one); the first one starts the work (in_progress) and the response clock.
+     */
     async reply(actor: StaffActor, caseId: string, message: string) {
       const note = required(message, 'a message');
       return run(actor, caseId, 'reply', async (tx, c, at, by) => {
         if (!WORKING.includes(c.status) && c.status !== 'accepted') throw new IllegalTransitionError(c.status, 'in_progress', c.number);
         if (!c.firstResponseAt) await tx.case.update({ where: { id: c.id }, data: { firstResponseAt: at } });
+        const author = await tx.department.findFirstOrThrow({
+          where: actor.departmentId ? { id: actor.departmentId } : { kind: 'supervision_office' },
+          select: { name: true, nameEn: true },
+        });
+        const data = { departmentName: author.name, departmentNameEn: author.nameEn };
         if (c.status === 'assigned' || c.status === 'reopened') {
-          return [await transition(tx, c, { to: 'in_progress', type: 'reply', actor: by, at, note })];
+          return [await transition(tx, c, { to: 'in_progress', type: 'reply', actor: by, at, note, data })];
         }
-        return [await recordEvent(tx, c, { type: 'reply', actor: by, at, note })];
+        return [await recordEvent(tx, c, { type: 'reply', actor: by, at, note, data })];
       });
     },
 
@@ -149,7 +157,7 @@ export function caseActions(deps: CaseActionsDeps) {
       const note = required(result, 'the result');
       return run(actor, caseId, 'resolve', async (tx, c, at, by) => {
         const resolve = (target: Case, data?: { via: string }) =>
-          transition(tx, target, { to: 'resolved', actor: by, at, note, data, set: { resolvedAt: at, firstResponseAt: target.firstResponseAt ?? at } });
+          transition(tx, target, { to: 'resolved', actor: by, at, note, data, set: { firstResponseAt: target.firstResponseAt ?? at } });
         const linked = await tx.case.findMany({ where: { duplicateOfId: c.id, status: { in: [...WORKING] } } });
         return [await resolve(c), ...(await Promise.all(linked.map((l) => resolve(l, { via: c.number }))))];
       });
@@ -157,15 +165,7 @@ export function caseActions(deps: CaseActionsDeps) {
 
     async reopen(actor: StaffActor, caseId: string, reason: string) {
       const note = required(reason, 'a reason');
-      return run(actor, caseId, 'reopen', async (tx, c, at, by) => [
-        await transition(tx, c, {
-          to: 'reopened',
-          actor: by,
-          at,
-          note,
-          set: { resolvedAt: null, closedAt: null, overdueAt: null, remindedAt: null, deadline: await deadlineFor(tx, config, c.priority, at) },
-        }),
-      ]);
+      return run(actor, caseId, 'reopen', (tx, c, at, by) => reopen(tx, config, c, { actor: by, at, note }));
     },
 
     /** 挂牌督办: the supervision office follows the case itself. */
@@ -176,6 +176,25 @@ export function caseActions(deps: CaseActionsDeps) {
 }
 
 export type CaseActions = ReturnType<typeof caseActions>;
+
+/**
+ * Reopens a case for its department with a new deadline. The cases merged into it (并单) are the
+ * same problem, so they follow it from resolved or closed.
+ */
+export async function reopen(
+  tx: Tx,
+  config: Config,
+  c: Case,
+  opts: { actor: string; at: Date; note?: string | null; data?: Prisma.InputJsonObject },
+): Promise<CaseEvent[]> {
+  const deadline = await deadlineFor(tx, config, c.priority, opts.at);
+  const reopened = await transition(tx, c, { ...opts, to: 'reopened', deadline });
+  const linked = await tx.case.findMany({ where: { duplicateOfId: c.id, status: { in: ['resolved', 'closed'] } } });
+  const followers = await Promise.all(
+    linked.map((l) => transition(tx, l, { to: 'reopened', actor: opts.actor, at: opts.at, note: opts.note, deadline, data: { via: c.number } })),
+  );
+  return [reopened, ...followers];
+}
 
 /** Flags an open case as supervised, once; shared with the deadline job and dissatisfied residents. */
 export async function supervise(tx: Tx, c: Case, opts: { actor: string; at: Date; note?: string | null }): Promise<CaseEvent> {

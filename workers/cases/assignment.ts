@@ -14,8 +14,7 @@ export function departmentFacts(department: Pick<Department, 'id' | 'code' | 'na
 
 /**
  * Hands a case to a department with a fresh deadline: the first assignment, a transfer
- * (转办, the history keeps where it was) or a reassignment after reopening. Late flags are
- * for the old deadline, so they are cleared; supervision stays.
+ * (转办, the history keeps where it was) or a reassignment after reopening. Supervision stays.
  */
 export function assign(
   tx: Tx,
@@ -30,7 +29,8 @@ export function assign(
     actor: opts.actor,
     note: opts.note,
     at: opts.at,
-    set: { departmentId: department.id, deadline: opts.deadline, overdueAt: null, remindedAt: null },
+    deadline: opts.deadline,
+    set: { departmentId: department.id },
     data: { ...departmentFacts(department, opts.deadline), fromDepartmentId: current.departmentId },
   });
 }

@@ -1,12 +1,7 @@
-import type { Config } from '../../bot/platform/config.js';
 import type { Case, CaseEvent, Db, Satisfaction } from '../../bot/platform/db.js';
-import type { Queues } from '../queues.js';
-import { supervise } from './actions.js';
-import { deadlineFor } from './deadlines.js';
+import { reopen, supervise, type CaseActionsDeps } from './actions.js';
 import { queueNotifications, queueRoute } from './follow-up.js';
 import { IllegalTransitionError, OPEN_STATUSES, recordEvent, transition } from './status-machine.js';
-
-export type ResidentActionsDeps = { db: Db; config: Config; queues: Pick<Queues, 'notify' | 'route'>; now: () => Date };
 
 /** What became of a resident's answer: done, or why not (the bot words each outcome). */
 export type ResidentOutcome = 'done' | 'not_found' | 'not_open' | 'already_rated';
@@ -29,7 +24,7 @@ function settled<T>(work: Promise<T>): Promise<T | 'not_open'> {
  * one a department is working gets the detail added to its timeline for the department.
  */
 export async function addInformation(
-  deps: ResidentActionsDeps,
+  deps: CaseActionsDeps,
   input: { residentId: string; number: string; text: string; regionCode: string | null },
 ): Promise<ResidentOutcome> {
   const { db } = deps;
@@ -64,7 +59,7 @@ export async function addInformation(
  * it under supervision.
  */
 export async function rateCase(
-  deps: ResidentActionsDeps,
+  deps: CaseActionsDeps,
   input: { residentId: string; number: string; rating: Satisfaction; reason?: string },
 ): Promise<ResidentOutcome> {
   const { db, config } = deps;
@@ -76,18 +71,12 @@ export async function rateCase(
   const events = await settled(
     db.$transaction(async (tx): Promise<CaseEvent[]> => {
       if (input.rating !== 'unsatisfied') {
-        return [await transition(tx, found, { to: 'closed', actor: 'resident', at, data: { satisfaction: input.rating }, set: { satisfaction: input.rating, closedAt: at } })];
+        return [await transition(tx, found, { to: 'closed', actor: 'resident', at, data: { satisfaction: input.rating }, set: { satisfaction: input.rating } })];
       }
-      const reopened = await transition(tx, found, {
-        to: 'reopened',
-        actor: 'resident',
-        at,
-        note: input.reason,
-        data: { satisfaction: 'unsatisfied' },
-        set: { satisfaction: 'unsatisfied', resolvedAt: null, overdueAt: null, remindedAt: null, deadline: await deadlineFor(tx, config, found.priority, at) },
-      });
+      // The verdict stays in the event; the case is rated again when it is resolved again.
+      const reopened = await reopen(tx, config, found, { actor: 'resident', at, note: input.reason, data: { satisfaction: 'unsatisfied' } });
       const current = { ...found, status: 'reopened' as const };
-      return found.supervisedAt ? [reopened] : [reopened, await supervise(tx, current, { actor: 'system:satisfaction', at, note: input.reason })];
+      return found.supervisedAt ? reopened : [...reopened, await supervise(tx, current, { actor: 'system:satisfaction', at, note: input.reason })];
     }),
   );
   if (events === 'not_open') return events;

@@ -7,7 +7,8 @@ import type { Case, CaseStatus, Prisma, Tx } from '../../bot/platform/db.js';
 export const TRANSITIONS: Readonly<Record<CaseStatus, readonly CaseStatus[]>> = {
   received: ['accepted', 'needs_info', 'rejected'],
   needs_info: ['accepted', 'rejected'],
-  accepted: ['assigned', 'rejected'],
+  // The supervision office may ask the resident before it chooses a department.
+  accepted: ['assigned', 'needs_info', 'rejected'],
   rejected: [],
   assigned: ['assigned', 'in_progress', 'resolved'],
   in_progress: ['assigned', 'resolved'],
@@ -33,17 +34,42 @@ export function canTransition(from: CaseStatus, to: CaseStatus): boolean {
   return TRANSITIONS[from].includes(to);
 }
 
-export type Change = {
-  to: CaseStatus;
+/** Statuses where a department starts a new round of work, with a deadline of its own. */
+type RoundStart = 'assigned' | 'reopened';
+
+type ChangeBase = {
   /** The event's type; defaults to the new status (accepted, rejected, …). */
   type?: string;
   actor: string;
   note?: string | null;
   data?: Prisma.InputJsonObject;
-  /** Other columns changed with the status (department, deadline, timestamps). */
+  /** Other columns changed with the status (department, description, the resident's rating). */
   set?: Prisma.CaseUncheckedUpdateManyInput;
   at: Date;
 };
+
+export type Change = ChangeBase & ({ to: Exclude<CaseStatus, RoundStart> } | { to: RoundStart; deadline: Date | null });
+
+/**
+ * What entering a status means, applied by `transition` and repeated by no caller: the
+ * timestamps the figures read, and what a new round of work clears (late flags of the old
+ * deadline, the resident's verdict on the old result).
+ */
+const ON_ENTRY: { [S in CaseStatus]: (change: Extract<Change, { to: S }>) => Prisma.CaseUncheckedUpdateManyInput } = {
+  received: () => ({}),
+  needs_info: () => ({}),
+  accepted: () => ({}),
+  rejected: ({ at }) => ({ closedAt: at }),
+  assigned: ({ deadline }) => ({ deadline, overdueAt: null, remindedAt: null }),
+  in_progress: () => ({}),
+  resolved: ({ at }) => ({ resolvedAt: at }),
+  closed: ({ at }) => ({ closedAt: at }),
+  reopened: ({ deadline }) => ({ deadline, overdueAt: null, remindedAt: null, resolvedAt: null, closedAt: null, satisfaction: null }),
+};
+
+function entryEffects(change: Change): Prisma.CaseUncheckedUpdateManyInput {
+  return (ON_ENTRY[change.to] as (c: Change) => Prisma.CaseUncheckedUpdateManyInput)(change);
+}
 
 /**
  * Moves a case to a new status and writes the event, inside the caller's transaction. The update
@@ -55,7 +81,7 @@ export async function transition(tx: Tx, current: Pick<Case, 'id' | 'number' | '
   const updated = await tx.case.updateMany({
     where: { id: current.id, status: current.status },
     // updatedAt by the clock too: the deadline job measures waits from it.
-    data: { ...change.set, status: change.to, updatedAt: change.at },
+    data: { ...entryEffects(change), ...change.set, status: change.to, updatedAt: change.at },
   });
   if (updated.count === 0) {
     const now = await tx.case.findUniqueOrThrow({ where: { id: current.id }, select: { status: true } });
