@@ -1,4 +1,4 @@
-import { ensureDatabase, migrate } from '../prisma/setup.js';
+import { ensureDatabase, migrate, pendingMigrations } from '../prisma/setup.js';
 import { seedIfEmpty } from '../prisma/seed.js';
 import { startWorkers, type Workers } from '../workers/index.js';
 import { buildServer } from './http/server.js';
@@ -8,15 +8,26 @@ import { createServices } from './platform/services.js';
 import { createBotRuntime } from './runtime.js';
 
 /**
- * `node dist/bot/main.js [all|bot|workers]`: prepares the database, then runs the HTTP server
- * with the channels (bot), the queue workers (workers), or both in one process (all).
+ * `node dist/bot/main.js [all|bot|workers]`: runs the HTTP server with the channels (bot), the
+ * queue workers (workers), or both in one process (all). Only mode all creates and migrates the
+ * database (as does `npm run db:migrate`): with many processes, migrating is one deployment step,
+ * and the others check that it was done.
  */
 async function main(mode: string): Promise<void> {
   if (!['all', 'bot', 'workers'].includes(mode)) throw new ConfigError(`unknown mode "${mode}": use all, bot or workers`);
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL);
-  await ensureDatabase(config.DATABASE_URL);
-  await migrate(config.DATABASE_URL);
+  if (mode === 'all') {
+    await ensureDatabase(config.DATABASE_URL);
+    await migrate(config.DATABASE_URL);
+  } else {
+    const pending = await pendingMigrations(config.DATABASE_URL).catch((err: Error) => {
+      throw new ConfigError(`cannot read the database schema (${err.message}): run "npm run db:migrate" first`);
+    });
+    if (pending.length) {
+      throw new ConfigError(`the database schema is not current (${pending.length} migrations pending, e.g. ${pending[0]}): run "npm run db:migrate" first`);
+    }
+  }
   const services = await createServices(config, log);
   if (await seedIfEmpty(services.db)) log.info('loaded the default regions, topics, departments and routing rules');
 

@@ -22,7 +22,7 @@ export async function createBotRuntime(services: Services, overrides: { wechatPu
   const [catalog, nlu] = await Promise.all([Catalog.load(db), loadNlu(config.NLP_MODEL_PATH)]);
   const messageLog = new MessageLog(db);
   const attachments = new AttachmentStore(db, config.DATA_DIR, config.ATTACHMENT_MAX_BYTES);
-  const mailbox = new Mailbox(redis, config.REDIS_PREFIX);
+  const mailbox = new Mailbox(redis, db, config.REDIS_PREFIX);
   const handoff = new HandoffService(services);
   const chatLinks = new ChatLinks(db, redis, config.REDIS_PREFIX);
   const bot = new Bot({

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,4 +44,28 @@ export async function migrate(databaseUrl: string): Promise<void> {
     cwd: projectRoot(),
     env: { ...process.env, DATABASE_URL: databaseUrl },
   });
+}
+
+/**
+ * The checked-in migrations the database has not applied, oldest first: a process that does not
+ * migrate (modes bot and workers) refuses to run on an outdated schema.
+ */
+export async function pendingMigrations(databaseUrl: string): Promise<string[]> {
+  const dir = join(projectRoot(), 'prisma', 'migrations');
+  const known = readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  const client = new pg.Client(pgConfig(databaseUrl));
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ migration_name: string }>(
+      'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
+    );
+    const applied = new Set(rows.map((r) => r.migration_name));
+    return known.filter((name) => !applied.has(name));
+  } catch (err) {
+    // No migration table: nothing was ever applied.
+    if ((err as { code?: string }).code === '42P01') return known;
+    throw err;
+  } finally {
+    await client.end();
+  }
 }

@@ -1,6 +1,7 @@
-import { Worker, type Processor } from 'bullmq';
+import { Worker, type Processor, type Queue } from 'bullmq';
 import type { Redis as IORedis } from 'ioredis';
 import { processDeadlines } from './deadlines.js';
+import { logErrors } from '../bot/platform/redis.js';
 import type { WorkerDeps } from './deps.js';
 import { processHandoffs } from './handoffs.js';
 import { processIntake } from './intake.js';
@@ -38,12 +39,41 @@ export async function startWorkers(deps: WorkerDeps, connection: IORedis): Promi
     worker.on('failed', (job, err) =>
       log.warn({ queue: name, jobId: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job failed'),
     );
-    worker.on('error', (err) => log.error({ queue: name, err: err.message }, 'worker error'));
-    return worker;
+    return logErrors(worker, log, `worker:${name}`);
   });
-  await deps.queues.maintenance.upsertJobScheduler('reconcile', { every: config.RECONCILE_INTERVAL_MS }, { name: 'reconcile', data: {} });
-  await deps.queues.deadlines.upsertJobScheduler('deadlines', { every: config.DEADLINE_CHECK_INTERVAL_MS }, { name: 'deadlines', data: {} });
-  await deps.queues.handoffs.upsertJobScheduler('handoffs', { every: config.HANDOFF_CHECK_INTERVAL_MS }, { name: 'handoffs', data: {} });
+  await ensureSchedules(deps);
+  // The schedules live only in Redis: a Redis restarted empty loses them. Every worker process
+  // puts them back when its connection comes back, and every so often for any other loss.
+  const reschedule = () => void ensureSchedules(deps).catch((err: Error) => log.warn({ err: err.message }, 'could not check the schedules'));
+  connection.on('ready', reschedule);
+  const timer = setInterval(reschedule, Math.min(config.RECONCILE_INTERVAL_MS, SCHEDULE_CHECK_MS));
   log.info({ queues: Object.keys(processors) }, 'workers started');
-  return { close: async () => void (await Promise.all(workers.map((w) => w.close()))) };
+  return {
+    close: async () => {
+      clearInterval(timer);
+      connection.off('ready', reschedule);
+      await Promise.all(workers.map((w) => w.close()));
+    },
+  };
+}
+
+/** The longest a lost schedule stays lost. */
+const SCHEDULE_CHECK_MS = 60_000;
+
+/** Creates each periodic job's schedule that is missing; idempotent, so any number of processes may run it. */
+export async function ensureSchedules(deps: WorkerDeps): Promise<string[]> {
+  const { queues, config, log } = deps;
+  const schedules = [
+    { queue: queues.maintenance, id: 'reconcile', every: config.RECONCILE_INTERVAL_MS },
+    { queue: queues.deadlines, id: 'deadlines', every: config.DEADLINE_CHECK_INTERVAL_MS },
+    { queue: queues.handoffs, id: 'handoffs', every: config.HANDOFF_CHECK_INTERVAL_MS },
+  ] as const;
+  const created: string[] = [];
+  for (const { queue, id, every } of schedules) {
+    if (await (queue as Queue).getJobScheduler(id)) continue;
+    await (queue as Queue).upsertJobScheduler(id, { every }, { name: id, data: {} });
+    created.push(id);
+  }
+  if (created.length) log.info({ schedules: created }, 'scheduled periodic jobs');
+  return created;
 }

@@ -3,6 +3,8 @@ import type { Redis as IORedis } from 'ioredis';
 import { z } from 'zod';
 import { replySchema } from '../bot/dialogue/messages.js';
 import type { Channel } from '../bot/platform/db.js';
+import type { Logger } from '../bot/platform/log.js';
+import { logErrors } from '../bot/platform/redis.js';
 
 /** Job payloads, checked when a worker picks a job up. */
 export const jobSchemas = {
@@ -34,9 +36,9 @@ export function bullPrefix(redisPrefix: string): string {
   return `${redisPrefix}:bull`;
 }
 
-export function createQueues(connection: IORedis, redisPrefix: string): Queues {
+export function createQueues(connection: IORedis, redisPrefix: string, log: Logger): Queues {
   const make = <N extends QueueName>(name: N) =>
-    new Queue<JobData<N>>(name, { connection, prefix: bullPrefix(redisPrefix), defaultJobOptions });
+    logErrors(new Queue<JobData<N>>(name, { connection, prefix: bullPrefix(redisPrefix), defaultJobOptions }), log, `queue:${name}`);
   return { intake: make('intake'), route: make('route'), notify: make('notify'), maintenance: make('maintenance'), deadlines: make('deadlines'), handoffs: make('handoffs') };
 }
 
@@ -74,6 +76,7 @@ export function outboundQueueName(channel: Channel): string {
   return `outbound-${channel}`;
 }
 
-export function createOutboundQueue(connection: IORedis, redisPrefix: string, channel: Channel): Queue<OutboundJob> {
-  return new Queue<OutboundJob>(outboundQueueName(channel), { connection, prefix: bullPrefix(redisPrefix), defaultJobOptions });
+export function createOutboundQueue(connection: IORedis, redisPrefix: string, channel: Channel, log: Logger): Queue<OutboundJob> {
+  const name = outboundQueueName(channel);
+  return logErrors(new Queue<OutboundJob>(name, { connection, prefix: bullPrefix(redisPrefix), defaultJobOptions }), log, `queue:${name}`);
 }

@@ -5,7 +5,7 @@ import type { MessageLog } from '../conversations/message-log.js';
 import type { Reply } from '../dialogue/messages.js';
 import type { Channel } from '../platform/db.js';
 import type { Logger } from '../platform/log.js';
-import type { AppRedis } from '../platform/redis.js';
+import { logErrors, type AppRedis } from '../platform/redis.js';
 
 /** Puts replies in front of one resident; must do nothing for a delivery key it has seen. */
 export type Deliver = (recipient: string, replies: Reply[], deliveryKey: string) => Promise<void>;
@@ -41,7 +41,7 @@ export function startOutboundWorker(
     { connection: deps.connection, prefix: bullPrefix(deps.redisPrefix), concurrency: 1 },
   );
   worker.on('failed', (job, err) => deps.log.warn({ channel, jobId: job?.id, err: err.message }, 'delivery failed'));
-  return worker;
+  return logErrors(worker, deps.log, `worker:${outboundQueueName(channel)}`);
 }
 
 const REMEMBER_SECONDS = 30 * 24 * 3600;

@@ -1,16 +1,26 @@
 import { readFileSync } from 'node:fs';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { telegramWebhook } from '../channels/telegram/webhook.js';
 import { webchatRoutes } from '../channels/webchat/routes.js';
 import { consoleRoutes } from '../console/index.js';
 import { RateLimiter } from '../conversations/rate-limiter.js';
-import { textsWithPrefix } from '../i18n/index.js';
+import { t, textsWithPrefix, type Lang } from '../i18n/index.js';
+import { isOutage } from '../platform/outage.js';
 import { servicesReady, type Services } from '../platform/services.js';
 import type { BotRuntime } from '../runtime.js';
 
 /** The web chat API of DESIGN.md §3 allows bodies up to 256 KiB. */
 const BODY_LIMIT = 256 * 1024;
 const PAGE_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
+
+const RETRY_AFTER_SECONDS = 2;
+
+/** The language for an error page: the request's own `lang`, else the browser's, else Chinese. */
+function requestLang(req: FastifyRequest): Lang {
+  const named = (req.body as { lang?: unknown } | undefined)?.lang ?? (req.query as { lang?: unknown } | undefined)?.lang;
+  if (named === 'en' || named === 'zh') return named;
+  return /^en\b/i.test(req.headers['accept-language'] ?? '') ? 'en' : 'zh';
+}
 
 function asset(name: string): string {
   return readFileSync(new URL(`../channels/webchat/public/${name}`, import.meta.url), 'utf8');
@@ -32,6 +42,11 @@ export async function buildServer(services: Services, runtime: BotRuntime): Prom
     reply.header('referrer-policy', 'no-referrer');
   });
   app.setErrorHandler((err: { statusCode?: number; message: string }, req, reply) => {
+    // PostgreSQL or Redis is restarting: the resident is asked to try again, never shown a 500.
+    if (isOutage(err)) {
+      services.log.warn({ err: err.message, url: req.url }, 'request refused: a backing service is unavailable');
+      return reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS)).send({ error: t(requestLang(req), 'input.unavailable') });
+    }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) services.log.error({ err, url: req.url }, 'request failed');
     const message = status === 413 ? 'Request body is larger than 256 KiB' : status === 500 ? 'Internal error' : err.message;

@@ -29,6 +29,7 @@ export const en: Record<TextKey, string> = {
   'input.tooLong': 'Your message has {length} characters, more than the limit of {max}. Please shorten it and send it again; you can add details with “Edit description” before submitting.',
   'input.notUnderstood': 'Sorry, I did not understand. You can describe your problem directly (at least {min} characters) or choose a service below.',
   'input.failed': 'Sorry, something went wrong on our side. Your message was saved; please send it again in a moment.',
+  'input.unavailable': 'The service is briefly unavailable. Please try again in a moment; reports you have confirmed are safe.',
   'input.staleChoice': 'That button has expired. Please follow the latest message.',
 
   'help.idle':

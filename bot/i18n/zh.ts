@@ -27,6 +27,7 @@ export const zh = {
   'input.tooLong': '您的消息有 {length} 个字，超过了单条 {max} 字的上限。请精简后重新发送，补充内容可以在提交前通过“修改描述”加入。',
   'input.notUnderstood': '抱歉，我没有理解您的意思。您可以直接描述遇到的问题（至少 {min} 个字），或选择下面的服务。',
   'input.failed': '抱歉，系统暂时出了点问题，您刚才的消息已经保存。请稍后再发一次。',
+  'input.unavailable': '系统正在短暂维护，请稍等片刻再发一次。已确认提交的留言不会丢失。',
   'input.staleChoice': '这个按钮已经过期了，请按照最新的提示操作。',
 
   'help.idle':

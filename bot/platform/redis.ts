@@ -2,20 +2,32 @@ import { Redis as IORedis } from 'ioredis';
 import { createClient } from 'redis';
 import type { Logger } from './log.js';
 
-const newClient = (url: string) => createClient({ url });
+// Without an offline queue a command fails at once while Redis is down (the resident is told to
+// try again) instead of waiting an unbounded time for the reconnection.
+const newClient = (url: string) => createClient({ url, disableOfflineQueue: true });
 
 /** The application's own Redis work (dialogue state, rate limits, dedupe keys, mailboxes) uses node-redis. */
 export type AppRedis = ReturnType<typeof newClient>;
 
+/** What reports connection trouble as an `error` event: Redis clients, BullMQ queues and workers. */
+type ErrorEmitter = { on(event: 'error', listener: (err: Error) => void): unknown };
+
+/**
+ * Sends an object's `error` events to the log, which masks phone numbers. Without a listener an
+ * error either crashes the process or is printed raw to stderr; both clients reconnect on their own.
+ */
+export function logErrors<T extends ErrorEmitter>(emitter: T, log: Logger, source: string): T {
+  emitter.on('error', (err: Error) => log.warn({ source, err: err.message || err.name }, 'connection error'));
+  return emitter;
+}
+
 export async function connectAppRedis(url: string, log: Logger): Promise<AppRedis> {
-  const client = newClient(url);
-  // Reconnects on its own; an error event without a listener would crash the process.
-  client.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection error'));
+  const client = logErrors(newClient(url), log, 'redis');
   await client.connect();
   return client;
 }
 
 /** BullMQ accepts only ioredis connections; workers need maxRetriesPerRequest: null to block safely. */
-export function createQueueConnection(url: string): IORedis {
-  return new IORedis(url, { maxRetriesPerRequest: null, lazyConnect: false });
+export function createQueueConnection(url: string, log: Logger): IORedis {
+  return logErrors(new IORedis(url, { maxRetriesPerRequest: null, lazyConnect: false }), log, 'queue-redis');
 }

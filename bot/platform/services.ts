@@ -26,10 +26,10 @@ const CHANNELS: Channel[] = ['webchat', 'wechat', 'telegram'];
 export async function createServices(config: Config, log: Logger, now: Clock = systemClock): Promise<Services> {
   const db = createDb(config.DATABASE_URL);
   const redis = await connectAppRedis(config.REDIS_URL, log);
-  const queueConnection = createQueueConnection(config.REDIS_URL);
-  const queues = createQueues(queueConnection, config.REDIS_PREFIX);
+  const queueConnection = createQueueConnection(config.REDIS_URL, log);
+  const queues = createQueues(queueConnection, config.REDIS_PREFIX, log);
   const outbound = Object.fromEntries(
-    CHANNELS.map((c) => [c, createOutboundQueue(queueConnection, config.REDIS_PREFIX, c)]),
+    CHANNELS.map((c) => [c, createOutboundQueue(queueConnection, config.REDIS_PREFIX, c, log)]),
   ) as Record<Channel, Queue<OutboundJob>>;
   return {
     config,
@@ -50,12 +50,20 @@ export async function createServices(config: Config, log: Logger, now: Clock = s
   };
 }
 
-/** True when PostgreSQL and Redis both answer. */
-export async function servicesReady(services: Services): Promise<boolean> {
+/**
+ * True when PostgreSQL and Redis both answer within `timeoutMs`: a service that is down may never
+ * answer, and a load balancer's check must not wait for it.
+ */
+export async function servicesReady(services: Services, timeoutMs = 800): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+  const pings = Promise.all([services.db.$queryRaw`SELECT 1`, services.redis.ping()]).then(
+    () => true,
+    () => false,
+  );
   try {
-    await Promise.all([services.db.$queryRaw`SELECT 1`, services.redis.ping()]);
-    return true;
-  } catch {
-    return false;
+    return await Promise.race([pings, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }

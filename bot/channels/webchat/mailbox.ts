@@ -1,4 +1,5 @@
 import type { Reply } from '../../dialogue/messages.js';
+import type { Db } from '../../platform/db.js';
 import type { AppRedis } from '../../platform/redis.js';
 
 export type MailboxMessage = Reply & { id: string; at: string };
@@ -7,45 +8,102 @@ const KEEP = 500;
 const KEEP_SECONDS = 30 * 24 * 3600;
 
 // Appends unless this delivery key was appended before, atomically: a retried job never shows twice.
+// Refuses (returns false) when the mailbox is not known to be complete: Redis lost it.
 const APPEND_ONCE = `
+if redis.call('EXISTS', KEYS[3]) == 0 then return false end
 if ARGV[1] ~= '' and redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[2]) == false then return {} end
 local ids = {}
 for i = 3, #ARGV do
   ids[#ids + 1] = redis.call('XADD', KEYS[1], 'MAXLEN', '~', '${KEEP}', '*', 'm', ARGV[i])
 end
 redis.call('EXPIRE', KEYS[1], ARGV[2])
+redis.call('EXPIRE', KEYS[3], ARGV[2])
 return ids`;
+
+// Refills a mailbox from the message log unless another process just did: ARGV = ttl, then
+// (id, message, delivery key) triples; the delivery keys are marked as appended.
+const REBUILD = `
+if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+redis.call('DEL', KEYS[1])
+for i = 2, #ARGV, 3 do
+  redis.call('XADD', KEYS[1], ARGV[i], 'm', ARGV[i + 1])
+  if ARGV[i + 2] ~= '' then redis.call('SET', KEYS[3] .. ARGV[i + 2], '1', 'NX', 'EX', ARGV[1]) end
+end
+redis.call('SET', KEYS[2], '1', 'EX', ARGV[1])
+if #ARGV > 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return 1`;
 
 /**
  * What the web chat shows a resident: a Redis stream per resident holding everything the bot
  * and staff sent. The page reads it with a cursor (the stream id), so asynchronous notifications
- * reach a page that polls. The durable record is the message log in PostgreSQL.
+ * reach a page that polls. The stream is a cache of the message log in PostgreSQL: when Redis has
+ * lost it (a restart without persistence), it is refilled from the log before use, with ids from
+ * the messages' times, so a page's cursor from before still means "after this".
  */
 export class Mailbox {
   constructor(
     private readonly redis: AppRedis,
+    private readonly db: Db,
     private readonly prefix: string,
   ) {}
 
-  private key(userId: string): string {
-    return `${this.prefix}:webchat:mailbox:${userId}`;
+  private keys(userId: string) {
+    return {
+      stream: `${this.prefix}:webchat:mailbox:${userId}`,
+      complete: `${this.prefix}:webchat:mailbox-complete:${userId}`,
+      delivered: `${this.prefix}:webchat:delivered:`,
+    };
   }
 
   /** Appends replies; with a delivery key, only the first append of that key happens. */
   async append(userId: string, replies: Reply[], deliveryKey = ''): Promise<MailboxMessage[]> {
     if (replies.length === 0) return [];
-    const ids = (await this.redis.eval(APPEND_ONCE, {
-      keys: [this.key(userId), `${this.prefix}:webchat:delivered:${deliveryKey}`],
-      arguments: [deliveryKey, String(KEEP_SECONDS), ...replies.map((r) => JSON.stringify(r))],
-    })) as string[];
+    const keys = this.keys(userId);
+    const run = () =>
+      this.redis.eval(APPEND_ONCE, {
+        keys: [keys.stream, `${keys.delivered}${deliveryKey}`, keys.complete],
+        arguments: [deliveryKey, String(KEEP_SECONDS), ...replies.map((r) => JSON.stringify(r))],
+      }) as Promise<string[] | null>;
+    let ids = await run();
+    if (ids === null) {
+      // The replies are already in the log (it is written first): the refill leaves them out.
+      await this.rebuild(userId, deliveryKey ? [] : replies);
+      ids = (await run()) ?? [];
+    }
     return ids.map((id, i) => ({ id, at: atOf(id), ...replies[i]! }));
   }
 
   /** Messages after the cursor (all kept ones without it) and the cursor to use next. */
   async read(userId: string, after: string | undefined, limit = 100): Promise<{ messages: MailboxMessage[]; cursor: string }> {
-    const entries = await this.redis.xRange(this.key(userId), after ? `(${after}` : '-', '+', { COUNT: limit });
+    const keys = this.keys(userId);
+    if (!(await this.redis.exists(keys.complete))) await this.rebuild(userId, []);
+    const entries = await this.redis.xRange(keys.stream, after ? `(${after}` : '-', '+', { COUNT: limit });
     const messages = (entries ?? []).map((e) => ({ id: e.id, at: atOf(e.id), ...(JSON.parse(e.message.m!) as Reply) }));
     return { messages, cursor: messages.at(-1)?.id ?? after ?? '0-0' };
+  }
+
+  private async rebuild(userId: string, pending: Reply[]): Promise<void> {
+    const rows = (
+      await this.db.message.findMany({
+        where: { direction: 'outbound', conversation: { resident: { channel: 'webchat', externalId: userId } } },
+        orderBy: [{ at: 'desc' }, { id: 'desc' }],
+        take: KEEP,
+        select: { text: true, buttons: true, at: true, externalId: true },
+      })
+    ).reverse();
+    const tail = rows.slice(rows.length - pending.length);
+    if (pending.length && tail.every((row, i) => row.text === pending[i]!.text)) rows.splice(rows.length - pending.length);
+    const args: string[] = [];
+    let last = { ms: -1, seq: 0 };
+    for (const row of rows) {
+      const ms = Math.max(row.at.getTime(), last.ms);
+      last = { ms, seq: ms === last.ms ? last.seq + 1 : 0 };
+      const reply: Reply = row.buttons ? { text: row.text, buttons: row.buttons as Reply['buttons'] } : { text: row.text };
+      // A delivery is logged as "<key>#<n>".
+      args.push(`${last.ms}-${last.seq}`, JSON.stringify(reply), row.externalId?.replace(/#\d+$/, '') ?? '');
+    }
+    const keys = this.keys(userId);
+    await this.redis.eval(REBUILD, { keys: [keys.stream, keys.complete, keys.delivered], arguments: [String(KEEP_SECONDS), ...args] });
   }
 }
 

@@ -1,0 +1,111 @@
+/** Simulated residents filing complete reports through the web chat API over real HTTP. */
+import { randomBytes } from 'node:crypto';
+import { sleep } from './services.js';
+
+type Reply = { id?: string; text: string; buttons?: { label: string; payload: string }[] };
+
+/**
+ * How a resident proves who they are to the web chat API. Today the client names itself with a
+ * `userId`; when the API issues tokens this is the one place to change.
+ */
+function identify(userId: string): { body: Record<string, string>; query: Record<string, string>; headers: Record<string, string> } {
+  return { body: { userId }, query: { userId }, headers: {} };
+}
+
+export type Tally = { requests: number; unavailable: number; refused: number; failures: string[]; restarts: number };
+
+export class Resident {
+  readonly userId = `chaos_${randomBytes(5).toString('hex')}`;
+  readonly receipts: string[] = [];
+
+  constructor(
+    private readonly base: () => string,
+    private readonly tally: Tally,
+  ) {}
+
+  /** One message, sent again (same messageId) until it is answered: after a 503, or while the bot is down. */
+  private async send(content: { text?: string; payload?: string }, until: number): Promise<Reply[] | undefined> {
+    const who = identify(this.userId);
+    const messageId = randomBytes(8).toString('hex');
+    while (Date.now() < until) {
+      this.tally.requests++;
+      let res: Response;
+      try {
+        res = await fetch(`${this.base()}/api/webchat/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...who.headers },
+          body: JSON.stringify({ ...who.body, ...content, messageId }),
+          signal: AbortSignal.timeout(15_000),
+        });
+      } catch {
+        // The bot process is down or was killed mid-turn.
+        this.tally.refused++;
+        await sleep(300);
+        continue;
+      }
+      const body = (await res.json().catch(() => ({}))) as { replies?: Reply[]; error?: string };
+      if (res.status === 200) return body.replies ?? [];
+      if (res.status === 503) {
+        this.tally.unavailable++;
+        const after = Number(res.headers.get('retry-after'));
+        if (!(after > 0) || !body.error) this.tally.failures.push(`503 without retry-after or message: ${JSON.stringify(body)}`);
+        await sleep(Math.min(after || 1, 2) * 500);
+        continue;
+      }
+      if (res.status === 429) {
+        await sleep(1000);
+        continue;
+      }
+      this.tally.failures.push(`POST ${JSON.stringify(content)} answered ${res.status}: ${JSON.stringify(body)}`);
+      return undefined;
+    }
+    return undefined;
+  }
+
+  /** Files reports one after another until `until`; a step answered unexpectedly (a lost draft) starts over. */
+  async fileReports(until: number): Promise<void> {
+    const n = () => 1 + Math.floor(Math.random() * 300);
+    const steps: { content: () => { text?: string; payload?: string }; expect: RegExp }[] = [
+      { content: () => ({ text: `城东区八一路${n()}号小区门口路面塌陷了一个星期没人管` }), expect: /类别|选择/ },
+      { content: () => ({ payload: 'topic:城乡建设' }), expect: /手机号码/ },
+      { content: () => ({ text: '13912345678' }), expect: /确认/ },
+      { content: () => ({ payload: 'confirm' }), expect: /回执号：([0-9A-F]{8})/ },
+    ];
+    while (Date.now() < until) {
+      let i = 0;
+      for (; i < steps.length; i++) {
+        const replies = await this.send(steps[i]!.content(), until);
+        if (!replies) return;
+        const text = replies.map((r) => `${r.text} ${(r.buttons ?? []).map((b) => b.label).join(' ')}`).join('\n');
+        const match = steps[i]!.expect.exec(text);
+        if (!match) break;
+        if (match[1]) this.receipts.push(match[1]);
+      }
+      if (i < steps.length) {
+        this.tally.restarts++;
+        if (!(await this.send({ text: '取消' }, until))) return;
+      }
+    }
+  }
+
+  /** Everything the resident's page can read, from the start. */
+  async conversation(): Promise<{ status: number; texts: string[] }> {
+    const who = identify(this.userId);
+    const texts: string[] = [];
+    let cursor: string | undefined;
+    for (;;) {
+      const query = new URLSearchParams({ ...who.query, ...(cursor ? { after: cursor } : {}) });
+      const res = await fetch(`${this.base()}/api/webchat/messages?${query}`, { headers: who.headers });
+      if (res.status !== 200) return { status: res.status, texts };
+      const page = (await res.json()) as { messages: Reply[]; cursor: string };
+      texts.push(...page.messages.map((m) => m.text));
+      if (page.messages.length === 0 || page.cursor === cursor) return { status: 200, texts };
+      cursor = page.cursor;
+    }
+  }
+}
+
+/** The case numbers a message announces as the resident's own (accepted, assigned, merged). */
+export function announcedCases(text: string): string[] {
+  return [...text.matchAll(/案件编号：(QH\d{10})|（编号 (QH\d{10})）/g)].map((m) => (m[1] ?? m[2])!);
+}
