@@ -10,10 +10,10 @@ import { startHarness, type Harness } from './support/harness.js';
 const routes = vi.hoisted(() => [] as { method: string; url: string }[]);
 vi.mock('fastify', async (importOriginal) => {
   const real = await importOriginal<typeof import('fastify')>();
-  const build = ((...args: Parameters<typeof real.default>) => {
-    const app = real.default(...args);
+  const build = ((...args: unknown[]) => {
+    const app = (real.default as (...a: unknown[]) => import('fastify').FastifyInstance)(...args);
     app.addHook('onRoute', (route) => {
-      for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+      for (const method of Array.isArray(route.method) ? route.method : [route.method]) routes.push({ method, url: route.url });
     });
     return app;
   }) as typeof real.default;
