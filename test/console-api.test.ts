@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../bot/console/passwords.js';
 import { deadlineFor } from '../workers/cases/deadlines.js';
@@ -19,12 +20,18 @@ beforeAll(async () => {
       { username: 'office', role: 'supervisor', departmentId: await dept('DCS'), passwordHash: hash },
       { username: 'office2', role: 'supervisor', departmentId: await dept('DCS'), passwordHash: hash },
       { username: 'chengdong', role: 'handler', departmentId: await dept('G630102'), passwordHash: hash },
+      { username: 'chengdong2', role: 'handler', departmentId: await dept('G630102'), passwordHash: hash },
+      { username: 'chengdong3', role: 'handler', departmentId: await dept('G630102'), passwordHash: hash },
       { username: 'admin', role: 'admin', passwordHash: hash },
       { username: 'locked', role: 'supervisor', passwordHash: hash },
     ],
   });
+  // The live stream is read over a real connection.
+  await h.app.listen({ host: '127.0.0.1', port: 0 });
+  base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
 });
 afterAll(() => h.close());
+let base: string;
 
 type Session = { cookie: string; csrf: string };
 
@@ -225,7 +232,98 @@ describe('handoff through the console API', () => {
   it('streams live events to a signed-in console only', async () => {
     expect((await get(null, '/console/api/stream')).statusCode).toBe(401);
   });
+
+  it('stops telling the previous holder what the resident says once the conversation is transferred', async () => {
+    const { id, user } = await handedTo('chengdong');
+    const [before, after] = [await openStream(await signIn('chengdong')), await openStream(await signIn('chengdong2'))];
+    expect((await post(await signIn('office'), `/console/api/handoffs/${id}/transfer`, { staffId: await staffId('chengdong2') })).statusCode).toBe(200);
+    await eventually(async () => (before.text.includes('handoff.transferred') ? true : undefined));
+    expect(await h.say(user, '我的电话是13900001111，门牌号12号')).toEqual([]);
+    await eventually(async () => (after.text.includes('13900001111') ? true : undefined));
+    // The same Redis message reached both streams; give the earlier holder's time to be (wrongly) written.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(before.text).not.toContain('13900001111');
+    expect(before.ended).toBe(false);
+    before.close();
+    after.close();
+  });
+
+  it('ends a stream on logout, and an account’s streams when it is disabled', async () => {
+    const office = await signIn('office');
+    const mine = await openStream(office);
+    expect((await post(office, '/console/api/logout')).statusCode).toBe(200);
+    await eventually(async () => (mine.ended ? true : undefined), 5000);
+
+    const handler = await openStream(await signIn('chengdong3'));
+    const admin = await signIn('admin');
+    const target = await staffId('chengdong3');
+    expect((await post(admin, `/console/api/admin/staff/${target}`, { disabled: true })).statusCode).toBe(200);
+    await eventually(async () => (handler.ended ? true : undefined), 5000);
+    await post(admin, `/console/api/admin/staff/${target}`, { disabled: false });
+  });
+
+  it('allows three live streams per sign-in, not a fourth', async () => {
+    const office = await signIn('office');
+    const open = [await openStream(office), await openStream(office), await openStream(office)];
+    expect(open.map((s) => s.status)).toEqual([200, 200, 200]);
+    const fourth = await openStream(office);
+    expect(fourth.status).toBe(429);
+    // Another sign-in has its own allowance, and a closed stream frees its place.
+    const other = await openStream(await signIn('office'));
+    expect(other.status).toBe(200);
+    open[0]!.close();
+    await eventually(async () => {
+      const again = await openStream(office);
+      again.close();
+      return again.status === 200 ? true : undefined;
+    }, 5000);
+    [...open, other].forEach((s) => s.close());
+  });
+
+  it('refuses a handler linking a conversation to another department’s case', async () => {
+    const { id } = await handedTo('chengdong2');
+    const handler = await signIn('chengdong2');
+    const other = await makeCase(h.services, { status: 'assigned', departmentCode: 'G630104' });
+    const own = await makeCase(h.services, { status: 'assigned', departmentCode: 'G630102' });
+    const refused = await post(handler, `/console/api/handoffs/${id}/link`, { number: other.number });
+    expect(refused.statusCode).toBe(404);
+    expect(await h.services.db.handoff.findUniqueOrThrow({ where: { id } })).toMatchObject({ caseId: null });
+    expect((await post(handler, `/console/api/handoffs/${id}/link`, { number: 'QH2001019999' })).statusCode).toBe(404);
+    expect((await post(handler, `/console/api/handoffs/${id}/link`, { number: own.number })).statusCode).toBe(200);
+    expect(await h.services.db.handoff.findUniqueOrThrow({ where: { id } })).toMatchObject({ caseId: own.id });
+  });
 });
+
+const staffId = async (username: string) => (await h.services.db.staff.findUniqueOrThrow({ where: { username } })).id;
+
+/** A resident asks for a person; the office takes the conversation and hands it to this member of staff. */
+async function handedTo(username: string): Promise<{ id: string; user: string }> {
+  const user = uniqueUser();
+  await h.say(user, '转人工');
+  const office = await signIn('office');
+  const resident = await h.services.db.resident.findFirstOrThrow({ where: { externalId: user } });
+  const { id } = await h.services.db.handoff.findFirstOrThrow({ where: { residentId: resident.id, status: 'waiting' } });
+  expect((await post(office, `/console/api/handoffs/${id}/claim`)).statusCode).toBe(200);
+  expect((await post(office, `/console/api/handoffs/${id}/transfer`, { staffId: await staffId(username) })).statusCode).toBe(200);
+  return { id, user };
+}
+
+/** The console's live stream as the page reads it: what has arrived so far, and whether the server ended it. */
+async function openStream(s: Session) {
+  const res = await fetch(`${base}/console/api/stream`, { headers: { cookie: s.cookie } });
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  const stream = { status: res.status, text: '', ended: false, close: () => void reader.cancel().catch(() => undefined) };
+  void (async () => {
+    for (;;) {
+      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+      if (done) return void (stream.ended = true);
+      stream.text += decoder.decode(value, { stream: true });
+    }
+  })();
+  if (res.status === 200) await eventually(async () => (stream.text.includes(': connected') ? true : undefined), 5000);
+  return stream;
+}
 
 describe('figures', () => {
   it('gives the dashboard its numbers and the office report text', async () => {
@@ -238,12 +336,33 @@ describe('figures', () => {
     expect(body.daily).toEqual([{ day: today, received: body.cards.received, closed: expect.any(Number) }]);
     expect((await get(office, '/console/api/figures?from=2026-12-01&to=2026-11-01')).statusCode).toBe(400);
   });
+
+  it('shows a handler only their department’s figures, hot spots and residents’ words', async () => {
+    const today = h.services.now().toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' });
+    const dashboard = async (who: string) => (await get(await signIn(who), `/console/api/dashboard?from=${today}&to=${today}`)).json();
+    const figures = async (who: string) => (await get(await signIn(who), `/console/api/figures?from=${today}&to=${today}`)).json();
+    const [handlerBefore, officeBefore] = [await dashboard('chengdong'), await dashboard('office')];
+    // Another department's hot spot: the same broken water main, reported from two districts, with a phone number.
+    const words = '自来水管爆裂，整条街停水，联系电话13800138000';
+    for (const regionCode of ['630102', '630104', '630104']) await makeCase(h.services, { status: 'assigned', departmentCode: 'G630104', description: words, regionCode });
+    const [handler, office] = [await dashboard('chengdong'), await dashboard('office')];
+    expect(office.cards.received).toBe(officeBefore.cards.received + 3);
+    expect(JSON.stringify(office.hotspots)).toContain('13800138000');
+    expect(handler.cards.received).toBe(handlerBefore.cards.received);
+    expect(JSON.stringify(handler)).not.toContain('13800138000');
+    expect(handler.hotspots).toEqual([]);
+    const handlerFigures = (await figures('chengdong')).figures;
+    expect(handlerFigures.totals.received).toBe(handler.cards.received);
+    expect(handlerFigures.byDepartment.map((d: { key: string }) => d.key)).not.toContain('G630104');
+    expect((await figures('office')).figures.byDepartment.map((d: { key: string }) => d.key)).toContain('G630104');
+  });
 });
 
 describe('staff:add', () => {
   const cli = (args: string[], password: string) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      const child = execFile(process.execPath, ['--import', 'tsx', 'bot/console/staff-cli.ts', ...args, '--password-stdin'], { env: { ...process.env, DATABASE_URL: h.services.config.DATABASE_URL } }, (err, stdout, stderr) =>
+      const env = { ...process.env, DATABASE_URL: h.services.config.DATABASE_URL, REDIS_PREFIX: h.services.config.REDIS_PREFIX };
+      const child = execFile(process.execPath, ['--import', 'tsx', 'bot/console/staff-cli.ts', ...args, '--password-stdin'], { env }, (err, stdout, stderr) =>
         resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
       );
       child.stdin!.end(`${password}\n`);
@@ -264,5 +383,13 @@ describe('staff:add', () => {
     const homeless = await cli(['--username', 'x2', '--role', 'handler'], 'a long enough secret');
     expect(homeless.code).toBe(2);
     expect(homeless.stderr).toMatch(/needs --department/);
+  }, 60_000);
+
+  it('ends an account’s sessions when its password is reset', async () => {
+    const before = await signIn('chengdong2');
+    expect((await get(before, '/console/api/me')).statusCode).toBe(200);
+    expect(await cli(['--username', 'chengdong2', '--reset-password'], 'a brand new secret')).toMatchObject({ code: 0 });
+    expect((await get(before, '/console/api/me')).statusCode).toBe(401);
+    expect((await login('chengdong2', 'a brand new secret')).statusCode).toBe(200);
   }, 60_000);
 });

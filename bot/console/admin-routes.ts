@@ -3,8 +3,9 @@ import { z } from 'zod';
 import { exportRules, importRules } from '../../workers/routing/rules-file.js';
 import { isoDay } from '../../workers/routing/working-days.js';
 import type { Db } from '../platform/db.js';
-import { requireRole, type ConsoleStaff } from './auth.js';
 import { badRequest } from './errors.js';
+import { requireRole, type ConsoleStaff } from './guard.js';
+import type { ConsoleSessions } from './sessions.js';
 
 const staffChange = z.object({ disabled: z.boolean() });
 const holidays = z.object({
@@ -14,12 +15,12 @@ const holidays = z.object({
 });
 
 /**
- * Admin-only: the staff accounts (list, disable or enable; accounts are created with
+ * Admin-only (the role check is this context's own hook): the staff accounts (list, disable or enable; accounts are created with
  * `npm run staff:add`, which asks for the password), the routing rules as the same CSV file as
  * `npm run routing:export` / `routing:import`, validated the same way, and the holiday calendar
  * that working-day deadlines and office hours follow.
  */
-export async function adminRoutes(app: FastifyInstance, opts: { db: Db; staffOf: (req: FastifyRequest) => ConsoleStaff }): Promise<void> {
+export async function adminRoutes(app: FastifyInstance, opts: { db: Db; sessions: ConsoleSessions; staffOf: (req: FastifyRequest) => ConsoleStaff }): Promise<void> {
   const { db } = opts;
   app.addHook('onRequest', requireRole('admin'));
   // The rules file is CSV text.
@@ -40,6 +41,8 @@ export async function adminRoutes(app: FastifyInstance, opts: { db: Db; staffOf:
       ? await db.staff.updateMany({ where: { id: req.params.id }, data: { disabled: change.data.disabled } })
       : { count: 0 };
     if (!done.count) return reply.code(404).send({ error: 'no such staff account' });
+    // A disabled account's sign-ins and open live streams end now, not when they next expire.
+    if (change.data.disabled) await opts.sessions.endAll(req.params.id);
     return { ok: true };
   });
 

@@ -1,90 +1,32 @@
 import { createHash } from 'node:crypto';
-import cookie from '@fastify/cookie';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { RateLimiter } from '../conversations/rate-limiter.js';
 import type { Config } from '../platform/config.js';
-import type { Db, Staff } from '../platform/db.js';
+import type { Db } from '../platform/db.js';
 import type { Logger } from '../platform/log.js';
 import type { AppRedis } from '../platform/redis.js';
 import { checkPassword } from './passwords.js';
-import { ConsoleSessions, csrfMatches, type ConsoleSession } from './sessions.js';
-
-export const SESSION_COOKIE = 'tm_console';
-
-/** The signed-in member of staff, as console routes see them. */
-export type ConsoleStaff = Pick<Staff, 'id' | 'username' | 'displayName' | 'role' | 'departmentId'>;
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    staff: ConsoleStaff | null;
-    consoleSession: ConsoleSession | null;
-  }
-}
+import { SESSION_COOKIE, STAFF_FIELDS, sessionOf, staffOf } from './guard.js';
+import type { ConsoleSessions } from './sessions.js';
 
 const loginBody = z.object({ username: z.string().trim().min(1).max(100), password: z.string().min(1).max(1000) });
-const PUBLIC = new Set(['/console/api/login']);
-const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-const STAFF_FIELDS = { id: true, username: true, displayName: true, role: true, departmentId: true } as const;
 
-/** The staff member behind a request that passed the console's guard. */
-export function staffOf(req: FastifyRequest): ConsoleStaff {
-  if (!req.staff) throw new Error('console route reached without a signed-in member of staff');
-  return req.staff;
-}
-
-/** A route only some roles may use. */
-export function requireRole(...roles: Staff['role'][]) {
-  return async (req: FastifyRequest, reply: FastifyReply) => {
-    if (!req.staff || !roles.includes(req.staff.role)) return reply.code(403).send({ error: 'not allowed for your role' });
-  };
-}
-
-// A request from another site (a form or script elsewhere using the staff member's cookie).
-function crossSite(req: FastifyRequest): boolean {
-  // Browsers say where a request comes from; only this origin (or a typed URL) may change things.
-  const site = req.headers['sec-fetch-site'];
-  if (site !== undefined && site !== 'same-origin' && site !== 'none') return true;
-  const origin = req.headers.origin;
-  if (!origin) return false;
-  try {
-    return new URL(origin).host !== req.headers.host;
-  } catch {
-    return true;
-  }
+// The session cookie: HttpOnly, SameSite=Strict, Secure over HTTPS.
+function cookieOptions(config: Config, req: FastifyRequest) {
+  const secure = config.CONSOLE_COOKIE_SECURE === 'auto' ? req.protocol === 'https' : config.CONSOLE_COOKIE_SECURE === 'true';
+  return { path: '/console', httpOnly: true, sameSite: 'strict' as const, secure };
 }
 
 /**
- * Sign-in for the console: argon2id passwords, a session cookie (HttpOnly, SameSite=Strict,
- * Secure over HTTPS), a CSRF token required on every change, lockout after repeated failures,
- * and a guard that answers 401 for every anonymous call under /console/api/ (even unknown ones)
- * and under the queue dashboard.
+ * Sign-in for the console (the one public console API route): argon2id passwords, a session
+ * cookie, a CSRF token for the guard (guard.ts) to require on every change, lockout after
+ * repeated failures.
  */
-export async function consoleAuth(app: FastifyInstance, opts: { db: Db; redis: AppRedis; config: Config; log: Logger; now?: () => Date }): Promise<void> {
-  const { db, config, log } = opts;
+export async function consoleAuth(app: FastifyInstance, opts: { db: Db; redis: AppRedis; config: Config; log: Logger; sessions: ConsoleSessions; now?: () => Date }): Promise<void> {
+  const { db, config, log, sessions } = opts;
   const now = opts.now ?? (() => new Date());
-  const sessions = new ConsoleSessions(opts.redis, config.REDIS_PREFIX, config.CONSOLE_SESSION_HOURS * 3600);
   const attempts = new RateLimiter(opts.redis, config.REDIS_PREFIX, { messages: config.CONSOLE_LOGIN_ATTEMPTS_PER_IP, windowSeconds: 600 });
-  await app.register(cookie);
-  app.decorateRequest('staff', null);
-  app.decorateRequest('consoleSession', null);
-
-  const secure = (req: FastifyRequest) => (config.CONSOLE_COOKIE_SECURE === 'auto' ? req.protocol === 'https' : config.CONSOLE_COOKIE_SECURE === 'true');
-  const cookieOptions = (req: FastifyRequest) => ({ path: '/console', httpOnly: true, sameSite: 'strict' as const, secure: secure(req) });
-
-  app.addHook('onRequest', async (req, reply) => {
-    const path = req.url.split('?')[0]!;
-    if (!path.startsWith('/console/api/') && !path.startsWith('/console/queues')) return;
-    if (UNSAFE.has(req.method) && crossSite(req)) return reply.code(403).send({ error: 'cross-site request refused' });
-    if (PUBLIC.has(path)) return;
-    const session = await sessions.get(req.cookies[SESSION_COOKIE]);
-    const staff = session && (await db.staff.findFirst({ where: { id: session.staffId, disabled: false }, select: STAFF_FIELDS }));
-    if (!session || !staff) return reply.code(401).send({ error: 'please sign in' });
-    if (UNSAFE.has(req.method) && !csrfMatches(session, req.headers['x-csrf-token'])) return reply.code(403).send({ error: 'missing or wrong CSRF token' });
-    req.staff = staff;
-    req.consoleSession = session;
-  });
-
   app.post('/console/api/login', async (req, reply) => {
     if (!(await attempts.allow(`console-login:${req.ip}`))) return reply.code(429).header('retry-after', '600').send({ error: 'too many attempts; try again in 10 minutes' });
     const body = loginBody.safeParse(req.body);
@@ -121,13 +63,16 @@ export async function consoleAuth(app: FastifyInstance, opts: { db: Db; redis: A
     const { id, session } = await sessions.create(found.id);
     log.info({ staffId: found.id }, 'console sign-in');
     const staff = await db.staff.findUniqueOrThrow({ where: { id: found.id }, select: STAFF_FIELDS });
-    return reply.setCookie(SESSION_COOKIE, id, cookieOptions(req)).send({ staff, csrfToken: session.csrf });
+    return reply.setCookie(SESSION_COOKIE, id, cookieOptions(config, req)).send({ staff, csrfToken: session.csrf });
   });
+}
 
-  app.get('/console/api/me', async (req) => ({ staff: staffOf(req), csrfToken: req.consoleSession!.csrf }));
+/** Who is signed in, and signing out; registered among the signed-in routes (behind the guard). */
+export async function sessionRoutes(app: FastifyInstance, opts: { config: Config; sessions: ConsoleSessions }): Promise<void> {
+  app.get('/console/api/me', async (req) => ({ staff: staffOf(req), csrfToken: sessionOf(req).csrf }));
 
   app.post('/console/api/logout', async (req, reply) => {
-    await sessions.destroy(req.cookies[SESSION_COOKIE]!);
-    return reply.clearCookie(SESSION_COOKIE, cookieOptions(req)).send({ ok: true });
+    await opts.sessions.destroy(sessionOf(req));
+    return reply.clearCookie(SESSION_COOKIE, cookieOptions(opts.config, req)).send({ ok: true });
   });
 }

@@ -34,9 +34,15 @@ const actionBody = z.object({
 
 const ACTIONS = ['accept', 'reject', 'requestInfo', 'assign', 'reply', 'note', 'resolve', 'reopen', 'supervise'] as const;
 
+/** The one department whose cases a member of staff may see (a handler's), or undefined for all of them. */
+export function departmentScope(staff: StaffActor): string | undefined {
+  return staff.role === 'handler' ? (staff.departmentId ?? '00000000-0000-0000-0000-000000000000') : undefined;
+}
+
 /** Which cases a member of staff may see: a handler, only their department's. */
 export function visibleTo(staff: StaffActor): Prisma.CaseWhereInput {
-  return staff.role === 'handler' ? { departmentId: staff.departmentId ?? '00000000-0000-0000-0000-000000000000' } : {};
+  const departmentId = departmentScope(staff);
+  return departmentId === undefined ? {} : { departmentId };
 }
 
 /** The console's case API: list with filters and search, detail with the whole timeline, every staff action. */

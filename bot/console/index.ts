@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
+import cookie from '@fastify/cookie';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { caseActions } from '../../workers/cases/actions.js';
@@ -11,12 +12,16 @@ import { isoDay } from '../../workers/routing/working-days.js';
 import type { HandoffService } from '../handoff/service.js';
 import type { ChatLinks } from './chat-links.js';
 import { textsWithPrefix, type Lang } from '../i18n/index.js';
+import type { Config } from '../platform/config.js';
+import type { Db } from '../platform/db.js';
 import type { Services } from '../platform/services.js';
 import { adminRoutes } from './admin-routes.js';
-import { consoleAuth, requireRole, staffOf } from './auth.js';
-import { caseRoutes } from './cases-routes.js';
+import { consoleAuth, sessionRoutes } from './auth.js';
+import { caseRoutes, departmentScope } from './cases-routes.js';
 import { badRequest } from './errors.js';
+import { refuseCrossSite, requireRole, requireStaff, staffOf } from './guard.js';
 import { handoffRoutes } from './handoff-routes.js';
+import { ConsoleSessions } from './sessions.js';
 
 const PAGE_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
 const range = z.object({ from: isoDay, to: isoDay, lang: z.enum(['zh', 'en']).default('zh') }).refine((r) => r.from <= r.to, 'from must not be after to');
@@ -35,39 +40,82 @@ function pageStrings(): string {
   return JSON.stringify(strings).replaceAll('<', '\\u003c');
 }
 
+/** The queue dashboard's page: its own scripts and styles (inline style attributes included), nothing from elsewhere, never framed. */
+const QUEUES_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'none'; base-uri 'self'";
+const EXTERNAL_FONTS = /<link[^>]*fonts\.googleapis\.com[^>]*>/g;
+
 /**
- * The staff console under /console: the page, its JSON API under /console/api/ (sign-in, cases,
- * handoffs, figures), and the BullMQ dashboard for admins under /console/queues.
+ * The staff console under /console: the page and sign-in (public), and everything else (its JSON
+ * API under /console/api/, the BullMQ dashboard for admins under /console/queues) registered in
+ * one encapsulated context whose hook requires a signed-in member of staff. The guard belongs to
+ * the routes, so no spelling of a URL reaches them without it.
  */
 export async function consoleRoutes(app: FastifyInstance, opts: { services: Services; handoff: HandoffService; chatLinks: ChatLinks }): Promise<void> {
   const { services, handoff } = opts;
   const { db, config } = services;
-  await consoleAuth(app, services);
+  const sessions = ConsoleSessions.of(services);
+  await app.register(cookie);
+  app.decorateRequest('staff', null);
+  app.decorateRequest('consoleSession', null);
+  app.addHook('onRequest', refuseCrossSite);
 
   const page = asset('desk.html').replace('__DESK_STRINGS__', pageStrings());
   const [script, style] = [asset('desk.js'), asset('desk.css')];
   app.get('/console', (_req, reply) => reply.type('text/html; charset=utf-8').header('content-security-policy', PAGE_CSP).send(page));
   app.get('/console/desk.js', (_req, reply) => reply.type('text/javascript; charset=utf-8').send(script));
   app.get('/console/desk.css', (_req, reply) => reply.type('text/css; charset=utf-8').send(style));
+  await consoleAuth(app, { ...services, sessions });
 
-  const actions = caseActions(services);
-  await app.register(caseRoutes, { db, config, actions, staffOf });
-  await app.register(handoffRoutes, { db, redis: services.redis, config, handoff, staffOf });
-  await app.register(adminRoutes, { db, staffOf });
+  await app.register(async (signedIn) => {
+    signedIn.addHook('onRequest', requireStaff(db, sessions));
+    // Answers carry residents' words and phone numbers: never kept by a browser or proxy.
+    signedIn.addHook('onSend', async (_req, reply) => {
+      reply.header('cache-control', 'no-store');
+    });
+    await signedIn.register(sessionRoutes, { config, sessions });
+    const actions = caseActions(services);
+    await signedIn.register(caseRoutes, { db, config, actions, staffOf });
+    await signedIn.register(handoffRoutes, { db, redis: services.redis, config, log: services.log, handoff, sessions, staffOf });
+    await signedIn.register(adminRoutes, { db, sessions, staffOf });
+    await signedIn.register(figureRoutes, { db, config });
 
-  // The office's figures (JSON), and what the dashboard draws.
+    // A one-time code that links the signed-in member of staff's chat account (see staff commands).
+    signedIn.post('/console/api/me/chat-link', async (req) => opts.chatLinks.issue(staffOf(req).id));
+
+    // Behind the guard, so an anonymous caller learns nothing about which API paths exist.
+    signedIn.all('/console/api/*', (_req, reply) => reply.code(404).send({ error: 'Not found' }));
+
+    // Queue dashboard, admins only, read-only (retries and removals are done with the CLI or in Redis, see README).
+    const board = new FastifyAdapter();
+    createBullBoard({ queues: Object.values(services.queues).map((q) => new BullMQAdapter(q, { readOnlyMode: true })), serverAdapter: board });
+    board.setBasePath('/console/queues');
+    await signedIn.register(async (admins) => {
+      admins.addHook('onRequest', requireRole('admin'));
+      admins.addHook('onSend', async (_req, reply, payload) => {
+        reply.header('content-security-policy', QUEUES_CSP);
+        return typeof payload === 'string' ? payload.replace(EXTERNAL_FONTS, '') : payload;
+      });
+      await admins.register(board.registerPlugin(), { prefix: '/console/queues' });
+    });
+  });
+}
+
+/** The office's figures (JSON) and what the dashboard draws; a handler's, of their department's cases only. */
+async function figureRoutes(app: FastifyInstance, opts: { db: Db; config: Config }): Promise<void> {
+  const { db, config } = opts;
   app.get('/console/api/figures', async (req, reply) => {
     const query = range.safeParse(req.query);
     if (!query.success) return badRequest(reply, query.error);
-    const figures = await computeFigures(db, { ...query.data, timeZone: config.TIMEZONE });
+    const figures = await computeFigures(db, { ...query.data, timeZone: config.TIMEZONE, departmentId: departmentScope(staffOf(req)) });
     return { figures, text: figuresText(figures, query.data.lang) };
   });
   app.get('/console/api/dashboard', async (req, reply) => {
     const query = range.safeParse(req.query);
     if (!query.success) return badRequest(reply, query.error);
     const { from, to, lang } = query.data;
-    const figures = await computeFigures(db, { from, to, timeZone: config.TIMEZONE });
-    const hotspots = await hotSpotsBetween(db, config, from, to);
+    const departmentId = departmentScope(staffOf(req));
+    const figures = await computeFigures(db, { from, to, timeZone: config.TIMEZONE, departmentId });
+    const hotspots = await hotSpotsBetween(db, config, from, to, departmentId);
     const rows = (list: typeof figures.byTopic) => list.slice(0, 12).map((r) => ({ label: r.label ?? '—', received: r.received, closed: r.closed }));
     return {
       summary: figuresText(figures, lang),
@@ -78,20 +126,5 @@ export async function consoleRoutes(app: FastifyInstance, opts: { services: Serv
       satisfaction: figures.satisfaction,
       hotspots,
     };
-  });
-
-  // A one-time code that links the signed-in member of staff's chat account (see staff commands).
-  app.post('/console/api/me/chat-link', async (req) => opts.chatLinks.issue(staffOf(req).id));
-
-  // Behind the guard, so an anonymous caller learns nothing about which API paths exist.
-  app.all('/console/api/*', (_req, reply) => reply.code(404).send({ error: 'Not found' }));
-
-  // Queue dashboard, admins only (the console guard has already required a signed-in member of staff).
-  const board = new FastifyAdapter();
-  createBullBoard({ queues: Object.values(services.queues).map((q) => new BullMQAdapter(q, { readOnlyMode: false })), serverAdapter: board });
-  board.setBasePath('/console/queues');
-  await app.register(async (scope) => {
-    scope.addHook('onRequest', requireRole('admin'));
-    await scope.register(board.registerPlugin(), { prefix: '/console/queues' });
   });
 }

@@ -4,7 +4,10 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { loadConfig } from '../platform/config.js';
 import { createDb, Prisma } from '../platform/db.js';
+import { createLogger } from '../platform/log.js';
+import { connectAppRedis } from '../platform/redis.js';
 import { hashPassword, MIN_PASSWORD_LENGTH } from './passwords.js';
+import { ConsoleSessions } from './sessions.js';
 
 const USAGE = 'usage: npm run staff:add -- --username <name> --role admin|supervisor|handler [--department <code>] [--display-name <name>] [--password-stdin] [--reset-password]';
 
@@ -65,7 +68,14 @@ try {
     const password = await readPassword(values['password-stdin']);
     if (password.length < MIN_PASSWORD_LENGTH) fail(`the password must have at least ${MIN_PASSWORD_LENGTH} characters`);
     await db.staff.update({ where: { id: existing.id }, data: { passwordHash: await hashPassword(password), failedLogins: 0, lockedUntil: null } });
-    process.stdout.write(`password reset for ${username.data}\n`);
+    // Whoever signed in with the old password (perhaps the reason for the reset) is signed out.
+    const redis = await connectAppRedis(config.REDIS_URL, createLogger(config.LOG_LEVEL));
+    try {
+      await ConsoleSessions.of({ redis, config }).endAll(existing.id);
+    } finally {
+      await redis.quit();
+    }
+    process.stdout.write(`password reset for ${username.data}; its console sessions are ended\n`);
   } else {
     const role = z.enum(['admin', 'supervisor', 'handler']).safeParse(values.role);
     if (!role.success) fail('--role must be admin, supervisor or handler');

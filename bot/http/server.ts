@@ -13,6 +13,7 @@ import type { BotRuntime } from '../runtime.js';
 const BODY_LIMIT = 256 * 1024;
 const PAGE_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
 
+const HSTS = 'max-age=31536000; includeSubDomains';
 const RETRY_AFTER_SECONDS = 2;
 
 /** The language for an error page: the request's own `lang`, else the browser's, else Chinese. */
@@ -37,9 +38,13 @@ export async function buildServer(services: Services, runtime: BotRuntime): Prom
   const script = asset('chat.js');
   const style = asset('chat.css');
 
-  app.addHook('onSend', async (_req, reply) => {
+  app.addHook('onSend', async (req, reply) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
+    // JSON answers carry residents' phone numbers and words: no browser or proxy keeps a copy.
+    if (String(reply.getHeader('content-type') ?? '').startsWith('application/json')) reply.header('cache-control', 'no-store');
+    // Over HTTPS (as TRUST_PROXY lets the proxy say), browsers are told to use nothing else.
+    if (req.protocol === 'https') reply.header('strict-transport-security', HSTS);
   });
   app.setErrorHandler((err: { statusCode?: number; message: string }, req, reply) => {
     // PostgreSQL or Redis is restarting: the resident is asked to try again, never shown a 500.

@@ -159,7 +159,7 @@ const HOTSPOT_SCAN_LIMIT = 2000;
  */
 export async function findHotSpots(
   db: Db,
-  opts: { from: Date; to: Date; threshold: number; minCases: number; minRegions: number },
+  opts: { from: Date; to: Date; threshold: number; minCases: number; minRegions: number; departmentId?: string },
 ): Promise<HotSpot[]> {
   const topics = await db.topic.findMany({ where: { parentId: null }, select: { name: true } });
   const spots: HotSpot[] = [];
@@ -170,6 +170,7 @@ export async function findHotSpots(
         regionCode: { not: null },
         status: { not: 'rejected' },
         createdAt: { gte: opts.from, lt: opts.to },
+        departmentId: opts.departmentId,
       },
       orderBy: { createdAt: 'desc' },
       take: HOTSPOT_SCAN_LIMIT,
@@ -213,10 +214,11 @@ export async function findHotSpots(
   return spots.sort((a, b) => b.count - a.count || b.regions.length - a.regions.length);
 }
 
-/** The hot spots among the cases received between two local dates (both included), with the office's settings. */
-export function hotSpotsBetween(db: Db, config: Config, from: string, to: string): Promise<HotSpot[]> {
+/** The hot spots among the cases received between two local dates (both included), with the office's settings; optionally one department's cases only. */
+export function hotSpotsBetween(db: Db, config: Config, from: string, to: string, departmentId?: string): Promise<HotSpot[]> {
   return findHotSpots(db, {
     ...localDayRange(from, to, config.TIMEZONE),
+    departmentId,
     threshold: config.DUPLICATE_SIMILARITY,
     minCases: config.HOTSPOT_MIN_CASES,
     minRegions: config.HOTSPOT_MIN_REGIONS,

@@ -31,31 +31,33 @@ const COUNTS = Prisma.sql`
   count(*) FILTER (WHERE c.status IN ('accepted', 'assigned', 'in_progress', 'reopened'))::int AS "inProgress",
   count(*) FILTER (WHERE c."overdueAt" IS NOT NULL AND c.status NOT IN ('resolved', 'closed', 'rejected'))::int AS overdue`;
 
-function duration(column: 'firstResponseAt' | 'resolvedAt', from: Date, to: Date) {
+function duration(column: 'firstResponseAt' | 'resolvedAt', from: Date, to: Date, scope: Prisma.Sql) {
   const hours = Prisma.sql`extract(epoch FROM (c.${Prisma.raw(`"${column}"`)} - c."createdAt")) / 3600`;
   return Prisma.sql`
     SELECT count(*)::int AS count,
       percentile_disc(0.5) WITHIN GROUP (ORDER BY ${hours})::float AS "medianHours",
       percentile_disc(0.9) WITHIN GROUP (ORDER BY ${hours})::float AS "p90Hours"
-    FROM "Case" c WHERE c."createdAt" >= ${from} AND c."createdAt" < ${to} AND c.${Prisma.raw(`"${column}"`)} IS NOT NULL`;
+    FROM "Case" c WHERE c."createdAt" >= ${from} AND c."createdAt" < ${to} AND ${scope} AND c.${Prisma.raw(`"${column}"`)} IS NOT NULL`;
 }
 
 /**
  * The office's figures for the cases received between two local dates (both included), counted
  * in PostgreSQL: totals, breakdowns by topic (first level), region and department, response and
- * closing times, satisfaction, and received/closed per day.
+ * closing times, satisfaction, and received/closed per day. With `departmentId`, only that
+ * department's cases count (a handler's view).
  */
-export async function computeFigures(db: Db, opts: { from: string; to: string; timeZone: string }): Promise<Figures> {
+export async function computeFigures(db: Db, opts: { from: string; to: string; timeZone: string; departmentId?: string }): Promise<Figures> {
   const { from, to } = localDayRange(opts.from, opts.to, opts.timeZone);
-  const inRange = Prisma.sql`c."createdAt" >= ${from} AND c."createdAt" < ${to}`;
+  const scope = opts.departmentId === undefined ? Prisma.sql`TRUE` : Prisma.sql`c."departmentId" = ${opts.departmentId}::uuid`;
+  const inRange = Prisma.sql`c."createdAt" >= ${from} AND c."createdAt" < ${to} AND ${scope}`;
   const local = (column: string) => Prisma.sql`to_char((c.${Prisma.raw(`"${column}"`)} AT TIME ZONE 'UTC') AT TIME ZONE ${opts.timeZone}, 'YYYY-MM-DD')`;
   // One snapshot (repeatable read), so that the breakdowns add up to the totals while workers change cases.
   const [[totals], [firstResponse], [toClose], [satisfaction], byTopic, byRegion, byDepartment, received, closed] = await db.$transaction([
     db.$queryRaw<(Counts & { everOverdue: number; supervised: number })[]>`
       SELECT ${COUNTS}, count(c."overdueAt")::int AS "everOverdue", count(c."supervisedAt")::int AS supervised
       FROM "Case" c WHERE ${inRange}`,
-    db.$queryRaw<Duration[]>(duration('firstResponseAt', from, to)),
-    db.$queryRaw<Duration[]>(duration('resolvedAt', from, to)),
+    db.$queryRaw<Duration[]>(duration('firstResponseAt', from, to, scope)),
+    db.$queryRaw<Duration[]>(duration('resolvedAt', from, to, scope)),
     db.$queryRaw<{ satisfied: number; basic: number; unsatisfied: number }[]>`
       SELECT count(*) FILTER (WHERE c.satisfaction = 'satisfied')::int AS satisfied,
         count(*) FILTER (WHERE c.satisfaction = 'basic')::int AS basic,
@@ -73,7 +75,7 @@ export async function computeFigures(db: Db, opts: { from: string; to: string; t
     db.$queryRaw<{ day: string; n: number }[]>`SELECT ${local('createdAt')} AS day, count(*)::int AS n FROM "Case" c WHERE ${inRange} GROUP BY 1`,
     db.$queryRaw<{ day: string; n: number }[]>`
       SELECT ${local('resolvedAt')} AS day, count(*)::int AS n FROM "Case" c
-      WHERE c."resolvedAt" >= ${from} AND c."resolvedAt" < ${to} AND c.status IN ('resolved', 'closed') GROUP BY 1`,
+      WHERE c."resolvedAt" >= ${from} AND c."resolvedAt" < ${to} AND ${scope} AND c.status IN ('resolved', 'closed') GROUP BY 1`,
   ], { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead });
   const days: Figures['daily'] = [];
   const byDay = (rows: { day: string; n: number }[]) => new Map(rows.map((r) => [r.day, r.n]));
