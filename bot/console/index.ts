@@ -15,6 +15,7 @@ import type { Services } from '../platform/services.js';
 import { adminRoutes } from './admin-routes.js';
 import { consoleAuth, requireRole, staffOf } from './auth.js';
 import { caseRoutes } from './cases-routes.js';
+import { chatLinkRoutes } from './chat-link-routes.js';
 import { badRequest } from './errors.js';
 import { handoffRoutes } from './handoff-routes.js';
 
@@ -80,8 +81,7 @@ export async function consoleRoutes(app: FastifyInstance, opts: { services: Serv
     };
   });
 
-  // A one-time code that links the signed-in member of staff's chat account (see staff commands).
-  app.post('/console/api/me/chat-link', async (req) => opts.chatLinks.issue(staffOf(req).id));
+  await app.register(chatLinkRoutes, { chatLinks: opts.chatLinks, staffOf });
 
   // Behind the guard, so an anonymous caller learns nothing about which API paths exist.
   app.all('/console/api/*', (_req, reply) => reply.code(404).send({ error: 'Not found' }));

@@ -94,7 +94,7 @@ const schema = z.object({
   CONSOLE_SESSION_HOURS: z.coerce.number().positive().default(8),
   /** Secure cookie flag: "auto" sets it when the request came over HTTPS (with TRUST_PROXY behind a proxy). */
   CONSOLE_COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
-  /** Wrong passwords in a row before an account is locked, and for how long. */
+  /** Sign-in attempts for one username from one address before it is refused from that address, and for how long. */
   CONSOLE_MAX_FAILED_LOGINS: z.coerce.number().int().positive().default(5),
   CONSOLE_LOCKOUT_MINUTES: z.coerce.number().positive().default(15),
   /** Sign-in attempts per IP address per 10 minutes, whatever the usernames. */
