@@ -31,7 +31,7 @@ let port: number;
 
 beforeAll(async () => {
   // TRUST_PROXY so that a request can say it came over HTTPS (X-Forwarded-Proto), as behind the office's proxy.
-  h = await startHarness({ env: { OFFICE_HOURS: 'always', CONSOLE_COOKIE_SECURE: 'false', TRUST_PROXY: 'true' } });
+  h = await startHarness({ env: { OFFICE_HOURS: 'always', CONSOLE_COOKIE_SECURE: 'false', TRUST_PROXY: '1' } });
   const hash = await hashPassword(PASSWORD);
   await h.services.db.staff.createMany({
     data: [

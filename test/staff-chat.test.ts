@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../bot/console/passwords.js';
 import { makeCase } from './support/cases.js';
@@ -16,20 +17,78 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-async function linkCode(): Promise<string> {
+type Console = { cookie: string; csrf: string };
+
+async function signIn(): Promise<Console> {
   const login = await h.app.inject({ method: 'POST', url: '/console/api/login', payload: { username: 'cd-wang', password: PASSWORD } });
-  const cookie = String(login.headers['set-cookie']).split(';')[0]!;
-  const res = await h.app.inject({ method: 'POST', url: '/console/api/me/chat-link', headers: { cookie, 'x-csrf-token': login.json().csrfToken } });
-  return res.json().code;
+  return { cookie: String(login.headers['set-cookie']).split(';')[0]!, csrf: login.json().csrfToken };
 }
+const consoleCall = (s: Console, method: 'GET' | 'POST', path: string, payload?: object) =>
+  h.app.inject({ method, url: `/console/api/me/chat-link${path}`, payload, headers: { cookie: s.cookie, 'x-csrf-token': s.csrf } });
+const newCode = async (s: Console): Promise<string> => (await consoleCall(s, 'POST', '')).json().code;
+const linkState = async (s: Console) => (await consoleCall(s, 'GET', '')).json();
+
+// A code of the right shape that is not the one issued.
+const randomCode = () => Array.from({ length: 32 }, () => 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'[randomInt(32)]).join('');
+const PENDING = '请回到工作台确认绑定';
+const BAD_CODE = '绑定码无效或已过期';
+const BLOCKED = '绑定码错误次数过多';
 
 describe('staff commands in chat', () => {
-  it('links a chat account with a one-time code from the console', async () => {
-    const code = await linkCode();
-    expect(code).toMatch(/^\d{6}$/);
-    expect(texts(await h.say(clerk, `#绑定 ${code}`))).toContain('已绑定：王科长');
-    expect(texts(await h.say(uniqueUser(), `#绑定 ${code}`))).toContain('绑定码无效或已过期');
+  it('links a chat account only when the staff member confirms, in the console, the account that sent the code', async () => {
+    const s = await signIn();
+    const first = await newCode(s);
+    const code = await newCode(s);
+    expect(code).toMatch(/^[A-Z2-7]{32}$/);
+    // A new code cancels the one before it.
+    expect(texts(await h.say(uniqueUser(), `#绑定 ${first}`))).toContain(BAD_CODE);
+
+    // Someone else who got hold of the code: only a pending link, and it does nothing.
+    const stranger = uniqueUser('stranger');
+    const own = await makeCase(h.services, { status: 'assigned', departmentCode: 'G630102', description: '东关大街路灯不亮，晚上很黑很危险' });
+    expect(texts(await h.say(stranger, `#绑定 ${code}`))).toContain(PENDING);
+    expect(texts(await h.say(stranger, `#案件 ${own.number}`))).not.toMatch(/东关大街|最近记录|承办单位/);
+    expect(texts(await h.say(stranger, '#help'))).not.toContain('#答复 编号 答复内容');
+    expect(await linkState(s)).toMatchObject({ linked: null, pending: { channel: 'webchat', userId: stranger } });
+    // The staff member does not confirm the stranger: a new code drops the request.
+    expect(texts(await h.say(clerk, `#绑定 ${code}`))).toContain(BAD_CODE);
+    const mine = await newCode(s);
+    expect((await linkState(s)).pending).toBeNull();
+
+    expect(texts(await h.say(clerk, `#绑定 ${mine.toLowerCase().replace(/(.{8})/g, '$1 ')}`))).toContain(PENDING);
+    expect(texts(await h.say(clerk, '#help'))).not.toContain('#答复 编号 答复内容');
+    // Confirming an account other than the one waiting, or without the CSRF token, changes nothing.
+    expect((await consoleCall(s, 'POST', '/confirm', { channel: 'webchat', userId: stranger })).statusCode).toBe(409);
+    expect((await consoleCall({ ...s, csrf: 'forged' }, 'POST', '/confirm', { channel: 'webchat', userId: clerk })).statusCode).toBe(403);
+    const confirmed = await consoleCall(s, 'POST', '/confirm', { channel: 'webchat', userId: clerk });
+    expect(confirmed.statusCode).toBe(200);
+    expect(confirmed.json()).toEqual({ linked: { channel: 'webchat', userId: clerk }, pending: null });
+
     expect(texts(await h.say(clerk, '#help'))).toContain('#答复 编号 答复内容');
+    expect(texts(await h.say(clerk, `#案件 ${own.number}`))).toContain('东关大街路灯不亮');
+    expect(texts(await h.say(stranger, `#案件 ${own.number}`))).not.toContain('东关大街路灯不亮');
+  });
+
+  it('stops a chat account guessing after five wrong codes, the real code included', async () => {
+    const s = await signIn();
+    const code = await newCode(s);
+    const guesser = uniqueUser('guesser');
+    for (let i = 0; i < 5; i++) expect(texts(await h.say(guesser, `#绑定 ${randomCode()}`))).toContain(BAD_CODE);
+    expect(texts(await h.say(guesser, `#绑定 ${randomCode()}`))).toContain(BLOCKED);
+    expect(texts(await h.say(guesser, `#绑定 ${code}`))).toContain(BLOCKED);
+    expect((await linkState(s)).pending).toBeNull();
+    // Guesses elsewhere did not spend the staff member's code.
+    const colleague = uniqueUser('colleague');
+    expect(texts(await h.say(colleague, `#绑定 ${code}`))).toContain(PENDING);
+  });
+
+  it('cancels a code after five wrong tries at it, whichever accounts they come from', async () => {
+    const s = await signIn();
+    const code = await newCode(s);
+    // The same first characters (which name the code) with a wrong secret after them.
+    for (let i = 0; i < 5; i++) expect(texts(await h.say(uniqueUser(), `#绑定 ${code.slice(0, 6)}${randomCode().slice(6)}`))).toContain(BAD_CODE);
+    expect(texts(await h.say(uniqueUser(), `#绑定 ${code}`))).toContain(BAD_CODE);
+    expect((await linkState(s)).pending).toBeNull();
   });
 
   it('runs the staff actions on the department’s own cases, with the same checks as the console', async () => {

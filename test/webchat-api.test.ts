@@ -6,7 +6,7 @@ import { startHarness, uniqueUser, type Harness } from './support/harness.js';
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ env: { RATE_LIMIT_MESSAGES: '12', RATE_LIMIT_IP_MESSAGES: '60', RATE_LIMIT_WINDOW_SECONDS: '60', TRUST_PROXY: 'true' } });
+  h = await startHarness({ env: { RATE_LIMIT_MESSAGES: '12', RATE_LIMIT_IP_MESSAGES: '60', RATE_LIMIT_WINDOW_SECONDS: '60', TRUST_PROXY: '1' } });
 });
 afterAll(() => h.close());
 

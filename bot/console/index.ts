@@ -18,6 +18,7 @@ import type { Services } from '../platform/services.js';
 import { adminRoutes } from './admin-routes.js';
 import { consoleAuth, sessionRoutes } from './auth.js';
 import { caseRoutes, departmentScope } from './cases-routes.js';
+import { chatLinkRoutes } from './chat-link-routes.js';
 import { badRequest } from './errors.js';
 import { refuseCrossSite, requireRole, requireStaff, staffOf } from './guard.js';
 import { handoffRoutes } from './handoff-routes.js';
@@ -80,7 +81,7 @@ export async function consoleRoutes(app: FastifyInstance, opts: { services: Serv
     await signedIn.register(figureRoutes, { db, config });
 
     // A one-time code that links the signed-in member of staff's chat account (see staff commands).
-    signedIn.post('/console/api/me/chat-link', async (req) => opts.chatLinks.issue(staffOf(req).id));
+    await signedIn.register(chatLinkRoutes, { chatLinks: opts.chatLinks, staffOf });
 
     // Behind the guard, so an anonymous caller learns nothing about which API paths exist.
     signedIn.all('/console/api/*', (_req, reply) => reply.code(404).send({ error: 'Not found' }));

@@ -6,6 +6,7 @@ import { consoleRoutes } from '../console/index.js';
 import { RateLimiter } from '../conversations/rate-limiter.js';
 import { t, textsWithPrefix, type Lang } from '../i18n/index.js';
 import { isOutage } from '../platform/outage.js';
+import type { Config } from '../platform/config.js';
 import { servicesReady, type Services } from '../platform/services.js';
 import type { BotRuntime } from '../runtime.js';
 
@@ -27,9 +28,17 @@ function asset(name: string): string {
   return readFileSync(new URL(`../channels/webchat/public/${name}`, import.meta.url), 'utf8');
 }
 
+/**
+ * TRUST_PROXY for Fastify. Fastify 5.12 no longer takes a hop count (a number now trusts nobody),
+ * so hops are counted here: the socket's peer and the next hops-1 addresses from the right are proxies.
+ */
+function trustProxy(setting: Config['TRUST_PROXY']): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof setting === 'number' ? (_address, hop) => hop < setting : setting;
+}
+
 /** The HTTP side: the web chat page and API, and health checks for load balancers. */
 export async function buildServer(services: Services, runtime: BotRuntime): Promise<FastifyInstance> {
-  const app = Fastify({ bodyLimit: BODY_LIMIT, logger: false, trustProxy: services.config.TRUST_PROXY });
+  const app = Fastify({ bodyLimit: BODY_LIMIT, logger: false, trustProxy: trustProxy(services.config.TRUST_PROXY) });
   // The page's texts come from the language files; a JSON data block is allowed by the CSP.
   const page = asset('index.html').replace(
     '__TM_STRINGS__',

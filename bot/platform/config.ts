@@ -1,5 +1,31 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { parseOfficeHours } from '../handoff/office-hours.js';
+
+// An address (192.0.2.1, ::1) or a range of them (10.0.0.0/8, fd00::/8).
+function isAddressOrRange(entry: string): boolean {
+  const [address = '', bits, extra] = entry.split('/');
+  const family = isIP(address);
+  if (!family || extra !== undefined) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+}
+
+/**
+ * TRUST_PROXY: false, how many proxies stand in front, or the proxies' addresses and ranges.
+ * "true" is refused: it trusts the leftmost X-Forwarded-For address, which the client writes itself.
+ */
+function trustProxy(value: string, ctx: z.RefinementCtx): false | number | string[] {
+  const v = value.trim();
+  if (v === 'false' || v === '0') return false;
+  if (/^\d{1,2}$/.test(v)) return Number(v);
+  const list = v.split(',').map((entry) => entry.trim());
+  if (v !== 'true' && list.every(isAddressOrRange)) return list;
+  ctx.addIssue({
+    code: 'custom',
+    message: 'the number of proxies in front (e.g. 1) or their addresses and ranges (e.g. 10.0.0.0/8,192.0.2.10), or false; "true" would let clients choose their own address',
+  });
+  return z.NEVER;
+}
 
 /** Every setting Tingmin reads, with its default. README.md documents each one. */
 const schema = z.object({
@@ -9,8 +35,8 @@ const schema = z.object({
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('tm'),
   HOST: z.string().default('0.0.0.0'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  /** Behind a reverse proxy: take the client address from X-Forwarded-For (for per-address limits). */
-  TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  /** Behind a reverse proxy: how many proxies, or which addresses, may write X-Forwarded-For (for per-address limits). */
+  TRUST_PROXY: z.string().default('false').transform(trustProxy),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TIMEZONE: z.string().default('Asia/Shanghai'),
   CASE_NUMBER_PREFIX: z.string().regex(/^[A-Z]{1,4}$/).default('QH'),
@@ -68,7 +94,7 @@ const schema = z.object({
   CONSOLE_SESSION_HOURS: z.coerce.number().positive().default(8),
   /** Secure cookie flag: "auto" sets it when the request came over HTTPS (with TRUST_PROXY behind a proxy). */
   CONSOLE_COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
-  /** Wrong passwords in a row before an account is locked, and for how long. */
+  /** Sign-in attempts for one username from one address before it is refused from that address, and for how long. */
   CONSOLE_MAX_FAILED_LOGINS: z.coerce.number().int().positive().default(5),
   CONSOLE_LOCKOUT_MINUTES: z.coerce.number().positive().default(15),
   /** Sign-in attempts per IP address per 10 minutes, whatever the usernames. */

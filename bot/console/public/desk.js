@@ -5,7 +5,7 @@
   const STRINGS = JSON.parse(document.getElementById('desk-strings').textContent);
   const STATUSES = ['received', 'accepted', 'needs_info', 'rejected', 'assigned', 'in_progress', 'resolved', 'closed', 'reopened'];
   const ACTIONS = ['accept', 'reject', 'requestInfo', 'assign', 'reply', 'note', 'resolve', 'reopen', 'supervise'];
-  const state = { lang: localStorage.getItem('desk-lang') || 'zh', staff: null, csrf: '', catalog: null, page: 1, selected: null, stream: null };
+  const state = { lang: localStorage.getItem('desk-lang') || 'zh', staff: null, csrf: '', catalog: null, page: 1, selected: null, stream: null, chatLinkPending: null };
 
   const $ = (sel, root = document) => root.querySelector(sel);
   const t = (key, vars = {}) => (STRINGS[state.lang][key] ?? key).replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
@@ -40,7 +40,7 @@
     });
     const data = await res.json().catch(() => ({}));
     if (res.status === 401 && path !== 'login') showLogin();
-    if (!res.ok) throw new Error(data.error || res.statusText);
+    if (!res.ok) throw Object.assign(new Error(data.error || res.statusText), { status: res.status });
     return data;
   }
 
@@ -70,6 +70,7 @@
     $('#nav').hidden = true;
     $('#logout').hidden = true;
     $('#chat-link').hidden = true;
+    $('#chat-link-panel').hidden = true;
     $('#whoami').textContent = '';
     show('login');
   }
@@ -86,6 +87,7 @@
     $('#chat-link').hidden = false;
     $('#queues-link').hidden = data.staff.role !== 'admin';
     $('#admin-link').hidden = data.staff.role !== 'admin';
+    checkChatLink().catch(() => undefined);
     listen();
     route();
   }
@@ -355,18 +357,46 @@
     const form = new FormData(e.target);
     try {
       await signedIn(await api('login', { method: 'POST', body: { username: form.get('username'), password: form.get('password') } }));
-    } catch (err) { notice(t('loginFailed', { reason: err.message })); }
+    } catch (err) {
+      // Wrong password, locked for this address (423), too many tries from this address (429).
+      const reason = { 401: 'loginWrong', 423: 'loginLocked', 429: 'loginTooMany' }[err.status];
+      notice(t('loginFailed', { reason: reason ? t(reason) : err.message }));
+    }
   });
   $('#logout').addEventListener('click', async () => {
     await api('logout', { method: 'POST' }).catch(() => undefined);
     state.stream?.close();
     showLogin();
   });
+  // Linking a chat account: a code to send from it, then the staff member confirms the account that sent it.
+  function chatLinkPanel(text, step, pending = null) {
+    $('#chat-link-panel').hidden = false;
+    $('#chat-link-text').textContent = text;
+    $('#chat-link-code').parentElement.hidden = step !== 'code';
+    $('#chat-link-check').hidden = step !== 'code';
+    $('#chat-link-confirm').hidden = step !== 'pending';
+    state.chatLinkPending = pending;
+  }
+  const account = (a) => ({ channel: t('channel.' + a.channel), userId: a.userId });
+  async function checkChatLink() {
+    const { pending } = await api('me/chat-link');
+    if (pending) chatLinkPanel(t('chatLinkPending', { ...account(pending), at: fmt(pending.at) }), 'pending', pending);
+    else if (!$('#chat-link-panel').hidden) chatLinkPanel(t('chatLinkNone'), 'code');
+  }
   $('#chat-link').addEventListener('click', async () => {
-    const { code } = await api('me/chat-link', { method: 'POST' });
-    const box = $('#notice');
-    box.textContent = t('chatLinkCode', { code });
-    box.hidden = false;
+    const { code, minutes } = await api('me/chat-link', { method: 'POST' });
+    $('#chat-link-code').textContent = `#${t('chatLinkCommand')} ${code}`;
+    chatLinkPanel(t('chatLinkCode', { minutes }), 'code');
+  });
+  $('#chat-link-check').addEventListener('click', () => checkChatLink().catch((err) => notice(err.message)));
+  $('#chat-link-confirm').addEventListener('click', async () => {
+    const { channel, userId } = state.chatLinkPending;
+    try {
+      const { linked } = await api('me/chat-link/confirm', { method: 'POST', body: { channel, userId } });
+      chatLinkPanel(t('chatLinkDone', account(linked)), 'end');
+    } catch {
+      chatLinkPanel(t('chatLinkGone'), 'end');
+    }
   });
   $('#case-filter').addEventListener('submit', (e) => { e.preventDefault(); state.page = 1; loadCases(); });
   $('#prev').addEventListener('click', () => { state.page--; loadCases(); });

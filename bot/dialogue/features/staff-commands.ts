@@ -22,6 +22,7 @@ const COMMANDS: Record<string, Command> = {
   绑定: 'link', link: 'link',
   帮助: 'help', help: 'help',
 };
+const LINK_REPLIES = { pending: 'staffchat.pending', wrong: 'staffchat.badCode', blocked: 'staffchat.blocked' } as const satisfies Record<string, TextKey>;
 const STAFF_COMMAND = /^#\s*(\S+)\s*([\s\S]*)$/;
 const TIMELINE_LINES = 5;
 
@@ -56,10 +57,9 @@ export const staffCommands: Middleware = async (ctx, next) => {
   const rest = parsed[2]!.trim();
   const { channel, userId } = ctx.inbound;
   if (command === 'link') {
-    const linked = await ctx.deps.chatLinks.redeem(rest, channel, userId);
-    if (!linked) return ctx.reply(ctx.t('staffchat.badCode'));
-    ctx.deps.log.info({ channel }, 'staff chat account linked');
-    return ctx.reply(ctx.t('staffchat.linked', { name: linked.displayName ?? linked.username }));
+    const outcome = await ctx.deps.chatLinks.redeem(normalizeText(rest), { channel, userId });
+    if (outcome === 'pending') ctx.deps.log.info({ channel }, 'staff chat link waiting for confirmation in the console');
+    return ctx.reply(ctx.t(LINK_REPLIES[outcome]));
   }
   const staff = await ctx.deps.chatLinks.staffOf(channel, userId);
   if (!staff) return next();
