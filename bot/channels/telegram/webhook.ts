@@ -2,6 +2,10 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Bot as TelegramBot } from 'grammy';
 import type { Update } from 'grammy/types';
+import { z } from 'zod';
+
+// Only the envelope is checked here; grammY reads the rest, and a failed update is logged, not retried.
+const update = z.looseObject({ update_id: z.number().int().nonnegative() });
 
 function sameSecret(given: unknown, expected: string): boolean {
   const a = Buffer.from(typeof given === 'string' ? given : '');
@@ -16,6 +20,7 @@ export async function telegramWebhook(app: FastifyInstance, opts: { telegram: Te
     if (!opts.secret || !sameSecret(req.headers['x-telegram-bot-api-secret-token'], opts.secret)) {
       return reply.code(401).send({ error: 'wrong secret token' });
     }
+    if (!update.safeParse(req.body).success) return reply.code(400).send({ error: 'not a Telegram update' });
     await opts.telegram.handleUpdate(req.body as Update);
     return { ok: true };
   });
