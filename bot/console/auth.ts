@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { cleanText } from '../conversations/clean-text.js';
 import { RateLimiter } from '../conversations/rate-limiter.js';
 import type { Config } from '../platform/config.js';
 import type { Db, Staff } from '../platform/db.js';
@@ -22,7 +23,8 @@ declare module 'fastify' {
   }
 }
 
-const loginBody = z.object({ username: z.string().trim().min(1).max(100), password: z.string().min(1).max(1000) });
+// The username goes to PostgreSQL: cleaned like every text from outside (a NUL byte would fail the query).
+const loginBody = z.object({ username: z.string().transform(cleanText).pipe(z.string().trim().min(1).max(100)), password: z.string().min(1).max(1000) });
 const PUBLIC = new Set(['/console/api/login']);
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const STAFF_FIELDS = { id: true, username: true, displayName: true, role: true, departmentId: true } as const;

@@ -53,7 +53,7 @@ export async function buildServer(services: Services, runtime: BotRuntime): Prom
   await app.register(webchatRoutes, { bot: runtime.bot, mailbox: runtime.mailbox, sessions: runtime.webchatSessions, perAddress });
   await app.register(consoleRoutes, { services, handoff: runtime.handoff, chatLinks: runtime.chatLinks });
   if (runtime.telegram) {
-    await app.register(telegramWebhook, { telegram: runtime.telegram, secret: services.config.TELEGRAM_WEBHOOK_SECRET });
+    await app.register(telegramWebhook, { telegram: runtime.telegram, secret: services.config.TELEGRAM_WEBHOOK_SECRET, log: services.log });
   }
   return app;
 }

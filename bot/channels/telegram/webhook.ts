@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Bot as TelegramBot } from 'grammy';
 import type { Update } from 'grammy/types';
 import { z } from 'zod';
+import type { Logger } from '../../platform/log.js';
 
 // Only the envelope is checked here; grammY reads the rest, and a failed update is logged, not retried.
 const update = z.looseObject({ update_id: z.number().int().nonnegative() });
@@ -14,14 +15,20 @@ function sameSecret(given: unknown, expected: string): boolean {
 }
 
 /** POST /telegram/webhook: Telegram delivers updates here when a webhook URL is configured. */
-export async function telegramWebhook(app: FastifyInstance, opts: { telegram: TelegramBot; secret: string | undefined }): Promise<void> {
+export async function telegramWebhook(app: FastifyInstance, opts: { telegram: TelegramBot; secret: string | undefined; log: Logger }): Promise<void> {
   app.post('/telegram/webhook', async (req, reply) => {
     // Without a configured secret the webhook is closed: anyone could post fake updates.
     if (!opts.secret || !sameSecret(req.headers['x-telegram-bot-api-secret-token'], opts.secret)) {
       return reply.code(401).send({ error: 'wrong secret token' });
     }
     if (!update.safeParse(req.body).success) return reply.code(400).send({ error: 'not a Telegram update' });
-    await opts.telegram.handleUpdate(req.body as Update);
+    try {
+      await opts.telegram.handleUpdate(req.body as Update);
+    } catch (err) {
+      // Answered anyway: Telegram would otherwise send the same failing update again and again.
+      opts.log.error({ err, updateId: (req.body as Update).update_id }, 'telegram update failed');
+      return { ok: false };
+    }
     return { ok: true };
   });
 }

@@ -25,7 +25,8 @@ const postBody = z
   .refine((b) => b.text !== undefined || b.payload !== undefined, 'text or payload is required');
 
 const getQuery = z.object({
-  after: z.string().regex(/^\d+-\d+$/, 'must be a cursor returned by this API').optional(),
+  // Bounded so that Redis never sees a stream id it cannot read (it fails on more than 64 bits).
+  after: z.string().regex(/^\d{1,15}-\d{1,15}$/, 'must be a cursor returned by this API').optional(),
 });
 
 /** The token a request carries: `Authorization: Bearer …` for API clients, else the page's cookie. */
