@@ -8,6 +8,7 @@ import { sendReplies } from './channels/telegram/send.js';
 import { createWechatChannel, loggedIn, sayTo, type WechatSettings } from './channels/wechat/channel.js';
 import { renderReply } from './channels/wechat/render.js';
 import { Mailbox } from './channels/webchat/mailbox.js';
+import { WebchatSessions } from './channels/webchat/sessions.js';
 import { DeliveryGuard } from './conversations/delivery-guard.js';
 import { MessageLog } from './conversations/message-log.js';
 import { Bot } from './dialogue/bot.js';
@@ -23,6 +24,7 @@ export async function createBotRuntime(services: Services, overrides: { wechatPu
   const messageLog = new MessageLog(db);
   const attachments = new AttachmentStore(db, config.DATA_DIR, config.ATTACHMENT_MAX_BYTES);
   const mailbox = new Mailbox(redis, db, config.REDIS_PREFIX);
+  const webchatSessions = new WebchatSessions(db, redis, config.REDIS_PREFIX);
   const handoff = new HandoffService(services);
   const chatLinks = new ChatLinks(db, redis, config.REDIS_PREFIX);
   const bot = new Bot({
@@ -110,6 +112,7 @@ export async function createBotRuntime(services: Services, overrides: { wechatPu
   return {
     bot,
     mailbox,
+    webchatSessions,
     handoff,
     chatLinks,
     telegram,

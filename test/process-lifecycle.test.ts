@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, uniqueUser, type Harness } from './support/harness.js';
+import { startHarness, type Harness } from './support/harness.js';
 
 // The harness provides a database and prefix of this file's own; the process under test uses them.
 let h: Harness;
@@ -36,10 +36,11 @@ describe('the process', () => {
         if (i > 300) throw new Error(`did not start:\n${output}`);
         await new Promise((r) => setTimeout(r, 100));
       }
+      const { token } = (await (await fetch(`${base}/api/webchat/sessions`, { method: 'POST' })).json()) as { token: string };
       const res = await fetch(`${base}/api/webchat/messages`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ userId: uniqueUser(), text: '你好' }),
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ text: '你好' }),
       });
       expect(res.status).toBe(200);
       child.kill('SIGTERM');

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../bot/platform/config.js';
 import { FakeTelegram } from './support/fake-telegram.js';
 import { eventually, startHarness, type Harness } from './support/harness.js';
 
@@ -137,6 +138,45 @@ describe('Telegram channel', () => {
     expect(last(chat).text).toContain('这种文件暂时不能接收');
     await deliver({ message: { message_id: 8, date: 0, chat: privateChat(chat), from: person(chat), document: { file_id: 'doc-2', file_unique_id: 'd2', file_size: 50 * 1024 * 1024 } } });
     expect(last(chat).text).toContain('文件太大了（上限 10 MB）');
+  });
+
+  it('stops downloading a file past the size limit even when no size was given', async () => {
+    const chat = 7010;
+    api.endless.add('files/endless-1');
+    await deliver({ message: { message_id: 10, date: 0, chat: privateChat(chat), from: person(chat), document: { file_id: 'endless-1', file_unique_id: 'e1' } } });
+    expect(last(chat).text).toContain('文件太大了（上限 10 MB）');
+    await eventually(async () => (api.abandoned.includes('files/endless-1') ? true : undefined));
+  });
+
+  it('refuses a file path that would leave the file area, without requesting it', async () => {
+    const chat = 7011;
+    for (const [i, path] of ['../../bot123:TEST/getMe', 'files/a?b=1', 'files/a#b', '/etc/passwd', 'files/..'].entries()) {
+      api.filePaths.set(`odd-${i}`, path);
+      api.files.set(path, Buffer.from('%PDF-1.4 not for download'));
+      const before = api.requests.length;
+      await deliver({ message: { message_id: 20 + i, date: 0, chat: privateChat(chat), from: person(chat), document: { file_id: `odd-${i}`, file_unique_id: `o${i}`, file_size: 25 } } });
+      expect(last(chat).text, path).toContain('这种文件暂时不能接收');
+      // Only Bot API methods were called (getFile, sendMessage): no download, no other path.
+      expect(api.requests.slice(before).map((url) => url.replace(/^\/bot[^/]+\//, ''))).toEqual(['getFile', 'sendMessage']);
+    }
+  });
+
+  it('refuses a plain-http Bot API server elsewhere than on this machine, with a clear message', () => {
+    const env = (root: string) => ({ ...process.env, TELEGRAM_API_ROOT: root });
+    expect(() => loadConfig(env('http://telegram.example.org'))).toThrow(/TELEGRAM_API_ROOT: must be an https:\/\/ URL; http:\/\/ only for a Bot API server on this machine/);
+    expect(() => loadConfig(env('ftp://127.0.0.1'))).toThrow(/TELEGRAM_API_ROOT/);
+    for (const ok of ['https://api.telegram.org', 'http://127.0.0.1:8081', 'http://localhost:8081', 'http://[::1]:8081']) {
+      expect(loadConfig(env(ok)).TELEGRAM_API_ROOT).toBe(ok);
+    }
+  });
+
+  it('answers 400 to a body that is no update, and keeps serving', async () => {
+    for (const payload of [[], { update_id: 'x' }, { message: {} }, 'null']) {
+      const res = await h.app.inject({ method: 'POST', url: '/telegram/webhook', headers: { 'x-telegram-bot-api-secret-token': SECRET, 'content-type': 'application/json' }, payload: typeof payload === 'string' ? payload : JSON.stringify(payload) });
+      expect(res.statusCode, JSON.stringify(payload)).toBe(400);
+    }
+    await text(7012, '帮助');
+    expect(last(7012).text).toContain('使用方法');
   });
 
   it('explains politely that stickers and voice are not read, and ignores group chats', async () => {

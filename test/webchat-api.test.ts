@@ -1,7 +1,9 @@
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../bot/platform/config.js';
 import { createLogger } from '../bot/platform/log.js';
 import { createServices, servicesReady } from '../bot/platform/services.js';
+import { hashToken } from '../bot/channels/webchat/sessions.js';
 import { startHarness, uniqueUser, type Harness } from './support/harness.js';
 
 let h: Harness;
@@ -18,46 +20,154 @@ async function inboundLog(userId: string) {
   });
 }
 
+let addresses = 0;
+/** A client address of its own (TRUST_PROXY is on here), so per-address limits of one test do not touch another. */
+const newAddress = () => ({ 'x-forwarded-for': `198.51.100.${++addresses}` });
+
+/** A new web chat session as a page or API client gets it. */
+async function session(headers: Record<string, string> = newAddress(), payload?: object) {
+  const res = await h.app.inject({ method: 'POST', url: '/api/webchat/sessions', headers, ...(payload ? { payload } : {}) });
+  expect(res.statusCode, res.body).toBe(201);
+  const { token } = res.json() as { token: string };
+  return { token, bearer: { authorization: `Bearer ${token}` }, res };
+}
+
 const post = (payload: unknown, headers: Record<string, string> = {}) =>
   h.app.inject({ method: 'POST', url: '/api/webchat/messages', payload: payload as object, headers });
+const get = (query: string, headers: Record<string, string> = {}) => h.app.inject({ method: 'GET', url: `/api/webchat/messages${query}`, headers });
+
+async function residentOf(token: string) {
+  const row = await h.services.db.webchatSession.findUniqueOrThrow({ where: { tokenHash: hashToken(token) }, include: { resident: true } });
+  return row.resident;
+}
 
 describe('web chat API', () => {
   it('rejects invalid bodies with 400 and a reason', async () => {
-    for (const body of [{}, { userId: 'bad id!' }, { userId: 'x'.repeat(65), text: 'hi' }, { userId: 'ok' }, { userId: 'ok', text: 5 }, { userId: 'ok', text: 'hi', lang: 'fr' }]) {
-      const res = await post(body);
+    const { bearer } = await session();
+    const headers = { ...bearer, ...newAddress() };
+    for (const body of [{}, { payload: 'x'.repeat(257) }, { messageId: 'bad id!', text: 'hi' }, { text: 5 }, { text: 'hi', lang: 'fr' }]) {
+      const res = await post(body, headers);
       expect(res.statusCode, JSON.stringify(body)).toBe(400);
       expect(res.json().error).toEqual(expect.any(String));
     }
-    const malformed = await h.app.inject({ method: 'POST', url: '/api/webchat/messages', payload: '{"userId":', headers: { 'content-type': 'application/json' } });
+    const malformed = await h.app.inject({ method: 'POST', url: '/api/webchat/messages', payload: '{"text":', headers: { ...headers, 'content-type': 'application/json' } });
     expect(malformed.statusCode).toBe(400);
     expect(malformed.json().error).toEqual(expect.any(String));
-    const badCursor = await h.app.inject({ method: 'GET', url: '/api/webchat/messages?userId=ok&after=abc' });
-    expect(badCursor.statusCode).toBe(400);
+    expect((await get('?after=abc', bearer)).statusCode).toBe(400);
+    const badLang = await h.app.inject({ method: 'POST', url: '/api/webchat/sessions', payload: { lang: 'fr' }, headers: newAddress() });
+    expect(badLang.statusCode).toBe(400);
+  });
+
+  it('issues a long random token, also as an HttpOnly SameSite=Strict cookie, Secure over HTTPS', async () => {
+    const a = await session();
+    const b = await session();
+    expect(a.token).not.toBe(b.token);
+    expect(Buffer.from(a.token, 'base64url').length * 8).toBeGreaterThanOrEqual(128);
+    expect(a.res.headers['cache-control']).toBe('no-store');
+    const cookie = String(a.res.headers['set-cookie']);
+    expect(cookie).toContain(`tm_webchat=${a.token}`);
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Strict/i);
+    expect(cookie).not.toMatch(/Secure/i);
+    const overHttps = await session({ ...newAddress(), 'x-forwarded-proto': 'https' });
+    expect(String(overHttps.res.headers['set-cookie'])).toMatch(/; Secure/i);
+    // The resident behind a token is the server's, never the client's.
+    expect((await residentOf(a.token)).externalId).not.toBe((await residentOf(b.token)).externalId);
+  });
+
+  it('answers 401 without a token the server issued; a userId is no credential', async () => {
+    const owner = await session();
+    const ownerHeaders = { ...owner.bearer, ...newAddress() };
+    expect((await post({ text: '你好', messageId: 'first' }, ownerHeaders)).statusCode).toBe(200);
+    const ownerId = (await residentOf(owner.token)).externalId;
+    const from = newAddress();
+    const refused = [
+      await post({ userId: ownerId, text: '查询' }, from),
+      await post({ text: '查询' }, { ...from, authorization: `Bearer ${'A'.repeat(43)}` }),
+      await post({ text: '查询' }, { ...from, authorization: `Basic ${owner.token}` }),
+      await post({ text: '查询' }, { ...from, authorization: 'Bearer' }),
+      await get(`?userId=${ownerId}`),
+      await get(`?token=${owner.token}`),
+      await get('', { cookie: 'tm_webchat=not-a-token' }),
+    ];
+    for (const res of refused) {
+      expect(res.statusCode, res.body).toBe(401);
+      expect(res.json().error).toEqual(expect.any(String));
+    }
+    // Someone else's token reads only their own mailbox.
+    const stranger = await session();
+    expect((await get('', stranger.bearer)).json().messages).toEqual([]);
+    expect((await get('', owner.bearer)).json().messages.length).toBeGreaterThan(0);
+  });
+
+  it('serves the page by its cookie alone, in the language the session was opened in', async () => {
+    const { token } = await session(newAddress(), { lang: 'en' });
+    const cookie = { cookie: `tm_webchat=${token}`, ...newAddress() };
+    const res = await post({ text: 'hello' }, cookie);
+    expect(res.statusCode).toBe(200);
+    expect(res.json().replies[0].text).toMatch(/[A-Za-z]/);
+    expect(res.json().replies[0].text).not.toMatch(/[\u4e00-\u9fff]/);
+    const polled = await get('', cookie);
+    expect(polled.statusCode).toBe(200);
+    expect(polled.json().messages.map((m: { text: string }) => m.text)).toEqual(res.json().replies.map((r: { text: string }) => r.text));
+  });
+
+  it('keeps the resident behind a token when Redis forgets its cache', async () => {
+    const { token, bearer } = await session();
+    const headers = { ...bearer, ...newAddress() };
+    expect((await post({ text: '你好' }, headers)).statusCode).toBe(200);
+    for (const key of await h.services.redis.keys(`${h.services.config.REDIS_PREFIX}:webchat:token:*`)) await h.services.redis.del(key);
+    expect((await post({ text: '帮助' }, headers)).statusCode).toBe(200);
+    const resident = await residentOf(token);
+    const inbound = await inboundLog(resident.externalId);
+    expect(inbound.map((m) => m.text)).toEqual(['你好', '帮助']);
   });
 
   it('answers 413 to a body over 256 KiB', async () => {
-    const res = await post({ userId: uniqueUser(), text: '长'.repeat(100_000) });
+    const { bearer } = await session();
+    const res = await post({ text: '长'.repeat(100_000) }, { ...bearer, ...newAddress() });
     expect(res.statusCode).toBe(413);
     expect(res.json().error).toContain('256 KiB');
   });
 
-  it('answers 429 to a flood and serves the resident again after the window', async () => {
-    const user = uniqueUser();
+  it('answers 429 to a flood from one token and serves the resident again after the window', async () => {
+    const { bearer } = await session();
+    const from = newAddress();
     const statuses: number[] = [];
-    for (let i = 0; i < 20; i++) statuses.push((await post({ userId: user, text: `第${i}条消息` })).statusCode);
+    for (let i = 0; i < 20; i++) statuses.push((await post({ text: `第${i}条消息` }, { ...bearer, ...from })).statusCode);
     expect(statuses.slice(0, 12).every((s) => s === 200)).toBe(true);
     expect(statuses.slice(12).every((s) => s === 429)).toBe(true);
     // Another resident is not affected.
-    expect((await post({ userId: uniqueUser(), text: '你好' })).statusCode).toBe(200);
+    expect((await post({ text: '你好' }, { ...(await session()).bearer, ...from })).statusCode).toBe(200);
   });
 
-  it('answers 429 to one address cycling through user ids', async () => {
+  it('answers 429 to one address cycling through tokens', async () => {
+    const tokens = await Promise.all(Array.from({ length: 70 }, () => session()));
     const from = { 'x-forwarded-for': '203.0.113.7' };
     const statuses: number[] = [];
-    for (let i = 0; i < 70; i++) statuses.push((await post({ userId: uniqueUser(), text: '你好' }, from)).statusCode);
+    for (const { bearer } of tokens) statuses.push((await post({ text: '你好' }, { ...bearer, ...from })).statusCode);
     expect(statuses.filter((s) => s === 200)).toHaveLength(60);
     expect(statuses.slice(60).every((s) => s === 429)).toBe(true);
-    expect((await post({ userId: uniqueUser(), text: '你好' }, { 'x-forwarded-for': '203.0.113.8' })).statusCode).toBe(200);
+    expect((await post({ text: '你好' }, { ...tokens[0]!.bearer, 'x-forwarded-for': '203.0.113.8' })).statusCode).toBe(200);
+  });
+
+  it('answers 429 to one address creating session after session', async () => {
+    const from = { 'x-forwarded-for': '203.0.113.9' };
+    const statuses: number[] = [];
+    for (let i = 0; i < 65; i++) statuses.push((await h.app.inject({ method: 'POST', url: '/api/webchat/sessions', headers: from })).statusCode);
+    expect(statuses.slice(0, 60).every((s) => s === 201)).toBe(true);
+    expect(statuses.slice(60).every((s) => s === 429)).toBe(true);
+  });
+
+  it('answers every resident when some send NUL bytes or lone surrogates at the same time, and logs every message', async () => {
+    const normal = Array.from({ length: 15 }, (_, i) => ({ user: uniqueUser('ok'), text: `城东区八一路第${i}号路灯不亮了` }));
+    const bad = ['坏\u0000字节', '半个\ud800字符', '\udc00\u0007控制'].map((text) => ({ user: uniqueUser('bad'), text }));
+    const all = [...normal, ...bad];
+    const results = await Promise.all(all.map(({ user, text }) => h.send(user, { text })));
+    expect(results.map((r) => r.status)).toEqual(all.map(() => 200));
+    for (const { user, text } of normal) expect((await inboundLog(user)).map((m) => m.text)).toEqual([text]);
+    const cleaned = await Promise.all(bad.map(async ({ user }) => (await inboundLog(user)).map((m) => m.text)));
+    expect(cleaned).toEqual([['坏字节'], ['半个\ufffd字符'], ['\ufffd控制']]);
   });
 
   it('asks for a 20,000-character message to be shortened and keeps it verbatim', async () => {
@@ -130,3 +240,32 @@ describe('web chat API', () => {
     }
   });
 });
+
+describe('the web chat page in a browser', () => {
+  it('opens a session on its first visit, keeps it in an HttpOnly cookie, and finds the conversation again after a reload', async () => {
+    const address = await h.app.listen({ host: '127.0.0.1', port: 0 });
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+    try {
+      const page = await browser.newPage();
+      const urls: string[] = [];
+      page.on('request', (r) => urls.push(r.url()));
+      const sessionsBefore = await h.services.db.webchatSession.count();
+      await page.goto(address);
+      await page.fill('#tm-input', '你好');
+      await page.click('#tm-send');
+      await page.waitForSelector('.tm-msg--bot');
+      const [cookie] = (await page.context().cookies()).filter((c) => c.name === 'tm_webchat');
+      expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/api/webchat' });
+      expect(await page.evaluate(() => document.cookie)).not.toContain(cookie!.value);
+      const firstReply = await page.textContent('.tm-msg--bot');
+      await page.reload();
+      await page.waitForSelector('.tm-msg--bot');
+      expect(await page.textContent('.tm-msg--bot')).toBe(firstReply);
+      expect(await h.services.db.webchatSession.count()).toBe(sessionsBefore + 1);
+      expect(urls.filter((u) => u.includes(cookie!.value))).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
+});
+

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { cleanText } from '../conversations/clean-text.js';
 import { RateLimiter } from '../conversations/rate-limiter.js';
 import type { Config } from '../platform/config.js';
 import type { Db } from '../platform/db.js';
@@ -10,7 +11,8 @@ import { checkPassword } from './passwords.js';
 import { SESSION_COOKIE, STAFF_FIELDS, sessionOf, staffOf } from './guard.js';
 import type { ConsoleSessions } from './sessions.js';
 
-const loginBody = z.object({ username: z.string().trim().min(1).max(100), password: z.string().min(1).max(1000) });
+// The username goes to PostgreSQL: cleaned like every text from outside (a NUL byte would fail the query).
+const loginBody = z.object({ username: z.string().transform(cleanText).pipe(z.string().trim().min(1).max(100)), password: z.string().min(1).max(1000) });
 
 // The session cookie: HttpOnly, SameSite=Strict, Secure over HTTPS.
 function cookieOptions(config: Config, req: FastifyRequest) {

@@ -27,13 +27,25 @@ export class MessageLog {
     while (this.waiting.length > 0) {
       const batch = this.waiting.splice(0);
       try {
-        await this.db.message.createMany({ data: batch.flatMap((w) => w.rows), skipDuplicates: true });
+        await this.insert(batch.flatMap((w) => w.rows));
         batch.forEach((w) => w.resolve());
-      } catch (err) {
-        batch.forEach((w) => w.reject(err));
+      } catch {
+        // One bad row must not cost anyone else theirs: the batch is written again row by row.
+        await Promise.all(batch.map((w) => this.oneByOne(w.rows).then(w.resolve, w.reject)));
       }
     }
     this.flushing = undefined;
+  }
+
+  private async insert(rows: Prisma.MessageCreateManyInput[]): Promise<void> {
+    await this.db.message.createMany({ data: rows, skipDuplicates: true });
+  }
+
+  /** Writes each row on its own, in order; fails with the first failure after trying every row. */
+  private async oneByOne(rows: Prisma.MessageCreateManyInput[]): Promise<void> {
+    let failure: unknown;
+    for (const row of rows) await this.insert([row]).catch((err: unknown) => (failure ??= err));
+    if (failure !== undefined) throw failure;
   }
 
   /** Waits for rows already recorded; used on shutdown. */

@@ -79,10 +79,10 @@ export async function buildServer(services: Services, runtime: BotRuntime): Prom
     messages: services.config.RATE_LIMIT_IP_MESSAGES,
     windowSeconds: services.config.RATE_LIMIT_WINDOW_SECONDS,
   });
-  await app.register(webchatRoutes, { bot: runtime.bot, mailbox: runtime.mailbox, perAddress });
+  await app.register(webchatRoutes, { bot: runtime.bot, mailbox: runtime.mailbox, sessions: runtime.webchatSessions, perAddress });
   await app.register(consoleRoutes, { services, handoff: runtime.handoff, chatLinks: runtime.chatLinks });
   if (runtime.telegram) {
-    await app.register(telegramWebhook, { telegram: runtime.telegram, secret: services.config.TELEGRAM_WEBHOOK_SECRET });
+    await app.register(telegramWebhook, { telegram: runtime.telegram, secret: services.config.TELEGRAM_WEBHOOK_SECRET, log: services.log });
   }
   return app;
 }

@@ -27,6 +27,12 @@ function trustProxy(value: string, ctx: z.RefinementCtx): false | number | strin
   return z.NEVER;
 }
 
+function encryptedOrLoopback(url: string): boolean {
+  const { protocol, hostname } = new URL(url);
+  if (protocol === 'https:') return true;
+  return protocol === 'http:' && (hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname));
+}
+
 /** Every setting Tingmin reads, with its default. README.md documents each one. */
 const schema = z.object({
   DATABASE_URL: z.string().url().default('postgresql://postgres@127.0.0.1:5432/tingmin'),
@@ -44,7 +50,7 @@ const schema = z.object({
   SESSION_TTL_SECONDS: z.coerce.number().int().positive().default(86_400),
   RATE_LIMIT_MESSAGES: z.coerce.number().int().positive().default(30),
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(10),
-  /** Web chat messages from one IP address per window, whatever user ids they carry. */
+  /** Web chat messages from one IP address per window, whatever tokens they carry (and sessions opened). */
   RATE_LIMIT_IP_MESSAGES: z.coerce.number().int().positive().default(300),
   DESCRIPTION_MIN_CHARS: z.coerce.number().int().positive().default(10),
   DESCRIPTION_MAX_CHARS: z.coerce.number().int().positive().default(2000),
@@ -107,7 +113,12 @@ const schema = z.object({
   RECONCILE_INTERVAL_MS: z.coerce.number().int().positive().default(60_000),
   /** Telegram is on when a bot token (from @BotFather) is set. */
   TELEGRAM_BOT_TOKEN: z.string().optional(),
-  TELEGRAM_API_ROOT: z.string().url().default('https://api.telegram.org'),
+  TELEGRAM_API_ROOT: z
+    .string()
+    .url()
+    .default('https://api.telegram.org')
+    // The bot token travels in every request's path: in clear only to a Bot API server on this machine.
+    .refine(encryptedOrLoopback, 'must be an https:// URL; http:// only for a Bot API server on this machine (localhost, 127.0.0.1, [::1])'),
   /** Public HTTPS URL of POST /telegram/webhook; without it the bot uses long polling. */
   TELEGRAM_WEBHOOK_URL: z.string().url().optional(),
   TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/).optional(),

@@ -2,16 +2,19 @@ import { pino, type Logger } from 'pino';
 
 export type { Logger };
 
-// Mainland mobiles and landlines as they appear in free text; the middle digits are hidden.
-const PHONE = /(?<!\d)(\+?86[- ]?)?(1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?!\d)/g;
+// Digits as residents type them, ASCII or full-width; separators between digit groups likewise.
+const D = '[0-9０-９]';
+const SEP = '[-. \\u00a0\\u3000－．]?';
+// Mainland mobiles as they appear in free text (+86 / 0086 / 86 first, groups split by -, . or spaces); the middle digits are hidden.
+const PHONE = new RegExp(`(?<!${D})(?:(?:[+＋]|00|００)?[8８][6６]${SEP})?([1１][3-9３-９]${D})${SEP}(${D}{4})${SEP}(${D}{4})(?!${D})`, 'g');
 const PRIVATE_KEYS = new Set(['phone', 'name', 'contactPhone']);
 
 // Landlines with an area code (0971-8123456): the local number's middle is hidden.
-const LANDLINE = /(?<!\d)(\(?0\d{2,3}\)?[\s-]?)(\d{3,4})(\d{4})(?!\d)/g;
+const LANDLINE = new RegExp(`(?<!${D})([(（]?[0０]${D}{2,3}[)）]?${SEP})(${D}{3,4})(${D}{4})(?!${D})`, 'g');
 
 export function maskPhones(text: string): string {
   return text
-    .replace(PHONE, (_m, _cc, head: string, _mid: string, tail: string) => `${head}****${tail}`)
+    .replace(PHONE, (_m, head: string, _mid: string, tail: string) => `${head}****${tail}`)
     .replace(LANDLINE, (_m, area: string, _mid: string, tail: string) => `${area}***${tail}`);
 }
 

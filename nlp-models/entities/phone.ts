@@ -1,6 +1,7 @@
 import { normalizeText } from '../text/normalize.js';
 
 const MOBILE = /^(?:0086|86)?(1[3-9]\d{9})$/;
+const MAX_DIGITS = 15;
 // Digit groups joined by spaces or dashes, optionally after a "+": one way of writing one number.
 const DIGIT_RUN = /\+?\d+(?:[ \-]+\d+)*/g;
 // What people put before the number when asked for it (longest alternatives first).
@@ -21,8 +22,11 @@ export function findMobilePhone(text: string): string | null {
     const groups = run.replace('+', '').split(/[ \-]+/);
     // Whole groups only, so "2020 138 1234 5678" still finds the phone and an ID card never does.
     for (let from = 0; from < groups.length; from += 1) {
-      for (let to = from + 1; to <= groups.length; to += 1) {
-        const phone = mobileFromGroups(groups.slice(from, to));
+      // A number is at most 15 digits (0086 and 11): longer spans cannot match, so each start tries a few.
+      let digits = '';
+      for (let to = from; to < groups.length && digits.length + groups[to]!.length <= MAX_DIGITS; to += 1) {
+        digits += groups[to];
+        const phone = MOBILE.exec(digits)?.[1];
         if (phone) return phone;
       }
     }

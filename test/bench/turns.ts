@@ -21,7 +21,7 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 
 type Figures = { perSecond: number; p50: number; p99: number; errors: number };
 
-async function load(url: string, body: (i: number) => unknown): Promise<Figures> {
+async function load(url: string, body: (i: number) => unknown, headers: (i: number) => Record<string, string> = () => ({})): Promise<Figures> {
   const latencies: number[] = [];
   let next = 0;
   let errors = 0;
@@ -31,7 +31,7 @@ async function load(url: string, body: (i: number) => unknown): Promise<Figures>
       while (next < REQUESTS) {
         const i = next++;
         const t0 = performance.now();
-        const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body(i)) });
+        const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers(i) }, body: JSON.stringify(body(i)) });
         await res.arrayBuffer();
         if (res.status !== 200) errors++;
         latencies.push(performance.now() - t0);
@@ -66,16 +66,21 @@ const appAddress = await app.listen({ host: '127.0.0.1', port: 0 });
 const baseAddress = await baseline.listen({ host: '127.0.0.1', port: 0 });
 
 try {
-  const users = Array.from({ length: CONCURRENCY * 4 }, (_, i) => `bench${run}_${i}`);
+  // Each resident is a session the server issued; its token is sent as a bearer token.
+  const users: Record<string, string>[] = [];
+  for (let i = 0; i < CONCURRENCY * 4; i++) {
+    const { token } = (await (await fetch(`${appAddress}/api/webchat/sessions`, { method: 'POST' })).json()) as { token: string };
+    users.push({ authorization: `Bearer ${token}` });
+  }
+  const as = (i: number) => users[i % users.length]!;
   // Warm up connections and JIT, and open each resident's conversation.
-  for (const userId of users) await fetch(`${appAddress}/api/webchat/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId, text: '你好' }) });
+  for (const auth of users) await fetch(`${appAddress}/api/webchat/messages`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify({ text: '你好' }) });
 
   const floor = await load(`${baseAddress}/`, () => ({}));
-  const greet = await load(`${appAddress}/api/webchat/messages`, (i) => ({ userId: users[i % users.length], text: '你好' }));
+  const greet = await load(`${appAddress}/api/webchat/messages`, () => ({ text: '你好' }), as);
   const describe = await load(`${appAddress}/api/webchat/messages`, (i) => ({
-    userId: users[i % users.length],
     text: i % 2 ? '城东区八一路小区门口路面塌陷了一个星期没人管，晚上很危险' : '取消',
-  }));
+  }), as);
   const row = (name: string, f: Figures) =>
     `${name.padEnd(44)} ${f.perSecond.toFixed(0).padStart(7)}/s   p50 ${f.p50.toFixed(1).padStart(6)} ms   p99 ${f.p99.toFixed(1).padStart(6)} ms   errors ${f.errors}`;
   console.log(`${REQUESTS} requests, ${CONCURRENCY} in flight, ${users.length} residents`);

@@ -28,6 +28,18 @@ describe('findMobilePhone', () => {
   });
 });
 
+describe('findMobilePhone on long runs of digit groups', () => {
+  // An algorithmic bound, not a benchmark: the old search tried every span (cubic) and took seconds.
+  it('answers 5,000 characters of "1 1 1 …" quickly, and still finds a number at its end', () => {
+    const noise = '1 '.repeat(2500);
+    const started = performance.now();
+    expect(findMobilePhone(noise)).toBeNull();
+    expect(findMobilePhone(`${noise}138 1234 5678`)).toBe('13812345678');
+    expect(findMobilePhone(`${noise}1381234567`)).toBeNull();
+    expect(performance.now() - started).toBeLessThan(200);
+  });
+});
+
 describe('parseMobilePhone', () => {
   it.each([
     ['13812345678', '13812345678'],

@@ -13,6 +13,14 @@ export class FakeTelegram {
   floodNext = 0;
   /** Files residents "sent", served for download by file path. */
   readonly files = new Map<string, Buffer>();
+  /** File paths served as an endless stream of unknown length, until the client hangs up. */
+  readonly endless = new Set<string>();
+  /** Endless downloads the client hung up on. */
+  readonly abandoned: string[] = [];
+  /** The file_path getFile answers for a file_id (else `files/<file_id>`). */
+  readonly filePaths = new Map<string, string>();
+  /** Every request's URL, in order. */
+  readonly requests: string[] = [];
   private server?: Server;
   private nextMessageId = 1;
 
@@ -21,7 +29,18 @@ export class FakeTelegram {
       let raw = '';
       req.on('data', (d) => (raw += d));
       req.on('end', () => {
+        this.requests.push(req.url ?? '');
         const file = req.url?.match(/^\/file\/bot[^/]+\/(.+)$/)?.[1];
+        if (file && this.endless.has(file)) {
+          const chunk = Buffer.alloc(64 * 1024, 0xff);
+          const pump = () => {
+            while (!res.destroyed && res.write(chunk));
+          };
+          res.on('drain', pump);
+          res.on('close', () => this.abandoned.push(file));
+          pump();
+          return;
+        }
         if (file) {
           const bytes = this.files.get(file);
           res.statusCode = bytes ? 200 : 404;
@@ -50,7 +69,7 @@ export class FakeTelegram {
         }
         return { ok: true, result: { message_id: this.nextMessageId++, date: 0, chat: { id: body.chat_id, type: 'private' }, text: body.text } };
       case 'getFile':
-        return { ok: true, result: { file_id: body.file_id, file_unique_id: 'u', file_path: `files/${String(body.file_id)}` } };
+        return { ok: true, result: { file_id: body.file_id, file_unique_id: 'u', file_path: this.filePaths.get(String(body.file_id)) ?? `files/${String(body.file_id)}` } };
       default:
         return { ok: true, result: true };
     }

@@ -10,6 +10,7 @@ import { createLogger } from '../../bot/platform/log.js';
 import { createServices, type Services } from '../../bot/platform/services.js';
 import { createBotRuntime, type BotRuntime } from '../../bot/runtime.js';
 import type { WechatSettings } from '../../bot/channels/wechat/channel.js';
+import { hashToken } from '../../bot/channels/webchat/sessions.js';
 import type { Reply } from '../../bot/dialogue/messages.js';
 import type { Clock } from '../../bot/platform/clock.js';
 import { clockFrom, INSTANTS } from './clock.js';
@@ -70,8 +71,32 @@ export async function startHarness(
   const app = await buildServer(services, runtime);
   const workers = opts.workers ? await startWorkers(services, services.queueConnection) : undefined;
 
+  // Tests name their residents; each name gets a token from the API, and the session is moved to
+  // the resident of that name so tests can find it (and a resident a test created) by its web chat id.
+  const tokens = new Map<string, Promise<string>>();
+  const openSession = async (userId: string) => {
+    const res = await app.inject({ method: 'POST', url: '/api/webchat/sessions' });
+    if (res.statusCode !== 201) throw new Error(`POST /api/webchat/sessions answered ${res.statusCode}: ${res.body}`);
+    const { token } = res.json() as { token: string };
+    const { db } = services;
+    const tokenHash = hashToken(token);
+    const issued = await db.webchatSession.findUniqueOrThrow({ where: { tokenHash } });
+    const named = await db.resident.upsert({
+      where: { channel_externalId: { channel: 'webchat', externalId: userId } },
+      create: { channel: 'webchat', externalId: userId },
+      update: {},
+    });
+    await db.webchatSession.update({ where: { tokenHash }, data: { residentId: named.id } });
+    await db.resident.delete({ where: { id: issued.residentId } });
+    return token;
+  };
+  const auth = async (userId: string) => {
+    let token = tokens.get(userId);
+    if (!token) tokens.set(userId, (token = openSession(userId)));
+    return { authorization: `Bearer ${await token}` };
+  };
   const send: Harness['send'] = async (userId, body) => {
-    const res = await app.inject({ method: 'POST', url: '/api/webchat/messages', payload: { userId, ...body } });
+    const res = await app.inject({ method: 'POST', url: '/api/webchat/messages', payload: body, headers: await auth(userId) });
     const json = res.json() as { replies?: Reply[] };
     return { status: res.statusCode, replies: json.replies ?? [], body: json };
   };
@@ -89,8 +114,8 @@ export async function startHarness(
     say: (userId, text) => ok(userId, { text }),
     press: (userId, payload) => ok(userId, { payload }),
     async poll(userId, after) {
-      const query = new URLSearchParams({ userId, ...(after ? { after } : {}) });
-      const res = await app.inject({ method: 'GET', url: `/api/webchat/messages?${query}` });
+      const query = new URLSearchParams(after ? { after } : {});
+      const res = await app.inject({ method: 'GET', url: `/api/webchat/messages?${query}`, headers: await auth(userId) });
       if (res.statusCode !== 200) throw new Error(`GET answered ${res.statusCode}: ${res.body}`);
       return res.json();
     },

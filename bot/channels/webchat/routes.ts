@@ -1,54 +1,83 @@
-import type { FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { cleanText } from '../../conversations/clean-text.js';
 import type { RateLimiter } from '../../conversations/rate-limiter.js';
 import type { Bot } from '../../dialogue/bot.js';
 import { problem } from '../../http/problem.js';
 import type { Mailbox } from './mailbox.js';
+import type { WebchatSessions } from './sessions.js';
 
-const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 characters of A-Za-z0-9_-');
+export const WEBCHAT_COOKIE = 'tm_webchat';
+// Browsers cap a cookie's life at 400 days; a resident's page keeps its conversation that long.
+const COOKIE_MAX_AGE = 400 * 24 * 3600;
+
+const sessionBody = z.object({ lang: z.enum(['zh', 'en']).optional() }).optional();
 
 const postBody = z
   .object({
-    userId: id,
     text: z.string().optional(),
     payload: z.string().max(256).optional(),
     lang: z.enum(['zh', 'en']).optional(),
     /** Optional, for safe retries: the same messageId is answered once. */
-    messageId: id.optional(),
+    messageId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 characters of A-Za-z0-9_-').optional(),
   })
   .refine((b) => b.text !== undefined || b.payload !== undefined, 'text or payload is required');
 
 const getQuery = z.object({
-  userId: id,
-  after: z.string().regex(/^\d+-\d+$/, 'must be a cursor returned by this API').optional(),
+  // Bounded so that Redis never sees a stream id it cannot read (it fails on more than 64 bits).
+  after: z.string().regex(/^\d{1,15}-\d{1,15}$/, 'must be a cursor returned by this API').optional(),
 });
 
-/** The web chat API of DESIGN.md §3: the channel adapter that needs no account. */
+/** The token a request carries: `Authorization: Bearer …` for API clients, else the page's cookie. */
+function tokenOf(req: FastifyRequest): string | undefined {
+  const auth = req.headers.authorization;
+  if (auth !== undefined) return /^Bearer ([^\s]+)$/.exec(auth)?.[1];
+  return req.cookies[WEBCHAT_COOKIE];
+}
+
+/** The web chat API of DESIGN.md §3: the channel adapter that needs no account, only a token the server issued. */
 export async function webchatRoutes(
   app: FastifyInstance,
-  opts: { bot: Bot; mailbox: Mailbox; perAddress: RateLimiter },
+  opts: { bot: Bot; mailbox: Mailbox; sessions: WebchatSessions; perAddress: RateLimiter },
 ): Promise<void> {
-  const { bot, mailbox, perAddress } = opts;
-  const tooMany = { error: 'Too many messages; please wait a moment.' };
+  const { bot, mailbox, sessions, perAddress } = opts;
+  await app.register(cookie);
+  const tooMany = (reply: FastifyReply) => reply.code(429).header('retry-after', '10').send({ error: 'Too many messages; please wait a moment.' });
+  const unauthorized = (reply: FastifyReply) =>
+    reply.code(401).send({ error: 'A web chat token is required: create one with POST /api/webchat/sessions.' });
+
+  app.post('/api/webchat/sessions', async (req, reply) => {
+    const body = sessionBody.safeParse(req.body);
+    if (!body.success) return reply.code(400).send(problem(body.error));
+    if (!(await perAddress.allow(`webchat-session-ip:${req.ip}`))) return tooMany(reply);
+    const token = await sessions.create(body.data?.lang);
+    return reply
+      .code(201)
+      .header('cache-control', 'no-store')
+      .setCookie(WEBCHAT_COOKIE, token, { path: '/api/webchat', httpOnly: true, sameSite: 'strict', secure: req.protocol === 'https', maxAge: COOKIE_MAX_AGE })
+      .send({ token });
+  });
 
   app.post('/api/webchat/messages', async (req, reply) => {
+    // One sender cycling through tokens is still one sender; counted before anything else is looked up.
+    if (!(await perAddress.allow(`webchat-ip:${req.ip}`))) return tooMany(reply);
+    const userId = await sessions.residentOf(tokenOf(req));
+    if (!userId) return unauthorized(reply);
     const body = postBody.safeParse(req.body);
     if (!body.success) return reply.code(400).send(problem(body.error));
-    const { userId, text, payload, lang, messageId } = body.data;
-    // One sender cycling through user ids is still one sender.
-    if (!(await perAddress.allow(`webchat-ip:${req.ip}`))) return reply.code(429).header('retry-after', '10').send(tooMany);
-    const result = await bot.handle({ channel: 'webchat', userId, text, payload, lang, messageId }, (replies) =>
-      mailbox.append(userId, replies),
-    );
-    if (result.kind === 'limited') {
-      return reply.code(429).header('retry-after', '10').send(tooMany);
-    }
+    const { text, payload, lang, messageId } = body.data;
+    const inbound = { channel: 'webchat' as const, userId, lang, messageId, text: text === undefined ? undefined : cleanText(text), payload: payload === undefined ? undefined : cleanText(payload) };
+    const result = await bot.handle(inbound, (replies) => mailbox.append(userId, replies));
+    if (result.kind === 'limited') return tooMany(reply);
     return { replies: result.delivered };
   });
 
   app.get('/api/webchat/messages', async (req, reply) => {
+    const userId = await sessions.residentOf(tokenOf(req));
+    if (!userId) return unauthorized(reply);
     const query = getQuery.safeParse(req.query);
     if (!query.success) return reply.code(400).send(problem(query.error));
-    return mailbox.read(query.data.userId, query.data.after);
+    return mailbox.read(userId, query.data.after);
   });
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import qrcodeTerminal from 'qrcode-terminal';
 import { WechatyBuilder, types, type Message, type Wechaty } from 'wechaty';
 import type { AttachmentStore } from '../../conversations/attachments.js';
+import { cleanText } from '../../conversations/clean-text.js';
 import type { Bot } from '../../dialogue/bot.js';
 import type { Inbound } from '../../dialogue/messages.js';
 import type { Logger } from '../../platform/log.js';
@@ -41,11 +42,14 @@ export function createWechatChannel(settings: WechatSettings, deps: { bot: Bot; 
   const { log } = deps;
 
   wechaty.on('scan', async (qrcode, status) => {
-    // Drawn in the terminal for whoever started the process, logged, and kept in a file for administrators.
+    // Drawn in the terminal for whoever started the process and kept in a file for administrators.
+    // The payload logs in as the office: it goes to the log only at debug, never to the shared info log.
     qrcodeTerminal.generate(qrcode, { small: true }, (drawing) => process.stderr.write(`${drawing}\n`));
-    log.info({ status, qrcode }, 'wechat: scan this login QR code with the office account');
+    const file = join(settings.dataDir, 'wechat-login-qrcode.txt');
+    log.info({ status, file }, 'wechat: scan the login QR code with the office account');
+    log.debug({ qrcode }, 'wechat: login QR code payload');
     await mkdir(settings.dataDir, { recursive: true });
-    await writeFile(join(settings.dataDir, 'wechat-login-qrcode.txt'), `${qrcode}\n`);
+    await writeFile(file, `${qrcode}\n`);
   });
   wechaty.on('login', (user) => {
     log.info({ account: user.id }, 'wechat: logged in');
@@ -62,10 +66,10 @@ export function createWechatChannel(settings: WechatSettings, deps: { bot: Bot; 
   /** Text, a stored photo or file, a location, or the kind of something the dialogue cannot use. */
   async function read(message: Message): Promise<Pick<Inbound, 'text' | 'attachment' | 'location'>> {
     const type = message.type();
-    if (type === types.Message.Text) return { text: message.text() };
+    if (type === types.Message.Text) return { text: cleanText(message.text()) };
     if (type === types.Message.Location) {
       const location = await message.toLocation();
-      const name = `${location.name()} ${location.address()}`.trim();
+      const name = cleanText(`${location.name()} ${location.address()}`).trim();
       return { text: '', location: { latitude: location.latitude(), longitude: location.longitude(), ...(name ? { name } : {}) } };
     }
     if (type === types.Message.Image || type === types.Message.Attachment) {

@@ -10,12 +10,13 @@ type Command = 'cancel' | 'back' | 'help' | 'human' | 'lang:zh' | 'lang:en';
 const BY_INTENT: Partial<Record<Intent, Command>> = {
   cancel: 'cancel', back: 'back', help: 'help', handoff: 'human', lang_zh: 'lang:zh', lang_en: 'lang:en',
 };
-const BY_PAYLOAD: Record<string, Command> = {
-  cancel: 'cancel', back: 'back', 'menu:help': 'help', 'menu:human': 'human', 'lang:zh': 'lang:zh', 'lang:en': 'lang:en',
-};
+// A Map: a payload is outside input, and "constructor" must not find Object's.
+const BY_PAYLOAD = new Map<string, Command>([
+  ['cancel', 'cancel'], ['back', 'back'], ['menu:help', 'help'], ['menu:human', 'human'], ['lang:zh', 'lang:zh'], ['lang:en', 'lang:en'],
+]);
 
 function commandOf(ctx: Context): Command | undefined {
-  if (ctx.payload !== undefined) return BY_PAYLOAD[ctx.payload];
+  if (ctx.payload !== undefined) return BY_PAYLOAD.get(ctx.payload);
   return ctx.intent && BY_INTENT[ctx.intent];
 }
 

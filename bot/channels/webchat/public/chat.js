@@ -4,8 +4,8 @@
 
 (() => {
   const API = '/api/webchat/messages';
+  const SESSIONS = '/api/webchat/sessions';
   const POLL_MS = 2500;
-  const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
   const $ = (id) => document.getElementById(id);
   const els = {
     title: $('tm-title'), intro: $('tm-intro'), lang: $('tm-lang'), log: $('tm-log'), notice: $('tm-notice'),
@@ -36,8 +36,6 @@
   const newId = () => (crypto.randomUUID ? crypto.randomUUID().replace(/-/g, '')
     : Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join(''));
 
-  let userId = store.get('tm.userId');
-  if (!userId || !ID_RE.test(userId)) { userId = newId(); store.set('tm.userId', userId); }
   let lang = store.get('tm.lang') === 'en' ? 'en' : 'zh';
   const t = (key) => strings[lang]?.[key] ?? FALLBACK[lang][key];
   const htmlLang = (l) => (l === 'zh' ? 'zh-CN' : 'en');
@@ -162,12 +160,31 @@
     try { return await fetch(url, { ...options, signal: ctl.signal, cache: 'no-store' }); } finally { clearTimeout(timer); }
   }
 
+  // The server issues this page's identity as an HttpOnly cookie (the page never sees the token).
+  // The page asks for one on its first visit, and again if the server no longer knows it.
+  let session = store.get('tm.session') ? Promise.resolve() : openSession();
+
+  async function openSession() {
+    const res = await request(SESSIONS, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ lang }) }, 15000);
+    if (res.status !== 201) throw new Error(`HTTP ${res.status}`);
+    store.set('tm.session', '1');
+  }
+
+  // Calls the API with this page's session, opening a new one once if it is missing or unknown.
+  async function withSession(call) {
+    await (session = session.catch(openSession));
+    const res = await call();
+    if (res.status !== 401) return res;
+    await (session = openSession());
+    return call();
+  }
+
   // The same body (same messageId) is retried on network failures and gateway errors: the server answers it once.
   async function post(body) {
     const options = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
     for (let attempt = 0; ; attempt++) {
       try {
-        const res = await request(API, options, 45000);
+        const res = await withSession(() => request(API, options, 45000));
         if (![502, 503, 504].includes(res.status) || attempt >= 2) return res;
       } catch (err) {
         if (attempt >= 2) throw err;
@@ -182,7 +199,7 @@
     const mine = mineText ? showMine(mineText) : null;
     let ok = false;
     try {
-      const res = await post({ userId, messageId: newId(), ...body });
+      const res = await post({ messageId: newId(), ...body });
       if (res.ok) {
         ok = true; // delivered; if the body is unreadable, the next poll shows the replies
         clearNotice();
@@ -208,9 +225,8 @@
     pollAgain = false;
     let delay = POLL_MS;
     try {
-      const query = new URLSearchParams({ userId });
-      if (cursor) query.set('after', cursor);
-      const res = await request(`${API}?${query}`, {}, 15000);
+      const query = cursor ? `?${new URLSearchParams({ after: cursor })}` : '';
+      const res = await withSession(() => request(`${API}${query}`, {}, 15000));
       // A cursor the server no longer knows: start over (shown ids are skipped anyway).
       if (res.status === 400 && cursor) { cursor = null; pollAgain = true; throw new Error('stale cursor'); }
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
