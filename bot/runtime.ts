@@ -25,6 +25,7 @@ export async function createBotRuntime(services: Services, overrides: { wechatPu
   const attachments = new AttachmentStore(db, config.DATA_DIR, config.ATTACHMENT_MAX_BYTES);
   const mailbox = new Mailbox(redis, db, config.REDIS_PREFIX);
   const webchatSessions = new WebchatSessions(db, redis, config.REDIS_PREFIX);
+  const sessions = new SessionStore(redis, db, config.REDIS_PREFIX, config.SESSION_TTL_SECONDS, services.now);
   const handoff = new HandoffService(services);
   const chatLinks = new ChatLinks(db, redis, config.REDIS_PREFIX);
   const bot = new Bot({
@@ -36,7 +37,7 @@ export async function createBotRuntime(services: Services, overrides: { wechatPu
     nlu,
     handoff,
     chatLinks,
-    sessions: new SessionStore(redis, config.REDIS_PREFIX, config.SESSION_TTL_SECONDS),
+    sessions,
     guard: new DeliveryGuard(redis, config.REDIS_PREFIX, {
       messages: config.RATE_LIMIT_MESSAGES,
       windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
@@ -121,6 +122,7 @@ export async function createBotRuntime(services: Services, overrides: { wechatPu
     async close() {
       for (const stop of stops) await stop();
       await messageLog.drain();
+      await sessions.drain();
     },
   };
 }
