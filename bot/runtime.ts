@@ -7,6 +7,7 @@ import { createTelegramChannel, startTelegram } from './channels/telegram/channe
 import { sendReplies } from './channels/telegram/send.js';
 import { createWechatChannel, loggedIn, sayTo, type WechatSettings } from './channels/wechat/channel.js';
 import { renderReply } from './channels/wechat/render.js';
+import { WechatMpChannel } from './channels/wechat-mp/channel.js';
 import { Mailbox } from './channels/webchat/mailbox.js';
 import { WebchatSessions } from './channels/webchat/sessions.js';
 import { DeliveryGuard } from './conversations/delivery-guard.js';
@@ -110,6 +111,34 @@ export async function createBotRuntime(services: Services, overrides: { wechatPu
     channels.push('wechat');
   }
 
+  const { WECHAT_MP_APPID: appId, WECHAT_MP_SECRET: secret, WECHAT_MP_TOKEN: token } = config;
+  const wechatMp =
+    appId && secret && token
+      ? new WechatMpChannel(
+          {
+            appId,
+            secret,
+            token,
+            aesKey: config.WECHAT_MP_AES_KEY,
+            apiRoot: config.WECHAT_MP_API_ROOT,
+            template: config.WECHAT_MP_TEMPLATE_ID
+              ? { id: config.WECHAT_MP_TEMPLATE_ID, fields: config.WECHAT_MP_TEMPLATE_FIELDS, casePrefix: config.CASE_NUMBER_PREFIX, timezone: config.TIMEZONE }
+              : undefined,
+          },
+          { bot, log, attachments, db, redis, redisPrefix: config.REDIS_PREFIX, now: services.now },
+        )
+      : undefined;
+  if (wechatMp) {
+    // Any process can reach an Official Account follower: the token and the window live in Redis.
+    const mpOutbound = startOutboundWorker(
+      'wechat_mp',
+      deliverOnce(redis, config.REDIS_PREFIX, 'wechat_mp', (openId, replies, key) => wechatMp.notifier.deliver(openId, replies, key)),
+      outboundDeps,
+    );
+    stops.push(() => mpOutbound.close());
+    channels.push('wechat-mp');
+  }
+
   return {
     bot,
     mailbox,
@@ -118,6 +147,7 @@ export async function createBotRuntime(services: Services, overrides: { wechatPu
     chatLinks,
     telegram,
     wechat,
+    wechatMp,
     channels,
     async close() {
       for (const stop of stops) await stop();

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /** The one inbound shape every channel adapter produces. */
 export const inboundSchema = z.object({
-  channel: z.enum(['webchat', 'wechat', 'telegram']),
+  channel: z.enum(['webchat', 'wechat', 'telegram', 'wechat_mp']),
   /** The resident's id on that channel. */
   userId: z.string().min(1).max(128),
   /** The channel's id for this delivery; a repeated id is a duplicate delivery. */

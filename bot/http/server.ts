@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { telegramWebhook } from '../channels/telegram/webhook.js';
 import { webchatRoutes } from '../channels/webchat/routes.js';
+import { wechatMpRoutes } from '../channels/wechat-mp/routes.js';
 import { consoleRoutes } from '../console/index.js';
 import { RateLimiter } from '../conversations/rate-limiter.js';
 import { t, textsWithPrefix, type Lang } from '../i18n/index.js';
@@ -84,5 +85,6 @@ export async function buildServer(services: Services, runtime: BotRuntime): Prom
   if (runtime.telegram) {
     await app.register(telegramWebhook, { telegram: runtime.telegram, secret: services.config.TELEGRAM_WEBHOOK_SECRET, log: services.log });
   }
+  if (runtime.wechatMp) await app.register(wechatMpRoutes, { channel: runtime.wechatMp, now: services.now });
   return app;
 }

@@ -170,6 +170,7 @@ export const en: Record<TextKey, string> = {
   'desk.channel.webchat': 'web chat',
   'desk.channel.wechat': 'WeChat',
   'desk.channel.telegram': 'Telegram',
+  'desk.channel.wechat_mp': 'WeChat Official Account',
   'desk.inbox.empty': 'Nobody is waiting. New requests for a person appear here by themselves.',
   'desk.inbox.waiting': 'waiting',
   'desk.inbox.held': 'with {name}',

@@ -168,6 +168,7 @@ export const zh = {
   'desk.channel.webchat': '网页聊天',
   'desk.channel.wechat': '微信',
   'desk.channel.telegram': 'Telegram ',
+  'desk.channel.wechat_mp': '微信公众号',
   'desk.inbox.empty': '暂无等待中的会话。新的转人工请求会自动出现在这里。',
   'desk.inbox.waiting': '等待中',
   'desk.inbox.held': '{name} 接待中',

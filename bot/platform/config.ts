@@ -27,10 +27,23 @@ function trustProxy(value: string, ctx: z.RefinementCtx): false | number | strin
   return z.NEVER;
 }
 
+// Tokens and secrets travel to these addresses: plain HTTP only to this machine (a local server or fake).
 function encryptedOrLoopback(url: string): boolean {
   const { protocol, hostname } = new URL(url);
   if (protocol === 'https:') return true;
   return protocol === 'http:' && (hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname));
+}
+
+/** WECHAT_MP_TEMPLATE_FIELDS: "field:source" pairs, a source being number, summary or time. */
+const TEMPLATE_SOURCES = ['number', 'summary', 'time'] as const;
+export type TemplateSource = (typeof TEMPLATE_SOURCES)[number];
+function templateFields(value: string, ctx: z.RefinementCtx): [string, TemplateSource][] {
+  const pairs = value.split(',').map((pair) => pair.trim().split(':').map((part) => part.trim()));
+  if (pairs.every(([field, source, extra]) => field && /^[A-Za-z0-9_]+$/.test(field) && TEMPLATE_SOURCES.includes(source as TemplateSource) && extra === undefined)) {
+    return pairs.map(([field, source]) => [field!, source as TemplateSource]);
+  }
+  ctx.addIssue({ code: 'custom', message: 'pairs like character_string1:number,thing2:summary,time3:time (sources: number, summary, time)' });
+  return z.NEVER;
 }
 
 /** Every setting Tingmin reads, with its default. README.md documents each one. */
@@ -126,6 +139,18 @@ const schema = z.object({
   WECHATY_PUPPET: z.string().optional(),
   WECHATY_PUPPET_TOKEN: z.string().optional(),
   WECHAT_ACCEPT_FRIENDS: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  /** The WeChat Official Account (公众号) is on when its AppID, AppSecret and server token are set. */
+  WECHAT_MP_APPID: z.string().regex(/^wx[0-9a-f]{16}$/i, 'an AppID like wx0123456789abcdef').optional(),
+  WECHAT_MP_SECRET: z.string().min(16).optional(),
+  /** The server token configured on the platform (3-32 letters and digits). */
+  WECHAT_MP_TOKEN: z.string().regex(/^[A-Za-z0-9]{3,32}$/, '3-32 letters and digits, as the platform accepts').optional(),
+  /** The EncodingAESKey: 43 characters; when set, safe mode (AES) is on. */
+  WECHAT_MP_AES_KEY: z.string().regex(/^[A-Za-z0-9+/]{43}$/, 'the 43-character EncodingAESKey').optional(),
+  WECHAT_MP_API_ROOT: z.string().url().default('https://api.weixin.qq.com').refine(encryptedOrLoopback, 'https, or http only to 127.0.0.1, [::1] or localhost'),
+  /** The template message for case updates outside the 48-hour customer-service window. */
+  WECHAT_MP_TEMPLATE_ID: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/).optional(),
+  /** Which of the template's fields carry the case number, the update's summary and its time. */
+  WECHAT_MP_TEMPLATE_FIELDS: z.string().default('character_string1:number,thing2:summary,time3:time').transform(templateFields),
   /** Files Tingmin writes: report attachments and the WeChat login QR code. */
   DATA_DIR: z.string().default('.data'),
   /** Largest photo or file a resident may send with a report. */
@@ -133,6 +158,9 @@ const schema = z.object({
 }).refine((c) => !c.TELEGRAM_WEBHOOK_URL || c.TELEGRAM_WEBHOOK_SECRET, {
   message: 'TELEGRAM_WEBHOOK_SECRET is required with TELEGRAM_WEBHOOK_URL',
   path: ['TELEGRAM_WEBHOOK_SECRET'],
+}).refine((c) => [c.WECHAT_MP_APPID, c.WECHAT_MP_SECRET, c.WECHAT_MP_TOKEN].every((v) => v === undefined) || [c.WECHAT_MP_APPID, c.WECHAT_MP_SECRET, c.WECHAT_MP_TOKEN].every((v) => v !== undefined), {
+  message: 'WECHAT_MP_APPID, WECHAT_MP_SECRET and WECHAT_MP_TOKEN go together',
+  path: ['WECHAT_MP_APPID'],
 });
 
 export type Config = z.infer<typeof schema>;

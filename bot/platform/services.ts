@@ -21,7 +21,7 @@ export interface Services {
   close(): Promise<void>;
 }
 
-const CHANNELS: Channel[] = ['webchat', 'wechat', 'telegram'];
+const CHANNELS: Channel[] = ['webchat', 'wechat', 'telegram', 'wechat_mp'];
 
 export async function createServices(config: Config, log: Logger, now: Clock = systemClock): Promise<Services> {
   const db = createDb(config.DATABASE_URL);

@@ -1,0 +1,135 @@
+import type { AttachmentStore } from '../../conversations/attachments.js';
+import type { Bot } from '../../dialogue/bot.js';
+import type { Inbound, Reply } from '../../dialogue/messages.js';
+import { t } from '../../i18n/index.js';
+import type { Clock } from '../../platform/clock.js';
+import type { Db } from '../../platform/db.js';
+import type { Logger } from '../../platform/log.js';
+import type { AppRedis } from '../../platform/redis.js';
+import { MpApi } from './api.js';
+import { readMessage } from './inbound.js';
+import { Notifier, type TemplateSettings } from './notify.js';
+import { Reach } from './reach.js';
+import { MAX_TEXT_BYTES, renderReplies, sendReplies } from './send.js';
+import { buildFlatXml, XmlError } from './xml.js';
+
+export type WechatMpSettings = {
+  appId: string;
+  secret: string;
+  /** The server token configured on the platform. */
+  token: string;
+  /** The EncodingAESKey; safe mode when set. */
+  aesKey?: string;
+  apiRoot: string;
+  template?: TemplateSettings;
+};
+
+export type WechatMpDeps = { bot: Bot; log: Logger; attachments: AttachmentStore; db: Db; redis: AppRedis; redisPrefix: string; now: Clock };
+
+/** The platform waits 5 s for an answer and then retries; a turn not done by then answers through the API. */
+const PASSIVE_MS = 4000;
+/** How long a MsgId is remembered: the platform's three tries span about 15 s. */
+const SEEN_SECONDS = 600;
+/** The empty answer the platform takes as "received, nothing to say now". */
+export const NO_REPLY = 'success';
+
+/**
+ * The WeChat Official Account channel: turns the platform's messages and events into the one
+ * inbound shape and answers with a passive reply when the turn is quick, else through the
+ * customer-service API. Nothing lives in the process: dedupe, window and token are in Redis.
+ */
+export class WechatMpChannel {
+  readonly api: MpApi;
+  readonly notifier: Notifier;
+  private readonly reach: Reach;
+
+  constructor(
+    readonly settings: WechatMpSettings,
+    private readonly deps: WechatMpDeps,
+    private readonly passiveMs = PASSIVE_MS,
+  ) {
+    this.api = new MpApi(settings, deps.redis, deps.redisPrefix);
+    this.reach = new Reach(deps.redis, deps.redisPrefix, deps.now);
+    this.notifier = new Notifier(this.api, this.reach, deps, settings.template);
+  }
+
+  /** Answers one decrypted message: the passive reply's XML, or NO_REPLY. */
+  async receive(fields: Map<string, string>): Promise<string> {
+    const openId = fields.get('FromUserName');
+    const account = fields.get('ToUserName');
+    const type = fields.get('MsgType');
+    if (!openId || !account || !type) throw new XmlError('not a message: FromUserName, ToUserName and MsgType are required');
+    const event = type === 'event' ? (fields.get('Event') ?? '').toLowerCase() : undefined;
+    // Messages carry MsgId; events are told apart by sender, time and kind.
+    const messageId = (fields.get('MsgId') ?? `${openId}:${fields.get('CreateTime') ?? ''}:${event}`).slice(0, 128);
+    const seen = `${this.deps.redisPrefix}:wechat-mp:seen:${messageId}`;
+    if (!(await this.deps.redis.set(seen, '', { NX: true, EX: SEEN_SECONDS }))) {
+      // A retry: the answer given before, if there was one, or nothing.
+      return (await this.deps.redis.get(seen)) || NO_REPLY;
+    }
+    if (event === 'unsubscribe') {
+      await this.subscribed(openId, false);
+      return NO_REPLY;
+    }
+    if (event === 'subscribe') await this.subscribed(openId, true);
+    await this.reach.wrote(openId);
+    const replies = await this.answer(fields, { channel: 'wechat_mp', userId: openId, messageId, numberedChoices: true });
+    if (!replies) return NO_REPLY;
+    const xml = buildFlatXml([
+      ['ToUserName', openId],
+      ['FromUserName', account],
+      ['CreateTime', Math.floor(this.deps.now().getTime() / 1000)],
+      ['MsgType', 'text'],
+      ['Content', renderReplies(replies)],
+    ]);
+    await this.deps.redis.set(seen, xml, { XX: true, EX: SEEN_SECONDS });
+    return xml;
+  }
+
+  /** Recorded on the resident, so notifications wait instead of failing while they do not follow. */
+  private async subscribed(openId: string, following: boolean): Promise<void> {
+    await this.deps.db.resident.updateMany({
+      where: { channel: 'wechat_mp', externalId: openId },
+      data: { unsubscribedAt: following ? null : this.deps.now() },
+    });
+  }
+
+  /**
+   * Runs the turn. Resolves with the replies when they can be the passive reply (in time, short
+   * enough), else with undefined; late replies then go through the customer-service API.
+   */
+  private answer(fields: Map<string, string>, base: Inbound): Promise<Reply[] | undefined> {
+    const { bot, log } = this.deps;
+    let state: 'waiting' | 'passive' | 'late' = 'waiting';
+    let settle!: (replies: Reply[] | undefined) => void;
+    const settled = new Promise<Reply[] | undefined>((resolve) => (settle = resolve));
+    const finish = (replies?: Reply[]) => {
+      if (state !== 'waiting') return;
+      clearTimeout(timer);
+      state = replies ? 'passive' : 'late';
+      settle(replies);
+    };
+    const timer = setTimeout(finish, this.passiveMs);
+    const deliver = async (replies: Reply[]): Promise<Reply[]> => {
+      // Notifications that could not be sent before come first, now that the resident is here.
+      const all = [...(await this.reach.takeKept(base.userId)), ...replies];
+      if (state === 'waiting' && Buffer.byteLength(renderReplies(all)) <= MAX_TEXT_BYTES) finish(all);
+      else {
+        finish();
+        await sendReplies(this.api, base.userId, all);
+      }
+      return all;
+    };
+    const turn = async () => {
+      const read = await readMessage(fields, { api: this.api, attachments: this.deps.attachments });
+      if (!read) return;
+      const result = await bot.handle({ ...base, ...read }, deliver);
+      // Over the limit no turn runs, so the resident's language is not known here: say it in both.
+      if (result.kind === 'limited') await deliver([{ text: `${t('zh', 'page.slowDown')}\n${t('en', 'page.slowDown')}` }]);
+    };
+    turn()
+      .catch((err: unknown) => log.error({ err, channel: 'wechat-mp' }, 'wechat-mp: message failed'))
+      .finally(() => finish());
+    return settled;
+  }
+}

@@ -1,0 +1,83 @@
+import type { Reply } from '../../dialogue/messages.js';
+import type { Clock } from '../../platform/clock.js';
+import type { TemplateSource } from '../../platform/config.js';
+import type { Db } from '../../platform/db.js';
+import type { Logger } from '../../platform/log.js';
+import { MpApiError, type MpApi } from './api.js';
+import type { Reach } from './reach.js';
+import { sendReplies } from './send.js';
+
+export type TemplateSettings = {
+  id: string;
+  /** Which template field gets which value (WECHAT_MP_TEMPLATE_FIELDS). */
+  fields: [string, TemplateSource][];
+  casePrefix: string;
+  timezone: string;
+};
+
+/** A template's `thing` fields take at most 20 characters. */
+const SUMMARY_CHARS = 20;
+/** The platform was busy: worth trying again later, unlike every other refusal. */
+const BUSY = -1;
+
+const refused = (err: unknown): err is MpApiError => err instanceof MpApiError && err.code !== BUSY;
+
+/**
+ * Notifications on the Official Account: customer-service messages within 48 hours of the
+ * resident's last message; otherwise (or when the platform says the window is over, 45015) the
+ * configured template message; when neither is possible, kept for the resident's next message.
+ */
+export class Notifier {
+  constructor(
+    private readonly api: MpApi,
+    private readonly reach: Reach,
+    private readonly deps: { db: Db; log: Logger; now: Clock },
+    private readonly template?: TemplateSettings,
+  ) {}
+
+  async deliver(openId: string, replies: Reply[], key: string): Promise<void> {
+    const resident = await this.deps.db.resident.findUnique({
+      where: { channel_externalId: { channel: 'wechat_mp', externalId: openId } },
+      select: { unsubscribedAt: true },
+    });
+    if (resident?.unsubscribedAt) return this.reach.keep(openId, replies);
+    let rest = replies;
+    if (await this.reach.inWindow(openId)) {
+      try {
+        for (const reply of replies) {
+          await sendReplies(this.api, openId, [reply]);
+          rest = rest.slice(1);
+        }
+        return;
+      } catch (err) {
+        if (!refused(err)) throw err;
+        this.deps.log.info({ channel: 'wechat-mp', code: err.code }, 'wechat-mp: customer-service message refused; trying the template');
+      }
+    }
+    if (this.template) {
+      try {
+        await this.api.sendTemplate(openId, this.template.id, this.templateData(rest), key);
+        return;
+      } catch (err) {
+        if (!refused(err)) throw err;
+        this.deps.log.warn({ channel: 'wechat-mp', code: err.code }, 'wechat-mp: template message refused; kept for the next message');
+      }
+    }
+    await this.reach.keep(openId, rest);
+  }
+
+  /** The template's fields from the notification: the case number, its first line (shortened) and the time. */
+  private templateData(replies: Reply[]): Record<string, { value: string }> {
+    const { fields, casePrefix, timezone } = this.template!;
+    const text = replies.map((r) => r.text).join('\n');
+    const firstLine = text.trim().split('\n')[0] ?? '';
+    const chars = [...firstLine];
+    const values: Record<TemplateSource, string> = {
+      number: text.match(new RegExp(`${casePrefix}\\d{10,}`))?.[0] ?? '-',
+      summary: chars.length > SUMMARY_CHARS ? `${chars.slice(0, SUMMARY_CHARS - 1).join('')}…` : firstLine,
+      // "2026-12-04 10:00" in the office's time zone.
+      time: new Intl.DateTimeFormat('sv-SE', { timeZone: timezone, dateStyle: 'short', timeStyle: 'short' }).format(this.deps.now()),
+    };
+    return Object.fromEntries(fields.map(([field, source]) => [field, { value: values[source] }]));
+  }
+}

@@ -1,0 +1,6 @@
+-- AlterEnum
+ALTER TYPE "Channel" ADD VALUE 'wechat-mp';
+
+-- AlterTable
+ALTER TABLE "Resident" ADD COLUMN     "unsubscribedAt" TIMESTAMP(3);
+

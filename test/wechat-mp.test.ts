@@ -1,0 +1,339 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMenu } from '../bot/channels/wechat-mp/menu.js';
+import { parseFlatXml, XmlError } from '../bot/channels/wechat-mp/xml.js';
+import { caseActions } from '../workers/cases/actions.js';
+import { INSTANTS } from './support/clock.js';
+import { FakeWechatMp, platformDecrypt, platformEncrypt } from './support/fake-wechat-mp.js';
+import { eventually, startHarness, type Harness } from './support/harness.js';
+
+const APPID = 'wx0123456789abcdef';
+const SECRET = 'fake-app-secret-0123456789abcdef';
+const TOKEN = 'tingminTestToken42';
+const AES_KEY = randomBytes(32).toString('base64').slice(0, 43);
+const ACCOUNT = 'gh_0123456789ab';
+
+/** A clock the test can move forward (to get past the 48-hour window); it runs at the real pace otherwise. */
+function movableClock(iso: string) {
+  const start = new Date(iso).getTime();
+  const origin = performance.now();
+  let shift = 0;
+  return {
+    now: () => new Date(start + shift + (performance.now() - origin)),
+    advance: (ms: number) => void (shift += ms),
+  };
+}
+
+const sha1 = (...parts: string[]) => createHash('sha1').update(parts.sort().join('')).digest('hex');
+const cdata = (v: string | number) => (typeof v === 'number' ? String(v) : `<![CDATA[${v}]]>`);
+const xmlOf = (fields: Record<string, string | number>) => `<xml>${Object.entries(fields).map(([k, v]) => `<${k}>${cdata(v)}</${k}>`).join('')}</xml>`;
+const contentOf = (body: string) => body.match(/<Content><!\[CDATA\[([\s\S]*)\]\]><\/Content>/)?.[1];
+/** The number in front of a numbered line whose label contains `label`. */
+const numberOf = (text: string, label: string) => text.split('\n').find((l) => /^\d+\. /.test(l) && l.includes(label))?.split('.')[0];
+
+/** A follower of the Official Account, talking through the platform to Tingmin's /wechat/mp. */
+function platform(getH: () => Harness, api: FakeWechatMp, clock: { now: () => Date }, opts: { aesKey?: string } = {}) {
+  let serial = 7_000_000_000;
+  const seconds = () => Math.floor(clock.now().getTime() / 1000);
+  function signedQuery(extra: Record<string, string> = {}, ts = seconds()) {
+    const nonce = randomBytes(6).toString('hex');
+    return { signature: sha1(TOKEN, String(ts), nonce), timestamp: String(ts), nonce, ...extra };
+  }
+  /** Posts one message as the platform would; returns the status, the raw body and the passive reply's text. */
+  async function post(fields: Record<string, string | number>, query: Record<string, string> = signedQuery()) {
+    let payload = xmlOf(fields);
+    if (opts.aesKey) {
+      const encrypted = platformEncrypt(opts.aesKey, APPID, payload);
+      Object.assign(query, { encrypt_type: 'aes', msg_signature: sha1(TOKEN, query.timestamp!, query.nonce!, encrypted) });
+      payload = xmlOf({ ToUserName: ACCOUNT, Encrypt: encrypted });
+    }
+    const res = await getH().app.inject({ method: 'POST', url: `/wechat/mp?${new URLSearchParams(query)}`, headers: { 'content-type': 'text/xml' }, payload });
+    let body = res.body;
+    if (opts.aesKey && res.statusCode === 200 && body !== 'success') {
+      const outer = Object.fromEntries([...body.matchAll(/<(\w+)>(?:<!\[CDATA\[)?([^<\]]*)/g)].map((m) => [m[1], m[2]]));
+      expect(outer.MsgSignature).toBe(sha1(TOKEN, outer.TimeStamp!, outer.Nonce!, outer.Encrypt!));
+      const inner = platformDecrypt(opts.aesKey, outer.Encrypt!);
+      expect(inner.appId).toBe(APPID);
+      body = inner.xml;
+    }
+    return { status: res.statusCode, body, text: contentOf(body) ?? '' };
+  }
+  function message(openId: string, type: string, fields: Record<string, string | number>, msgId = serial++) {
+    api.wrote(openId);
+    return post({ ToUserName: ACCOUNT, FromUserName: openId, CreateTime: seconds(), MsgType: type, ...fields, MsgId: msgId });
+  }
+  return {
+    post,
+    signedQuery,
+    seconds,
+    say: (openId: string, text: string) => message(openId, 'text', { Content: text }),
+    message,
+    event(openId: string, event: string, extra: Record<string, string> = {}) {
+      api.wrote(openId);
+      return post({ ToUserName: ACCOUNT, FromUserName: openId, CreateTime: seconds(), MsgType: 'event', Event: event, ...extra });
+    },
+  };
+}
+
+const openIdOf = (name: string) => `o${name}${randomBytes(10).toString('hex')}`;
+
+describe('WeChat Official Account, plain mode', () => {
+  const clock = movableClock(INSTANTS.workingMorning);
+  const api = new FakeWechatMp({ appId: APPID, secret: SECRET, now: clock.now });
+  let h: Harness;
+  const mp = platform(() => h, api, clock);
+
+  beforeAll(async () => {
+    const apiRoot = await api.start();
+    h = await startHarness({
+      workers: true,
+      now: clock.now,
+      env: {
+        DATA_DIR: await mkdtemp(join(tmpdir(), 'tingmin-wechat-mp-')),
+        WECHAT_MP_APPID: APPID,
+        WECHAT_MP_SECRET: SECRET,
+        WECHAT_MP_TOKEN: TOKEN,
+        WECHAT_MP_API_ROOT: apiRoot,
+        WECHAT_MP_TEMPLATE_ID: 'tpl_case_update',
+      },
+    });
+  });
+  afterAll(async () => {
+    await h.close();
+    await api.stop();
+    await rm(h.services.config.DATA_DIR, { recursive: true, force: true });
+  });
+
+  it('answers the platform’s URL check with echostr, and refuses a bad signature', async () => {
+    const ok = await h.app.inject({ method: 'GET', url: `/wechat/mp?${new URLSearchParams(mp.signedQuery({ echostr: 'echo-12345' }))}` });
+    expect([ok.statusCode, ok.body]).toEqual([200, 'echo-12345']);
+    const bad = await h.app.inject({ method: 'GET', url: `/wechat/mp?${new URLSearchParams({ ...mp.signedQuery({ echostr: 'x' }), signature: sha1('wrong', '1', '2') })}` });
+    expect(bad.statusCode).toBe(401);
+  });
+
+  it('runs a report from following to the case number, with numbered choices, and answers a status query', async () => {
+    const me = openIdOf('report');
+    const welcome = await mp.event(me, 'subscribe');
+    expect(welcome.status).toBe(200);
+    expect(welcome.text).toContain('您好');
+    expect(welcome.text).toMatch(/1\. 反映问题\n2\. 查询进度\n3\. 转人工/);
+    const start = await mp.event(me, 'CLICK', { EventKey: 'menu:report' });
+    expect(start.text).toContain('请描述');
+    const topics = await mp.say(me, '城东区八一路小区门口路面塌陷了一个星期没人管');
+    const topic = numberOf(topics.text, '城乡建设')!;
+    expect(topic).toMatch(/^\d$/);
+    // A full-width digit picks the line, as residents type on a Chinese keyboard.
+    const phone = await mp.say(me, String.fromCharCode(topic.charCodeAt(0) + 0xfee0));
+    expect(phone.text).toContain('手机号码');
+    const summary = await mp.say(me, '跳过');
+    expect(summary.text).toContain('【发生地点】西宁市城东区');
+    const confirm = Number(numberOf(summary.text, '确认'));
+    const done = await mp.say(me, '一二三四五六七八九'[confirm - 1]!);
+    expect(done.text).toContain('已收到您的留言');
+    // The case number comes later, from the workers, as a customer-service message.
+    const note = await eventually(async () => api.texts(me).find((t) => /QH\d{10}/.test(t)));
+    expect(note).toContain('西宁市城东区人民政府');
+    const number = note.match(/QH\d{10}/)![0];
+    const status = await mp.say(me, `查询 ${number}`);
+    expect(status.text).toContain(`案件 ${number}`);
+    const resident = await h.services.db.resident.findFirstOrThrow({ where: { channel: 'wechat_mp', externalId: me } });
+    expect(await h.services.db.case.count({ where: { residentId: resident.id } })).toBe(1);
+    // The database keeps the channel as the contract names it.
+    const [row] = await h.services.db.$queryRaw<{ channel: string }[]>`SELECT channel::text FROM "Resident" WHERE id = ${resident.id}::uuid`;
+    expect(row!.channel).toBe('wechat-mp');
+
+    // Two days later the department answers: the window is over, so it comes as a template message, once.
+    clock.advance(49 * 3600 * 1000);
+    const office = await h.services.db.staff.create({ data: { username: 'mp-office', role: 'supervisor', passwordHash: 'x' } });
+    const c = await h.services.db.case.findFirstOrThrow({ where: { number } });
+    const sentBefore = api.texts(me).length;
+    await caseActions(h.services).reply(office, c.id, '我们已安排施工队明天修复路面。');
+    const [template] = await eventually(async () => (api.templates(me).length ? api.templates(me) : undefined));
+    expect(template!.template_id).toBe('tpl_case_update');
+    expect(template!.data.character_string1!.value).toBe(number);
+    expect([...template!.data.thing2!.value].length).toBeLessThanOrEqual(20);
+    expect(template!.data.time3!.value).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(api.templates(me)).toHaveLength(1);
+    expect(api.texts(me)).toHaveLength(sentBefore);
+  });
+
+  it('falls back to the template when the platform answers 45015, and keeps what it cannot send for the next message', async () => {
+    const me = openIdOf('window');
+    await mp.say(me, '你好');
+    const resident = await h.services.db.resident.findFirstOrThrow({ where: { channel: 'wechat_mp', externalId: me }, include: { conversations: true } });
+    const job = (key: string, text: string) =>
+      h.services.outbound.wechat_mp.add('deliver', { key, conversationId: resident.conversations[0]!.id, recipient: me, replies: [{ text }] }, { jobId: key });
+    // Tingmin thinks the window is open, the platform disagrees (45015): the template carries it.
+    api.closeWindow(me);
+    await job(`k45015-${me}`, '您反映的问题已转交 QH2612020099 处理。');
+    const [sent] = await eventually(async () => (api.templates(me).length ? api.templates(me) : undefined));
+    expect(sent!.data.character_string1!.value).toBe('QH2612020099');
+    expect(api.texts(me)).toHaveLength(0);
+    // The follower blocked template messages: kept, and shown with the answer to their next message.
+    api.refuseTemplates = true;
+    try {
+      await job(`kept-${me}`, '第二条通知：已办结。');
+      await eventually(async () => ((await h.services.outbound.wechat_mp.getJobState(`kept-${me}`)) === 'completed' ? true : undefined));
+    } finally {
+      api.refuseTemplates = false;
+    }
+    const next = await mp.say(me, '帮助');
+    expect(next.text.indexOf('第二条通知：已办结。')).toBe(0);
+    expect(next.text).toContain('使用方法');
+    expect((await mp.say(me, '帮助')).text).not.toContain('第二条通知');
+  });
+
+  it('handles a retried MsgId once and gives the platform the same answer again', async () => {
+    const me = openIdOf('retry');
+    const first = await mp.message(me, 'text', { Content: '帮助' }, 42_4242);
+    const again = await mp.message(me, 'text', { Content: '帮助' }, 42_4242);
+    expect(first.text).toContain('使用方法');
+    expect(again.text).toBe(first.text);
+    const inbound = await eventually(async () => {
+      const n = await h.services.db.message.count({ where: { direction: 'inbound', externalId: '424242' } });
+      return n > 0 ? n : undefined;
+    });
+    expect(inbound).toBe(1);
+  });
+
+  it('refuses a bad signature and a stale timestamp, and processes nothing', async () => {
+    const me = openIdOf('forged');
+    const fields = { ToUserName: ACCOUNT, FromUserName: me, CreateTime: mp.seconds(), MsgType: 'text', Content: '你好', MsgId: 9_999_001 };
+    const forged = await mp.post(fields, { ...mp.signedQuery(), signature: sha1('not-the-token', '1', '2') });
+    expect(forged.status).toBe(401);
+    const stale = await mp.post({ ...fields, MsgId: 9_999_002 }, mp.signedQuery({}, mp.seconds() - 3600));
+    expect([stale.status, stale.body]).toEqual([401, 'stale timestamp']);
+    expect(await h.services.db.resident.count({ where: { externalId: me } })).toBe(0);
+  });
+
+  it('refuses XML with a DTD or entities, nesting, or repeated elements', async () => {
+    const bomb = '<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]><xml><Content>&b;</Content></xml>';
+    expect(() => parseFlatXml(bomb)).toThrow(XmlError);
+    expect(() => parseFlatXml('<xml><Content>&b;</Content></xml>')).toThrow(XmlError);
+    expect(() => parseFlatXml('<xml><A><B>1</B></A></xml>')).toThrow(XmlError);
+    expect(() => parseFlatXml('<xml><A>1</A><A>2</A></xml>')).toThrow(XmlError);
+    expect(parseFlatXml('<xml><A><![CDATA[x]]]]><![CDATA[>y]]></A><B>1 &lt; 2</B></xml>')).toEqual(new Map([['A', 'x]]>y'], ['B', '1 < 2']]));
+    const res = await mp.post({ ToUserName: ACCOUNT }, mp.signedQuery());
+    expect(res.status).toBe(400);
+    const posted = await h.app.inject({ method: 'POST', url: `/wechat/mp?${new URLSearchParams(mp.signedQuery())}`, headers: { 'content-type': 'text/xml' }, payload: bomb });
+    expect(posted.statusCode).toBe(400);
+  });
+
+  it('takes a shared location as the place, voice by its recognised words, and answers other kinds politely', async () => {
+    const me = openIdOf('media');
+    const topics = await mp.say(me, '小区门口的下水井盖丢了好几天，晚上非常危险');
+    // Speech recognition's words answer like typed ones: "1" picks the first topic.
+    const voice = await mp.message(me, 'voice', { MediaId: 'v1', Format: 'amr', Recognition: numberOf(topics.text, '城乡建设')! });
+    expect(voice.text).toContain('问题发生在哪里');
+    const silent = await mp.message(me, 'voice', { MediaId: 'v2', Format: 'amr' });
+    expect(silent.text).toContain('请用文字');
+    const video = await mp.message(me, 'video', { MediaId: 'm1', ThumbMediaId: 't1' });
+    expect(video.text).toContain('请用文字');
+    const place = await mp.message(me, 'location', { Location_X: 36.62, Location_Y: 101.78, Scale: 15, Label: '西宁市城东区八一路' });
+    expect(place.text).toContain('手机号码');
+    expect((await mp.say(me, '跳过')).text).toContain('西宁市城东区八一路');
+  });
+
+  it('fetches a photo through the media API; a slow turn answers success and replies through customer service', async () => {
+    const me = openIdOf('photo');
+    const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from('a photo of the pothole')]);
+    api.media.set('photo-1', jpeg);
+    api.mediaDelayMs = 4500;
+    try {
+      const res = await mp.message(me, 'image', { PicUrl: 'http://mmbiz.example/1.jpg', MediaId: 'photo-1' });
+      expect([res.status, res.body]).toEqual([200, 'success']);
+    } finally {
+      api.mediaDelayMs = 0;
+    }
+    const late = await eventually(async () => api.texts(me).find((t) => t.includes('已收到您发来的附件')));
+    expect(late).toContain('请再用文字说明');
+    expect(await h.services.db.attachment.count({ where: { size: jpeg.length } })).toBeGreaterThan(0);
+  });
+
+  it('renews an expired token at once, backs off when rate-limited, and creates the custom menu', async () => {
+    const issued = api.tokensIssued;
+    api.expireTokens();
+    api.rateLimitNext = 1;
+    await createMenu(h.runtime.wechatMp!.api);
+    expect(api.tokensIssued).toBe(issued + 1);
+    expect(api.menus.at(-1)).toEqual({
+      button: [
+        { type: 'click', name: '反映问题', key: 'menu:report' },
+        { type: 'click', name: '查询进度', key: 'menu:status' },
+        { type: 'click', name: '转人工', key: 'menu:human' },
+      ],
+    });
+  });
+
+  it('records an unsubscribe and keeps notifications until the resident is back', async () => {
+    const me = openIdOf('leaving');
+    await mp.say(me, '你好');
+    expect((await mp.event(me, 'unsubscribe')).body).toBe('success');
+    const resident = await h.services.db.resident.findFirstOrThrow({ where: { channel: 'wechat_mp', externalId: me }, include: { conversations: true } });
+    expect(resident.unsubscribedAt).not.toBeNull();
+    const key = `gone-${me}`;
+    await h.services.outbound.wechat_mp.add('deliver', { key, conversationId: resident.conversations[0]!.id, recipient: me, replies: [{ text: '您的案件已办结。' }] }, { jobId: key });
+    await eventually(async () => ((await h.services.outbound.wechat_mp.getJobState(key)) === 'completed' ? true : undefined));
+    expect([api.texts(me), api.templates(me)]).toEqual([[], []]);
+    const back = await mp.event(me, 'subscribe');
+    expect(back.text.startsWith('您的案件已办结。')).toBe(true);
+    expect((await h.services.db.resident.findFirstOrThrow({ where: { id: resident.id } })).unsubscribedAt).toBeNull();
+  });
+});
+
+describe('WeChat Official Account, safe mode', () => {
+  const clock = movableClock(INSTANTS.workingMorning);
+  const api = new FakeWechatMp({ appId: APPID, secret: SECRET, now: clock.now });
+  let h: Harness;
+  const mp = platform(() => h, api, clock, { aesKey: AES_KEY });
+
+  beforeAll(async () => {
+    const apiRoot = await api.start();
+    h = await startHarness({
+      workers: true,
+      now: clock.now,
+      env: {
+        DATA_DIR: await mkdtemp(join(tmpdir(), 'tingmin-wechat-mp-aes-')),
+        WECHAT_MP_APPID: APPID,
+        WECHAT_MP_SECRET: SECRET,
+        WECHAT_MP_TOKEN: TOKEN,
+        WECHAT_MP_AES_KEY: AES_KEY,
+        WECHAT_MP_API_ROOT: apiRoot,
+      },
+    });
+  });
+  afterAll(async () => {
+    await h.close();
+    await api.stop();
+    await rm(h.services.config.DATA_DIR, { recursive: true, force: true });
+  });
+
+  it('decrypts messages and encrypts passive replies end to end', async () => {
+    const me = openIdOf('aes');
+    const welcome = await mp.event(me, 'subscribe');
+    expect(welcome.status).toBe(200);
+    expect(welcome.text).toContain('1. 反映问题');
+    const help = await mp.say(me, '帮助');
+    expect(help.text).toContain('使用方法');
+  });
+
+  it('refuses a wrong msg_signature, and plain messages while safe mode is on', async () => {
+    const me = openIdOf('aesforged');
+    const encrypted = platformEncrypt(AES_KEY, APPID, xmlOf({ ToUserName: ACCOUNT, FromUserName: me, CreateTime: mp.seconds(), MsgType: 'text', Content: '你好', MsgId: 5 }));
+    const query = { ...mp.signedQuery(), encrypt_type: 'aes', msg_signature: sha1(TOKEN, 'x', 'y', encrypted) };
+    const forged = await h.app.inject({ method: 'POST', url: `/wechat/mp?${new URLSearchParams(query)}`, headers: { 'content-type': 'text/xml' }, payload: xmlOf({ ToUserName: ACCOUNT, Encrypt: encrypted }) });
+    expect(forged.statusCode).toBe(401);
+    const plain = await h.app.inject({
+      method: 'POST',
+      url: `/wechat/mp?${new URLSearchParams(mp.signedQuery())}`,
+      headers: { 'content-type': 'text/xml' },
+      payload: xmlOf({ ToUserName: ACCOUNT, FromUserName: me, CreateTime: mp.seconds(), MsgType: 'text', Content: '你好', MsgId: 6 }),
+    });
+    expect(plain.statusCode).toBe(400);
+    expect(await h.services.db.resident.count({ where: { externalId: me } })).toBe(0);
+  });
+});
