@@ -223,6 +223,35 @@ describe('WeChat Official Account, plain mode', () => {
     expect(posted.statusCode).toBe(400);
   });
 
+  it('answers hostile and careless messages without a 5xx, and keeps serving other followers', async () => {
+    const me = openIdOf('hostile');
+    const normal = openIdOf('normal');
+    const seconds = mp.seconds();
+    const hostile: Record<string, string | number>[] = [
+      { ToUserName: ACCOUNT, FromUserName: me, CreateTime: seconds, MsgType: 'text', Content: '城东区\u0000路灯\ud800坏了\u202e很久', MsgId: 1 },
+      { ToUserName: ACCOUNT, FromUserName: me, CreateTime: seconds, MsgType: '__proto__', Content: 'x', MsgId: 2 },
+      { ToUserName: ACCOUNT, FromUserName: me, CreateTime: seconds, MsgType: 'event', Event: 'constructor', EventKey: 'toString' },
+      { ToUserName: ACCOUNT, FromUserName: me, CreateTime: seconds, MsgType: 'event', Event: 'CLICK', EventKey: '__proto__' },
+      { ToUserName: ACCOUNT, FromUserName: 'constructor', CreateTime: seconds, MsgType: 'text', Content: 'hasOwnProperty', MsgId: 3 },
+      { ToUserName: ACCOUNT, CreateTime: 'yesterday', MsgType: 'text', MsgId: 4 },
+      { ToUserName: ACCOUNT, FromUserName: me, CreateTime: seconds, MsgType: 'text', Content: '长'.repeat(30_000), MsgId: 5 },
+    ];
+    for (const fields of hostile) {
+      const res = await mp.post(fields);
+      expect(res.status, JSON.stringify(fields).slice(0, 80)).toBeLessThan(500);
+    }
+    const huge = await h.app.inject({ method: 'POST', url: `/wechat/mp?${new URLSearchParams(mp.signedQuery())}`, headers: { 'content-type': 'text/xml' }, payload: `<xml>${'<a>1</a>'.repeat(100_000)}</xml>` });
+    expect(huge.statusCode).toBeGreaterThanOrEqual(400);
+    expect(huge.statusCode).toBeLessThan(500);
+    // The bad bytes were cleaned before anything was stored.
+    const resident = await h.services.db.resident.findFirst({ where: { externalId: me } });
+    if (resident) {
+      const stored = await h.services.db.message.findMany({ where: { conversation: { residentId: resident.id }, direction: 'inbound' } });
+      for (const m of stored) expect(m.text).not.toMatch(/\u0000|[\ud800-\udbff](?![\udc00-\udfff])/);
+    }
+    expect((await mp.event(normal, 'subscribe')).text).toContain('您好');
+  });
+
   it('takes a shared location as the place, voice by its recognised words, and answers other kinds politely', async () => {
     const me = openIdOf('media');
     const topics = await mp.say(me, '小区门口的下水井盖丢了好几天，晚上非常危险');
