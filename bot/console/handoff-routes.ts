@@ -75,20 +75,24 @@ export async function handoffRoutes(
     if (!input.success) return reply.code(400).send({ error: 'bad request body' });
     const { text = '', staffId = '', number = '' } = input.data;
     const id = req.params.id;
-    const actions: Record<string, () => Promise<unknown>> = {
-      claim: () => handoff.claim(id, staff),
-      say: () => handoff.say(id, staff, text),
-      transfer: () => handoff.transfer(id, staff, staffId),
-      release: () => handoff.release(id, staff),
-      report: async () => ({ submissionId: await handoff.fileReport(id, staff, input.data) }),
-      link: async () => {
-        // Another department's case does not exist for a handler, here as in the case API.
-        const visible = await db.case.count({ where: { number: number.trim().toUpperCase(), ...visibleTo(staff) } });
-        if (!visible) throw new HandoffError('not_found', 'no such case');
-        return handoff.linkCase(id, staff, number);
-      },
-    };
-    const run = actions[req.params.action];
+    // A Map: an action named after an Object.prototype member ("constructor") is simply unknown.
+    const actions = new Map<string, () => Promise<unknown>>([
+      ['claim', () => handoff.claim(id, staff)],
+      ['say', () => handoff.say(id, staff, text)],
+      ['transfer', () => handoff.transfer(id, staff, staffId)],
+      ['release', () => handoff.release(id, staff)],
+      ['report', async () => ({ submissionId: await handoff.fileReport(id, staff, input.data) })],
+      [
+        'link',
+        async () => {
+          // Another department's case does not exist for a handler, here as in the case API.
+          const visible = await db.case.count({ where: { number: number.trim().toUpperCase(), ...visibleTo(staff) } });
+          if (!visible) throw new HandoffError('not_found', 'no such case');
+          return handoff.linkCase(id, staff, number);
+        },
+      ],
+    ]);
+    const run = actions.get(req.params.action);
     if (!run) return reply.code(404).send({ error: 'no such action' });
     try {
       return { ok: true, result: (await run()) ?? null };

@@ -8,20 +8,20 @@ import type { Context } from '../context.js';
 
 type Command = Exclude<CaseAction, 'assign'> | 'case' | 'link' | 'help';
 
-/** Staff commands in chat, Chinese and English: "#答复 QH2611250001 已安排维修". */
-const COMMANDS: Record<string, Command> = {
-  案件: 'case', case: 'case',
-  受理: 'accept', accept: 'accept',
-  不予受理: 'reject', reject: 'reject',
-  补充: 'requestInfo', ask: 'requestInfo',
-  答复: 'reply', reply: 'reply',
-  备注: 'note', note: 'note',
-  办结: 'resolve', resolve: 'resolve',
-  重办: 'reopen', reopen: 'reopen',
-  督办: 'supervise', supervise: 'supervise',
-  绑定: 'link', link: 'link',
-  帮助: 'help', help: 'help',
-};
+/** Staff commands in chat, Chinese and English: "#答复 QH2611250001 已安排维修". A Map: "#constructor" is no command. */
+const COMMANDS = new Map<string, Command>([
+  ['案件', 'case'], ['case', 'case'],
+  ['受理', 'accept'], ['accept', 'accept'],
+  ['不予受理', 'reject'], ['reject', 'reject'],
+  ['补充', 'requestInfo'], ['ask', 'requestInfo'],
+  ['答复', 'reply'], ['reply', 'reply'],
+  ['备注', 'note'], ['note', 'note'],
+  ['办结', 'resolve'], ['resolve', 'resolve'],
+  ['重办', 'reopen'], ['reopen', 'reopen'],
+  ['督办', 'supervise'], ['supervise', 'supervise'],
+  ['绑定', 'link'], ['link', 'link'],
+  ['帮助', 'help'], ['help', 'help'],
+]);
 const LINK_REPLIES = { pending: 'staffchat.pending', wrong: 'staffchat.badCode', blocked: 'staffchat.blocked' } as const satisfies Record<string, TextKey>;
 const STAFF_COMMAND = /^#\s*(\S+)\s*([\s\S]*)$/;
 const TIMELINE_LINES = 5;
@@ -53,7 +53,7 @@ export const staffCommands: Middleware = async (ctx, next) => {
   // The staff member's words go to the resident as typed: only the command word is normalised.
   const parsed = STAFF_COMMAND.exec(ctx.text.replace(/^＃/, '#'));
   if (!parsed) return next();
-  const command = COMMANDS[normalizeText(parsed[1]!).toLowerCase()];
+  const command = COMMANDS.get(normalizeText(parsed[1]!).toLowerCase());
   const rest = parsed[2]!.trim();
   const { channel, userId } = ctx.inbound;
   if (command === 'link') {
