@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { StaffActor } from '../../workers/cases/actions.js';
+import { buttonSchema } from '../dialogue/messages.js';
+import { heardText } from '../handoff/heard.js';
 import { HandoffError, liveChannel, type HandoffService, type LiveEvent } from '../handoff/service.js';
 import type { Config } from '../platform/config.js';
 import type { Db } from '../platform/db.js';
@@ -20,6 +22,8 @@ const body = z.object({
   regionCode: z.string().nullish(),
   placeText: z.string().nullish(),
 });
+
+const buttonList = z.array(buttonSchema);
 
 const MAX_STREAMS_PER_SESSION = 3;
 const STREAM_COUNT_SECONDS = 60;
@@ -60,11 +64,17 @@ export async function handoffRoutes(
       : null;
     if (!found || (staff.role === 'handler' && found.staffId !== staff.id)) return reply.code(404).send({ error: 'no such conversation' });
     // Everything said with this resident in this conversation, the bot's part included.
-    const messages = await db.message.findMany({
+    const logged = await db.message.findMany({
       where: { conversationId: found.conversationId },
       orderBy: { at: 'asc' },
-      select: { id: true, direction: true, text: true, author: true, at: true },
+      select: { id: true, direction: true, text: true, payload: true, buttons: true, author: true, at: true },
       take: 500,
+    });
+    // A tapped button is logged as its payload: it reads as the label the resident saw.
+    const labels = new Map<string, string>();
+    const messages = logged.map(({ payload, buttons, ...message }) => {
+      for (const b of buttonList.safeParse(buttons).data ?? []) labels.set(b.payload, b.label);
+      return message.direction === 'inbound' ? { ...message, text: heardText(found.resident.language, { text: message.text, payload }, labels) } : message;
     });
     return { handoff: found, messages };
   });
@@ -75,7 +85,7 @@ export async function handoffRoutes(
     if (!input.success) return reply.code(400).send({ error: 'bad request body' });
     const { text = '', staffId = '', number = '' } = input.data;
     const id = req.params.id;
-    // A Map: the action comes from the URL, and "constructor" must not find Object's.
+    // A Map: an action named after an Object.prototype member ("constructor") is simply unknown.
     const actions = new Map<string, () => Promise<unknown>>([
       ['claim', () => handoff.claim(id, staff)],
       ['say', () => handoff.say(id, staff, text)],

@@ -73,7 +73,8 @@ export class Bot {
     try {
       await this.handler(ctx, async () => {});
       replies = ctx.replies;
-      session.buttons = replies.at(-1)?.buttons ?? [];
+      // A turn the bot stays silent in (staff hold the conversation) leaves the shown buttons current.
+      if (replies.length) session.buttons = replies.at(-1)?.buttons ?? [];
       await sessions.save(channel, userId, session);
     } catch (err) {
       // The state is left as it was before this message, so the resident can simply send it again.

@@ -10,25 +10,19 @@ import type { Config } from '../platform/config.js';
 import { Prisma, type Channel, type Db, type Handoff, type HandoffReason, type Staff } from '../platform/db.js';
 import type { Logger } from '../platform/log.js';
 import type { AppRedis } from '../platform/redis.js';
+import { HandoffError } from './errors.js';
 import { officeStatus, parseOfficeHours } from './office-hours.js';
+import { IllegalHandoffMove, moveHandoff, type HandoffMove, type MoveInput } from './status-machine.js';
 
-export type HandoffErrorCode = 'not_found' | 'forbidden' | 'conflict' | 'invalid';
-
-export class HandoffError extends Error {
-  constructor(
-    readonly code: HandoffErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { HandoffError, type HandoffErrorCode } from './errors.js';
 
 /** What the console hears live (over Redis pub/sub, so every process's consoles hear it). */
 export type LiveEvent = {
   type: 'handoff.waiting' | 'handoff.claimed' | 'handoff.released' | 'handoff.transferred' | 'handoff.message';
   handoffId: string;
   staffId?: string | null;
-  from?: 'resident' | 'staff';
+  /** 'bot': the bot's own answer to a question of a case, given while staff hold the conversation. */
+  from?: 'resident' | 'staff' | 'bot';
   text?: string;
   at: string;
 };
@@ -98,8 +92,8 @@ export class HandoffService {
     const waiting = await db.handoff.findMany({ where: { status: 'waiting', offeredReportAt: null, requestedAt: { lte: before } }, include: { resident: true }, take: 500 });
     let told = 0;
     for (const handoff of waiting) {
-      const marked = await db.handoff.updateMany({ where: { id: handoff.id, offeredReportAt: null }, data: { offeredReportAt: this.deps.now() } });
-      if (!marked.count) continue;
+      // Claimed, left or offered by another process meanwhile: nothing to say.
+      if (!(await this.moved(handoff, 'offer', { at: this.deps.now() }))) continue;
       const lang = handoff.resident.language;
       await this.tell(handoff, `handoff-wait-${handoff.id}`, t(lang, 'handoff.noStaff'), undefined, [{ label: t(lang, 'handoff.leaveReport'), payload: 'menu:report' }]);
       told++;
@@ -111,9 +105,20 @@ export class HandoffService {
   async leaveQueue(residentId: string): Promise<boolean> {
     const waiting = await this.deps.db.handoff.findFirst({ where: { residentId, status: 'waiting' } });
     if (!waiting) return false;
-    const left = await this.deps.db.handoff.updateMany({ where: { id: waiting.id, status: 'waiting' }, data: { status: 'released', releasedAt: this.deps.now() } });
-    if (left.count) await this.publish({ type: 'handoff.released', handoffId: waiting.id, staffId: null });
-    return left.count > 0;
+    const left = await this.moved(waiting, 'leave', { at: this.deps.now() });
+    if (left) await this.publish({ type: 'handoff.released', handoffId: waiting.id, staffId: null });
+    return left;
+  }
+
+  /** A move that may have lost a race it does not matter to lose: false then. */
+  private async moved<M extends HandoffMove>(handoff: Handoff, move: M, input: MoveInput[M]): Promise<boolean> {
+    try {
+      await moveHandoff(this.deps.db, handoff, move, input);
+      return true;
+    } catch (err) {
+      if (err instanceof IllegalHandoffMove) return false;
+      throw err;
+    }
   }
 
   /** Residents waiting ahead of this one, plus one. */
@@ -154,11 +159,17 @@ export class HandoffService {
     return found;
   }
 
-  /** Only the holder speaks for the office; supervisors and admins may step in. */
-  private async held(handoffId: string, staff: StaffRef) {
+  /** Only the holder acts for the office; supervisors and admins may step in. */
+  private async ofHolder(handoffId: string, staff: StaffRef) {
     const handoff = await this.load(handoffId);
-    if (handoff.status !== 'held') throw new HandoffError('conflict', 'the conversation is not held');
     if (handoff.staffId !== staff.id && staff.role === 'handler') throw new HandoffError('forbidden', 'another member of staff holds it');
+    return handoff;
+  }
+
+  /** A conversation being held, for what is done within it (say, file a report, link a case). */
+  private async held(handoffId: string, staff: StaffRef) {
+    const handoff = await this.ofHolder(handoffId, staff);
+    if (handoff.status !== 'held') throw new HandoffError('conflict', 'the conversation is not held');
     return handoff;
   }
 
@@ -167,8 +178,7 @@ export class HandoffService {
     const handoff = await this.load(handoffId);
     if (staff.role === 'handler' && handoff.staffId !== staff.id) throw new HandoffError('forbidden', 'the supervision office hands conversations out');
     const at = this.deps.now();
-    const won = await this.deps.db.handoff.updateMany({ where: { id: handoffId, status: 'waiting' }, data: { status: 'held', staffId: staff.id, claimedAt: at } });
-    if (won.count === 0) throw new HandoffError('conflict', 'someone else took the conversation');
+    await moveHandoff(this.deps.db, handoff, 'claim', { staffId: staff.id, at });
     await this.deps.redis.set(this.gateKey(handoff.resident.channel, handoff.resident.externalId), handoff.id);
     await this.publish({ type: 'handoff.claimed', handoffId, staffId: staff.id });
     await this.tell(handoff, `handoff-claimed-${handoff.id}`, t(handoff.resident.language, 'handoff.connected'));
@@ -189,20 +199,24 @@ export class HandoffService {
     await this.publish({ type: 'handoff.message', handoffId, from: 'resident', text });
   }
 
+  /** The bot's answers to a held resident (to a question of a case), live to the holder. */
+  async botSaid(handoffId: string, texts: string[]): Promise<void> {
+    for (const text of texts) await this.publish({ type: 'handoff.message', handoffId, from: 'bot', text });
+  }
+
   /** Gives the conversation to a colleague (the holder, or the office). */
   async transfer(handoffId: string, staff: StaffRef, toStaffId: string): Promise<void> {
-    await this.held(handoffId, staff);
+    const handoff = await this.ofHolder(handoffId, staff);
     const colleague = z.string().uuid().safeParse(toStaffId).success ? await this.deps.db.staff.findUnique({ where: { id: toStaffId } }) : null;
     if (!colleague || colleague.disabled) throw new HandoffError('invalid', 'no such colleague');
-    await this.deps.db.handoff.update({ where: { id: handoffId }, data: { staffId: colleague.id } });
+    await moveHandoff(this.deps.db, handoff, 'transfer', { staffId: colleague.id });
     await this.publish({ type: 'handoff.transferred', handoffId, staffId: colleague.id });
   }
 
   /** Ends the handoff: the bot talks again, starting with its menu. */
   async release(handoffId: string, staff: StaffRef): Promise<void> {
-    const handoff = await this.held(handoffId, staff);
-    const done = await this.deps.db.handoff.updateMany({ where: { id: handoffId, status: 'held' }, data: { status: 'released', releasedAt: this.deps.now() } });
-    if (done.count === 0) throw new HandoffError('conflict', 'the conversation is not held');
+    const handoff = await this.ofHolder(handoffId, staff);
+    await moveHandoff(this.deps.db, handoff, 'release', { at: this.deps.now() });
     await this.deps.redis.del(this.gateKey(handoff.resident.channel, handoff.resident.externalId));
     await this.publish({ type: 'handoff.released', handoffId, staffId: staff.id });
     const lang = handoff.resident.language;

@@ -58,6 +58,9 @@ export const en: Record<TextKey, string> = {
   'handoff.left': 'Your request for a person is cancelled. Send “human” again whenever you need one.',
   'handoff.notUnderstood': 'Sorry, I still did not understand. You are now waiting for a member of staff; {ahead} ahead of you.',
   'handoff.leaveReport': 'Leave a report',
+  'handoff.heard.rating': '[Rating {number}] {rating}',
+  'handoff.heard.info': '[{label} {number}]',
+  'handoff.heard.button': '[{label}]',
 
   'attach.added': 'Received. Attachments so far: {count}.',
   'attach.addedStart': 'We received your attachment. Please also describe the problem in words.',

@@ -56,6 +56,9 @@ export const zh = {
   'handoff.left': '已取消人工服务请求。需要时可以随时再发送“转人工”。',
   'handoff.notUnderstood': '抱歉，我还是没能理解。已为您转接人工服务，您前面还有 {ahead} 位，请稍候。',
   'handoff.leaveReport': '留言反映问题',
+  'handoff.heard.rating': '[评价 {number}] {rating}',
+  'handoff.heard.info': '[{label} {number}]',
+  'handoff.heard.button': '[{label}]',
 
   'attach.added': '已收到，附件共 {count} 个。',
   'attach.addedStart': '已收到您发来的附件。请再用文字说明遇到的问题。',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { addInformation, rateCase, type ResidentOutcome } from '../../../workers/cases/resident-actions.js';
+import { parseCaseAnswer, type CaseAnswer } from '../../cases/answer-payloads.js';
 import { formatDate } from '../../cases/describe.js';
 import { languages, t, type TextKey } from '../../i18n/index.js';
 import type { Satisfaction } from '../../platform/db.js';
@@ -9,8 +10,6 @@ import type { Flow, FlowEngine } from '../flow.js';
 import { meaningfulLength } from '../text.js';
 
 const RATINGS = ['satisfied', 'basic', 'unsatisfied'] as const satisfies readonly Satisfaction[];
-const RATE = /^rate:([A-Z0-9]+):(satisfied|basic|unsatisfied)$/;
-const INFO = /^info:([A-Z0-9]+)$/;
 const caseData = z.object({ number: z.string() });
 type CaseData = z.infer<typeof caseData>;
 
@@ -73,7 +72,7 @@ async function rate(ctx: Context, engine: FlowEngine, number: string, rating: Sa
  * A typed rating or "补充情况" without a button (channels that show buttons as text, or a
  * notification that arrived after the last turn): it answers the one case waiting for it.
  */
-async function typedAnswer(ctx: Context): Promise<string | undefined> {
+async function typedAnswer(ctx: Context): Promise<CaseAnswer | undefined> {
   const typed = ctx.text.toLowerCase();
   const label = (key: Parameters<typeof t>[1]) => languages.some((lang) => t(lang, key).toLowerCase() === typed);
   const rating = RATINGS.find((r) => label(`sat.${r}`));
@@ -85,24 +84,44 @@ async function typedAnswer(ctx: Context): Promise<string | undefined> {
     take: 2,
   });
   if (waiting.length !== 1) return undefined;
-  return rating ? `rate:${waiting[0]!.number}:${rating}` : `info:${waiting[0]!.number}`;
+  const number = waiting[0]!.number;
+  return rating ? { kind: 'rate', number, rating } : { kind: 'info', number };
+}
+
+/** The case answer this message is: a pressed button's, or a label typed with no dialogue running. */
+async function caseAnswerOf(ctx: Context): Promise<CaseAnswer | undefined> {
+  if (ctx.payload !== undefined) return parseCaseAnswer(ctx.payload);
+  return ctx.session.flow ? undefined : typedAnswer(ctx);
+}
+
+/**
+ * Whether this message answers a question of the case's own: a rating or "补充情况", the words
+ * that follow them, or the confirmation of a report being written. These reach the case even
+ * while staff hold the conversation.
+ */
+export async function answersCase(ctx: Context): Promise<boolean> {
+  const flow = ctx.session.flow;
+  if (flow?.name === addInfoFlow.name || flow?.name === rateReasonFlow.name) return true;
+  // The report flow's last step (flows/report.ts), answered with its button.
+  if (flow?.name === 'report' && flow.step === 'confirm' && ctx.payload === 'confirm') return true;
+  return (await caseAnswerOf(ctx)) !== undefined;
 }
 
 /** Answers to notifications: rating a resolved case, adding the information a case asked for. */
 export function caseAnswers(engine: FlowEngine): Middleware {
   return async (ctx, next) => {
-    const payload = ctx.payload ?? (ctx.session.flow ? undefined : await typedAnswer(ctx));
-    const rated = payload && RATE.exec(payload);
-    const info = payload && INFO.exec(payload);
-    if (!rated && !info) return next();
-    const rating = rated ? (rated[2] as Satisfaction) : undefined;
-    if (rated && rating !== 'unsatisfied') {
-      await rate(ctx, engine, rated[1]!, rating!);
-      // A report being written meanwhile goes on where it was.
-      return engine.repeat(ctx);
+    const answer = await caseAnswerOf(ctx);
+    switch (answer?.kind) {
+      case 'rate':
+        // An answer that needs words of its own takes over from a report being written.
+        if (answer.rating === 'unsatisfied') return rate(ctx, engine, answer.number, answer.rating);
+        await rate(ctx, engine, answer.number, answer.rating);
+        // A report being written meanwhile goes on where it was.
+        return engine.repeat(ctx);
+      case 'info':
+        return engine.start(ctx, 'addInfo', { data: { number: answer.number } });
+      default:
+        return next();
     }
-    // An answer that needs words of its own takes over from a report being written.
-    if (rated) return rate(ctx, engine, rated[1]!, 'unsatisfied');
-    return engine.start(ctx, 'addInfo', { data: { number: info![1]! } });
   };
 }

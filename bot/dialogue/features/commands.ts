@@ -7,17 +7,17 @@ import { showMenu } from './menu.js';
 
 type Command = 'cancel' | 'back' | 'help' | 'human' | 'lang:zh' | 'lang:en';
 
-const BY_INTENT: Partial<Record<Intent, Command>> = {
-  cancel: 'cancel', back: 'back', help: 'help', handoff: 'human', lang_zh: 'lang:zh', lang_en: 'lang:en',
-};
-// A Map: a payload is outside input, and "constructor" must not find Object's.
+const BY_INTENT = new Map<Intent, Command>([
+  ['cancel', 'cancel'], ['back', 'back'], ['help', 'help'], ['handoff', 'human'], ['lang_zh', 'lang:zh'], ['lang_en', 'lang:en'],
+]);
+// Maps, not objects: a payload the resident sends ("constructor", "__proto__") finds no inherited member.
 const BY_PAYLOAD = new Map<string, Command>([
   ['cancel', 'cancel'], ['back', 'back'], ['menu:help', 'help'], ['menu:human', 'human'], ['lang:zh', 'lang:zh'], ['lang:en', 'lang:en'],
 ]);
 
 function commandOf(ctx: Context): Command | undefined {
   if (ctx.payload !== undefined) return BY_PAYLOAD.get(ctx.payload);
-  return ctx.intent && BY_INTENT[ctx.intent];
+  return ctx.intent && BY_INTENT.get(ctx.intent);
 }
 
 /** Cancel, back, help, a person and the language work the same at every point of every flow. */
@@ -25,8 +25,6 @@ export function globalCommands(engine: FlowEngine): Middleware {
   return async (ctx, next) => {
     const command = commandOf(ctx);
     switch (command) {
-      case undefined:
-        return next();
       case 'cancel':
         if (!ctx.session.flow) {
           // Nothing being filled in: "cancel" may mean leaving the queue for a person.
@@ -59,6 +57,9 @@ export function globalCommands(engine: FlowEngine): Middleware {
         }
         return showMenu(ctx, `${ctx.t('lang.switched')}\n${ctx.t('menu.greeting')}`);
       }
+      default:
+        // Not a command: the rest of the dialogue answers it.
+        return next();
     }
   };
 }

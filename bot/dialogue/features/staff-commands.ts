@@ -8,23 +8,20 @@ import type { Context } from '../context.js';
 
 type Command = Exclude<CaseAction, 'assign'> | 'case' | 'link' | 'help';
 
-/** Staff commands in chat, Chinese and English: "#答复 QH2611250001 已安排维修". */
-// A Map: the command word is typed by anyone, and "#constructor" must not find Object's.
-const COMMANDS = new Map<string, Command>(
-  Object.entries({
-    案件: 'case', case: 'case',
-    受理: 'accept', accept: 'accept',
-    不予受理: 'reject', reject: 'reject',
-    补充: 'requestInfo', ask: 'requestInfo',
-    答复: 'reply', reply: 'reply',
-    备注: 'note', note: 'note',
-    办结: 'resolve', resolve: 'resolve',
-    重办: 'reopen', reopen: 'reopen',
-    督办: 'supervise', supervise: 'supervise',
-    绑定: 'link', link: 'link',
-    帮助: 'help', help: 'help',
-  } satisfies Record<string, Command>),
-);
+/** Staff commands in chat, Chinese and English: "#答复 QH2611250001 已安排维修". A Map: "#constructor" is no command. */
+const COMMANDS = new Map<string, Command>([
+  ['案件', 'case'], ['case', 'case'],
+  ['受理', 'accept'], ['accept', 'accept'],
+  ['不予受理', 'reject'], ['reject', 'reject'],
+  ['补充', 'requestInfo'], ['ask', 'requestInfo'],
+  ['答复', 'reply'], ['reply', 'reply'],
+  ['备注', 'note'], ['note', 'note'],
+  ['办结', 'resolve'], ['resolve', 'resolve'],
+  ['重办', 'reopen'], ['reopen', 'reopen'],
+  ['督办', 'supervise'], ['supervise', 'supervise'],
+  ['绑定', 'link'], ['link', 'link'],
+  ['帮助', 'help'], ['help', 'help'],
+]);
 const LINK_REPLIES = { pending: 'staffchat.pending', wrong: 'staffchat.badCode', blocked: 'staffchat.blocked' } as const satisfies Record<string, TextKey>;
 const STAFF_COMMAND = /^#\s*(\S+)\s*([\s\S]*)$/;
 const TIMELINE_LINES = 5;
