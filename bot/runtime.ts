@@ -49,8 +49,9 @@ export async function createBotRuntime(services: Services, overrides: { wechatPu
   const outboundDeps = {
     connection: services.queueConnection,
     redisPrefix: config.REDIS_PREFIX,
-    messageLog,
+    db,
     log,
+    now: services.now,
     shown: bot.shown.bind(bot),
   };
   const outbound = startOutboundWorker(

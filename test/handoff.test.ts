@@ -140,7 +140,8 @@ describe('a member of staff holds the conversation', () => {
 
     await service().say(id, li, '您好，我是督查室小李，请问是哪个小区？');
     await pageShows(user, '我是督查室小李');
-    const logged = await h.services.db.message.findFirstOrThrow({ where: { text: '您好，我是督查室小李，请问是哪个小区？' } });
+    // Logged once delivered: just after the page got it.
+    const logged = await eventually(async () => (await h.services.db.message.findFirst({ where: { text: '您好，我是督查室小李，请问是哪个小区？' } })) ?? undefined);
     expect(logged).toMatchObject({ direction: 'outbound', author: `staff:${li.id}` });
     await expect(service().say(id, { id: wang.id, role: 'handler' }, '插话')).rejects.toMatchObject({ code: 'forbidden' });
 

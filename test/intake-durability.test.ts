@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword } from '../bot/console/passwords.js';
 import { pgConfig } from '../prisma/pg-config.js';
 import { startWorkers } from '../workers/index.js';
 import { processIntake } from '../workers/intake.js';
@@ -12,7 +13,7 @@ import { eventually, startHarness, uniqueUser, type Harness } from './support/ha
 // No workers in the harness: each test decides who processes the queue.
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ env: { WORKER_LOCK_MS: '1500', RECONCILE_AFTER_MS: '1' } });
+  h = await startHarness({ env: { WORKER_LOCK_MS: '1500', RECONCILE_AFTER_MS: '1', CONSOLE_COOKIE_SECURE: 'false' } });
 });
 afterAll(() => h.close());
 
@@ -125,5 +126,106 @@ describe('a confirmed report is never lost nor doubled', () => {
     } finally {
       await workers.close();
     }
+  });
+});
+
+const texts = (replies: { text: string }[]) => replies.map((r) => r.text).join('\n');
+const receiptIn = (replies: { text: string }[]) => texts(replies).match(/回执号：([0-9A-F]{8})/)?.[1];
+const submissionsOf = async (user: string) => {
+  const resident = await h.services.db.resident.findFirstOrThrow({ where: { externalId: user } });
+  return h.services.db.submission.findMany({ where: { residentId: resident.id } });
+};
+
+/** Runs SQL on the test's database as another client would (a trigger, a fault). */
+async function sql(text: string): Promise<void> {
+  const client = new pg.Client(pgConfig(h.services.config.DATABASE_URL));
+  await client.connect();
+  await client.query(text).finally(() => client.end());
+}
+
+/** Brings a report to its confirm step, with a phone number. */
+async function reachConfirm(user: string, text: string): Promise<void> {
+  await h.say(user, text);
+  await h.press(user, 'topic:城乡建设');
+  expect(texts(await h.say(user, '13912345678'))).toContain('请核对');
+}
+
+describe('one confirmed report is one case, whatever fails on the way', () => {
+  it('files one case when a write after the submission fails once and the resident confirms again', async () => {
+    const user = uniqueUser();
+    // The resident's phone update fails once (a sequence is not rolled back with the failure).
+    await sql(`
+      CREATE SEQUENCE "fault_${user}";
+      CREATE FUNCTION "fault_${user}"() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW."externalId" = '${user}' AND NEW."phone" IS DISTINCT FROM OLD."phone" THEN
+          IF nextval('"fault_${user}"') = 1 THEN RAISE EXCEPTION 'injected fault'; END IF;
+        END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER "fault_${user}" BEFORE UPDATE ON "Resident" FOR EACH ROW EXECUTE FUNCTION "fault_${user}"();`);
+    try {
+      await reachConfirm(user, '城北区小桥大街的路灯坏了一排，晚上走路很黑');
+      expect(texts(await h.press(user, 'confirm'))).toContain('请稍后再发一次');
+      const again = await h.press(user, 'confirm');
+      expect(receiptIn(again)).toBeDefined();
+      const submissions = await submissionsOf(user);
+      expect(submissions).toHaveLength(1);
+      expect(submissions[0]!.id.slice(0, 8).toUpperCase()).toBe(receiptIn(again));
+      expect((await h.services.db.resident.findFirstOrThrow({ where: { externalId: user } })).phone).toBe('13912345678');
+      for (const s of submissions) await processIntake(h.services, { submissionId: s.id });
+      expect(await h.services.db.case.count({ where: { resident: { externalId: user } } })).toBe(1);
+    } finally {
+      await sql(`DROP TRIGGER "fault_${user}" ON "Resident"; DROP FUNCTION "fault_${user}"(); DROP SEQUENCE "fault_${user}";`);
+    }
+  });
+
+  it('answers a second confirm of the same draft with the first receipt', async () => {
+    const user = uniqueUser();
+    await reachConfirm(user, '城中区南山路的下水道堵了，污水漫到人行道上');
+    // The turn's session save is lost after the report was filed (Redis failed at that moment):
+    // the resident still sees the summary and presses confirm again.
+    const sessionKey = `${h.services.config.REDIS_PREFIX}:session:webchat:${user}`;
+    const before = await h.services.redis.get(sessionKey);
+    const first = await h.press(user, 'confirm');
+    await h.services.redis.set(sessionKey, before!);
+    const second = await h.press(user, 'confirm');
+    expect(receiptIn(first)).toBeDefined();
+    expect(receiptIn(second)).toBe(receiptIn(first));
+    expect(await submissionsOf(user)).toHaveLength(1);
+  });
+
+  it('files a report from the console while queueing fails, and the reconciler queues it', async () => {
+    const office = await h.services.db.department.findUniqueOrThrow({ where: { code: 'DCS' } });
+    await h.services.db.staff.create({ data: { username: 'zhao', role: 'supervisor', departmentId: office.id, passwordHash: await hashPassword('correct horse battery') } });
+    const login = await h.app.inject({ method: 'POST', url: '/console/api/login', payload: { username: 'zhao', password: 'correct horse battery' } });
+    const headers = { cookie: String(login.headers['set-cookie']).split(';')[0]!, 'x-csrf-token': login.json().csrfToken as string };
+    const user = uniqueUser();
+    await h.say(user, '转人工');
+    const resident = await h.services.db.resident.findFirstOrThrow({ where: { externalId: user } });
+    const { id } = await h.services.db.handoff.findFirstOrThrow({ where: { residentId: resident.id } });
+    expect((await h.app.inject({ method: 'POST', url: `/console/api/handoffs/${id}/claim`, headers })).statusCode).toBe(200);
+    // Redis refuses the intake queue's job counter: every add to that queue fails.
+    const counter = `${h.services.config.REDIS_PREFIX}:bull:intake:id`;
+    await h.services.redis.set(counter, 'not a number');
+    let res;
+    try {
+      res = await h.app.inject({
+        method: 'POST',
+        url: `/console/api/handoffs/${id}/report`,
+        headers,
+        payload: { description: '城西区胜利路12号院的垃圾站三天没有清运，气味很大', topic: '城乡建设', regionCode: '630104', placeText: '城西区胜利路12号院' },
+      });
+    } finally {
+      await h.services.redis.del(counter);
+    }
+    expect(res.statusCode).toBe(200);
+    const { submissionId } = res.json().result as { submissionId: string };
+    expect(await h.services.queues.intake.getJob(submissionId)).toBeUndefined();
+    expect((await h.services.db.handoff.findUniqueOrThrow({ where: { id } })).submissionId).toBe(submissionId);
+    expect((await processReconcile(h.services)).submissions).toBeGreaterThanOrEqual(1);
+    expect((await h.services.queues.intake.getJob(submissionId))?.data).toEqual({ submissionId });
+    await processIntake(h.services, { submissionId });
+    expect(await casesOf(submissionId)).toHaveLength(1);
   });
 });

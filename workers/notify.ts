@@ -4,7 +4,8 @@ import type { Reply } from '../bot/dialogue/messages.js';
 import { t, type Lang, type TextKey } from '../bot/i18n/index.js';
 import type { CaseEvent } from '../bot/platform/db.js';
 import type { WorkerDeps } from './deps.js';
-import { queueMessage, type JobData } from './queues.js';
+import { deliveryKey, queueMessage } from './deliveries.js';
+import type { JobData } from './queues.js';
 
 // Which events the resident hears about, and in which words.
 const MESSAGES: Partial<Record<string, TextKey>> = {
@@ -36,11 +37,6 @@ export function isNotified(event: Pick<CaseEvent, 'type' | 'actor'>): boolean {
   return event.type in MESSAGES && !SILENT_ACTORS.includes(event.actor) && !SILENT_EVENTS.includes(`${event.actor}:${event.type}`);
 }
 
-/** The idempotency key of the message about an event; also the message log's external id prefix. */
-export function deliveryKey(eventId: string): string {
-  return `event-${eventId}`;
-}
-
 /** Buttons that let the resident answer the message: add information, or rate the result. */
 function answerButtons(type: string, number: string, lang: Lang): Reply['buttons'] {
   if (type === 'needs_info' || type === 'info_requested') return [{ label: t(lang, 'case.addInfo'), payload: `info:${number}` }];
@@ -63,5 +59,5 @@ export async function processNotify(deps: WorkerDeps, { eventId }: JobData<'noti
   const lang = resident.language;
   const text = t(lang, key, { ...eventVars(event, lang, deps.config.TIMEZONE, event.case), number });
   const buttons = answerButtons(event.type, number, lang);
-  await queueMessage(deps.outbound, { ...resident, conversationId: submission.conversationId }, deliveryKey(event.id), [buttons ? { text, buttons } : { text }]);
+  await queueMessage(deps, { ...resident, conversationId: submission.conversationId }, deliveryKey.event(event.id), [buttons ? { text, buttons } : { text }]);
 }

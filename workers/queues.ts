@@ -30,6 +30,12 @@ export const defaultJobOptions: JobsOptions = {
   removeOnFail: { age: 30 * 24 * 3600 },
 };
 
+/**
+ * A delivery retries a few seconds only: a longer outage of the channel is ridden out by the
+ * reconciler, which sends again what was never marked delivered, hours apart (deliveries.ts).
+ */
+const outboundJobOptions: JobsOptions = { ...defaultJobOptions, attempts: 3 };
+
 export type Queues = { [N in QueueName]: Queue<JobData<N>> };
 
 export function bullPrefix(redisPrefix: string): string {
@@ -48,7 +54,7 @@ export async function closeQueues(queues: Queues): Promise<void> {
 
 /** A message for a resident, delivered by the process that serves their channel. */
 export const outboundSchema = z.object({
-  /** Idempotency key: a message with a key already delivered is not delivered again. */
+  /** The delivery key (deliveries.ts): a message with a key already delivered is not delivered again. */
   key: z.string(),
   conversationId: z.string().uuid(),
   recipient: z.string(),
@@ -58,25 +64,11 @@ export const outboundSchema = z.object({
 });
 export type OutboundJob = z.infer<typeof outboundSchema>;
 
-/**
- * Queues a message for a resident on their channel; `key` makes it idempotent (job id and
- * delivery key), so queueing the same message twice delivers it once.
- */
-export async function queueMessage(
-  outbound: Record<Channel, Queue<OutboundJob>>,
-  to: { channel: Channel; externalId: string; conversationId: string },
-  key: string,
-  replies: OutboundJob['replies'],
-  author?: string,
-): Promise<void> {
-  await outbound[to.channel].add('deliver', { key, conversationId: to.conversationId, recipient: to.externalId, replies, author }, { jobId: key });
-}
-
 export function outboundQueueName(channel: Channel): string {
   return `outbound-${channel}`;
 }
 
 export function createOutboundQueue(connection: IORedis, redisPrefix: string, channel: Channel, log: Logger): Queue<OutboundJob> {
   const name = outboundQueueName(channel);
-  return logErrors(new Queue<OutboundJob>(name, { connection, prefix: bullPrefix(redisPrefix), defaultJobOptions }), log, `queue:${name}`);
+  return logErrors(new Queue<OutboundJob>(name, { connection, prefix: bullPrefix(redisPrefix), defaultJobOptions: outboundJobOptions }), log, `queue:${name}`);
 }

@@ -1,6 +1,8 @@
 import type { Queue } from 'bullmq';
+import { deliveryKey, nextAttemptAt } from './deliveries.js';
 import type { WorkerDeps } from './deps.js';
-import { deliveryKey, NOTIFIED_EVENTS, SILENT_ACTORS, SILENT_EVENTS } from './notify.js';
+import { NOTIFIED_EVENTS, SILENT_ACTORS, SILENT_EVENTS } from './notify.js';
+import { outboundSchema } from './queues.js';
 
 const BATCH = 500;
 
@@ -25,14 +27,50 @@ async function requeueAll<D>(queue: Queue<D>, jobs: { data: D; jobId: string }[]
 }
 
 /**
- * Puts back on the queues what Redis lost (a restart without persistence, a flushed queue):
- * confirmed submissions that have no case yet, cases that were never routed, and events the
- * resident should have heard of but whose message was never delivered. Every step is
- * idempotent, so queueing something that is merely slow does no harm. Returns what it queued.
+ * Sends again the messages whose time for another try has come and that no channel accepted yet
+ * (Redis lost the job, or the channel was down longer than the job's own retries). Each try is
+ * claimed with a conditional update, so two reconcilers do not both count it; there is no last
+ * try: the intervals grow to a day and then stay there. Returns how many it queued.
  */
-export async function processReconcile(deps: WorkerDeps): Promise<{ submissions: number; cases: number; notifications: number }> {
+async function resendUndelivered(deps: WorkerDeps, now: Date): Promise<number> {
+  const { db, outbound } = deps;
+  const due = await db.delivery.findMany({
+    where: { deliveredAt: null, nextAttemptAt: { lte: now } },
+    include: { conversation: { include: { resident: true } } },
+    orderBy: { nextAttemptAt: 'asc' },
+    take: BATCH,
+  });
+  let count = 0;
+  for (const delivery of due) {
+    const claimed = await db.delivery.updateMany({
+      where: { key: delivery.key, attempts: delivery.attempts, deliveredAt: null },
+      data: { attempts: delivery.attempts + 1, nextAttemptAt: nextAttemptAt(now, delivery.attempts + 1) },
+    });
+    if (!claimed.count) continue;
+    const { channel, externalId } = delivery.conversation.resident;
+    const job = outboundSchema.parse({
+      key: delivery.key,
+      conversationId: delivery.conversationId,
+      recipient: externalId,
+      replies: delivery.replies,
+      author: delivery.author ?? undefined,
+    });
+    if (await requeue(outbound[channel], job, delivery.key)) count++;
+  }
+  return count;
+}
+
+/**
+ * Puts back on the queues what Redis lost (a restart without persistence, a flushed queue) or
+ * what failed for longer than a job retries: confirmed submissions that have no case yet, cases
+ * that were never routed, events the resident should have heard of whose message was never
+ * queued, and messages no channel accepted yet. Every step is idempotent, so queueing something
+ * that is merely slow does no harm. Returns what it queued.
+ */
+export async function processReconcile(deps: WorkerDeps): Promise<{ submissions: number; cases: number; notifications: number; deliveries: number }> {
   const { db, queues, config, log } = deps;
-  const before = new Date(deps.now().getTime() - config.RECONCILE_AFTER_MS);
+  const now = deps.now();
+  const before = new Date(now.getTime() - config.RECONCILE_AFTER_MS);
   const submissions = await db.submission.findMany({
     where: { case: null, createdAt: { lt: before } },
     select: { id: true },
@@ -42,19 +80,20 @@ export async function processReconcile(deps: WorkerDeps): Promise<{ submissions:
 
   const unrouted = await db.case.findMany({ where: { status: 'accepted', departmentId: null, createdAt: { lt: before } }, select: { id: true }, take: BATCH });
 
-  // A delivered message is in the log under its delivery key (see the channel's outbound worker).
-  const undelivered = await db.$queryRaw<{ id: string }[]>`
+  // The notify job records the message as a Delivery under the event's key; without one it never ran.
+  const unqueued = await db.$queryRaw<{ id: string }[]>`
     SELECT e."id" FROM "CaseEvent" e
     WHERE e."type" = ANY(${NOTIFIED_EVENTS}) AND e."at" < ${before}
       AND NOT e."actor" = ANY(${SILENT_ACTORS}) AND NOT (e."actor" || ':' || e."type") = ANY(${SILENT_EVENTS})
-      AND NOT EXISTS (SELECT 1 FROM "Message" m WHERE m."externalId" = ${deliveryKey('')} || e."id" || '#0')
+      AND NOT EXISTS (SELECT 1 FROM "Delivery" d WHERE d."key" = ${deliveryKey.event('')} || e."id")
     LIMIT ${BATCH}`;
 
   const counts = {
     submissions: await requeueAll(queues.intake, submissions.map(({ id }) => ({ data: { submissionId: id }, jobId: id }))),
     cases: await requeueAll(queues.route, unrouted.map(({ id }) => ({ data: { caseId: id }, jobId: `route-${id}` }))),
-    notifications: await requeueAll(queues.notify, undelivered.map(({ id }) => ({ data: { eventId: id }, jobId: `notify-${id}` }))),
+    notifications: await requeueAll(queues.notify, unqueued.map(({ id }) => ({ data: { eventId: id }, jobId: `notify-${id}` }))),
+    deliveries: await resendUndelivered(deps, now),
   };
-  if (counts.submissions || counts.cases || counts.notifications) log.warn(counts, 'reconciler queued work again');
+  if (counts.submissions || counts.cases || counts.notifications || counts.deliveries) log.warn(counts, 'reconciler queued work again');
   return counts;
 }

@@ -1,9 +1,10 @@
 import { Worker } from 'bullmq';
 import type { Redis as IORedis } from 'ioredis';
+import { isDelivered, markDelivered } from '../../workers/deliveries.js';
 import { bullPrefix, outboundQueueName, outboundSchema } from '../../workers/queues.js';
-import type { MessageLog } from '../conversations/message-log.js';
 import type { Reply } from '../dialogue/messages.js';
-import type { Channel } from '../platform/db.js';
+import type { Clock } from '../platform/clock.js';
+import type { Channel, Db } from '../platform/db.js';
 import type { Logger } from '../platform/log.js';
 import { logErrors, type AppRedis } from '../platform/redis.js';
 
@@ -20,8 +21,9 @@ export function startOutboundWorker(
   deps: {
     connection: IORedis;
     redisPrefix: string;
-    messageLog: MessageLog;
+    db: Db;
     log: Logger;
+    now: Clock;
     /** After delivery: lets the dialogue read a typed answer to the message's buttons. */
     shown: (channel: Channel, recipient: string, replies: Reply[]) => Promise<void>;
   },
@@ -29,12 +31,13 @@ export function startOutboundWorker(
   const worker = new Worker(
     outboundQueueName(channel),
     async (job) => {
-      const { key, conversationId, recipient, replies, author } = outboundSchema.parse(job.data);
-      // Logged first: a crash between the two steps repeats the (idempotent) log write, never the message.
-      await deps.messageLog.record(
-        replies.map((r, i) => ({ conversationId, direction: 'outbound', externalId: `${key}#${i}`, text: r.text, buttons: r.buttons, author })),
-      );
+      const message = outboundSchema.parse(job.data);
+      const { key, recipient, replies } = message;
+      // Sent again by the reconciler while a slower try got through: nothing to do.
+      if (await isDelivered(deps.db, key)) return;
       await deliver(recipient, replies, key);
+      // Marked only now: a crash before it sends again later (`deliver` skips a key it has seen).
+      await markDelivered(deps.db, message, deps.now());
       await deps.shown(channel, recipient, replies);
     },
     // One at a time keeps each resident's messages in order.

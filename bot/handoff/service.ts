@@ -3,7 +3,9 @@ import type { Queue } from 'bullmq';
 import { z } from 'zod';
 import { loadCalendar } from '../../workers/cases/deadlines.js';
 import { recordEvent } from '../../workers/cases/status-machine.js';
-import { queueMessage, type OutboundJob, type Queues } from '../../workers/queues.js';
+import { deliveryKey, queueMessage } from '../../workers/deliveries.js';
+import { fileReport } from '../../workers/outbox.js';
+import type { OutboundJob, Queues } from '../../workers/queues.js';
 import { t } from '../i18n/index.js';
 import type { Clock } from '../platform/clock.js';
 import type { Config } from '../platform/config.js';
@@ -95,7 +97,7 @@ export class HandoffService {
       // Claimed, left or offered by another process meanwhile: nothing to say.
       if (!(await this.moved(handoff, 'offer', { at: this.deps.now() }))) continue;
       const lang = handoff.resident.language;
-      await this.tell(handoff, `handoff-wait-${handoff.id}`, t(lang, 'handoff.noStaff'), undefined, [{ label: t(lang, 'handoff.leaveReport'), payload: 'menu:report' }]);
+      await this.tell(handoff, deliveryKey.handoffWaiting(handoff.id), t(lang, 'handoff.noStaff'), undefined, [{ label: t(lang, 'handoff.leaveReport'), payload: 'menu:report' }]);
       told++;
     }
     return told;
@@ -181,7 +183,7 @@ export class HandoffService {
     await moveHandoff(this.deps.db, handoff, 'claim', { staffId: staff.id, at });
     await this.deps.redis.set(this.gateKey(handoff.resident.channel, handoff.resident.externalId), handoff.id);
     await this.publish({ type: 'handoff.claimed', handoffId, staffId: staff.id });
-    await this.tell(handoff, `handoff-claimed-${handoff.id}`, t(handoff.resident.language, 'handoff.connected'));
+    await this.tell(handoff, deliveryKey.handoffClaimed(handoff.id), t(handoff.resident.language, 'handoff.connected'));
     return { ...handoff, status: 'held', staffId: staff.id, claimedAt: at };
   }
 
@@ -190,7 +192,7 @@ export class HandoffService {
     const body = z.string().trim().min(1).max(4000).safeParse(text);
     if (!body.success) throw new HandoffError('invalid', 'a message of 1 to 4000 characters is required');
     const handoff = await this.held(handoffId, staff);
-    await this.tell(handoff, `staff-${randomUUID()}`, body.data, `staff:${staff.id}`);
+    await this.tell(handoff, deliveryKey.staffMessage(randomUUID()), body.data, `staff:${staff.id}`);
     await this.publish({ type: 'handoff.message', handoffId, from: 'staff', staffId: staff.id, text: body.data });
   }
 
@@ -220,7 +222,7 @@ export class HandoffService {
     await this.deps.redis.del(this.gateKey(handoff.resident.channel, handoff.resident.externalId));
     await this.publish({ type: 'handoff.released', handoffId, staffId: staff.id });
     const lang = handoff.resident.language;
-    await this.tell(handoff, `handoff-released-${handoff.id}`, t(lang, 'handoff.released'), undefined, [
+    await this.tell(handoff, deliveryKey.handoffReleased(handoff.id), t(lang, 'handoff.released'), undefined, [
       { label: t(lang, 'menu.report'), payload: 'menu:report' },
       { label: t(lang, 'menu.status'), payload: 'menu:status' },
       { label: t(lang, 'menu.human'), payload: 'menu:human' },
@@ -233,9 +235,8 @@ export class HandoffService {
     const parsed = reportDraft.safeParse(draft);
     if (!parsed.success) throw new HandoffError('invalid', 'a description is required');
     const handoff = await this.held(handoffId, staff);
-    const { db, queues } = this.deps;
-    const submission = await db.submission.create({
-      data: {
+    const { submission } = await fileReport(this.deps, {
+      submission: {
         residentId: handoff.residentId,
         conversationId: handoff.conversationId,
         channel: handoff.resident.channel,
@@ -246,9 +247,8 @@ export class HandoffService {
         placeText: parsed.data.placeText ?? null,
         urgent: handoff.reason === 'urgent',
       },
+      also: (tx, created) => tx.handoff.update({ where: { id: handoffId }, data: { submissionId: created.id } }),
     });
-    await db.handoff.update({ where: { id: handoffId }, data: { submissionId: submission.id } });
-    await queues.intake.add('intake', { submissionId: submission.id }, { jobId: submission.id });
     return submission.id;
   }
 
@@ -270,6 +270,6 @@ export class HandoffService {
     author?: string,
     buttons?: { label: string; payload: string }[],
   ): Promise<void> {
-    return queueMessage(this.deps.outbound, { ...handoff.resident, conversationId: handoff.conversationId }, key, [buttons ? { text, buttons } : { text }], author);
+    return queueMessage(this.deps, { ...handoff.resident, conversationId: handoff.conversationId }, key, [buttons ? { text, buttons } : { text }], author);
   }
 }

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type ApiCall = { method: string; body: Record<string, unknown> };
+export type ApiCall = { method: string; body: Record<string, unknown>; failed?: boolean };
 
 /**
  * A local stand-in for the Telegram Bot API (no Telegram server is reachable here): answers the
@@ -11,6 +11,8 @@ export class FakeTelegram {
   readonly calls: ApiCall[] = [];
   /** How many of the next sendMessage calls answer 429 with retry_after 1. */
   floodNext = 0;
+  /** While true, sendMessage answers 500 (Telegram is down) and sends nothing. */
+  down = false;
   /** Files residents "sent", served for download by file path. */
   readonly files = new Map<string, Buffer>();
   /** File paths served as an endless stream of unknown length, until the client hangs up. */
@@ -49,8 +51,14 @@ export class FakeTelegram {
         }
         const method = req.url?.split('/').at(-1) ?? '';
         const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
-        this.calls.push({ method, body });
         res.setHeader('content-type', 'application/json');
+        if (this.down && method === 'sendMessage') {
+          this.calls.push({ method, body, failed: true });
+          res.statusCode = 500;
+          res.end(JSON.stringify({ ok: false, error_code: 500, description: 'Internal Server Error' }));
+          return;
+        }
+        this.calls.push({ method, body });
         res.end(JSON.stringify(this.answer(method, body)));
       });
     });
@@ -77,7 +85,7 @@ export class FakeTelegram {
 
   sent(chatId: number): { text: string; buttons: { text: string; callback_data: string }[] }[] {
     return this.calls
-      .filter((c) => c.method === 'sendMessage' && c.body.chat_id === chatId)
+      .filter((c) => c.method === 'sendMessage' && !c.failed && c.body.chat_id === chatId)
       .map((c) => ({
         text: String(c.body.text),
         buttons: ((c.body.reply_markup as { inline_keyboard?: { text: string; callback_data: string }[][] } | undefined)?.inline_keyboard ?? []).flat(),

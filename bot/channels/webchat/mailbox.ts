@@ -1,3 +1,4 @@
+import { keyOfLogId } from '../../../workers/deliveries.js';
 import type { Reply } from '../../dialogue/messages.js';
 import type { Db } from '../../platform/db.js';
 import type { AppRedis } from '../../platform/redis.js';
@@ -66,7 +67,8 @@ export class Mailbox {
       }) as Promise<string[] | null>;
     let ids = await run();
     if (ids === null) {
-      // The replies are already in the log (it is written first): the refill leaves them out.
+      // A turn's replies are already in the log (it is written first): the refill leaves them out.
+      // A delivery is logged once delivered, so the refill cannot contain it.
       await this.rebuild(userId, deliveryKey ? [] : replies);
       ids = (await run()) ?? [];
     }
@@ -99,8 +101,7 @@ export class Mailbox {
       const ms = Math.max(row.at.getTime(), last.ms);
       last = { ms, seq: ms === last.ms ? last.seq + 1 : 0 };
       const reply: Reply = row.buttons ? { text: row.text, buttons: row.buttons as Reply['buttons'] } : { text: row.text };
-      // A delivery is logged as "<key>#<n>".
-      args.push(`${last.ms}-${last.seq}`, JSON.stringify(reply), row.externalId?.replace(/#\d+$/, '') ?? '');
+      args.push(`${last.ms}-${last.seq}`, JSON.stringify(reply), keyOfLogId(row.externalId) ?? '');
     }
     const keys = this.keys(userId);
     await this.redis.eval(REBUILD, { keys: [keys.stream, keys.complete, keys.delivered], arguments: [String(KEEP_SECONDS), ...args] });

@@ -2,6 +2,8 @@ import { z } from 'zod';
 
 /** What the report flow has gathered so far; every field is filled in by one step. */
 export const reportDraftSchema = z.object({
+  /** Given when the description is first read; filed with the report, so it is filed once. */
+  draftId: z.string().uuid().optional(),
   description: z.string().optional(),
   candidates: z.array(z.object({ label: z.string(), score: z.number() })).optional(),
   /** null: the resident is not sure; the office classifies it. */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { detectUrgency, findDate, parseMobilePhone, parseQinghaiLandline } from '../../../nlp-models/index.js';
 import type { Context } from '../context.js';
 import { requestHandoff } from '../features/handoff.js';
@@ -28,6 +29,7 @@ const description: Step<ReportDraft> = {
     const now = ctx.deps.now();
     const urgency = detectUrgency(text, { now, timeZone: ctx.deps.config.TIMEZONE });
     const patch: Partial<ReportDraft> = {
+      draftId: data.draftId ?? randomUUID(),
       description: text,
       candidates: ctx.deps.nlu.classifyTopic(text).slice(0, 4),
       urgent: urgency.urgent,

@@ -1,0 +1,108 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deliveryKey, logId } from '../workers/deliveries.js';
+import { startWorkers } from '../workers/index.js';
+import { processReconcile } from '../workers/reconcile.js';
+import { FakeTelegram } from './support/fake-telegram.js';
+import { eventually, startHarness, type Harness } from './support/harness.js';
+
+const SECRET = 's3cret-token';
+const api = new FakeTelegram();
+let h: Harness;
+let updateId = 5000;
+
+// No workers in the harness: the case is made once Telegram is down.
+beforeAll(async () => {
+  const apiRoot = await api.start();
+  h = await startHarness({
+    env: {
+      DATA_DIR: await mkdtemp(join(tmpdir(), 'tingmin-delivery-')),
+      TELEGRAM_BOT_TOKEN: '123456:TEST',
+      TELEGRAM_API_ROOT: apiRoot,
+      TELEGRAM_WEBHOOK_URL: 'https://hotline.example.test/telegram/webhook',
+      TELEGRAM_WEBHOOK_SECRET: SECRET,
+    },
+  });
+});
+afterAll(async () => {
+  await h.close();
+  await api.stop();
+  await rm(h.services.config.DATA_DIR, { recursive: true, force: true });
+});
+
+const person = (id: number) => ({ id, is_bot: false, first_name: 'Resident' });
+const privateChat = (id: number) => ({ id, type: 'private', first_name: 'Resident' });
+const update = (payload: Record<string, unknown>) =>
+  h.app.inject({ method: 'POST', url: '/telegram/webhook', headers: { 'x-telegram-bot-api-secret-token': SECRET }, payload: { update_id: updateId++, ...payload } });
+const text = (chat: number, body: string) => update({ message: { message_id: updateId, date: 0, chat: privateChat(chat), from: person(chat), text: body } });
+const press = (chat: number, data: string) =>
+  update({ callback_query: { id: `cb${updateId}`, from: person(chat), chat_instance: 'ci', data, message: { message_id: 1, date: 0, chat: privateChat(chat) } } });
+
+/** The reconciler as it runs `minutes` after now (the harness's clock). */
+const reconcileAt = (minutes: number) => processReconcile({ ...h.services, now: () => new Date(h.services.now().getTime() + minutes * 60_000) });
+
+describe('a notification while the channel is down', () => {
+  it('is delivered exactly once after Telegram recovers, long after its job gave up, and logged only then', async () => {
+    const chat = 8101;
+    await text(chat, '城东区八一路小区门口路面塌陷了一个星期没人管');
+    await press(chat, 'topic:城乡建设');
+    await text(chat, '跳过');
+    await press(chat, 'confirm');
+    expect(api.sent(chat).at(-1)?.text).toContain('已收到您的留言');
+
+    api.down = true;
+    const workers = await startWorkers(h.services, h.services.queueConnection);
+    try {
+      const resident = await h.services.db.resident.findFirstOrThrow({ where: { channel: 'telegram', externalId: String(chat) } });
+      const assigned = await eventually(async () => (await h.services.db.caseEvent.findFirst({ where: { type: 'assigned', case: { residentId: resident.id } }, include: { case: true } })) ?? undefined);
+      const number = assigned.case.number;
+      const key = deliveryKey.event(assigned.id);
+      const jobGaveUp = () => eventually(async () => ((await (await h.services.outbound.telegram.getJob(key))?.isFailed()) ? true : undefined));
+      const told = () => api.sent(chat).filter((m) => m.text.includes(number));
+      const logged = () => h.services.db.message.count({ where: { externalId: logId(key, 0) } });
+      const delivery = () => h.services.db.delivery.findUniqueOrThrow({ where: { key } });
+
+      // Telegram refused it: nothing reached the resident, so nothing is logged as said to them.
+      await eventually(async () => (api.calls.some((c) => c.failed && c.body.chat_id === chat) ? true : undefined));
+      expect(told()).toHaveLength(0);
+      expect(await logged()).toBe(0);
+      // The job's own retries are spent within seconds.
+      await jobGaveUp();
+      expect(await logged()).toBe(0);
+      expect((await delivery()).deliveredAt).toBeNull();
+
+      // The reconciler tries again after minutes, then at growing intervals, while Telegram stays down.
+      expect((await reconcileAt(1)).deliveries).toBe(0);
+      expect((await reconcileAt(6)).deliveries).toBe(1);
+      await jobGaveUp();
+      expect((await reconcileAt(10)).deliveries).toBe(0);
+      const first = await delivery();
+      expect((await reconcileAt(6 + 16)).deliveries).toBe(1);
+      await jobGaveUp();
+      const second = await delivery();
+      expect(second.attempts).toBe(2);
+      const gap = (d: typeof first, afterMinutes: number) => d.nextAttemptAt.getTime() - h.services.now().getTime() - afterMinutes * 60_000;
+      expect(gap(second, 6 + 16)).toBeGreaterThan(gap(first, 6));
+      expect(told()).toHaveLength(0);
+      expect(await logged()).toBe(0);
+
+      // Two days later Telegram is back: the next pass delivers it, and only then is it logged.
+      api.down = false;
+      expect((await reconcileAt(2 * 24 * 60)).deliveries).toBe(1);
+      await eventually(async () => ((await delivery()).deliveredAt ? true : undefined));
+      expect(told()).toHaveLength(1);
+      expect(told()[0]!.text).toContain('西宁市城东区人民政府');
+      expect(await logged()).toBe(1);
+
+      // Later passes send nothing again.
+      expect((await reconcileAt(10 * 24 * 60)).deliveries).toBe(0);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(told()).toHaveLength(1);
+    } finally {
+      api.down = false;
+      await workers.close();
+    }
+  }, 60_000);
+});

@@ -1,0 +1,87 @@
+import type { Queue } from 'bullmq';
+import type { Clock } from '../bot/platform/clock.js';
+import type { Channel, Db } from '../bot/platform/db.js';
+import type { Logger } from '../bot/platform/log.js';
+import type { OutboundJob } from './queues.js';
+
+/**
+ * Messages to residents outside their own turn (notifications, staff messages). Each has a
+ * delivery key, which is its outbound job's id, its Delivery row's key and the prefix of its
+ * message-log rows; the formats are all here.
+ */
+export const deliveryKey = {
+  /** The message about a case event; `event('')` is the prefix of them all. */
+  event: (eventId: string) => `event-${eventId}`,
+  handoffWaiting: (handoffId: string) => `handoff-wait-${handoffId}`,
+  handoffClaimed: (handoffId: string) => `handoff-claimed-${handoffId}`,
+  handoffReleased: (handoffId: string) => `handoff-released-${handoffId}`,
+  staffMessage: (messageId: string) => `staff-${messageId}`,
+};
+
+/** The message log's external id of a delivery's n-th reply. */
+export function logId(key: string, index: number): string {
+  return `${key}#${index}`;
+}
+
+/** The delivery key of a message-log external id; undefined for ids not written by a delivery. */
+export function keyOfLogId(externalId: string | null): string | undefined {
+  return externalId?.match(/^(.+)#\d+$/)?.[1];
+}
+
+/**
+ * How long after its n-th resend (0: after it was queued) a message not yet delivered is sent
+ * again: the outbound job's own retries ride out a blip of seconds, these an outage of hours or
+ * days. The last interval repeats for as long as the message is not delivered.
+ */
+const RETRY_AFTER_MINUTES = [5, 15, 60, 3 * 60, 6 * 60, 12 * 60, 24 * 60];
+
+export function nextAttemptAt(now: Date, attempts: number): Date {
+  const minutes = RETRY_AFTER_MINUTES[Math.min(attempts, RETRY_AFTER_MINUTES.length - 1)]!;
+  return new Date(now.getTime() + minutes * 60_000);
+}
+
+export type SendDeps = { db: Db; outbound: Record<Channel, Queue<OutboundJob>>; log: Logger; now: Clock };
+
+/**
+ * Sends a message to a resident on their channel: recorded in PostgreSQL, then queued with its
+ * key as job id, so queueing it twice delivers it once. When Redis refuses the job, the
+ * reconciler sends the recorded message later; the caller is not failed for it.
+ */
+export async function queueMessage(
+  deps: SendDeps,
+  to: { channel: Channel; externalId: string; conversationId: string },
+  key: string,
+  replies: OutboundJob['replies'],
+  author?: string,
+): Promise<void> {
+  const now = deps.now();
+  await deps.db.delivery.createMany({
+    data: [{ key, conversationId: to.conversationId, replies, author, createdAt: now, nextAttemptAt: nextAttemptAt(now, 0) }],
+    skipDuplicates: true,
+  });
+  try {
+    await deps.outbound[to.channel].add('deliver', { key, conversationId: to.conversationId, recipient: to.externalId, replies, author }, { jobId: key });
+  } catch (err) {
+    deps.log.warn({ err, key }, 'could not queue a message; the reconciler will');
+  }
+}
+
+export async function isDelivered(db: Db, key: string): Promise<boolean> {
+  return (await db.delivery.count({ where: { key, deliveredAt: { not: null } } })) > 0;
+}
+
+/**
+ * After the channel accepted the message: its replies join the conversation's log (stamped by
+ * the database, like every other message) and the delivery is marked, together. Nothing is
+ * logged before, so the log never shows a message the resident did not get.
+ */
+export async function markDelivered(db: Db, job: Omit<OutboundJob, 'recipient'>, at: Date): Promise<void> {
+  const { key, conversationId, replies, author } = job;
+  await db.$transaction([
+    db.message.createMany({
+      data: replies.map((r, i) => ({ conversationId, direction: 'outbound' as const, externalId: logId(key, i), text: r.text, buttons: r.buttons, author })),
+      skipDuplicates: true,
+    }),
+    db.delivery.updateMany({ where: { key, deliveredAt: null }, data: { deliveredAt: at } }),
+  ]);
+}
