@@ -62,11 +62,12 @@ describe('a Redis outage', () => {
     const user = uniqueUser();
     expect((await h.send(user, { text: '你好' })).status).toBe(200);
     await redis.kill();
-    const res = await h.app.inject({ method: 'POST', url: '/api/webchat/messages', payload: { userId: user, text: '你好' } });
+    const headers = await h.authHeaders(user);
+    const res = await h.app.inject({ method: 'POST', url: '/api/webchat/messages', payload: { text: '你好' }, headers });
     expect(res.statusCode).toBe(503);
     expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
     expect(res.json().error).toContain('请稍等片刻再发一次');
-    const english = await h.app.inject({ method: 'GET', url: `/api/webchat/messages?userId=${user}`, headers: { 'accept-language': 'en-GB' } });
+    const english = await h.app.inject({ method: 'GET', url: '/api/webchat/messages', headers: { ...headers, 'accept-language': 'en-GB' } });
     expect(english.statusCode).toBe(503);
     expect(english.json().error).toContain('try again in a moment');
     const started = Date.now();

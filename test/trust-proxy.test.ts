@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../bot/platform/config.js';
-import { startHarness, uniqueUser, type Harness } from './support/harness.js';
+import { startHarness, type Harness } from './support/harness.js';
 
 // Tingmin behind one reverse proxy at 10.0.0.2, which appends the address it saw to X-Forwarded-For.
 const PROXY = '10.0.0.2';
@@ -25,8 +25,13 @@ describe('TRUST_PROXY', () => {
   });
 
   it('keeps the web chat limit per client address whatever X-Forwarded-For the client writes', async () => {
-    const send = (i: number, client: string) =>
-      h.app.inject({ method: 'POST', url: '/api/webchat/messages', ...viaProxy(client, forged(i)), payload: { userId: uniqueUser(), text: '你好' } });
+    // Each message from a resident of its own, whose session was opened from an address of its own.
+    const send = async (i: number, client: string) => {
+      const opened = await h.app.inject({ method: 'POST', url: '/api/webchat/sessions', remoteAddress: `198.51.100.${i + 1}` });
+      const proxied = viaProxy(client, forged(i));
+      const headers = { ...proxied.headers, authorization: `Bearer ${opened.json().token}` };
+      return h.app.inject({ method: 'POST', url: '/api/webchat/messages', ...proxied, headers, payload: { text: '你好' } });
+    };
     for (let i = 0; i < 5; i++) expect((await send(i, '203.0.113.30')).statusCode).toBe(200);
     expect((await send(5, '203.0.113.30')).statusCode).toBe(429);
     expect((await send(6, '203.0.113.31')).statusCode).toBe(200);

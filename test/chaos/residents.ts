@@ -4,28 +4,35 @@ import { sleep } from './services.js';
 
 type Reply = { id?: string; text: string; buttons?: { label: string; payload: string }[] };
 
-/**
- * How a resident proves who they are to the web chat API. Today the client names itself with a
- * `userId`; when the API issues tokens this is the one place to change.
- */
-function identify(userId: string): { body: Record<string, string>; query: Record<string, string>; headers: Record<string, string> } {
-  return { body: { userId }, query: { userId }, headers: {} };
-}
-
 export type Tally = { requests: number; unavailable: number; refused: number; failures: string[]; restarts: number };
 
 export class Resident {
+  /** A name for the reports; the server knows the resident only by the token it issued. */
   readonly userId = `chaos_${randomBytes(5).toString('hex')}`;
   readonly receipts: string[] = [];
+  private token: string | undefined;
 
   constructor(
     private readonly base: () => string,
     private readonly tally: Tally,
   ) {}
 
+  /** The resident's session, opened once (asked again while the bot is down or answers 503). */
+  private async headers(until: number): Promise<Record<string, string> | undefined> {
+    while (!this.token && Date.now() < until) {
+      this.tally.requests++;
+      const res = await fetch(`${this.base()}/api/webchat/sessions`, { method: 'POST', signal: AbortSignal.timeout(15_000) }).catch(() => undefined);
+      if (res?.status === 201) this.token = ((await res.json()) as { token: string }).token;
+      else if (res && ![503, 429].includes(res.status)) this.tally.failures.push(`POST /api/webchat/sessions answered ${res.status}`);
+      else await sleep(300);
+    }
+    return this.token ? { authorization: `Bearer ${this.token}` } : undefined;
+  }
+
   /** One message, sent again (same messageId) until it is answered: after a 503, or while the bot is down. */
   private async send(content: { text?: string; payload?: string }, until: number): Promise<Reply[] | undefined> {
-    const who = identify(this.userId);
+    const who = await this.headers(until);
+    if (!who) return undefined;
     const messageId = randomBytes(8).toString('hex');
     while (Date.now() < until) {
       this.tally.requests++;
@@ -33,8 +40,8 @@ export class Resident {
       try {
         res = await fetch(`${this.base()}/api/webchat/messages`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', ...who.headers },
-          body: JSON.stringify({ ...who.body, ...content, messageId }),
+          headers: { 'content-type': 'application/json', ...who },
+          body: JSON.stringify({ ...content, messageId }),
           signal: AbortSignal.timeout(15_000),
         });
       } catch {
@@ -90,12 +97,13 @@ export class Resident {
 
   /** Everything the resident's page can read, from the start. */
   async conversation(): Promise<{ status: number; texts: string[] }> {
-    const who = identify(this.userId);
+    const who = await this.headers(Date.now() + 15_000);
+    if (!who) return { status: 0, texts: [] };
     const texts: string[] = [];
     let cursor: string | undefined;
     for (;;) {
-      const query = new URLSearchParams({ ...who.query, ...(cursor ? { after: cursor } : {}) });
-      const res = await fetch(`${this.base()}/api/webchat/messages?${query}`, { headers: who.headers });
+      const query = new URLSearchParams(cursor ? { after: cursor } : {});
+      const res = await fetch(`${this.base()}/api/webchat/messages?${query}`, { headers: who });
       if (res.status !== 200) return { status: res.status, texts };
       const page = (await res.json()) as { messages: Reply[]; cursor: string };
       texts.push(...page.messages.map((m) => m.text));

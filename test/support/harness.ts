@@ -25,6 +25,8 @@ export type Harness = {
   /** Texts of the replies to one message (fails the test on a non-200). */
   say(userId: string, text: string): Promise<Reply[]>;
   press(userId: string, payload: string): Promise<Reply[]>;
+  /** The `Authorization` header of a named resident's web chat session (opened on first use). */
+  authHeaders(userId: string): Promise<{ authorization: string }>;
   /** What the resident's web chat page shows after the cursor. */
   poll(userId: string, after?: string): Promise<{ messages: (Reply & { id: string; at: string })[]; cursor: string }>;
   close(): Promise<void>;
@@ -113,6 +115,7 @@ export async function startHarness(
     send,
     say: (userId, text) => ok(userId, { text }),
     press: (userId, payload) => ok(userId, { payload }),
+    authHeaders: auth,
     async poll(userId, after) {
       const query = new URLSearchParams(after ? { after } : {});
       const res = await app.inject({ method: 'GET', url: `/api/webchat/messages?${query}`, headers: await auth(userId) });
