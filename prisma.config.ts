@@ -2,7 +2,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { defineConfig } from 'prisma/config';
 import { pgConfig } from './prisma/pg-config.js';
 
-// The CLI runs on the WebAssembly engine with the pg adapter: no binary download (DESIGN.md §5).
+// The CLI runs on the WebAssembly engine with the pg adapter: no binary download (README, Development).
 export default defineConfig({
   experimental: { adapter: true },
   engine: 'js',

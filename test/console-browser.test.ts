@@ -1,4 +1,4 @@
-// The console in a real browser: Debian's Chromium driven by playwright-core (DESIGN.md §5).
+// The console in a real browser: Debian's Chromium driven by playwright-core (README, Development).
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';

@@ -20,7 +20,7 @@ beforeAll(async () => {
   const apiRoot = await api.start();
   h = await startHarness({
     env: {
-      TRUST_PROXY: 'true',
+      TRUST_PROXY: '1',
       DATA_DIR: await mkdtemp(join(tmpdir(), 'tingmin-hostile-')),
       TELEGRAM_BOT_TOKEN: '123456:HOSTILE',
       TELEGRAM_API_ROOT: apiRoot,

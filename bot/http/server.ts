@@ -11,7 +11,7 @@ import type { Config } from '../platform/config.js';
 import { servicesReady, type Services } from '../platform/services.js';
 import type { BotRuntime } from '../runtime.js';
 
-/** The web chat API of DESIGN.md §3 allows bodies up to 256 KiB. */
+/** The web chat API (README, Web chat API) allows bodies up to 256 KiB. */
 const BODY_LIMIT = 256 * 1024;
 const PAGE_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
 

@@ -36,7 +36,7 @@ function tokenOf(req: FastifyRequest): string | undefined {
   return req.cookies[WEBCHAT_COOKIE];
 }
 
-/** The web chat API of DESIGN.md §3: the channel adapter that needs no account, only a token the server issued. */
+/** The web chat API (README, Web chat API): the channel adapter that needs no account, only a token the server issued. */
 export async function webchatRoutes(
   app: FastifyInstance,
   opts: { bot: Bot; mailbox: Mailbox; sessions: WebchatSessions; perAddress: RateLimiter },
