@@ -200,6 +200,16 @@ describe('WeChat Official Account, plain mode', () => {
     expect(inbound).toBe(1);
   });
 
+  it('answers the retry of a message whose process died mid-turn', async () => {
+    const me = openIdOf('crash');
+    const msgId = 8_100_000_001;
+    // What a process killed while answering leaves behind: its claim, which it no longer renews.
+    await h.services.redis.set(`${h.services.config.REDIS_PREFIX}:wechat-mp:seen:${msgId}`, '…', { EX: 2 });
+    const retry = await mp.message(me, 'text', { Content: '你好' }, msgId);
+    expect(retry.status).toBe(200);
+    expect(retry.text).toContain('反映问题');
+  });
+
   it('refuses a bad signature and a stale timestamp, and processes nothing', async () => {
     const me = openIdOf('forged');
     const fields = { ToUserName: ACCOUNT, FromUserName: me, CreateTime: mp.seconds(), MsgType: 'text', Content: '你好', MsgId: 9_999_001 };

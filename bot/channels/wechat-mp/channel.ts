@@ -28,8 +28,14 @@ export type WechatMpDeps = { bot: Bot; log: Logger; attachments: AttachmentStore
 
 /** The platform waits 5 s for an answer and then retries; a turn not done by then answers through the API. */
 const PASSIVE_MS = 4000;
-/** How long a MsgId is remembered: the platform's three tries span about 15 s. */
+/** How long a MsgId's answer is remembered: the platform's three tries span about 15 s. */
 const SEEN_SECONDS = 600;
+/**
+ * A message being answered stays claimed while its process lives (renewed every second): if the
+ * process dies mid-turn the claim runs out, and the platform's next try is answered elsewhere.
+ */
+const CLAIM_SECONDS = 2;
+const IN_PROGRESS = '…';
 /** The empty answer the platform takes as "received, nothing to say now". */
 export const NO_REPLY = 'success';
 
@@ -63,10 +69,38 @@ export class WechatMpChannel {
     // Messages carry MsgId; events are told apart by sender, time and kind.
     const messageId = (fields.get('MsgId') ?? `${openId}:${fields.get('CreateTime') ?? ''}:${event}`).slice(0, 128);
     const seen = `${this.deps.redisPrefix}:wechat-mp:seen:${messageId}`;
-    if (!(await this.deps.redis.set(seen, '', { NX: true, EX: SEEN_SECONDS }))) {
-      // A retry: the answer given before, if there was one, or nothing.
-      return (await this.deps.redis.get(seen)) || NO_REPLY;
+    const before = await this.claim(seen);
+    if (before !== undefined) return before;
+    const alive = setInterval(() => void this.deps.redis.expire(seen, CLAIM_SECONDS).catch(() => undefined), 1000);
+    const answer = await this.handle(fields, openId, account, event, messageId)
+      .catch(async (err: unknown) => {
+        // Not answered: the platform's next try may be.
+        await this.deps.redis.del(seen);
+        throw err;
+      })
+      .finally(() => clearInterval(alive));
+    await this.deps.redis.set(seen, answer, { XX: true, EX: SEEN_SECONDS });
+    return answer;
+  }
+
+  /**
+   * Claims a message for this process; or, for a message seen before, the answer it got. A try
+   * that arrives while another process is still on it waits for that answer (or for the claim of
+   * a dead process to run out) as long as the platform waits.
+   */
+  private async claim(seen: string): Promise<string | undefined> {
+    const { redis } = this.deps;
+    const giveUp = Date.now() + this.passiveMs;
+    for (;;) {
+      if (await redis.set(seen, IN_PROGRESS, { NX: true, EX: CLAIM_SECONDS })) return undefined;
+      const answer = await redis.get(seen);
+      if (answer !== null && answer !== IN_PROGRESS) return answer;
+      if (Date.now() > giveUp) return NO_REPLY;
+      await new Promise((r) => setTimeout(r, 100));
     }
+  }
+
+  private async handle(fields: Map<string, string>, openId: string, account: string, event: string | undefined, messageId: string): Promise<string> {
     if (event === 'unsubscribe') {
       await this.subscribed(openId, false);
       return NO_REPLY;
@@ -75,15 +109,13 @@ export class WechatMpChannel {
     await this.reach.wrote(openId);
     const replies = await this.answer(fields, { channel: 'wechat_mp', userId: openId, messageId, numberedChoices: true });
     if (!replies) return NO_REPLY;
-    const xml = buildFlatXml([
+    return buildFlatXml([
       ['ToUserName', openId],
       ['FromUserName', account],
       ['CreateTime', Math.floor(this.deps.now().getTime() / 1000)],
       ['MsgType', 'text'],
       ['Content', renderReplies(replies)],
     ]);
-    await this.deps.redis.set(seen, xml, { XX: true, EX: SEEN_SECONDS });
-    return xml;
   }
 
   /** Recorded on the resident, so notifications wait instead of failing while they do not follow. */
