@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword } from '../bot/console/passwords.js';
 import { MessageLog } from '../bot/conversations/message-log.js';
+import { makeCase } from './support/cases.js';
 import { FakeTelegram } from './support/fake-telegram.js';
 import { startHarness, uniqueUser, type Harness } from './support/harness.js';
 
@@ -197,6 +199,53 @@ describe('hostile input', () => {
     }
     expect((await login(`${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`)).status).toBe(400);
     expect((await login(JSON.stringify({ username: 'x', password: 'x'.repeat(300_000) }))).status).toBe(413);
+    await normalResidentIsServed();
+  });
+
+  it('console API, signed in: bad ids, bad bytes, wrong types and prototype names in paths, queries and bodies answer 4xx, never more', async () => {
+    await h.services.db.staff.create({ data: { username: 'hostile-admin', role: 'admin', passwordHash: await hashPassword('correct horse battery') } });
+    const login = await h.app.inject({ method: 'POST', url: '/console/api/login', headers: newAddress(), payload: { username: 'hostile-admin', password: 'correct horse battery' } });
+    expect(login.statusCode).toBe(200);
+    const headers = { cookie: String(login.headers['set-cookie']).split(';')[0]!, 'x-csrf-token': login.json().csrfToken as string, ...newAddress() };
+    const real = await makeCase(h.services, { status: 'assigned', departmentCode: 'G630102' });
+    const ids = ['__proto__', 'constructor', '%00', '%ED%A0%80', 'x'.repeat(5_000), real.id, '..%2F..%2Fetc%2Fpasswd', '1e308'];
+    // A lone surrogate has no UTF-8 form: sent as the bytes a careless client would send.
+    const encode = (v: string) => encodeURIComponent(v.replace(/[\ud800-\udfff]/g, '')) + '%ED%A0%80';
+    const values = [...NASTY_TEXTS, 'x'.repeat(20_000)].map(encode);
+    const get = (url: string) => politely({ method: 'GET', url, headers });
+    const post = (url: string, payload: string) => politely(raw(url, payload, headers));
+    for (const id of ids) {
+      await get(`/console/api/cases/${id}`);
+      await get(`/console/api/handoffs/${id}`);
+      await get(`/console/api/cases/${id}/attachments/${id}`);
+      for (const action of ['reply', ...PROTO_NAMES]) {
+        await post(`/console/api/cases/${id}/${action}`, JSON.stringify({ text: 'x', note: 'x', departmentId: id }));
+        await post(`/console/api/handoffs/${id}/${action}`, JSON.stringify({ text: 'x', staffId: id, number: id }));
+      }
+    }
+    for (const v of values) {
+      await get(`/console/api/cases?status=${v}&q=${v}&from=${v}&to=${v}&department=${v}&page=${v}`);
+      await get(`/console/api/dashboard?from=${v}&to=${v}&lang=${v}`);
+      await get(`/console/api/figures?from=2026-12-01&to=2026-12-02&lang=${v}`);
+    }
+    const bodies = [
+      ...NASTY_TEXTS.flatMap((text) => [JSON.stringify({ text }), JSON.stringify({ note: text, text, reason: text })]),
+      ...[5, null, [], {}, true].map((v) => JSON.stringify({ text: v, note: v, departmentId: v })),
+      ...PROTO_NAMES.map((name) => `{"${name}": {"text": "x"}, "text": "${name}"}`),
+      `${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`,
+      '[]',
+      'null',
+    ];
+    for (const body of bodies) {
+      for (const action of ['reply', 'note', 'resolve', 'assign', 'reject', 'requestInfo']) await post(`/console/api/cases/${real.id}/${action}`, body);
+      await post('/console/api/admin/staff', body);
+      await post('/console/api/admin/holidays', body);
+      await post('/console/api/me/chat-link/confirm', body);
+    }
+    // The real case took the well-formed replies and nothing else.
+    const stored = await h.services.db.case.findUniqueOrThrow({ where: { id: real.id } });
+    expect(stored.description).toBe(real.description);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     await normalResidentIsServed();
   });
 

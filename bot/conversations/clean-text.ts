@@ -10,3 +10,28 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 export function cleanText(text: string): string {
   return text.replace(LONE_SURROGATE, '\ufffd').replace(CONTROLS, '');
 }
+
+/** No form or API of Tingmin nests deeper; a deeper body is refused, not walked. */
+const MAX_DEPTH = 32;
+
+export class TooDeepError extends Error {
+  readonly statusCode = 400;
+  constructor() {
+    super(`the body is nested more than ${MAX_DEPTH} levels deep`);
+  }
+}
+
+/**
+ * Every string in a parsed JSON body or query string, cleaned in place (arrays and objects keep
+ * their shape). Keys are set as own properties, so a "__proto__" key stays a plain key.
+ */
+export function cleanStrings(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return cleanText(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= MAX_DEPTH) throw new TooDeepError();
+  for (const key of Object.keys(value)) {
+    const cleaned = cleanStrings((value as Record<string, unknown>)[key], depth + 1);
+    Object.defineProperty(value, key, { value: cleaned, writable: true, enumerable: true, configurable: true });
+  }
+  return value;
+}

@@ -4,6 +4,7 @@ import { telegramWebhook } from '../channels/telegram/webhook.js';
 import { webchatRoutes } from '../channels/webchat/routes.js';
 import { wechatMpRoutes } from '../channels/wechat-mp/routes.js';
 import { consoleRoutes } from '../console/index.js';
+import { cleanStrings } from '../conversations/clean-text.js';
 import { RateLimiter } from '../conversations/rate-limiter.js';
 import { t, textsWithPrefix, type Lang } from '../i18n/index.js';
 import { isOutage } from '../platform/outage.js';
@@ -48,6 +49,12 @@ export async function buildServer(services: Services, runtime: BotRuntime): Prom
   const script = asset('chat.js');
   const style = asset('chat.css');
 
+  // Every route's JSON and query strings are cleaned before any handler sees them (the console's
+  // included): a NUL byte or a lone surrogate would otherwise fail the PostgreSQL write.
+  app.addHook('preValidation', async (req) => {
+    cleanStrings(req.body);
+    cleanStrings(req.query);
+  });
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
