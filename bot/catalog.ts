@@ -1,6 +1,6 @@
 import { RegionMatcher, type RegionDef } from '../nlp-models/index.js';
-import type { Lang } from './i18n/index.js';
-import type { Db } from './platform/db.js';
+import type { Lang } from '../core/i18n/index.js';
+import type { Db } from '../core/platform/db.js';
 
 export type TopicEntry = { name: string; nameEn: string | null };
 

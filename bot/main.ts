@@ -2,9 +2,9 @@ import { ensureDatabase, migrate, pendingMigrations } from '../prisma/setup.js';
 import { seedIfEmpty } from '../prisma/seed.js';
 import { startWorkers, type Workers } from '../workers/index.js';
 import { buildServer } from './http/server.js';
-import { ConfigError, loadConfig } from './platform/config.js';
-import { createLogger } from './platform/log.js';
-import { createServices } from './platform/services.js';
+import { ConfigError, loadConfig } from '../core/platform/config.js';
+import { createLogger } from '../core/platform/log.js';
+import { createServices } from '../core/platform/services.js';
 import { createBotRuntime } from './runtime.js';
 
 /**

@@ -13,10 +13,10 @@ import { WebchatSessions } from './channels/webchat/sessions.js';
 import { DeliveryGuard } from './conversations/delivery-guard.js';
 import { MessageLog } from './conversations/message-log.js';
 import { Bot } from './dialogue/bot.js';
-import { HandoffService } from './handoff/service.js';
+import { HandoffService } from '../core/handoff/service.js';
 import { ChatLinks } from './console/chat-links.js';
 import { SessionStore } from './dialogue/session.js';
-import type { Services } from './platform/services.js';
+import type { Services } from '../core/platform/services.js';
 
 /** The bot side of a process: the dialogue, the web chat mailbox and its outbound delivery. */
 export async function createBotRuntime(services: Services, overrides: { wechatPuppet?: WechatSettings['puppet'] } = {}) {

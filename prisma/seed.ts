@@ -1,4 +1,4 @@
-import type { Db } from '../bot/platform/db.js';
+import type { PrismaClient as Db } from './generated/client.js';
 import regionsFile from './seed/regions.json' with { type: 'json' };
 import holidaysFile from './seed/holidays.json' with { type: 'json' };
 import routingFile from './seed/routing.json' with { type: 'json' };

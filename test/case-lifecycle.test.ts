@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CaseStatus, Staff } from '../bot/platform/db.js';
-import { caseActions, CaseActionError, type CaseActions } from '../workers/cases/actions.js';
-import { screen } from '../workers/cases/screening.js';
-import { IllegalTransitionError, TRANSITIONS, transition, type Change } from '../workers/cases/status-machine.js';
+import type { CaseStatus, Staff } from '../core/platform/db.js';
+import { caseActions, CaseActionError, type CaseActions } from '../core/cases/actions.js';
+import { screen } from '../core/cases/screening.js';
+import { IllegalTransitionError, TRANSITIONS, transition, type Change } from '../core/cases/status-machine.js';
 import { processDeadlines } from '../workers/deadlines.js';
 import { processNotify } from '../workers/notify.js';
 import { processReconcile } from '../workers/reconcile.js';

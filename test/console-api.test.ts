@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../bot/console/passwords.js';
-import { deadlineFor } from '../workers/cases/deadlines.js';
+import { deadlineFor } from '../core/cases/deadlines.js';
 import { makeCase } from './support/cases.js';
 import { eventually, startHarness, uniqueUser, type Harness } from './support/harness.js';
 

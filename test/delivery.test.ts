@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliveryKey, logId } from '../workers/deliveries.js';
+import { deliveryKey, logId } from '../core/deliveries.js';
 import { startWorkers } from '../workers/index.js';
 import { processReconcile } from '../workers/reconcile.js';
 import { FakeTelegram } from './support/fake-telegram.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CaseStatus } from '../bot/platform/db.js';
-import { findDuplicate, findHotSpots, textSimilarity } from '../workers/cases/duplicates.js';
+import type { CaseStatus } from '../core/platform/db.js';
+import { findDuplicate, findHotSpots, textSimilarity } from '../core/cases/duplicates.js';
 import { startHarness, uniqueUser, type Harness } from './support/harness.js';
 
 const ELEVATOR = '幸福小区3号楼电梯坏了一个星期没人修，老人上下楼很困难';

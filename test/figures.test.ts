@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CaseStatus, Satisfaction } from '../bot/platform/db.js';
-import { computeFigures, figuresText, type Figures } from '../workers/cases/figures.js';
+import type { CaseStatus, Satisfaction } from '../core/platform/db.js';
+import { computeFigures, figuresText, type Figures } from '../core/cases/figures.js';
 import { makeCase } from './support/cases.js';
 import { startHarness, type Harness } from './support/harness.js';
 
@@ -103,7 +103,7 @@ describe('the office figures', () => {
 describe('npm run report', () => {
   const report = (...args: string[]) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-      execFile(process.execPath, ['--import', 'tsx', 'workers/cases/report-cli.ts', ...args], { env: { ...process.env, DATABASE_URL: h.services.config.DATABASE_URL } }, (err, stdout, stderr) =>
+      execFile(process.execPath, ['--import', 'tsx', 'workers/report-cli.ts', ...args], { env: { ...process.env, DATABASE_URL: h.services.config.DATABASE_URL } }, (err, stdout, stderr) =>
         resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
       ),
     );

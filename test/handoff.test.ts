@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../bot/console/passwords.js';
-import { officeStatus, parseOfficeHours } from '../bot/handoff/office-hours.js';
-import { HandoffService, liveChannel, type LiveEvent } from '../bot/handoff/service.js';
-import { IllegalHandoffMove, moveHandoff, TRANSITIONS, type HandoffMove } from '../bot/handoff/status-machine.js';
-import type { HandoffStatus, Staff } from '../bot/platform/db.js';
+import { officeStatus, parseOfficeHours } from '../core/handoff/office-hours.js';
+import { HandoffService, liveChannel, type LiveEvent } from '../core/handoff/service.js';
+import { IllegalHandoffMove, moveHandoff, TRANSITIONS, type HandoffMove } from '../core/handoff/status-machine.js';
+import type { HandoffStatus, Staff } from '../core/platform/db.js';
 import { makeCase } from './support/cases.js';
 import { eventually, startHarness, uniqueUser, type Harness } from './support/harness.js';
 

@@ -7,7 +7,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { createWechatChannel } from '../bot/channels/wechat/channel.js';
 import type { AttachmentStore } from '../bot/conversations/attachments.js';
 import type { Bot } from '../bot/dialogue/bot.js';
-import { createLogger, maskPhones } from '../bot/platform/log.js';
+import { createLogger, maskPhones } from '../core/platform/log.js';
 
 describe('logs never hold a phone number or a name in clear', () => {
   it('masks phone numbers in free text', () => {

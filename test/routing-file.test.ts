@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveDepartment } from '../workers/routing/resolve-department.js';
-import { exportRules, importRules } from '../workers/routing/rules-file.js';
+import { resolveDepartment } from '../core/routing/resolve-department.js';
+import { exportRules, importRules } from '../core/routing/rules-file.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 let h: Harness;
@@ -62,7 +62,7 @@ describe('routing rules as a file', () => {
   it('has a command that prints the errors and exits with 2', async () => {
     const path = join(tmpdir(), `rules-${process.pid}.csv`);
     await writeFile(path, 'region,topic,department,priority\n火星,,P01,1\n');
-    const cli = fileURLToPath(new URL('../workers/routing/rules-cli.ts', import.meta.url));
+    const cli = fileURLToPath(new URL('../workers/rules-cli.ts', import.meta.url));
     const run = promisify(execFile)(process.execPath, ['--import', 'tsx', cli, 'import', path], {
       env: { ...process.env, DATABASE_URL: h.services.config.DATABASE_URL },
     });

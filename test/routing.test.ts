@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveDepartment } from '../workers/routing/resolve-department.js';
-import { addWorkingDays } from '../workers/routing/working-days.js';
+import { resolveDepartment } from '../core/routing/resolve-department.js';
+import { addWorkingDays } from '../core/routing/working-days.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 let h: Harness;

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../bot/platform/config.js';
+import { loadConfig } from '../core/platform/config.js';
 import { FakeTelegram } from './support/fake-telegram.js';
 import { eventually, startHarness, type Harness } from './support/harness.js';
 

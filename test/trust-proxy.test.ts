@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../bot/platform/config.js';
+import { loadConfig } from '../core/platform/config.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 // Tingmin behind one reverse proxy at 10.0.0.2, which appends the address it saw to X-Forwarded-For.

@@ -1,8 +1,8 @@
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../bot/platform/config.js';
-import { createLogger } from '../bot/platform/log.js';
-import { createServices, servicesReady } from '../bot/platform/services.js';
+import { loadConfig } from '../core/platform/config.js';
+import { createLogger } from '../core/platform/log.js';
+import { createServices, servicesReady } from '../core/platform/services.js';
 import { hashToken } from '../bot/channels/webchat/sessions.js';
 import { startHarness, uniqueUser, type Harness } from './support/harness.js';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMenu } from '../bot/channels/wechat-mp/menu.js';
 import { parseFlatXml, XmlError } from '../bot/channels/wechat-mp/xml.js';
-import { caseActions } from '../workers/cases/actions.js';
+import { caseActions } from '../core/cases/actions.js';
 import { INSTANTS } from './support/clock.js';
 import { FakeWechatMp, platformDecrypt, platformEncrypt } from './support/fake-wechat-mp.js';
 import { eventually, startHarness, type Harness } from './support/harness.js';

@@ -1,8 +1,8 @@
-import type { Case, CaseEvent, CaseStatus } from '../bot/platform/db.js';
-import { CaseActionError, supervise } from './cases/actions.js';
-import { departmentFacts } from './cases/assignment.js';
-import { queueNotifications, queueRoute } from './cases/follow-up.js';
-import { IllegalTransitionError, recordEvent, transition } from './cases/status-machine.js';
+import type { Case, CaseEvent, CaseStatus } from '../core/platform/db.js';
+import { CaseActionError, supervise } from '../core/cases/actions.js';
+import { departmentFacts } from '../core/cases/assignment.js';
+import { queueNotifications, queueRoute } from '../core/cases/follow-up.js';
+import { IllegalTransitionError, recordEvent, transition } from '../core/cases/status-machine.js';
 import type { WorkerDeps } from './deps.js';
 
 const ACTOR = 'system:deadlines';

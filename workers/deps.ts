@@ -1,10 +1,10 @@
 import type { Queue } from 'bullmq';
-import type { Clock } from '../bot/platform/clock.js';
-import type { Config } from '../bot/platform/config.js';
-import type { Channel, Db } from '../bot/platform/db.js';
-import type { Logger } from '../bot/platform/log.js';
-import type { AppRedis } from '../bot/platform/redis.js';
-import type { OutboundJob, Queues } from './queues.js';
+import type { Clock } from '../core/platform/clock.js';
+import type { Config } from '../core/platform/config.js';
+import type { Channel, Db } from '../core/platform/db.js';
+import type { Logger } from '../core/platform/log.js';
+import type { AppRedis } from '../core/platform/redis.js';
+import type { OutboundJob, Queues } from '../core/queues.js';
 
 export interface WorkerDeps {
   config: Config;

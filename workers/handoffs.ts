@@ -1,4 +1,4 @@
-import { HandoffService } from '../bot/handoff/service.js';
+import { HandoffService } from '../core/handoff/service.js';
 import type { WorkerDeps } from './deps.js';
 
 /**

@@ -1,12 +1,12 @@
 import { Worker, type Processor, type Queue } from 'bullmq';
 import type { Redis as IORedis } from 'ioredis';
 import { processDeadlines } from './deadlines.js';
-import { logErrors } from '../bot/platform/redis.js';
+import { logErrors } from '../core/platform/redis.js';
 import type { WorkerDeps } from './deps.js';
 import { processHandoffs } from './handoffs.js';
 import { processIntake } from './intake.js';
 import { processNotify } from './notify.js';
-import { bullPrefix, jobSchemas, type JobData, type QueueName } from './queues.js';
+import { bullPrefix, jobSchemas, type JobData, type QueueName } from '../core/queues.js';
 import { processReconcile } from './reconcile.js';
 import { processRoute } from './route.js';
 

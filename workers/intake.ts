@@ -1,13 +1,13 @@
 import { UnrecoverableError } from 'bullmq';
-import { Prisma, type Case, type Tx } from '../bot/platform/db.js';
-import { departmentFacts } from './cases/assignment.js';
-import { nextCaseNumber } from './cases/case-number.js';
-import { findDuplicate, type DuplicateTarget } from './cases/duplicates.js';
-import { queueNotifications, queueRoute } from './cases/follow-up.js';
-import { screen, type Screening } from './cases/screening.js';
-import { transition } from './cases/status-machine.js';
+import { Prisma, type Case, type Tx } from '../core/platform/db.js';
+import { departmentFacts } from '../core/cases/assignment.js';
+import { nextCaseNumber } from '../core/cases/case-number.js';
+import { findDuplicate, type DuplicateTarget } from '../core/cases/duplicates.js';
+import { queueNotifications, queueRoute } from '../core/cases/follow-up.js';
+import { screen, type Screening } from '../core/cases/screening.js';
+import { transition } from '../core/cases/status-machine.js';
 import type { WorkerDeps } from './deps.js';
-import type { JobData } from './queues.js';
+import type { JobData } from '../core/queues.js';
 
 const ACTOR = 'system:intake';
 

@@ -1,11 +1,11 @@
 import { UnrecoverableError } from 'bullmq';
-import { eventVars } from '../bot/cases/describe.js';
-import type { Reply } from '../bot/dialogue/messages.js';
-import { t, type Lang, type TextKey } from '../bot/i18n/index.js';
-import type { CaseEvent } from '../bot/platform/db.js';
+import { eventVars } from '../core/cases/describe.js';
+import type { Reply } from '../core/messages.js';
+import { t, type Lang, type TextKey } from '../core/i18n/index.js';
+import type { CaseEvent } from '../core/platform/db.js';
 import type { WorkerDeps } from './deps.js';
-import { deliveryKey, queueMessage } from './deliveries.js';
-import type { JobData } from './queues.js';
+import { deliveryKey, queueMessage } from '../core/deliveries.js';
+import type { JobData } from '../core/queues.js';
 
 // Which events the resident hears about, and in which words.
 const MESSAGES: Partial<Record<string, TextKey>> = {

@@ -1,8 +1,8 @@
 import type { Queue } from 'bullmq';
-import { deliveryKey, nextAttemptAt } from './deliveries.js';
+import { deliveryKey, nextAttemptAt } from '../core/deliveries.js';
 import type { WorkerDeps } from './deps.js';
 import { NOTIFIED_EVENTS, SILENT_ACTORS, SILENT_EVENTS } from './notify.js';
-import { outboundSchema } from './queues.js';
+import { outboundSchema } from '../core/queues.js';
 
 const BATCH = 500;
 

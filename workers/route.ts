@@ -1,11 +1,11 @@
 import { UnrecoverableError } from 'bullmq';
-import { assign, departmentFacts } from './cases/assignment.js';
-import { deadlineFor } from './cases/deadlines.js';
-import { queueNotifications } from './cases/follow-up.js';
-import { IllegalTransitionError, recordEvent } from './cases/status-machine.js';
+import { assign, departmentFacts } from '../core/cases/assignment.js';
+import { deadlineFor } from '../core/cases/deadlines.js';
+import { queueNotifications } from '../core/cases/follow-up.js';
+import { IllegalTransitionError, recordEvent } from '../core/cases/status-machine.js';
 import type { WorkerDeps } from './deps.js';
-import type { JobData } from './queues.js';
-import { resolveDepartment } from './routing/resolve-department.js';
+import type { JobData } from '../core/queues.js';
+import { resolveDepartment } from '../core/routing/resolve-department.js';
 
 const ACTOR = 'system:route';
 

@@ -1,12 +1,12 @@
 import { Worker } from 'bullmq';
 import type { Redis as IORedis } from 'ioredis';
-import { isDelivered, markDelivered } from '../../workers/deliveries.js';
-import { bullPrefix, outboundQueueName, outboundSchema } from '../../workers/queues.js';
-import type { Reply } from '../dialogue/messages.js';
-import type { Clock } from '../platform/clock.js';
-import type { Channel, Db } from '../platform/db.js';
-import type { Logger } from '../platform/log.js';
-import { logErrors, type AppRedis } from '../platform/redis.js';
+import { isDelivered, markDelivered } from '../../core/deliveries.js';
+import { bullPrefix, outboundQueueName, outboundSchema } from '../../core/queues.js';
+import type { Reply } from '../../core/messages.js';
+import type { Clock } from '../../core/platform/clock.js';
+import type { Channel, Db } from '../../core/platform/db.js';
+import type { Logger } from '../../core/platform/log.js';
+import { logErrors, type AppRedis } from '../../core/platform/redis.js';
 
 /** Puts replies in front of one resident; must do nothing for a delivery key it has seen. */
 export type Deliver = (recipient: string, replies: Reply[], deliveryKey: string) => Promise<void>;

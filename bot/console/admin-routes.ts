@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { exportRules, importRules } from '../../workers/routing/rules-file.js';
-import { isoDay } from '../../workers/routing/working-days.js';
-import type { Db } from '../platform/db.js';
+import { exportRules, importRules } from '../../core/routing/rules-file.js';
+import { isoDay } from '../../core/routing/working-days.js';
+import type { Db } from '../../core/platform/db.js';
 import { badRequest } from './errors.js';
 import { requireRole, type ConsoleStaff } from './guard.js';
 import type { ConsoleSessions } from './sessions.js';

@@ -2,11 +2,11 @@ import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { CaseActions, StaffActor } from '../../workers/cases/actions.js';
-import { isoDay, localDayRange, startOfLocalDay } from '../../workers/routing/working-days.js';
-import { staffEventText } from '../cases/describe.js';
-import type { Config } from '../platform/config.js';
-import type { CaseStatus, Db, Prisma } from '../platform/db.js';
+import type { CaseActions, StaffActor } from '../../core/cases/actions.js';
+import { isoDay, localDayRange, startOfLocalDay } from '../../core/routing/working-days.js';
+import { staffEventText } from '../../core/cases/describe.js';
+import type { Config } from '../../core/platform/config.js';
+import type { CaseStatus, Db, Prisma } from '../../core/platform/db.js';
 import { badRequest, sendRefusal } from './errors.js';
 
 const STATUSES = ['received', 'accepted', 'needs_info', 'rejected', 'assigned', 'in_progress', 'resolved', 'closed', 'reopened'] as const satisfies readonly CaseStatus[];

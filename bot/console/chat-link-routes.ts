@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { Channel } from '../platform/db.js';
+import { Channel } from '../../core/platform/db.js';
 import type { ConsoleStaff } from './guard.js';
 import type { ChatLinks } from './chat-links.js';
 import { badRequest } from './errors.js';

@@ -1,6 +1,6 @@
 import { createHash, randomInt } from 'node:crypto';
-import type { Channel, Db } from '../platform/db.js';
-import type { AppRedis } from '../platform/redis.js';
+import type { Channel, Db } from '../../core/platform/db.js';
+import type { AppRedis } from '../../core/platform/redis.js';
 
 const CODE_SECONDS = 600;
 /** How long a redeemed code waits for the staff member's confirmation in the console. */

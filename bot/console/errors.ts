@@ -1,7 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import type { z } from 'zod';
-import { CaseActionError } from '../../workers/cases/actions.js';
-import { HandoffError } from '../handoff/service.js';
+import { CaseActionError } from '../../core/cases/actions.js';
+import { HandoffError } from '../../core/handoff/service.js';
 import { problem } from '../http/problem.js';
 
 const STATUS = { not_found: 404, forbidden: 403, invalid: 400, conflict: 409 } as const;

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Db, Staff } from '../platform/db.js';
+import type { Db, Staff } from '../../core/platform/db.js';
 import { csrfMatches, type ConsoleSession, type ConsoleSessions } from './sessions.js';
 
 export const SESSION_COOKIE = 'tm_console';

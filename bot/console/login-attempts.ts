@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AppRedis } from '../platform/redis.js';
+import type { AppRedis } from '../../core/platform/redis.js';
 
 // One attempt counted; the window starts with the first attempt and starts again, in full, at
 // the first refusal. Returns the count and the milliseconds left.

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import type { Config } from '../platform/config.js';
-import type { AppRedis } from '../platform/redis.js';
+import type { Config } from '../../core/platform/config.js';
+import type { AppRedis } from '../../core/platform/redis.js';
 
 const sessionSchema = z.object({ staffId: z.string().uuid(), csrf: z.string() });
 /** A sign-in; `handle` (the hash of the cookie's id) names it to the guard and the live streams. */

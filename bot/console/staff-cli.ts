@@ -2,10 +2,10 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { loadConfig } from '../platform/config.js';
-import { createDb, Prisma } from '../platform/db.js';
-import { createLogger } from '../platform/log.js';
-import { connectAppRedis } from '../platform/redis.js';
+import { loadConfig } from '../../core/platform/config.js';
+import { createDb, Prisma } from '../../core/platform/db.js';
+import { createLogger } from '../../core/platform/log.js';
+import { connectAppRedis } from '../../core/platform/redis.js';
 import { hashPassword, MIN_PASSWORD_LENGTH } from './passwords.js';
 import { ConsoleSessions } from './sessions.js';
 

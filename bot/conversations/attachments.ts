@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Db } from '../platform/db.js';
+import type { Db } from '../../core/platform/db.js';
 
 export type AttachmentKind = 'photo' | 'file';
 export type Saved = { stored: true; id: string } | { stored: false; reason: 'too_large' | 'unsupported_type' };

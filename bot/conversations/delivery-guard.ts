@@ -1,4 +1,4 @@
-import type { AppRedis } from '../platform/redis.js';
+import type { AppRedis } from '../../core/platform/redis.js';
 import { RateLimiter } from './rate-limiter.js';
 
 const UNLOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;

@@ -1,5 +1,5 @@
-import { Batch } from '../platform/batch.js';
-import type { Db, Prisma } from '../platform/db.js';
+import { Batch } from '../../core/platform/batch.js';
+import type { Db, Prisma } from '../../core/platform/db.js';
 
 /**
  * Every message, in and out, kept verbatim. Writes are grouped (see Batch), so a busy process

@@ -1,4 +1,4 @@
-import type { AppRedis } from '../platform/redis.js';
+import type { AppRedis } from '../../core/platform/redis.js';
 
 /** A fixed-window counter in Redis, so that every process counts the same messages. */
 export class RateLimiter {

@@ -1,5 +1,5 @@
-import type { Lang } from '../i18n/index.js';
-import type { Channel, Db } from '../platform/db.js';
+import type { Lang } from '../../core/i18n/index.js';
+import type { Channel, Db } from '../../core/platform/db.js';
 
 /**
  * Finds or creates the resident behind a channel identity and opens a conversation.

@@ -1,7 +1,7 @@
 import type { DeliveryGuard } from '../conversations/delivery-guard.js';
 import type { MessageLog } from '../conversations/message-log.js';
 import { openConversation } from '../conversations/residents.js';
-import { t } from '../i18n/index.js';
+import { t } from '../../core/i18n/index.js';
 import { Composer } from './composer.js';
 import { Context } from './context.js';
 import type { BotDeps } from './deps.js';
@@ -15,7 +15,7 @@ import { inputGuards } from './features/guards.js';
 import { idle } from './features/idle.js';
 import { media } from './features/media.js';
 import { statusCommands, statusFlow } from './features/status.js';
-import type { Inbound, Reply } from './messages.js';
+import type { Inbound, Reply } from '../../core/messages.js';
 import type { SessionStore } from './session.js';
 
 export type TurnResult<T> =

@@ -1,7 +1,7 @@
 import type { Intent } from '../../nlp-models/index.js';
-import { t, type Lang, type TextKey, type Vars } from '../i18n/index.js';
+import { t, type Lang, type TextKey, type Vars } from '../../core/i18n/index.js';
 import type { BotDeps } from './deps.js';
-import type { Button, Inbound, Reply } from './messages.js';
+import type { Button, Inbound, Reply } from '../../core/messages.js';
 import type { Session } from './session.js';
 import { choiceNumber } from './text.js';
 

@@ -1,12 +1,12 @@
 import type { Nlu } from '../../nlp-models/index.js';
-import type { Queues } from '../../workers/queues.js';
+import type { Queues } from '../../core/queues.js';
 import type { Catalog } from '../catalog.js';
 import type { ChatLinks } from '../console/chat-links.js';
-import type { HandoffService } from '../handoff/service.js';
-import type { Clock } from '../platform/clock.js';
-import type { Config } from '../platform/config.js';
-import type { Db } from '../platform/db.js';
-import type { Logger } from '../platform/log.js';
+import type { HandoffService } from '../../core/handoff/service.js';
+import type { Clock } from '../../core/platform/clock.js';
+import type { Config } from '../../core/platform/config.js';
+import type { Db } from '../../core/platform/db.js';
+import type { Logger } from '../../core/platform/log.js';
 
 /** What dialogue code may use. Channels and HTTP are deliberately absent. */
 export interface BotDeps {

@@ -1,8 +1,8 @@
 import type { z } from 'zod';
-import type { TextKey } from '../i18n/index.js';
+import type { TextKey } from '../../core/i18n/index.js';
 import type { Context } from './context.js';
 import type { Middleware } from './composer.js';
-import type { Reply } from './messages.js';
+import type { Reply } from '../../core/messages.js';
 
 /** What reading an answer leads to. */
 export type Outcome<D> =

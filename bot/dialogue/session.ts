@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { Batch } from '../platform/batch.js';
-import type { Clock } from '../platform/clock.js';
-import type { Db } from '../platform/db.js';
-import type { AppRedis } from '../platform/redis.js';
-import { buttonSchema } from './messages.js';
+import { Batch } from '../../core/platform/batch.js';
+import type { Clock } from '../../core/platform/clock.js';
+import type { Db } from '../../core/platform/db.js';
+import type { AppRedis } from '../../core/platform/redis.js';
+import { buttonSchema } from '../../core/messages.js';
 
 /** What the bot remembers about one resident between turns. */
 export const sessionSchema = z.object({

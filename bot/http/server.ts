@@ -6,10 +6,10 @@ import { wechatMpRoutes } from '../channels/wechat-mp/routes.js';
 import { consoleRoutes } from '../console/index.js';
 import { cleanStrings } from '../conversations/clean-text.js';
 import { RateLimiter } from '../conversations/rate-limiter.js';
-import { t, textsWithPrefix, type Lang } from '../i18n/index.js';
-import { isOutage } from '../platform/outage.js';
-import type { Config } from '../platform/config.js';
-import { servicesReady, type Services } from '../platform/services.js';
+import { t, textsWithPrefix, type Lang } from '../../core/i18n/index.js';
+import { isOutage } from '../../core/platform/outage.js';
+import type { Config } from '../../core/platform/config.js';
+import { servicesReady, type Services } from '../../core/platform/services.js';
 import type { BotRuntime } from '../runtime.js';
 
 /** The web chat API (README, Web chat API) allows bodies up to 256 KiB. */

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { createDb } from '../../bot/platform/db.js';
+import { createDb } from '../../core/platform/db.js';
 import { seedIfEmpty } from '../../prisma/seed.js';
 import { ensureDatabase, migrate } from '../../prisma/setup.js';
 import { announcedCases, Resident, type Tally } from './residents.js';

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
-import type { Clock } from '../../bot/platform/clock.js';
-import type { Case, CaseStatus, Db, Prisma } from '../../bot/platform/db.js';
+import type { Clock } from '../../core/platform/clock.js';
+import type { Case, CaseStatus, Db, Prisma } from '../../core/platform/db.js';
 import { uniqueUser } from './harness.js';
 
 let serial = 0;

@@ -1,4 +1,4 @@
-import type { Clock } from '../../bot/platform/clock.js';
+import type { Clock } from '../../core/platform/clock.js';
 
 /**
  * Instants the suite runs at, in Asia/Shanghai: the harness's default is a working morning, so

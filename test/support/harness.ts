@@ -5,14 +5,14 @@ import { inject } from 'vitest';
 import { pgConfig } from '../../prisma/pg-config.js';
 import { startWorkers, type Workers } from '../../workers/index.js';
 import { buildServer } from '../../bot/http/server.js';
-import { loadConfig, type Config } from '../../bot/platform/config.js';
-import { createLogger } from '../../bot/platform/log.js';
-import { createServices, type Services } from '../../bot/platform/services.js';
+import { loadConfig, type Config } from '../../core/platform/config.js';
+import { createLogger } from '../../core/platform/log.js';
+import { createServices, type Services } from '../../core/platform/services.js';
 import { createBotRuntime, type BotRuntime } from '../../bot/runtime.js';
 import type { WechatSettings } from '../../bot/channels/wechat/channel.js';
 import { hashToken } from '../../bot/channels/webchat/sessions.js';
-import type { Reply } from '../../bot/dialogue/messages.js';
-import type { Clock } from '../../bot/platform/clock.js';
+import type { Reply } from '../../core/messages.js';
+import type { Clock } from '../../core/platform/clock.js';
 import { clockFrom, INSTANTS } from './clock.js';
 
 export type Harness = {

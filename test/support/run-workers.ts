@@ -1,7 +1,7 @@
 // A separate worker process for tests that kill one mid-job.
-import { loadConfig } from '../../bot/platform/config.js';
-import { createLogger } from '../../bot/platform/log.js';
-import { createServices } from '../../bot/platform/services.js';
+import { loadConfig } from '../../core/platform/config.js';
+import { createLogger } from '../../core/platform/log.js';
+import { createServices } from '../../core/platform/services.js';
 import { startWorkers } from '../../workers/index.js';
 
 const config = loadConfig();

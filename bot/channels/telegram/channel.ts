@@ -3,9 +3,9 @@ import type { Update } from 'grammy/types';
 import type { AttachmentKind, AttachmentStore } from '../../conversations/attachments.js';
 import { cleanText } from '../../conversations/clean-text.js';
 import type { Bot } from '../../dialogue/bot.js';
-import type { Inbound } from '../../dialogue/messages.js';
-import { t } from '../../i18n/index.js';
-import type { Logger } from '../../platform/log.js';
+import type { Inbound } from '../../../core/messages.js';
+import { t } from '../../../core/i18n/index.js';
+import type { Logger } from '../../../core/platform/log.js';
 import { sendReplies } from './send.js';
 
 export type TelegramSettings = { token: string; apiRoot: string };

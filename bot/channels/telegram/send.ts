@@ -1,5 +1,5 @@
 import { GrammyError, InlineKeyboard, type Api } from 'grammy';
-import type { Reply } from '../../dialogue/messages.js';
+import type { Reply } from '../../../core/messages.js';
 
 /** Telegram's limit for one message's text. */
 const MAX_TEXT = 4096;

@@ -3,8 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Bot as TelegramBot } from 'grammy';
 import type { Update } from 'grammy/types';
 import { z } from 'zod';
-import type { Logger } from '../../platform/log.js';
-import { isOutage } from '../../platform/outage.js';
+import type { Logger } from '../../../core/platform/log.js';
+import { isOutage } from '../../../core/platform/outage.js';
 
 // Only the envelope is checked here; grammY reads the rest.
 const update = z.looseObject({ update_id: z.number().int().nonnegative() });

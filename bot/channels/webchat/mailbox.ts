@@ -1,7 +1,7 @@
-import { keyOfLogId } from '../../../workers/deliveries.js';
-import type { Reply } from '../../dialogue/messages.js';
-import type { Db } from '../../platform/db.js';
-import type { AppRedis } from '../../platform/redis.js';
+import { keyOfLogId } from '../../../core/deliveries.js';
+import type { Reply } from '../../../core/messages.js';
+import type { Db } from '../../../core/platform/db.js';
+import type { AppRedis } from '../../../core/platform/redis.js';
 
 export type MailboxMessage = Reply & { id: string; at: string };
 

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { Lang } from '../../i18n/index.js';
-import type { Db } from '../../platform/db.js';
-import type { AppRedis } from '../../platform/redis.js';
+import type { Lang } from '../../../core/i18n/index.js';
+import type { Db } from '../../../core/platform/db.js';
+import type { AppRedis } from '../../../core/platform/redis.js';
 
 const CACHE_SECONDS = 24 * 3600;
 // 256 random bits as base64url (43 characters); anything else is not a token we issued.

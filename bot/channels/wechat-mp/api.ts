@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { AppRedis } from '../../platform/redis.js';
+import type { AppRedis } from '../../../core/platform/redis.js';
 
 export type MpApiSettings = { appId: string; secret: string; apiRoot: string };
 

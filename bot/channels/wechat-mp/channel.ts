@@ -1,11 +1,11 @@
 import type { AttachmentStore } from '../../conversations/attachments.js';
 import type { Bot } from '../../dialogue/bot.js';
-import type { Inbound, Reply } from '../../dialogue/messages.js';
-import { t } from '../../i18n/index.js';
-import type { Clock } from '../../platform/clock.js';
-import type { Db } from '../../platform/db.js';
-import type { Logger } from '../../platform/log.js';
-import type { AppRedis } from '../../platform/redis.js';
+import type { Inbound, Reply } from '../../../core/messages.js';
+import { t } from '../../../core/i18n/index.js';
+import type { Clock } from '../../../core/platform/clock.js';
+import type { Db } from '../../../core/platform/db.js';
+import type { Logger } from '../../../core/platform/log.js';
+import type { AppRedis } from '../../../core/platform/redis.js';
 import { MpApi } from './api.js';
 import { readMessage } from './inbound.js';
 import { Notifier, type TemplateSettings } from './notify.js';

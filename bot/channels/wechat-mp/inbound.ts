@@ -1,6 +1,6 @@
 import type { AttachmentStore } from '../../conversations/attachments.js';
 import { cleanText } from '../../conversations/clean-text.js';
-import type { Inbound } from '../../dialogue/messages.js';
+import type { Inbound } from '../../../core/messages.js';
 import type { MpApi } from './api.js';
 import { MENU_KEYS } from './menu.js';
 

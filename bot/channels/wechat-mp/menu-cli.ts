@@ -1,6 +1,6 @@
-import { loadConfig } from '../../platform/config.js';
-import { createLogger } from '../../platform/log.js';
-import { connectAppRedis } from '../../platform/redis.js';
+import { loadConfig } from '../../../core/platform/config.js';
+import { createLogger } from '../../../core/platform/log.js';
+import { connectAppRedis } from '../../../core/platform/redis.js';
 import { MpApi } from './api.js';
 import { createMenu, menuDefinition } from './menu.js';
 

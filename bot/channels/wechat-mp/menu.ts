@@ -1,4 +1,4 @@
-import { t } from '../../i18n/index.js';
+import { t } from '../../../core/i18n/index.js';
 import type { MpApi } from './api.js';
 
 /** The custom menu's buttons: each CLICK key is the payload of the dialogue's menu button. */

@@ -1,8 +1,8 @@
-import type { Reply } from '../../dialogue/messages.js';
-import type { Clock } from '../../platform/clock.js';
-import type { TemplateSource } from '../../platform/config.js';
-import type { Db } from '../../platform/db.js';
-import type { Logger } from '../../platform/log.js';
+import type { Reply } from '../../../core/messages.js';
+import type { Clock } from '../../../core/platform/clock.js';
+import type { TemplateSource } from '../../../core/platform/config.js';
+import type { Db } from '../../../core/platform/db.js';
+import type { Logger } from '../../../core/platform/log.js';
 import { MpApiError, type MpApi } from './api.js';
 import type { Reach } from './reach.js';
 import { sendReplies } from './send.js';

@@ -1,6 +1,6 @@
-import { replySchema, type Reply } from '../../dialogue/messages.js';
-import type { Clock } from '../../platform/clock.js';
-import type { AppRedis } from '../../platform/redis.js';
+import { replySchema, type Reply } from '../../../core/messages.js';
+import type { Clock } from '../../../core/platform/clock.js';
+import type { AppRedis } from '../../../core/platform/redis.js';
 
 /** The platform allows customer-service messages for 48 hours after the resident's last message. */
 export const WINDOW_MS = 48 * 3600 * 1000;

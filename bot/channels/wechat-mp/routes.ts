@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import type { Clock } from '../../platform/clock.js';
+import type { Clock } from '../../../core/platform/clock.js';
 import { NO_REPLY, type WechatMpChannel } from './channel.js';
 import { CipherError, MessageCipher, sameSignature, signature } from './crypto.js';
 import { buildFlatXml, MAX_XML_CHARS, parseFlatXml, XmlError } from './xml.js';

@@ -1,4 +1,4 @@
-import type { Reply } from '../../dialogue/messages.js';
+import type { Reply } from '../../../core/messages.js';
 import { renderReply } from '../wechat/render.js';
 import type { MpApi } from './api.js';
 

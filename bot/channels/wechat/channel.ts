@@ -5,8 +5,8 @@ import { WechatyBuilder, types, type Message, type Wechaty } from 'wechaty';
 import type { AttachmentStore } from '../../conversations/attachments.js';
 import { cleanText } from '../../conversations/clean-text.js';
 import type { Bot } from '../../dialogue/bot.js';
-import type { Inbound } from '../../dialogue/messages.js';
-import type { Logger } from '../../platform/log.js';
+import type { Inbound } from '../../../core/messages.js';
+import type { Logger } from '../../../core/platform/log.js';
 import { renderReply } from './render.js';
 
 type MediaKind = NonNullable<Inbound['attachment']>['kind'];

@@ -1,4 +1,4 @@
-import type { Reply } from '../../dialogue/messages.js';
+import type { Reply } from '../../../core/messages.js';
 
 /** WeChat has no buttons: choices become numbered lines under the text. */
 export function renderReply(reply: Reply): string {

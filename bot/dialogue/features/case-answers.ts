@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { addInformation, rateCase, type ResidentOutcome } from '../../../workers/cases/resident-actions.js';
-import { parseCaseAnswer, type CaseAnswer } from '../../cases/answer-payloads.js';
-import { formatDate } from '../../cases/describe.js';
-import { languages, t, type TextKey } from '../../i18n/index.js';
-import type { Satisfaction } from '../../platform/db.js';
+import { addInformation, rateCase, type ResidentOutcome } from '../../../core/cases/resident-actions.js';
+import { parseCaseAnswer, type CaseAnswer } from '../../../core/cases/answer-payloads.js';
+import { formatDate } from '../../../core/cases/describe.js';
+import { languages, t, type TextKey } from '../../../core/i18n/index.js';
+import type { Satisfaction } from '../../../core/platform/db.js';
 import type { Middleware } from '../composer.js';
 import type { Context } from '../context.js';
 import type { Flow, FlowEngine } from '../flow.js';

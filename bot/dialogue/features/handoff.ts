@@ -1,5 +1,5 @@
-import { heardText } from '../../handoff/heard.js';
-import type { HandoffReason } from '../../platform/db.js';
+import { heardText } from '../../../core/handoff/heard.js';
+import type { HandoffReason } from '../../../core/platform/db.js';
 import type { Middleware } from '../composer.js';
 import type { Context } from '../context.js';
 import { answersCase } from './case-answers.js';

@@ -1,8 +1,8 @@
 import { normalizeText } from '../../../nlp-models/index.js';
-import { caseActions, CaseActionError, type CaseAction } from '../../../workers/cases/actions.js';
-import { formatDate, formatDateTime, staffEventText, statusText } from '../../cases/describe.js';
-import type { TextKey } from '../../i18n/index.js';
-import type { Staff } from '../../platform/db.js';
+import { caseActions, CaseActionError, type CaseAction } from '../../../core/cases/actions.js';
+import { formatDate, formatDateTime, staffEventText, statusText } from '../../../core/cases/describe.js';
+import type { TextKey } from '../../../core/i18n/index.js';
+import type { Staff } from '../../../core/platform/db.js';
 import type { Middleware } from '../composer.js';
 import type { Context } from '../context.js';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { findCaseNumber, readCaseNumber } from '../../../nlp-models/index.js';
-import { departmentName, eventText, formatDate, formatDateTime, isOnResidentTimeline, statusText } from '../../cases/describe.js';
+import { departmentName, eventText, formatDate, formatDateTime, isOnResidentTimeline, statusText } from '../../../core/cases/describe.js';
 import type { Middleware } from '../composer.js';
 import type { Context } from '../context.js';
 import type { Flow, FlowEngine } from '../flow.js';

@@ -3,7 +3,7 @@ import { detectUrgency, findDate, parseMobilePhone, parseQinghaiLandline } from 
 import type { Context } from '../context.js';
 import { requestHandoff } from '../features/handoff.js';
 import type { Flow, Outcome, Step } from '../flow.js';
-import type { Button, Reply } from '../messages.js';
+import type { Button, Reply } from '../../../core/messages.js';
 import { meaningfulLength } from '../text.js';
 import { reportDraftSchema, type ReportDraft } from './report-draft.js';
 import { submitReport } from './submit-report.js';

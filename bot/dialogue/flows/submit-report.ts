@@ -1,4 +1,4 @@
-import { fileReport } from '../../../workers/outbox.js';
+import { fileReport } from '../../../core/outbox.js';
 import type { Context } from '../context.js';
 import type { ReportDraft } from './report-draft.js';
 

@@ -1,8 +1,8 @@
 // npm run routing:export [-- --out <file>] | npm run routing:import -- <file>
 import { readFile, writeFile } from 'node:fs/promises';
-import { loadConfig } from '../../bot/platform/config.js';
-import { createDb } from '../../bot/platform/db.js';
-import { exportRules, importRules } from './rules-file.js';
+import { loadConfig } from '../core/platform/config.js';
+import { createDb } from '../core/platform/db.js';
+import { exportRules, importRules } from '../core/routing/rules-file.js';
 
 async function main([command, ...args]: string[]): Promise<number> {
   const db = createDb(loadConfig().DATABASE_URL);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { Config } from '../../bot/platform/config.js';
-import type { Case, CaseEvent, CaseStatus, Db, Prisma, Staff, StaffRole, Tx } from '../../bot/platform/db.js';
+import type { Config } from '../platform/config.js';
+import type { Case, CaseEvent, CaseStatus, Db, Prisma, Staff, StaffRole, Tx } from '../platform/db.js';
 import type { Queues } from '../queues.js';
 import { assign } from './assignment.js';
 import { deadlineFor } from './deadlines.js';

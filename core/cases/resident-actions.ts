@@ -1,4 +1,4 @@
-import type { Case, CaseEvent, Db, Satisfaction } from '../../bot/platform/db.js';
+import type { Case, CaseEvent, Db, Satisfaction } from '../platform/db.js';
 import { reopen, supervise, type CaseActionsDeps } from './actions.js';
 import { queueNotifications, queueRoute } from './follow-up.js';
 import { IllegalTransitionError, OPEN_STATUSES, recordEvent, transition } from './status-machine.js';

@@ -1,4 +1,4 @@
-import type { CaseEvent } from '../../bot/platform/db.js';
+import type { CaseEvent } from '../platform/db.js';
 import type { Queues } from '../queues.js';
 
 /**

@@ -1,10 +1,10 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis as IORedis } from 'ioredis';
 import { z } from 'zod';
-import { replySchema } from '../bot/dialogue/messages.js';
-import type { Channel } from '../bot/platform/db.js';
-import type { Logger } from '../bot/platform/log.js';
-import { logErrors } from '../bot/platform/redis.js';
+import { replySchema } from './messages.js';
+import type { Channel } from './platform/db.js';
+import type { Logger } from './platform/log.js';
+import { logErrors } from './platform/redis.js';
 
 /** Job payloads, checked when a worker picks a job up. */
 export const jobSchemas = {

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import { z } from 'zod';
-import { loadCalendar } from '../../workers/cases/deadlines.js';
-import { recordEvent } from '../../workers/cases/status-machine.js';
-import { deliveryKey, queueMessage } from '../../workers/deliveries.js';
-import { fileReport } from '../../workers/outbox.js';
-import type { OutboundJob, Queues } from '../../workers/queues.js';
+import { loadCalendar } from '../cases/deadlines.js';
+import { recordEvent } from '../cases/status-machine.js';
+import { deliveryKey, queueMessage } from '../deliveries.js';
+import { fileReport } from '../outbox.js';
+import type { OutboundJob, Queues } from '../queues.js';
 import { t } from '../i18n/index.js';
 import type { Clock } from '../platform/clock.js';
 import type { Config } from '../platform/config.js';

@@ -1,5 +1,5 @@
 import { parseCsv } from '../../nlp-models/data/csv.js';
-import type { Db } from '../../bot/platform/db.js';
+import type { Db } from '../platform/db.js';
 
 /**
  * Routing rules as a file the office edits in a spreadsheet: one rule a line,

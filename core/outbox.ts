@@ -1,6 +1,6 @@
-import type { Clock } from '../bot/platform/clock.js';
-import { Prisma, type Db, type Submission, type Tx } from '../bot/platform/db.js';
-import type { Logger } from '../bot/platform/log.js';
+import type { Clock } from './platform/clock.js';
+import { Prisma, type Db, type Submission, type Tx } from './platform/db.js';
+import type { Logger } from './platform/log.js';
 import type { Queues } from './queues.js';
 
 export type OutboxDeps = { db: Db; queues: Pick<Queues, 'intake'>; log: Logger; now: Clock };

@@ -1,4 +1,4 @@
-import type { Prisma } from '../../bot/platform/db.js';
+import type { Prisma } from '../platform/db.js';
 import { localDate } from '../routing/working-days.js';
 
 /**

@@ -1,7 +1,7 @@
 import { normalizeText } from '../../nlp-models/index.js';
 import { segment } from '../../nlp-models/topics/segmenter.js';
-import type { Config } from '../../bot/platform/config.js';
-import type { Db, Tx } from '../../bot/platform/db.js';
+import type { Config } from '../platform/config.js';
+import type { Db, Tx } from '../platform/db.js';
 import { localDayRange } from '../routing/working-days.js';
 import { OPEN_STATUSES } from './status-machine.js';
 

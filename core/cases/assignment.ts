@@ -1,4 +1,4 @@
-import type { Case, Department, Tx } from '../../bot/platform/db.js';
+import type { Case, Department, Tx } from '../platform/db.js';
 import { transition } from './status-machine.js';
 
 /** What an event says about a department, so that it can be told in either language later. */

@@ -1,5 +1,5 @@
-import type { Config } from '../../bot/platform/config.js';
-import type { Db, Priority, Tx } from '../../bot/platform/db.js';
+import type { Config } from '../platform/config.js';
+import type { Db, Priority, Tx } from '../platform/db.js';
 import { addWorkingDays, type Calendar } from '../routing/working-days.js';
 
 /** The holiday calendar as the Holiday table holds it (small: a few dozen days a year). */

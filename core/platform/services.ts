@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { Redis as IORedis } from 'ioredis';
-import { closeQueues, createOutboundQueue, createQueues, type OutboundJob, type Queues } from '../../workers/queues.js';
+import { closeQueues, createOutboundQueue, createQueues, type OutboundJob, type Queues } from '../queues.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { createDb, type Channel, type Db } from './db.js';

@@ -1,12 +1,12 @@
 // npm run report -- --from 2026-01-01 --to 2026-12-31 [--lang zh|en] [--json]
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { loadConfig } from '../../bot/platform/config.js';
-import { createDb } from '../../bot/platform/db.js';
-import { t } from '../../bot/i18n/index.js';
-import { hotSpotsBetween } from './duplicates.js';
-import { isoDay } from '../routing/working-days.js';
-import { computeFigures, figuresText } from './figures.js';
+import { loadConfig } from '../core/platform/config.js';
+import { createDb } from '../core/platform/db.js';
+import { t } from '../core/i18n/index.js';
+import { hotSpotsBetween } from '../core/cases/duplicates.js';
+import { isoDay } from '../core/routing/working-days.js';
+import { computeFigures, figuresText } from '../core/cases/figures.js';
 
 const args = z
   .object({ from: isoDay, to: isoDay, lang: z.enum(['zh', 'en']).default('zh'), json: z.boolean().default(false) })

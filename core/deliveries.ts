@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
-import type { Clock } from '../bot/platform/clock.js';
-import type { Channel, Db } from '../bot/platform/db.js';
-import type { Logger } from '../bot/platform/log.js';
+import type { Clock } from './platform/clock.js';
+import type { Channel, Db } from './platform/db.js';
+import type { Logger } from './platform/log.js';
 import type { OutboundJob } from './queues.js';
 
 /**

@@ -1,5 +1,5 @@
-import { t, type Lang } from '../../bot/i18n/index.js';
-import { Prisma, type Db } from '../../bot/platform/db.js';
+import { t, type Lang } from '../i18n/index.js';
+import { Prisma, type Db } from '../platform/db.js';
 import { localDayRange } from '../routing/working-days.js';
 
 /** Counts for one slice of the cases (all of them, a topic, a region, a department). */

@@ -1,4 +1,4 @@
-import { isWorkingDay, localDate, type Calendar } from '../../workers/routing/working-days.js';
+import { isWorkingDay, localDate, type Calendar } from '../routing/working-days.js';
 
 /** Opening periods of a working day, as minutes after local midnight; 'always' for a 24/7 desk. */
 export type OfficeHours = { from: number; to: number }[] | 'always';

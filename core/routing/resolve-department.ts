@@ -1,4 +1,4 @@
-import type { Db, Department } from '../../bot/platform/db.js';
+import type { Db, Department } from '../platform/db.js';
 
 /**
  * The department in charge, following 属地 (local responsibility): a rule for the county beats

@@ -1,4 +1,4 @@
-import type { Case, CaseStatus, Prisma, Tx } from '../../bot/platform/db.js';
+import type { Case, CaseStatus, Prisma, Tx } from '../platform/db.js';
 
 /**
  * The only legal moves of a case. A transfer to another department is assigned → assigned (or
