@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliveryKey, logId } from '../core/deliveries.js';
 import { startWorkers } from '../workers/index.js';
 import { processReconcile } from '../workers/reconcile.js';
+import { makeCase } from './support/cases.js';
 import { FakeTelegram } from './support/fake-telegram.js';
 import { eventually, startHarness, type Harness } from './support/harness.js';
 
@@ -105,4 +106,27 @@ describe('a notification while the channel is down', () => {
       await workers.close();
     }
   }, 60_000);
+});
+
+describe('a notification whose job Redis lost', () => {
+  it('is sent at the reconciler’s next run, not at its next try hours later', async () => {
+    const c = await makeCase(h.services, { status: 'assigned', departmentCode: 'G630102' });
+    const conversation = await h.services.db.conversation.findFirstOrThrow({ where: { resident: { externalId: c.user } } });
+    const now = h.services.now().getTime();
+    // What queueMessage leaves behind when Redis then loses the job: the record, and no job.
+    await h.services.db.delivery.create({
+      data: {
+        key: deliveryKey.staffMessage(`lost-${c.id}`),
+        conversationId: conversation.id,
+        replies: [{ text: '关于您的案件，工作人员已到现场查看。' }],
+        createdAt: new Date(now - 2 * 60_000),
+        nextAttemptAt: new Date(now + 3 * 60_000),
+      },
+    });
+    expect((await reconcileAt(0)).deliveries).toBe(1);
+    await eventually(async () => ((await h.poll(c.user)).messages.some((m) => m.text.includes('已到现场查看')) ? true : undefined));
+    // Delivered once: the next run finds nothing to send.
+    await eventually(async () => ((await h.services.db.delivery.count({ where: { conversationId: conversation.id, deliveredAt: { not: null } } })) ? true : undefined));
+    expect((await reconcileAt(0)).deliveries).toBe(0);
+  });
 });

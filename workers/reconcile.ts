@@ -27,26 +27,22 @@ async function requeueAll<D>(queue: Queue<D>, jobs: { data: D; jobId: string }[]
 }
 
 /**
- * Sends again the messages whose time for another try has come and that no channel accepted yet
- * (Redis lost the job, or the channel was down longer than the job's own retries). Each try is
- * claimed with a conditional update, so two reconcilers do not both count it; there is no last
- * try: the intervals grow to a day and then stay there. Returns how many it queued.
+ * Sends again the messages no channel accepted yet. A message whose job Redis lost is queued
+ * again at once; one whose job gave up (the channel was down longer than the job's own retries)
+ * when its time for another try has come. Each try is claimed with a conditional update, so two
+ * reconcilers do not both count it; there is no last try: the intervals grow to a day and then
+ * stay there. Returns how many it queued.
  */
-async function resendUndelivered(deps: WorkerDeps, now: Date): Promise<number> {
+async function resendUndelivered(deps: WorkerDeps, now: Date, before: Date): Promise<number> {
   const { db, outbound } = deps;
   const due = await db.delivery.findMany({
-    where: { deliveredAt: null, nextAttemptAt: { lte: now } },
+    where: { deliveredAt: null, OR: [{ nextAttemptAt: { lte: now } }, { createdAt: { lt: before } }] },
     include: { conversation: { include: { resident: true } } },
     orderBy: { nextAttemptAt: 'asc' },
     take: BATCH,
   });
   let count = 0;
   for (const delivery of due) {
-    const claimed = await db.delivery.updateMany({
-      where: { key: delivery.key, attempts: delivery.attempts, deliveredAt: null },
-      data: { attempts: delivery.attempts + 1, nextAttemptAt: nextAttemptAt(now, delivery.attempts + 1) },
-    });
-    if (!claimed.count) continue;
     const { channel, externalId } = delivery.conversation.resident;
     const job = outboundSchema.parse({
       key: delivery.key,
@@ -55,6 +51,18 @@ async function resendUndelivered(deps: WorkerDeps, now: Date): Promise<number> {
       replies: delivery.replies,
       author: delivery.author ?? undefined,
     });
+    if (delivery.nextAttemptAt > now) {
+      // Not due for another try: only a job that Redis lost is put back.
+      if (await outbound[channel].getJob(delivery.key)) continue;
+      await outbound[channel].add('deliver', job, { jobId: delivery.key });
+      count++;
+      continue;
+    }
+    const claimed = await db.delivery.updateMany({
+      where: { key: delivery.key, attempts: delivery.attempts, deliveredAt: null },
+      data: { attempts: delivery.attempts + 1, nextAttemptAt: nextAttemptAt(now, delivery.attempts + 1) },
+    });
+    if (!claimed.count) continue;
     if (await requeue(outbound[channel], job, delivery.key)) count++;
   }
   return count;
@@ -92,7 +100,7 @@ export async function processReconcile(deps: WorkerDeps): Promise<{ submissions:
     submissions: await requeueAll(queues.intake, submissions.map(({ id }) => ({ data: { submissionId: id }, jobId: id }))),
     cases: await requeueAll(queues.route, unrouted.map(({ id }) => ({ data: { caseId: id }, jobId: `route-${id}` }))),
     notifications: await requeueAll(queues.notify, unqueued.map(({ id }) => ({ data: { eventId: id }, jobId: `notify-${id}` }))),
-    deliveries: await resendUndelivered(deps, now),
+    deliveries: await resendUndelivered(deps, now, before),
   };
   if (counts.submissions || counts.cases || counts.notifications || counts.deliveries) log.warn(counts, 'reconciler queued work again');
   return counts;
