@@ -28,7 +28,7 @@ export async function createBotRuntime(services: Services, overrides: { wechatPu
   const webchatSessions = new WebchatSessions(db, redis, config.REDIS_PREFIX);
   const sessions = new SessionStore(redis, db, config.REDIS_PREFIX, config.SESSION_TTL_SECONDS, services.now);
   const handoff = new HandoffService(services);
-  const chatLinks = new ChatLinks(db, redis, config.REDIS_PREFIX);
+  const chatLinks = new ChatLinks(db, redis, config.REDIS_PREFIX, services.now);
   const bot = new Bot({
     config,
     log,

@@ -1,6 +1,7 @@
 import { createHash, randomInt } from 'node:crypto';
 import type { Channel, Db } from '../../core/platform/db.js';
 import type { AppRedis } from '../../core/platform/redis.js';
+import type { Clock } from '../../core/platform/clock.js';
 
 const CODE_SECONDS = 600;
 /** How long a redeemed code waits for the staff member's confirmation in the console. */
@@ -47,6 +48,7 @@ export class ChatLinks {
     private readonly db: Db,
     private readonly redis: AppRedis,
     private readonly prefix: string,
+    private readonly now: Clock,
   ) {}
 
   private key(kind: 'code' | 'code-of' | 'pending' | 'sender', id: string): string {
@@ -83,7 +85,7 @@ export class ChatLinks {
       arguments: [valid ? digest(code.slice(SELECTOR_CHARS)) : '', String(MAX_FAILURES), String(SENDER_BLOCK_SECONDS)],
     })) as ['pending', string] | ['wrong' | 'blocked', undefined];
     if (outcome !== 'pending') return outcome;
-    const pending: PendingLink = { ...account, at: new Date().toISOString() };
+    const pending: PendingLink = { ...account, at: this.now().toISOString() };
     await this.redis.set(this.key('pending', staffId), JSON.stringify(pending), { EX: PENDING_SECONDS });
     return outcome;
   }
