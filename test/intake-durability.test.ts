@@ -43,7 +43,7 @@ describe('a confirmed report is never lost nor doubled', () => {
     const workers = await startWorkers(h.services, h.services.queueConnection);
     try {
       await eventually(async () => ((await casesOf(id))[0]?.departmentId ? true : undefined));
-      await eventually(async () => ((await h.services.queues.intake.getJobCounts('completed')).completed >= 2 ? true : undefined));
+      await eventually(async () => (((await h.services.queues.intake.getJobCounts('completed')).completed ?? 0) >= 2 ? true : undefined));
       expect(await casesOf(id)).toHaveLength(1);
       const [found] = await casesOf(id);
       const events = await h.services.db.caseEvent.findMany({ where: { caseId: found!.id }, orderBy: { at: 'asc' } });
@@ -65,7 +65,7 @@ describe('a confirmed report is never lost nor doubled', () => {
       stdio: 'ignore',
     });
     try {
-      await eventually(async () => ((await h.services.queues.intake.getJobCounts('active')).active > 0 ? true : undefined), 30_000);
+      await eventually(async () => (((await h.services.queues.intake.getJobCounts('active')).active ?? 0) > 0 ? true : undefined), 30_000);
       // …and kill it there: its transaction rolls back and its job stalls.
       child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));
@@ -117,7 +117,7 @@ describe('a confirmed report is never lost nor doubled', () => {
       await processReconcile(deps);
       const idle = async () => {
         const counts = await Promise.all([h.services.queues.notify, h.services.outbound.webchat].map((q) => q.getJobCounts('waiting', 'active', 'delayed')));
-        return counts.every((c) => c.waiting + c.active + c.delayed === 0) ? true : undefined;
+        return counts.every((c) => (c.waiting ?? 0) + (c.active ?? 0) + (c.delayed ?? 0) === 0) ? true : undefined;
       };
       await eventually(idle);
       const { messages } = await h.poll(user);
