@@ -40,7 +40,7 @@ async function main(mode: string): Promise<void> {
     const runtime = await createBotRuntime(services);
     const app = await buildServer(services, runtime);
     await app.listen({ host: config.HOST, port: config.PORT });
-    log.info({ url: `http://localhost:${config.PORT}`, channels: runtime.channels }, 'bot listening');
+    log.info({ url: `http://localhost:${config.PORT}`, channels: runtime.channels.map((c) => c.name.replace('_', '-')) }, 'bot listening');
     // Stop taking requests first, then let the running turns and deliveries finish.
     stops.unshift(() => app.close(), () => runtime.close());
   }

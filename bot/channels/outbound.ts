@@ -24,6 +24,8 @@ export function startOutboundWorker(
     db: Db;
     log: Logger;
     now: Clock;
+    /** How long a claim on a job lasts without renewal: a killed bot's delivery is taken over after it. */
+    lockMs: number;
     /** After delivery: lets the dialogue read a typed answer to the message's buttons. */
     shown: (channel: Channel, recipient: string, replies: Reply[]) => Promise<void>;
   },
@@ -41,7 +43,7 @@ export function startOutboundWorker(
       await deps.shown(channel, recipient, replies);
     },
     // One at a time keeps each resident's messages in order.
-    { connection: deps.connection, prefix: bullPrefix(deps.redisPrefix), concurrency: 1 },
+    { connection: deps.connection, prefix: bullPrefix(deps.redisPrefix), concurrency: 1, lockDuration: deps.lockMs, stalledInterval: deps.lockMs },
   );
   worker.on('failed', (job, err) => deps.log.warn({ channel, jobId: job?.id, err: err.message }, 'delivery failed'));
   return logErrors(worker, deps.log, `worker:${outboundQueueName(channel)}`);

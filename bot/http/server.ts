@@ -1,12 +1,7 @@
-import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
-import { telegramWebhook } from '../channels/telegram/webhook.js';
-import { webchatRoutes } from '../channels/webchat/routes.js';
-import { wechatMpRoutes } from '../channels/wechat-mp/routes.js';
 import { consoleRoutes } from '../console/index.js';
 import { cleanStrings } from '../conversations/clean-text.js';
-import { RateLimiter } from '../conversations/rate-limiter.js';
-import { t, textsWithPrefix, type Lang } from '../../core/i18n/index.js';
+import { t, type Lang } from '../../core/i18n/index.js';
 import { isOutage } from '../../core/platform/outage.js';
 import type { Config } from '../../core/platform/config.js';
 import { servicesReady, type Services } from '../../core/platform/services.js';
@@ -14,7 +9,6 @@ import type { BotRuntime } from '../runtime.js';
 
 /** The web chat API (README, Web chat API) allows bodies up to 256 KiB. */
 const BODY_LIMIT = 256 * 1024;
-const PAGE_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
 
 const HSTS = 'max-age=31536000; includeSubDomains';
 const RETRY_AFTER_SECONDS = 2;
@@ -26,10 +20,6 @@ function requestLang(req: FastifyRequest): Lang {
   return /^en\b/i.test(req.headers['accept-language'] ?? '') ? 'en' : 'zh';
 }
 
-function asset(name: string): string {
-  return readFileSync(new URL(`../channels/webchat/public/${name}`, import.meta.url), 'utf8');
-}
-
 /**
  * TRUST_PROXY for Fastify. Fastify 5.12 no longer takes a hop count (a number now trusts nobody),
  * so hops are counted here: the socket's peer and the next hops-1 addresses from the right are proxies.
@@ -38,17 +28,9 @@ function trustProxy(setting: Config['TRUST_PROXY']): boolean | string[] | ((addr
   return typeof setting === 'number' ? (_address, hop) => hop < setting : setting;
 }
 
-/** The HTTP side: the web chat page and API, and health checks for load balancers. */
+/** The HTTP side: each channel's routes, the staff console, and health checks for load balancers. */
 export async function buildServer(services: Services, runtime: BotRuntime): Promise<FastifyInstance> {
   const app = Fastify({ bodyLimit: BODY_LIMIT, logger: false, trustProxy: trustProxy(services.config.TRUST_PROXY) });
-  // The page's texts come from the language files; a JSON data block is allowed by the CSP.
-  const page = asset('index.html').replace(
-    '__TM_STRINGS__',
-    JSON.stringify(textsWithPrefix('page.')).replaceAll('<', '\\u003c'),
-  );
-  const script = asset('chat.js');
-  const style = asset('chat.css');
-
   // Every route's JSON and query strings are cleaned before any handler sees them (the console's
   // included): a NUL byte or a lone surrogate would otherwise fail the PostgreSQL write.
   app.addHook('preValidation', async (req) => {
@@ -76,22 +58,11 @@ export async function buildServer(services: Services, runtime: BotRuntime): Prom
   });
   app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: 'Not found' }));
 
-  app.get('/', (_req, reply) => reply.type('text/html; charset=utf-8').header('content-security-policy', PAGE_CSP).send(page));
-  app.get('/webchat/chat.js', (_req, reply) => reply.type('text/javascript; charset=utf-8').send(script));
-  app.get('/webchat/chat.css', (_req, reply) => reply.type('text/css; charset=utf-8').send(style));
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) =>
     (await servicesReady(services)) ? { status: 'ready' } : reply.code(503).send({ status: 'unavailable' }),
   );
-  const perAddress = new RateLimiter(services.redis, services.config.REDIS_PREFIX, {
-    messages: services.config.RATE_LIMIT_IP_MESSAGES,
-    windowSeconds: services.config.RATE_LIMIT_WINDOW_SECONDS,
-  });
-  await app.register(webchatRoutes, { bot: runtime.bot, mailbox: runtime.mailbox, sessions: runtime.webchatSessions, perAddress });
   await app.register(consoleRoutes, { services, handoff: runtime.handoff, chatLinks: runtime.chatLinks });
-  if (runtime.telegram) {
-    await app.register(telegramWebhook, { telegram: runtime.telegram, secret: services.config.TELEGRAM_WEBHOOK_SECRET, log: services.log });
-  }
-  if (runtime.wechatMp) await app.register(wechatMpRoutes, { channel: runtime.wechatMp, now: services.now });
+  for (const channel of runtime.channels) if (channel.routes) await app.register(channel.routes);
   return app;
 }

@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import { textsWithPrefix } from '../../../core/i18n/index.js';
+import type { RateLimiter } from '../../conversations/rate-limiter.js';
+import type { Bot } from '../../dialogue/bot.js';
+import type { ChannelAdapter } from '../adapter.js';
+import type { Mailbox } from './mailbox.js';
+import { webchatRoutes } from './routes.js';
+import type { WebchatSessions } from './sessions.js';
+
+const PAGE_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
+
+function asset(name: string): string {
+  return readFileSync(new URL(`./public/${name}`, import.meta.url), 'utf8');
+}
+
+/** The web chat: the page at `/` and its API; a queued message waits in the resident's mailbox. */
+export function webchatChannel(deps: { bot: Bot; mailbox: Mailbox; sessions: WebchatSessions; perAddress: RateLimiter }): ChannelAdapter {
+  // The page's texts come from the language files; a JSON data block is allowed by the CSP.
+  const page = asset('index.html').replace('__TM_STRINGS__', JSON.stringify(textsWithPrefix('page.')).replaceAll('<', '\\u003c'));
+  const [script, style] = [asset('chat.js'), asset('chat.css')];
+  return {
+    name: 'webchat',
+    deliver: async (userId, replies, key) => void (await deps.mailbox.append(userId, replies, key)),
+    async routes(app: FastifyInstance) {
+      app.get('/', (_req, reply) => reply.type('text/html; charset=utf-8').header('content-security-policy', PAGE_CSP).send(page));
+      app.get('/webchat/chat.js', (_req, reply) => reply.type('text/javascript; charset=utf-8').send(script));
+      app.get('/webchat/chat.css', (_req, reply) => reply.type('text/css; charset=utf-8').send(style));
+      await app.register(webchatRoutes, deps);
+    },
+  };
+}
