@@ -1,9 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { PuppetMock, mock } from 'wechaty-puppet-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeTelegram } from './support/fake-telegram.js';
+import { FakeTelegram, telegramSettings } from './support/fake-telegram.js';
 import { eventually, startHarness, uniqueUser, type Harness } from './support/harness.js';
 
 const SECRET = 'cross-channel-secret';
@@ -16,11 +14,7 @@ beforeAll(async () => {
     workers: true,
     wechatPuppet: new PuppetMock({ mocker }),
     env: {
-      DATA_DIR: await mkdtemp(join(tmpdir(), 'tingmin-cross-')),
-      TELEGRAM_BOT_TOKEN: '999:CROSS',
-      TELEGRAM_API_ROOT: await telegramApi.start(),
-      TELEGRAM_WEBHOOK_URL: 'https://hotline.example.test/telegram/webhook',
-      TELEGRAM_WEBHOOK_SECRET: SECRET,
+      ...(await telegramSettings(telegramApi, SECRET)),
     },
   });
 });

@@ -1,12 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliveryKey, logId } from '../core/deliveries.js';
 import { startWorkers } from '../workers/index.js';
 import { processReconcile } from '../workers/reconcile.js';
 import { makeCase } from './support/cases.js';
-import { FakeTelegram } from './support/fake-telegram.js';
+import { FakeTelegram, telegramSettings } from './support/fake-telegram.js';
 import { eventually, startHarness, type Harness } from './support/harness.js';
 
 const SECRET = 's3cret-token';
@@ -16,14 +14,9 @@ let updateId = 5000;
 
 // No workers in the harness: the case is made once Telegram is down.
 beforeAll(async () => {
-  const apiRoot = await api.start();
   h = await startHarness({
     env: {
-      DATA_DIR: await mkdtemp(join(tmpdir(), 'tingmin-delivery-')),
-      TELEGRAM_BOT_TOKEN: '123456:TEST',
-      TELEGRAM_API_ROOT: apiRoot,
-      TELEGRAM_WEBHOOK_URL: 'https://hotline.example.test/telegram/webhook',
-      TELEGRAM_WEBHOOK_SECRET: SECRET,
+      ...(await telegramSettings(api, SECRET)),
     },
   });
 });

@@ -1,14 +1,12 @@
 // Hostile and careless input at every public entry: never a 5xx, the process stays up, and a
 // normal resident's dialogue keeps working during and after.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../bot/console/passwords.js';
 import { MessageLog } from '../bot/conversations/message-log.js';
 import { makeCase } from './support/cases.js';
-import { FakeTelegram } from './support/fake-telegram.js';
+import { FakeTelegram, telegramSettings } from './support/fake-telegram.js';
 import { startHarness, uniqueUser, type Harness } from './support/harness.js';
 
 const SECRET = 'hostile-secret';
@@ -19,15 +17,10 @@ let updateId = 1;
 const newAddress = () => ({ 'x-forwarded-for': `192.0.2.${++addresses % 250}` });
 
 beforeAll(async () => {
-  const apiRoot = await api.start();
   h = await startHarness({
     env: {
       TRUST_PROXY: '1',
-      DATA_DIR: await mkdtemp(join(tmpdir(), 'tingmin-hostile-')),
-      TELEGRAM_BOT_TOKEN: '123456:HOSTILE',
-      TELEGRAM_API_ROOT: apiRoot,
-      TELEGRAM_WEBHOOK_URL: 'https://hotline.example.test/telegram/webhook',
-      TELEGRAM_WEBHOOK_SECRET: SECRET,
+      ...(await telegramSettings(api, SECRET)),
     },
   });
 });

@@ -1,9 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../core/platform/config.js';
-import { FakeTelegram } from './support/fake-telegram.js';
+import { FakeTelegram, telegramSettings } from './support/fake-telegram.js';
 import { eventually, startHarness, type Harness } from './support/harness.js';
 
 const SECRET = 's3cret-token';
@@ -12,15 +11,10 @@ let h: Harness;
 let updateId = 1000;
 
 beforeAll(async () => {
-  const apiRoot = await api.start();
   h = await startHarness({
     workers: true,
     env: {
-      DATA_DIR: await mkdtemp(join(tmpdir(), 'tingmin-telegram-')),
-      TELEGRAM_BOT_TOKEN: '123456:TEST',
-      TELEGRAM_API_ROOT: apiRoot,
-      TELEGRAM_WEBHOOK_URL: 'https://hotline.example.test/telegram/webhook',
-      TELEGRAM_WEBHOOK_SECRET: SECRET,
+      ...(await telegramSettings(api, SECRET)),
     },
   });
 });

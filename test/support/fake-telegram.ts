@@ -1,3 +1,6 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -95,4 +98,15 @@ export class FakeTelegram {
   async stop(): Promise<void> {
     await new Promise((r) => this.server?.close(r));
   }
+}
+
+/** Settings that turn Telegram on against `api` with a webhook, and a data folder of the test's own. */
+export async function telegramSettings(api: FakeTelegram, secret: string): Promise<Record<string, string>> {
+  return {
+    DATA_DIR: await mkdtemp(join(tmpdir(), 'tingmin-telegram-')),
+    TELEGRAM_BOT_TOKEN: '123456:TEST',
+    TELEGRAM_API_ROOT: await api.start(),
+    TELEGRAM_WEBHOOK_URL: 'https://hotline.example.test/telegram/webhook',
+    TELEGRAM_WEBHOOK_SECRET: secret,
+  };
 }
