@@ -18,6 +18,47 @@ import { HandoffService } from '../core/handoff/service.js';
 import { ChatLinks } from './console/chat-links.js';
 import { SessionStore } from './dialogue/session.js';
 import type { Services } from '../core/platform/services.js';
+import type { AppRedis } from '../core/platform/redis.js';
+import type { Logger } from '../core/platform/log.js';
+
+type ChannelDeps = { bot: Bot; log: Logger; attachments: AttachmentStore; redis: AppRedis; redisPrefix: string; stopping: AbortSignal };
+
+/** The channels whose settings are there (README, Channels); a channel without them is off. */
+function channelsFromSettings(services: Services, shared: ChannelDeps, overrides: { wechatPuppet?: WechatSettings['puppet'] }) {
+  const { config, db } = services;
+  // Wechaty checks a puppet name itself and says which ones it knows.
+  const wechatPuppet = overrides.wechatPuppet ?? (config.WECHATY_PUPPET as WechatSettings['puppet'] | undefined);
+  const { WECHAT_MP_APPID: appId, WECHAT_MP_SECRET: secret, WECHAT_MP_TOKEN: token } = config;
+  const telegram = config.TELEGRAM_BOT_TOKEN
+    ? telegramChannel(
+        { token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT, webhookUrl: config.TELEGRAM_WEBHOOK_URL, webhookSecret: config.TELEGRAM_WEBHOOK_SECRET },
+        shared,
+      )
+    : undefined;
+  const wechat = wechatPuppet
+    ? wechatChannel(
+        { puppet: wechatPuppet, puppetToken: config.WECHATY_PUPPET_TOKEN, acceptFriends: config.WECHAT_ACCEPT_FRIENDS, dataDir: config.DATA_DIR },
+        shared,
+      )
+    : undefined;
+  const wechatMp =
+    appId && secret && token
+      ? wechatMpChannel(
+          {
+            appId,
+            secret,
+            token,
+            aesKey: config.WECHAT_MP_AES_KEY,
+            apiRoot: config.WECHAT_MP_API_ROOT,
+            template: config.WECHAT_MP_TEMPLATE_ID
+              ? { id: config.WECHAT_MP_TEMPLATE_ID, fields: config.WECHAT_MP_TEMPLATE_FIELDS, casePrefix: config.CASE_NUMBER_PREFIX, timezone: config.TIMEZONE }
+              : undefined,
+          },
+          { ...shared, db, now: services.now },
+        )
+      : undefined;
+  return { telegram, wechat, wechatMp };
+}
 
 /** The bot side of a process: the dialogue and every channel that is on, with its outbound delivery. */
 export async function createBotRuntime(services: Services, overrides: { wechatPuppet?: WechatSettings['puppet'] } = {}) {
@@ -60,37 +101,7 @@ export async function createBotRuntime(services: Services, overrides: { wechatPu
   const shared = { bot, log, attachments, redis, redisPrefix: config.REDIS_PREFIX };
   const perAddress = new RateLimiter(redis, config.REDIS_PREFIX, { messages: config.RATE_LIMIT_IP_MESSAGES, windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS });
 
-  // A channel without its settings is off. Wechaty checks a puppet name itself and says which ones it knows.
-  const wechatPuppet = overrides.wechatPuppet ?? (config.WECHATY_PUPPET as WechatSettings['puppet'] | undefined);
-  const { WECHAT_MP_APPID: appId, WECHAT_MP_SECRET: secret, WECHAT_MP_TOKEN: token } = config;
-  const telegram = config.TELEGRAM_BOT_TOKEN
-    ? telegramChannel(
-        { token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT, webhookUrl: config.TELEGRAM_WEBHOOK_URL, webhookSecret: config.TELEGRAM_WEBHOOK_SECRET },
-        shared,
-      )
-    : undefined;
-  const wechat = wechatPuppet
-    ? wechatChannel(
-        { puppet: wechatPuppet, puppetToken: config.WECHATY_PUPPET_TOKEN, acceptFriends: config.WECHAT_ACCEPT_FRIENDS, dataDir: config.DATA_DIR },
-        { ...shared, stopping: stopping.signal },
-      )
-    : undefined;
-  const wechatMp =
-    appId && secret && token
-      ? wechatMpChannel(
-          {
-            appId,
-            secret,
-            token,
-            aesKey: config.WECHAT_MP_AES_KEY,
-            apiRoot: config.WECHAT_MP_API_ROOT,
-            template: config.WECHAT_MP_TEMPLATE_ID
-              ? { id: config.WECHAT_MP_TEMPLATE_ID, fields: config.WECHAT_MP_TEMPLATE_FIELDS, casePrefix: config.CASE_NUMBER_PREFIX, timezone: config.TIMEZONE }
-              : undefined,
-          },
-          { ...shared, db, now: services.now },
-        )
-      : undefined;
+  const { telegram, wechat, wechatMp } = channelsFromSettings(services, { ...shared, stopping: stopping.signal }, overrides);
   const channels: ChannelAdapter[] = [webchatChannel({ bot, mailbox, sessions: webchatSessions, perAddress }), telegram, wechat, wechatMp].filter(
     (c): c is ChannelAdapter => c !== undefined,
   );

@@ -22,6 +22,7 @@ import { chatLinkRoutes } from './chat-link-routes.js';
 import { badRequest } from './errors.js';
 import { refuseCrossSite, requireRole, requireStaff, staffOf } from './guard.js';
 import { handoffRoutes } from './handoff-routes.js';
+import { liveStreamRoutes } from './live-stream.js';
 import { ConsoleSessions } from './sessions.js';
 
 const PAGE_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
@@ -76,7 +77,8 @@ export async function consoleRoutes(app: FastifyInstance, opts: { services: Serv
     await signedIn.register(sessionRoutes, { config, sessions });
     const actions = caseActions(services);
     await signedIn.register(caseRoutes, { db, config, actions, staffOf });
-    await signedIn.register(handoffRoutes, { db, redis: services.redis, config, log: services.log, handoff, sessions, staffOf });
+    await signedIn.register(handoffRoutes, { db, handoff, staffOf });
+    await signedIn.register(liveStreamRoutes, { db, redis: services.redis, config, log: services.log, sessions, staffOf });
     await signedIn.register(adminRoutes, { db, sessions, staffOf });
     await signedIn.register(figureRoutes, { db, config });
 
