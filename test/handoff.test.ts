@@ -63,7 +63,7 @@ describe('asking for a person', () => {
   it('queues the resident with their position, once, and tells the console live', async () => {
     const first = uniqueUser();
     const second = uniqueUser();
-    expect(texts(await h.say(first, '转人工'))).toContain('前面还有 0 位');
+    expect(texts(await h.say(first, '转人工'))).toContain('已为您转接人工服务，您是下一位，请稍候');
     expect(texts(await h.say(second, 'I want a human'))).toMatch(/1 ahead of you|前面还有 1 位/);
     expect(texts(await h.say(first, '人工客服'))).toContain('您已在人工服务队列中');
     const handoff = await handoffOf(first);

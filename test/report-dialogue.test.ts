@@ -110,7 +110,7 @@ describe('reporting a problem in the web chat', () => {
     const user = uniqueUser();
     const replies = await h.say(user, '转人工');
     // In or out of office hours (this test runs at any time), the emergency numbers come first.
-    expect(texts(replies)).toMatch(/(前面还有 \d+ 位|非工作时间)[\s\S]*119、110 或 120/);
+    expect(texts(replies)).toMatch(/(您是下一位|前面还有 \d+ 位|非工作时间)[\s\S]*119、110 或 120/);
     const resident = await h.services.db.resident.findFirstOrThrow({ where: { externalId: user }, include: { conversations: true, handoffs: true } });
     expect(resident.conversations[0]?.handoffRequestedAt).toBeInstanceOf(Date);
     expect(resident.handoffs).toMatchObject([{ status: 'waiting', reason: 'asked' }]);

@@ -68,6 +68,14 @@ describe('asking for the status of a case', () => {
     expect(texts(await h.say(owner, number))).toContain('【状态】已转办');
   });
 
+  it('asks again, without calling it a wrong number, when the answer to 查询进度 holds no number', async () => {
+    await h.press(owner, 'menu:status');
+    const again = texts(await h.say(owner, '你好'));
+    expect(again).toContain('请发送要查询的案件编号');
+    expect(again).not.toContain('不是有效的案件编号');
+    expect(texts(await h.say(owner, number))).toContain('【状态】已转办');
+  });
+
   it('answers a status question in the middle of a report and then repeats the pending question', async () => {
     const user = uniqueUser();
     await h.press(user, 'menu:report');

@@ -78,7 +78,11 @@ export const statusFlow: Flow<Record<string, never>> = {
       title: 'menu.status',
       hint: 'status.hint',
       prompt: (ctx) => ({ text: ctx.t('status.ask'), buttons: [ctx.button('menu.myCases', 'mycases')] }),
-      read: () => ({ kind: 'finish' }),
+      // Words with no number in them ("你好") are no wrong number: the question is asked again.
+      read: (ctx) =>
+        readCaseNumber(ctx.text, ctx.deps.config.CASE_NUMBER_PREFIX).kind === 'none'
+          ? { kind: 'retry', reply: { text: ctx.t('status.askAgain'), buttons: [ctx.button('menu.myCases', 'mycases')] } }
+          : { kind: 'finish' },
     },
   ],
   finish: (ctx) => answerNumber(ctx, ctx.text),
