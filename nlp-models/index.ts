@@ -37,5 +37,5 @@ export {
   type CaseNumberReading,
 } from './entities/case-number.js';
 export { RegionMatcher, type RegionDef } from './entities/region.js';
-export { detectUrgency, type Urgency, type UrgencyOptions } from './entities/urgency.js';
+export { detectUrgency, mentionsOutage, type Urgency, type UrgencyOptions } from './entities/urgency.js';
 export { URGENCY_RULES, type UrgencyRule } from './entities/urgency-keywords.js';

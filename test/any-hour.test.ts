@@ -48,3 +48,25 @@ describe.each(cases)('at $name ($at)', ({ at, back, day, yesterday, deadline }) 
     expect(note.text).toContain(`办理时限：${deadline}`);
   });
 });
+
+describe('a supply cut off in summer', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ workers: true, now: clockFrom('2026-07-15T10:00:00+08:00') });
+  });
+  afterAll(() => h.close());
+
+  it('is not an emergency then, but still gets high priority and its shorter deadline', async () => {
+    const user = uniqueUser();
+    await h.say(user, '互助县威远镇小寨村的自来水已经停了五天，村里老人用水非常困难');
+    await h.press(user, 'topic:城乡建设');
+    await h.say(user, '不留');
+    const { cursor } = await h.poll(user);
+    await h.press(user, 'confirm');
+    const note = await eventually(async () => (await h.poll(user, cursor)).messages.find((m) => /QH\d{10}/.test(m.text)));
+    // Five working days from Wednesday 15 July: Wednesday 22 July.
+    expect(note.text).toContain('办理时限：2026-07-22');
+    const number = note.text.match(/QH\d{10}/)![0];
+    expect((await h.services.db.case.findUniqueOrThrow({ where: { number } })).priority).toBe('high');
+  });
+});

@@ -1,4 +1,5 @@
 import { UnrecoverableError } from 'bullmq';
+import { mentionsOutage } from '../nlp-models/index.js';
 import { Prisma, type Case, type Tx } from '../core/platform/db.js';
 import { departmentFacts } from '../core/cases/assignment.js';
 import { nextCaseNumber } from '../core/cases/case-number.js';
@@ -69,7 +70,8 @@ export async function processIntake(deps: WorkerDeps, { submissionId }: JobData<
             placeText: submission.placeText,
             regionCode: submission.regionCode,
             occurredOn: submission.occurredOn,
-            priority: submission.urgent ? 'urgent' : 'normal',
+            // A cut-off supply hurts many at once: high priority even when it is not (yet) a danger.
+            priority: submission.urgent ? 'urgent' : mentionsOutage(submission.description) ? 'high' : 'normal',
             createdAt: at,
           },
         });

@@ -2,7 +2,14 @@
  * What makes a message urgent (a safety hazard): data, edited here, read by detectUrgency.
  * `signal` is what detectUrgency reports; `terms` are matched as substrings (English as whole words).
  */
-export type UrgencyRule = { signal: string; terms: string[]; heatingSeasonOnly?: boolean };
+export type UrgencyRule = { signal: string; terms: string[]; pattern?: RegExp; heatingSeasonOnly?: boolean };
+
+/**
+ * Water, power, heating or gas cut off, however residents put it: 停水, 断电, 没有暖气,
+ * 自来水已经停了五天, 暖气不热; in English "no water", "power cut". An elevator (电梯) or
+ * a phone (电话) that stopped is no supply cut off.
+ */
+export const OUTAGE = /(停|断)了?(水|电|暖|气)|没有?(水|电|暖气)|(水|电(?!梯|话|脑|视|动|瓶|车)|暖气|燃气|天然气)[^，。,.!?！？\s]{0,4}(停|断)了|暖气不热|\b(no (heating|water|power|electricity)|(power|water) cut)\b/i;
 
 export const URGENCY_RULES: UrgencyRule[] = [
   { signal: 'collapse', terms: ['塌陷', '坍塌', '塌方', '倒塌', '垮塌', '塌了', 'collapsed', 'collapse', 'sinkhole'] },
@@ -17,7 +24,8 @@ export const URGENCY_RULES: UrgencyRule[] = [
   // In a Qinghai winter, losing water, power or heat is a danger, not an inconvenience.
   {
     signal: 'winter-outage',
-    terms: ['断水', '停水', '断电', '停电', '停暖', '断暖', '暖气不热', '没有暖气', '没暖气', 'no heating', 'no water', 'no power', 'power cut'],
+    terms: [],
+    pattern: OUTAGE,
     heatingSeasonOnly: true,
   },
 ];

@@ -1,5 +1,5 @@
 import { normalizeText } from '../text/normalize.js';
-import { HEATING_SEASON, URGENCY_RULES, WINTER_WORDS, type UrgencyRule } from './urgency-keywords.js';
+import { HEATING_SEASON, OUTAGE, URGENCY_RULES, WINTER_WORDS, type UrgencyRule } from './urgency-keywords.js';
 
 export type Urgency = { urgent: boolean; signals: string[] };
 /** `now` and `timeZone` place the message in or out of the heating season. */
@@ -24,7 +24,12 @@ export function detectUrgency(text: string, options: UrgencyOptions): Urgency {
   const rules = options.rules ?? URGENCY_RULES;
   const winter = inHeatingSeason(options.now, options.timeZone) || WINTER_WORDS.some((w) => mentions(clean, w));
   const signals = rules
-    .filter((rule) => (!rule.heatingSeasonOnly || winter) && rule.terms.some((t) => mentions(clean, t)))
+    .filter((rule) => (!rule.heatingSeasonOnly || winter) && (rule.terms.some((t) => mentions(clean, t)) || rule.pattern?.test(clean)))
     .map((rule) => rule.signal);
   return { urgent: signals.length > 0, signals };
+}
+
+/** Whether a message reports water, power, heating or gas cut off: urgent in winter, high priority always. */
+export function mentionsOutage(text: string): boolean {
+  return OUTAGE.test(normalizeText(text));
 }

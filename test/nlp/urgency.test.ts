@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectUrgency } from '../../nlp-models/index.js';
+import { detectUrgency, mentionsOutage } from '../../nlp-models/index.js';
 
 const timeZone = 'Asia/Shanghai';
 const summer = { now: new Date('2026-07-10T02:00:00Z'), timeZone };
@@ -29,6 +29,16 @@ describe('detectUrgency', () => {
     expect(detectUrgency('小区停暖三天了', summer).urgent).toBe(false);
     expect(detectUrgency('小区断水两天了', summer).urgent).toBe(false);
     expect(detectUrgency('冬天零下二十度，小区断水两天了', summer).signals).toEqual(['winter-outage']);
+  });
+
+  it('recognises a supply cut off however it is put', () => {
+    for (const text of ['互助县威远镇小寨村的自来水已经停了五天，老人用水困难', '我们村没有水三天了', '楼里没电一整天', 'Our street has had no water since Monday']) {
+      expect(mentionsOutage(text), text).toBe(true);
+      expect(detectUrgency(text, winter).signals, text).toContain('winter-outage');
+    }
+    expect(mentionsOutage('路灯不亮了')).toBe(false);
+    expect(mentionsOutage('小区门口的水沟堵了')).toBe(false);
+    expect(mentionsOutage('3号楼电梯停了三天')).toBe(false);
   });
 
   it.each(['路灯不亮了', '噪音扰民', 'the fireworks were loud', '', '🙂🙂'])('%j is not urgent', (text) => {
