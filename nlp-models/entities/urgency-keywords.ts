@@ -9,7 +9,7 @@ export type UrgencyRule = { signal: string; terms: string[]; pattern?: RegExp; h
  * 自来水已经停了五天, 暖气不热; in English "no water", "power cut". An elevator (电梯) or
  * a phone (电话) that stopped is no supply cut off.
  */
-export const OUTAGE = /(停|断)了?(水|电|暖|气)|没有?(水|电|暖气)|(水|电(?!梯|话|脑|视|动|瓶|车)|暖气|燃气|天然气)[^，。,.!?！？\s]{0,4}(停|断)了|暖气不热|\b(no (heating|water|power|electricity)|(power|water) cut)\b/i;
+export const OUTAGE = /(停|断)了?(水|电|暖|气)|没有?(水|电(?!梯|话|脑|视|动|瓶|车)|暖气)|(水|电(?!梯|话|脑|视|动|瓶|车)|暖气|燃气|天然气)[^，。,.!?！？\s]{0,4}(停|断)了|暖气不热|\b(no (heating|water|power|electricity)|(power|water) cut)\b/i;
 
 export const URGENCY_RULES: UrgencyRule[] = [
   { signal: 'collapse', terms: ['塌陷', '坍塌', '塌方', '倒塌', '垮塌', '塌了', 'collapsed', 'collapse', 'sinkhole'] },

@@ -39,6 +39,7 @@ describe('detectUrgency', () => {
     expect(mentionsOutage('路灯不亮了')).toBe(false);
     expect(mentionsOutage('小区门口的水沟堵了')).toBe(false);
     expect(mentionsOutage('3号楼电梯停了三天')).toBe(false);
+    expect(mentionsOutage('老小区没电梯，老人上下楼难')).toBe(false);
   });
 
   it.each(['路灯不亮了', '噪音扰民', 'the fireworks were loud', '', '🙂🙂'])('%j is not urgent', (text) => {
