@@ -29,7 +29,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { db: Db; sessions
   app.get('/console/api/admin/staff', async () => ({
     staff: await db.staff.findMany({
       orderBy: { username: 'asc' },
-      select: { id: true, username: true, displayName: true, role: true, disabled: true, lockedUntil: true, createdAt: true, department: { select: { code: true, name: true } } },
+      select: { id: true, username: true, displayName: true, role: true, disabled: true, createdAt: true, department: { select: { code: true, name: true } } },
     }),
   }));
 

@@ -67,7 +67,7 @@ try {
     if (!existing) fail(`no staff account named ${username.data}`);
     const password = await readPassword(values['password-stdin']);
     if (password.length < MIN_PASSWORD_LENGTH) fail(`the password must have at least ${MIN_PASSWORD_LENGTH} characters`);
-    await db.staff.update({ where: { id: existing.id }, data: { passwordHash: await hashPassword(password), failedLogins: 0, lockedUntil: null } });
+    await db.staff.update({ where: { id: existing.id }, data: { passwordHash: await hashPassword(password) } });
     // Whoever signed in with the old password (perhaps the reason for the reset) is signed out.
     const redis = await connectAppRedis(config.REDIS_URL, createLogger(config.LOG_LEVEL));
     try {

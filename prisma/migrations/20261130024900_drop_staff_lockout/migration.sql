@@ -1,0 +1,4 @@
+-- AlterTable
+ALTER TABLE "Staff" DROP COLUMN "failedLogins",
+DROP COLUMN "lockedUntil";
+
