@@ -78,6 +78,28 @@ function platform(getH: () => Harness, api: FakeWechatMp, clock: { now: () => Da
   };
 }
 
+/** Tingmin with the Official Account on, against the fake platform, with a data folder of its own. */
+async function startAccount(api: FakeWechatMp, clock: { now: () => Date }, env: Record<string, string>): Promise<Harness> {
+  return startHarness({
+    workers: true,
+    now: clock.now,
+    env: {
+      DATA_DIR: await mkdtemp(join(tmpdir(), 'tingmin-wechat-mp-')),
+      WECHAT_MP_APPID: APPID,
+      WECHAT_MP_SECRET: SECRET,
+      WECHAT_MP_TOKEN: TOKEN,
+      WECHAT_MP_API_ROOT: await api.start(),
+      ...env,
+    },
+  });
+}
+
+async function stopAccount(h: Harness, api: FakeWechatMp): Promise<void> {
+  await h.close();
+  await api.stop();
+  await rm(h.services.config.DATA_DIR, { recursive: true, force: true });
+}
+
 const openIdOf = (name: string) => `o${name}${randomBytes(10).toString('hex')}`;
 
 describe('WeChat Official Account, plain mode', () => {
@@ -87,25 +109,9 @@ describe('WeChat Official Account, plain mode', () => {
   const mp = platform(() => h, api, clock);
 
   beforeAll(async () => {
-    const apiRoot = await api.start();
-    h = await startHarness({
-      workers: true,
-      now: clock.now,
-      env: {
-        DATA_DIR: await mkdtemp(join(tmpdir(), 'tingmin-wechat-mp-')),
-        WECHAT_MP_APPID: APPID,
-        WECHAT_MP_SECRET: SECRET,
-        WECHAT_MP_TOKEN: TOKEN,
-        WECHAT_MP_API_ROOT: apiRoot,
-        WECHAT_MP_TEMPLATE_ID: 'tpl_case_update',
-      },
-    });
+    h = await startAccount(api, clock, { WECHAT_MP_TEMPLATE_ID: 'tpl_case_update' });
   });
-  afterAll(async () => {
-    await h.close();
-    await api.stop();
-    await rm(h.services.config.DATA_DIR, { recursive: true, force: true });
-  });
+  afterAll(() => stopAccount(h, api));
 
   it('answers the platform’s URL check with echostr, and refuses a bad signature', async () => {
     const ok = await h.app.inject({ method: 'GET', url: `/wechat/mp?${new URLSearchParams(mp.signedQuery({ echostr: 'echo-12345' }))}` });
@@ -331,25 +337,9 @@ describe('WeChat Official Account, safe mode', () => {
   const mp = platform(() => h, api, clock, { aesKey: AES_KEY });
 
   beforeAll(async () => {
-    const apiRoot = await api.start();
-    h = await startHarness({
-      workers: true,
-      now: clock.now,
-      env: {
-        DATA_DIR: await mkdtemp(join(tmpdir(), 'tingmin-wechat-mp-aes-')),
-        WECHAT_MP_APPID: APPID,
-        WECHAT_MP_SECRET: SECRET,
-        WECHAT_MP_TOKEN: TOKEN,
-        WECHAT_MP_AES_KEY: AES_KEY,
-        WECHAT_MP_API_ROOT: apiRoot,
-      },
-    });
+    h = await startAccount(api, clock, { WECHAT_MP_AES_KEY: AES_KEY });
   });
-  afterAll(async () => {
-    await h.close();
-    await api.stop();
-    await rm(h.services.config.DATA_DIR, { recursive: true, force: true });
-  });
+  afterAll(() => stopAccount(h, api));
 
   it('decrypts messages and encrypts passive replies end to end', async () => {
     const me = openIdOf('aes');
