@@ -10,6 +10,12 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { createClient } from 'redis';
 
+/**
+ * The private servers keep the machine's real time, like the shared PostgreSQL and Redis: a clock
+ * moved with libfaketime (npm run test:any-hour) is for Tingmin's own processes only.
+ */
+const SERVER_ENV = Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'LD_PRELOAD' && !name.startsWith('FAKETIME')));
+
 export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -48,7 +54,7 @@ export class PrivateRedis {
   }
 
   async up(): Promise<void> {
-    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], { stdio: 'ignore' });
+    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], { stdio: 'ignore', env: SERVER_ENV });
     await until('redis', async () => {
       const client = createClient({ url: this.url, socket: { reconnectStrategy: false } });
       client.on('error', () => undefined);
@@ -99,7 +105,7 @@ export class PrivatePostgres {
 
   private run(cmd: string, args: string[]): void {
     const [bin, argv] = process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
-    execFileSync(bin as string, argv as string[], { stdio: 'ignore' });
+    execFileSync(bin as string, argv as string[], { stdio: 'ignore', env: SERVER_ENV });
   }
 
   private pgCtl(...args: string[]): void {
