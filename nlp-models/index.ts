@@ -1,7 +1,8 @@
 /** Tingmin's language tools: one NLU (topics and intents) and the entities the dialogue reads. */
 export { INTENT_COMPONENT, IntentComponent, loadNlu, type Nlu } from './nlu.js';
-export { INTENTS, PHRASES, type Intent } from './intents/phrases.js';
-export { MAX_COMMAND_LENGTH, commandForm, recognizeIntent, type IntentMatch } from './intents/recognizer.js';
+export { INTENTS, PHRASES, SERVICE_QUESTIONS, type Intent, type ServiceQuestion } from './intents/phrases.js';
+export { MAX_COMMAND_LENGTH, commandForm, recognizeIntent, recognizeServiceQuestion, type IntentMatch } from './intents/recognizer.js';
+export { isGibberish } from './intents/gibberish.js';
 export {
   DEFAULT_MODEL_PATH,
   loadTopicClassifier,

@@ -1,9 +1,20 @@
 /** What a resident can mean by a short message, besides describing a problem. */
 export const INTENTS = [
   'greet', 'report', 'status', 'my_cases', 'handoff', 'help', 'cancel', 'back',
-  'confirm', 'deny', 'thanks', 'lang_zh', 'lang_en', 'out_of_scope',
+  'confirm', 'deny', 'thanks', 'lang_zh', 'lang_en', 'out_of_scope', 'service',
 ] as const;
 export type Intent = (typeof INTENTS)[number];
+
+/**
+ * Simple questions about the service, each answered by the text `service.<question>` (core/i18n).
+ * The one table of them: a new question is a row here and its answer in both language files.
+ */
+export const SERVICE_QUESTIONS = {
+  about: ['你们是干什么的', '你们是做什么的', '你们是谁', '这是什么', '这是什么平台', '这是哪里', '这个平台是干什么的', 'what is this', 'what do you do', 'what is tingmin', 'what is this service', 'who are you people'],
+  how: ['怎么反映问题', '如何反映问题', '怎么反映', '怎么留言', '如何留言', '怎么投诉', '怎么提交', 'how do i report', 'how to report', 'how do i complain', 'how can i report a problem'],
+  duration: ['要多久', '需要多久', '多久能办好', '多久能解决', '多长时间', '多久有结果', '几天能办好', '什么时候能处理', 'how long', 'how long does it take', 'when will it be handled', 'how long will it take'],
+} as const satisfies Record<string, readonly string[]>;
+export type ServiceQuestion = keyof typeof SERVICE_QUESTIONS;
 
 /**
  * How residents say each intent, in Chinese and English (lower case, simplified). Data, not code:
@@ -23,6 +34,7 @@ export const PHRASES: Record<Intent, string[]> = {
   thanks: ['谢谢', '多谢', '感谢', '谢了', '辛苦了', '谢谢你们', 'thanks', 'thank you', 'thx', 'ty', 'many thanks'],
   lang_zh: ['中文', '简体中文', '汉语', '说中文', 'chinese', '切换中文'],
   lang_en: ['english', '英文', '英语', '说英文', 'in english', 'switch to english'],
+  service: Object.values(SERVICE_QUESTIONS).flat(),
   out_of_scope: ['今天天气怎么样', '天气', '讲个笑话', '笑话', '你是谁', '你叫什么', '几点了', '你是机器人吗', 'what is the weather', 'weather', 'tell me a joke', 'who are you', 'what time is it', 'are you a robot'],
 };
 

@@ -1,5 +1,5 @@
 import { normalizeText } from '../text/normalize.js';
-import { FILLERS, INTENTS, PHRASES, type Intent } from './phrases.js';
+import { FILLERS, PHRASES, SERVICE_QUESTIONS, type Intent, type ServiceQuestion } from './phrases.js';
 
 export type IntentMatch = { intent: Intent; score: number };
 
@@ -59,7 +59,26 @@ function extra(form: string, phrase: string): number {
   return [...form.replaceAll(' ', '')].length - [...phrase].length;
 }
 
-const ENTRIES = INTENTS.flatMap((intent) => PHRASES[intent].map((phrase) => ({ intent, phrase: commandForm(phrase) || phrase })));
+type Entry<K> = { key: K; phrase: string };
+const entriesOf = <K extends string>(table: Record<K, readonly string[]>): Entry<K>[] =>
+  (Object.keys(table) as K[]).flatMap((key) => table[key].map((phrase) => ({ key, phrase: commandForm(phrase) || phrase })));
+
+const INTENT_ENTRIES = entriesOf<Intent>(PHRASES);
+const SERVICE_ENTRIES = entriesOf<ServiceQuestion>(SERVICE_QUESTIONS);
+
+// The best phrase of a table a short message says, and how closely.
+function bestMatch<K>(text: string, entries: Entry<K>[]): { key: K; score: number } | undefined {
+  if (commandLength(text) > MAX_COMMAND_LENGTH) return undefined;
+  const form = commandForm(text);
+  if (!form) return undefined;
+  const exact = entries.find((e) => e.phrase === form);
+  if (exact) return { key: exact.key, score: 1 };
+  const typo = entries.find((e) => [...e.phrase].length >= 3 && distance(e.phrase, form, 1) <= 1);
+  if (typo) return { key: typo.key, score: 0.8 };
+  const around = entries.filter((e) => [...e.phrase].length >= 2 && form.includes(e.phrase) && extra(form, e.phrase) <= 2)
+    .sort((a, b) => b.phrase.length - a.phrase.length)[0];
+  return around ? { key: around.key, score: 0.7 } : undefined;
+}
 
 /**
  * Reads the intent of a short message: an exact phrase (score 1), a phrase with a typo (0.8:
@@ -68,14 +87,11 @@ const ENTRIES = INTENTS.flatMap((intent) => PHRASES[intent].map((phrase) => ({ i
  * Traditional characters, full-width forms and mixed Chinese/English are normalised first.
  */
 export function recognizeIntent(text: string): IntentMatch | undefined {
-  if (commandLength(text) > MAX_COMMAND_LENGTH) return undefined;
-  const form = commandForm(text);
-  if (!form) return undefined;
-  const exact = ENTRIES.find((e) => e.phrase === form);
-  if (exact) return { intent: exact.intent, score: 1 };
-  const typo = ENTRIES.find((e) => [...e.phrase].length >= 3 && distance(e.phrase, form, 1) <= 1);
-  if (typo) return { intent: typo.intent, score: 0.8 };
-  const around = ENTRIES.filter((e) => [...e.phrase].length >= 2 && form.includes(e.phrase) && extra(form, e.phrase) <= 2)
-    .sort((a, b) => b.phrase.length - a.phrase.length)[0];
-  return around ? { intent: around.intent, score: 0.7 } : undefined;
+  const found = bestMatch(text, INTENT_ENTRIES);
+  return found && { intent: found.key, score: found.score };
+}
+
+/** Which question about the service a message of the `service` intent asks. */
+export function recognizeServiceQuestion(text: string): ServiceQuestion | undefined {
+  return bestMatch(text, SERVICE_ENTRIES)?.key;
 }

@@ -1,5 +1,15 @@
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { INTENTS, MAX_COMMAND_LENGTH, recognizeIntent, type Intent } from '../../nlp-models/index.js';
+import {
+  INTENTS,
+  MAX_COMMAND_LENGTH,
+  isGibberish,
+  loadLabelledCsv,
+  recognizeIntent,
+  recognizeServiceQuestion,
+  type Intent,
+  type ServiceQuestion,
+} from '../../nlp-models/index.js';
 
 const intentOf = (text: string) => recognizeIntent(text)?.intent;
 
@@ -19,6 +29,7 @@ const SAYINGS: Record<Intent, [string, string, string, string]> = {
   lang_zh: ['中文', '说中文', 'Chinese', 'chinese please'],
   lang_en: ['英文', 'English', 'English please', 'in english'],
   out_of_scope: ['今天天气怎么样', '讲个笑话', 'tell me a joke', 'who are you'],
+  service: ['你们是干什么的', '要多久', 'what is this', 'how long'],
 };
 
 describe('intents', () => {
@@ -56,5 +67,41 @@ describe('intents', () => {
     expect(recognizeIntent('转人工')?.score).toBe(1);
     expect(recognizeIntent('转仁工')!.score).toBeLessThan(1);
     expect(recognizeIntent('我要找人工客服吧')!.score).toBeLessThan(1);
+  });
+});
+
+describe('questions about the service', () => {
+  it('tells which question is asked, in both languages, and reads it as the service intent', () => {
+    const asked: [string, ServiceQuestion][] = [
+      ['你们是干什么的', 'about'], ['你们是干什么的？', 'about'], ['What is this?', 'about'],
+      ['怎么反映问题', 'how'], ['请问怎么反映问题呢', 'how'], ['how do I report', 'how'],
+      ['要多久', 'duration'], ['需要多久？', 'duration'], ['How long does it take?', 'duration'],
+    ];
+    for (const [text, question] of asked) {
+      expect(intentOf(text), text).toBe('service');
+      expect(recognizeServiceQuestion(text), text).toBe(question);
+    }
+    expect(recognizeServiceQuestion('城东区八一路路面塌陷了')).toBeUndefined();
+  });
+});
+
+describe('nonsense', () => {
+  it('is recognised: keyboard mashes, one sound or key held down, punctuation', () => {
+    for (const text of ['asdfgh qwerty 啊啊啊', 'zzz ??? ……', '哈哈哈哈哈哈', 'qwer asdf zxcv', '？？？！！！', '啊啊啊啊啊啊啊啊啊啊啊啊']) {
+      expect(isGibberish(text), text).toBe(true);
+    }
+  });
+
+  it('is not called on real words, numbers or other scripts', () => {
+    for (const text of ['城东区路灯坏了', 'The street light on Bayi Road is broken', 'water cut off', '13912345678', 'QH2611250001', 'བོད་ཡིག', '水管爆了啊啊啊']) {
+      expect(isGibberish(text), text).toBe(false);
+    }
+  });
+
+  it('is never called on a real resident message (the shared training data, read now)', () => {
+    const { examples } = loadLabelledCsv(fileURLToPath(new URL('../../../shared/data/complaints-train.csv', import.meta.url)));
+    expect(examples.length).toBeGreaterThan(800);
+    const called = examples.flatMap((e) => [e.title, e.detail, `${e.title} ${e.detail}`]).filter((text) => text && isGibberish(text));
+    expect(called).toEqual([]);
   });
 });
