@@ -37,6 +37,6 @@ export {
   readCaseNumber,
   type CaseNumberReading,
 } from './entities/case-number.js';
-export { RegionMatcher, type RegionDef } from './entities/region.js';
+export { RegionMatcher, addressAfter, type RegionDef } from './entities/region.js';
 export { detectUrgency, mentionsOutage, type Urgency, type UrgencyOptions } from './entities/urgency.js';
 export { URGENCY_RULES, type UrgencyRule } from './entities/urgency-keywords.js';

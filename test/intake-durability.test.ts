@@ -130,7 +130,7 @@ describe('a confirmed report is never lost nor doubled', () => {
 });
 
 const texts = (replies: { text: string }[]) => replies.map((r) => r.text).join('\n');
-const receiptIn = (replies: { text: string }[]) => texts(replies).match(/回执号：([0-9A-F]{8})/)?.[1];
+const acknowledged = (replies: { text: string }[]) => texts(replies).includes('正在登记立案');
 const submissionsOf = async (user: string) => {
   const resident = await h.services.db.resident.findFirstOrThrow({ where: { externalId: user } });
   return h.services.db.submission.findMany({ where: { residentId: resident.id } });
@@ -168,10 +168,9 @@ describe('one confirmed report is one case, whatever fails on the way', () => {
       await reachConfirm(user, '城北区小桥大街的路灯坏了一排，晚上走路很黑');
       expect(texts(await h.press(user, 'confirm'))).toContain('请稍后再发一次');
       const again = await h.press(user, 'confirm');
-      expect(receiptIn(again)).toBeDefined();
+      expect(acknowledged(again)).toBe(true);
       const submissions = await submissionsOf(user);
       expect(submissions).toHaveLength(1);
-      expect(submissions[0]!.id.slice(0, 8).toUpperCase()).toBe(receiptIn(again));
       expect((await h.services.db.resident.findFirstOrThrow({ where: { externalId: user } })).phone).toBe('13912345678');
       for (const s of submissions) await processIntake(h.services, { submissionId: s.id });
       expect(await h.services.db.case.count({ where: { resident: { externalId: user } } })).toBe(1);
@@ -180,7 +179,7 @@ describe('one confirmed report is one case, whatever fails on the way', () => {
     }
   });
 
-  it('answers a second confirm of the same draft with the first receipt', async () => {
+  it('answers a second confirm of the same draft as the first, filing nothing new', async () => {
     const user = uniqueUser();
     await reachConfirm(user, '城中区南山路的下水道堵了，污水漫到人行道上');
     // The turn's session save is lost after the report was filed (Redis failed at that moment):
@@ -190,8 +189,8 @@ describe('one confirmed report is one case, whatever fails on the way', () => {
     const first = await h.press(user, 'confirm');
     await h.services.redis.set(sessionKey, before!);
     const second = await h.press(user, 'confirm');
-    expect(receiptIn(first)).toBeDefined();
-    expect(receiptIn(second)).toBe(receiptIn(first));
+    expect(acknowledged(first)).toBe(true);
+    expect(texts(second)).toBe(texts(first));
     expect(await submissionsOf(user)).toHaveLength(1);
   });
 

@@ -42,7 +42,10 @@ describe('reporting a problem in the web chat', () => {
 
     const { cursor } = await h.poll(user);
     replies = await h.press(user, 'confirm');
-    expect(texts(replies)).toMatch(/已收到您的留言.*回执号：[0-9A-F]{8}/s);
+    // One number for the resident: the case number, sent when the case is made; no receipt number before it.
+    expect(texts(replies)).toContain('已收到您的留言');
+    expect(texts(replies)).toContain('正在登记立案');
+    expect(texts(replies)).not.toMatch(/回执|[0-9A-F]{8}/);
 
     // The workers create and route the case, then the page receives the case number asynchronously.
     const note = await eventually(async () => (await h.poll(user, cursor)).messages.find((m) => /QH\d{10}/.test(m.text)));
@@ -192,5 +195,78 @@ describe('dates and landlines in a report', () => {
     const resident = await h.services.db.resident.findFirstOrThrow({ where: { externalId: user } });
     const found = await eventually(async () => (await h.services.db.case.findFirst({ where: { residentId: resident.id } })) ?? undefined);
     expect(found.occurredOn?.toISOString().slice(0, 10)).toBe(yesterday);
+  });
+});
+
+describe('nonsense, questions about the service and failed answers', () => {
+  it('does not start a report with nonsense, and hands the second one in a row to a person', async () => {
+    const user = uniqueUser();
+    const first = await h.say(user, 'asdfgh qwerty 啊啊啊');
+    expect(texts(first)).toContain('没有理解');
+    expect(texts(first)).not.toContain('类别');
+    const second = await h.say(user, 'zzz ??? ……');
+    expect(texts(second)).toMatch(/已为您转接人工服务，(您前面还有 [1-9]\d* 位|您是下一位)/);
+    expect(await h.services.db.submission.count({ where: { resident: { externalId: user } } })).toBe(0);
+  });
+
+  it('answers questions about the service, in Chinese and English, also in the middle of a report', async () => {
+    const user = uniqueUser();
+    expect(texts(await h.say(user, '你们是干什么的'))).toContain('督查室');
+    expect(texts(await h.say(user, '怎么反映问题'))).toContain('直接用文字描述');
+    await h.press(user, 'menu:report');
+    const during = await h.say(user, '要多久？');
+    expect(texts(during)).toContain('10 个工作日');
+    expect(texts(during)).toContain('请描述您遇到的问题');
+    await h.say(user, 'English');
+    expect(texts(await h.say(user, 'what is this'))).toContain('Supervision Office');
+  });
+
+  it('offers 返回, 取消 and 转人工 at every step, and hands over after two answers in a row it cannot use', async () => {
+    const user = uniqueUser();
+    let replies = await h.say(user, '城东区八一路的路灯坏了三天，晚上走路很黑');
+    expect(labels(replies).slice(-3)).toEqual(['返回', '取消', '转人工']);
+    replies = await h.say(user, 'zzz ??? ……');
+    expect(texts(replies)).toContain('没有找到这个类别');
+    expect(texts(replies)).not.toContain('转接人工');
+    replies = await h.say(user, 'zzz ??? ……');
+    expect(texts(replies)).toContain('已为您转接人工服务');
+    // The question stays, with its buttons the current ones.
+    expect(replies.at(-1)?.text).toContain('没有找到这个类别');
+    replies = await h.press(user, 'topic:城乡建设');
+    expect(texts(replies)).toContain('手机号码');
+    expect(labels(replies)).toEqual(['跳过', '返回', '取消', '转人工']);
+    replies = await h.press(user, 'skip');
+    expect(labels(replies)).toEqual(['确认提交', '修改描述', '修改类别', '修改地点', '修改电话', '取消', '返回', '转人工']);
+  });
+
+  it('asks for a description again when it is nonsense', async () => {
+    const user = uniqueUser();
+    await h.press(user, 'menu:report');
+    expect(texts(await h.say(user, 'asdfgh qwerty 啊啊啊啊啊啊'))).toContain('没能看懂');
+  });
+
+  it('leaves the case-number question for another request, and takes a greeting there as no wrong number and no failure', async () => {
+    const user = uniqueUser();
+    await h.press(user, 'menu:status');
+    expect(texts(await h.say(user, '你好'))).not.toContain('不是有效');
+    expect(texts(await h.say(user, '你好'))).not.toContain('转接人工');
+    expect(texts(await h.say(user, '反映问题'))).toContain('请描述您遇到的问题');
+  });
+});
+
+describe('what the summary and the hints say', () => {
+  it('keeps the village the description names in the place', async () => {
+    const user = uniqueUser();
+    await h.say(user, '海东市乐都区碾伯镇七里店村的自来水已经停了五天，老人吃水很困难');
+    await h.press(user, 'topic:城乡建设');
+    const summary = texts(await h.press(user, 'skip'));
+    expect(summary).toContain('【发生地点】海东市乐都区碾伯镇七里店村');
+  });
+
+  it('does not promise that 修改描述 adds to a description it replaces', async () => {
+    const user = uniqueUser();
+    const hint = texts(await h.say(user, '路'.repeat(h.services.config.DESCRIPTION_MAX_CHARS + 1)));
+    expect(hint).toContain('替换');
+    expect(hint).not.toContain('加入');
   });
 });

@@ -3,12 +3,16 @@ import type { TextKey } from '../../core/i18n/index.js';
 import type { Context } from './context.js';
 import type { Middleware } from './composer.js';
 import type { Reply } from '../../core/messages.js';
+import { requestHandoff } from './features/handoff.js';
 
 /** What reading an answer leads to. */
 export type Outcome<D> =
   | { kind: 'next'; patch?: Partial<D> }
-  /** Ask again with this reply; the patch keeps what was understood so far. */
-  | { kind: 'retry'; reply: Reply; patch?: Partial<D> }
+  /**
+   * Ask again with this reply; the patch keeps what was understood so far. A retry counts as not
+   * understood (two in a row go to a person) unless `miss` is false (a fuller list was asked for).
+   */
+  | { kind: 'retry'; reply: Reply; patch?: Partial<D>; miss?: false }
   /** Jump to another step (editing from the summary); come back here afterwards. */
   | { kind: 'goto'; step: string }
   | { kind: 'finish' };
@@ -35,8 +39,26 @@ export interface Flow<D extends Record<string, unknown>> {
 // Flows differ in their data type; the engine only moves records between steps.
 type AnyFlow = Flow<Record<string, unknown>>;
 
+// Every question offers a way back, out, and to a person, whatever its own buttons.
+const NAV = [
+  ['nav.back', 'back'],
+  ['nav.cancel', 'cancel'],
+  ['menu.human', 'menu:human'],
+] as const satisfies readonly (readonly [TextKey, string])[];
+const NAV_PAYLOADS = new Set<string>(NAV.map(([, payload]) => payload));
+
 function sendPrompt(ctx: Context, reply: Reply): void {
-  ctx.reply(reply.text, reply.buttons);
+  const own = reply.buttons ?? [];
+  const nav = NAV.filter(([, payload]) => !own.some((b) => b.payload === payload)).map(([key, payload]) => ctx.button(key, payload));
+  ctx.reply(reply.text, [...own, ...nav]);
+}
+
+/** An answer the step could not use: the second in a row puts the resident in the queue for a person. */
+async function missed(ctx: Context): Promise<void> {
+  ctx.session.misses += 1;
+  if (ctx.session.misses < 2) return;
+  ctx.session.misses = 0;
+  await requestHandoff(ctx, 'not_understood');
 }
 
 function stepOf(flow: AnyFlow, id: string): Step<Record<string, unknown>> {
@@ -62,9 +84,12 @@ async function answer(ctx: Context, flow: AnyFlow): Promise<void> {
   const step = stepOf(flow, state.step);
   const data = flow.schema.parse(state.data);
   const outcome = await step.read(ctx, data);
+  if (outcome.kind !== 'retry') ctx.session.misses = 0;
   switch (outcome.kind) {
     case 'retry':
       Object.assign(state.data, outcome.patch);
+      // The handoff notice first: the question's buttons stay the current ones.
+      if (outcome.miss !== false) await missed(ctx);
       return sendPrompt(ctx, outcome.reply);
     case 'goto':
       state.returnTo = state.step;
@@ -156,7 +181,8 @@ export class FlowEngine {
       if (!state) return next();
       const pressed = ctx.inbound.payload;
       const kind = (payload: string) => payload.split(':')[0];
-      if (pressed !== undefined && !ctx.session.buttons.some((b) => kind(b.payload) === kind(pressed))) {
+      const current = ctx.session.buttons.filter((b) => !NAV_PAYLOADS.has(b.payload));
+      if (pressed !== undefined && !current.some((b) => kind(b.payload) === kind(pressed))) {
         ctx.reply(ctx.t('input.staleChoice'));
         return this.repeat(ctx);
       }

@@ -14,6 +14,7 @@ export const en: Record<TextKey, string> = {
   'page.logLabel': 'Conversation',
   'page.you': 'You said',
   'page.bot': 'Tingmin said',
+  'page.staff': 'Staff',
 
   'menu.greeting': 'Hello! This is Tingmin, the residents’ message service. Every message is handled with care. How can we help?',
   'menu.report': 'Report a problem',
@@ -26,7 +27,7 @@ export const en: Record<TextKey, string> = {
   'input.unsupported': 'Voice, video and stickers cannot be handled. Please describe the problem and the place in words; you can also send photos or share a location.',
   'input.money': 'This government service never accepts red packets or transfers; please do not send them. Describe your problem in words instead.',
   'input.otherMedia': 'This kind of message cannot be handled. Please describe the problem and the place in words; you can also send photos or share a location.',
-  'input.tooLong': 'Your message has {length} characters, more than the limit of {max}. Please shorten it and send it again; you can add details with “Edit description” before submitting.',
+  'input.tooLong': 'Your message has {length} characters, more than the limit of {max}. Please shorten it and send it again. “Edit description” before submitting replaces the whole description with what you send, so put everything in one message.',
   'input.notUnderstood': 'Sorry, I did not understand. You can describe your problem directly (at least {min} characters) or choose a service below.',
   'input.failed': 'Sorry, something went wrong on our side. Your message was saved; please send it again in a moment.',
   'input.unavailable': 'The service is briefly unavailable. Please try again in a moment; reports you have confirmed are safe.',
@@ -44,6 +45,9 @@ export const en: Record<TextKey, string> = {
 
   'chat.thanks': 'You are welcome! Write any time with a new problem, or send “my cases” to check progress.',
   'chat.outOfScope': 'I am the government message assistant: I can take a report, tell you how your case is going, or put you in touch with staff.',
+  'service.about': 'This is Tingmin, the residents’ message service of the Qinghai Provincial Government Supervision Office. What you report becomes a case, handled by the local government or department in charge and followed up by the office; you are told the outcome here.',
+  'service.how': 'Just describe your problem in words: what happened, where, and for how long. I will then ask for the topic, the place and a phone number, and show you a summary to submit. You can also tap “Report a problem”.',
+  'service.duration': 'A submitted report becomes a case within seconds and you get its number. Departments usually handle a case within {normal} working days; outages affecting many people within {high}, urgent safety matters within {urgent}. Send “my cases” any time to check progress.',
 
   'lang.switched': 'Switched to English.',
 
@@ -105,7 +109,8 @@ export const en: Record<TextKey, string> = {
   'report.whenUnknown': 'not mentioned',
   'report.unknownTopic': 'not sure (staff will classify it)',
   'report.submitted':
-    'Thank you, we have received your report. Receipt: {receipt}.\nAs soon as it is registered we will send you the case number and the department in charge; you can also send “my cases” at any time.',
+    'Thank you, we have received your report. It is being registered: in a moment we will send you its case number and the department in charge; use that number to check progress, or send “my cases” at any time.',
+  'report.descriptionUnclear': 'Sorry, I could not make sense of that. Please say in words what happened and where, for example “the street light on Bayi Road in Chengdong has been out for three days”.',
 
   'status.ask': 'Please send the case number (e.g. QH2611250001), or tap “My cases”.',
   'status.hint': 'Send a case number such as QH2611250001.',

@@ -62,3 +62,26 @@ function compareTuples(a: number[], b: number[]): number {
   for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return a[i]! - b[i]!;
   return 0;
 }
+
+// A piece of an address after the county: a few characters ending like a town, village, street or
+// building (碾伯镇, 七里店村, 八一路, 3号楼); 的, 了 and punctuation end it.
+const ADDRESS_PART = /^[^\s\p{P}的了在是有和与及被把将已]{1,8}?(?:街道|社区|小区|单元|门口|镇|乡|村|组|队|路|街|巷|弄|号|苑|园|楼|栋)/u;
+
+/**
+ * The address a text gives after naming the region: "碾伯镇七里店村" in "乐都区碾伯镇七里店村的
+ * 自来水停了", "" when nothing address-like follows the region's name.
+ */
+export function addressAfter(text: string, region: RegionDef): string {
+  const clean = normalizeText(text);
+  const lower = clean.toLowerCase();
+  // The longest of its names that the text holds ("乐都区" rather than "乐都").
+  const name = [region.name, ...region.aliases].map((n) => n.toLowerCase()).filter((n) => lower.includes(n)).sort((x, y) => y.length - x.length)[0];
+  if (!name) return '';
+  let rest = clean.slice(lower.indexOf(name) + name.length);
+  let address = '';
+  for (let part = ADDRESS_PART.exec(rest); part; part = ADDRESS_PART.exec(rest)) {
+    address += part[0];
+    rest = rest.slice(part[0].length);
+  }
+  return address;
+}

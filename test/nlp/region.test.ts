@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { RegionMatcher, type RegionDef } from '../../nlp-models/index.js';
+import { RegionMatcher, addressAfter, type RegionDef } from '../../nlp-models/index.js';
 
 const seed = JSON.parse(readFileSync(new URL('../../prisma/seed/regions.json', import.meta.url), 'utf8')) as { regions: RegionDef[] };
 const matcher = new RegionMatcher(seed.regions);
@@ -40,5 +40,17 @@ describe('RegionMatcher', () => {
     ['', 'empty text'],
   ])('%j matches nothing (%s)', (text) => {
     expect(nameOf(text)).toBeNull();
+  });
+});
+
+describe('the address after the region', () => {
+  it.each([
+    ['海东市乐都区碾伯镇七里店村的自来水已经停了五天', '碾伯镇七里店村'],
+    ['乐都碾伯镇七里店村自来水停了', '碾伯镇七里店村'],
+    ['城西区胜利路的垃圾三天没人清运', '胜利路'],
+    ['格尔木市昆仑路小区门口的路灯坏了', '昆仑路小区门口'],
+    ['大通县有人偷倒垃圾', ''],
+  ])('%s → %s', (text, address) => {
+    expect(addressAfter(text, matcher.match(text)!)).toBe(address);
   });
 });

@@ -1,14 +1,14 @@
 import type { Middleware } from '../composer.js';
 import type { Context } from '../context.js';
 import type { FlowEngine } from '../flow.js';
-import type { Intent } from '../../../nlp-models/index.js';
+import { recognizeServiceQuestion, type Intent } from '../../../nlp-models/index.js';
 import { requestHandoff } from './handoff.js';
 import { showMenu } from './menu.js';
 
-type Command = 'cancel' | 'back' | 'help' | 'human' | 'lang:zh' | 'lang:en';
+type Command = 'cancel' | 'back' | 'help' | 'human' | 'lang:zh' | 'lang:en' | 'service';
 
 const BY_INTENT = new Map<Intent, Command>([
-  ['cancel', 'cancel'], ['back', 'back'], ['help', 'help'], ['handoff', 'human'], ['lang_zh', 'lang:zh'], ['lang_en', 'lang:en'],
+  ['cancel', 'cancel'], ['back', 'back'], ['help', 'help'], ['handoff', 'human'], ['lang_zh', 'lang:zh'], ['lang_en', 'lang:en'], ['service', 'service'],
 ]);
 // Maps, not objects: a payload the resident sends ("constructor", "__proto__") finds no inherited member.
 const BY_PAYLOAD = new Map<string, Command>([
@@ -20,7 +20,13 @@ function commandOf(ctx: Context): Command | undefined {
   return ctx.intent && BY_INTENT.get(ctx.intent);
 }
 
-/** Cancel, back, help, a person and the language work the same at every point of every flow. */
+/** The answer to a question about the service ("你们是干什么的", "要多久"). */
+function serviceAnswer(ctx: Context): string {
+  const { DEADLINE_DAYS_NORMAL: normal, DEADLINE_DAYS_HIGH: high, DEADLINE_DAYS_URGENT: urgent } = ctx.deps.config;
+  return ctx.t(`service.${recognizeServiceQuestion(ctx.text) ?? 'about'}`, { normal, high, urgent });
+}
+
+/** Cancel, back, help, a person, the language and questions about the service work the same at every point of every flow. */
 export function globalCommands(engine: FlowEngine): Middleware {
   return async (ctx, next) => {
     const command = commandOf(ctx);
@@ -57,6 +63,10 @@ export function globalCommands(engine: FlowEngine): Middleware {
         }
         return showMenu(ctx, `${ctx.t('lang.switched')}\n${ctx.t('menu.greeting')}`);
       }
+      case 'service':
+        if (!ctx.session.flow) return showMenu(ctx, serviceAnswer(ctx));
+        ctx.reply(serviceAnswer(ctx));
+        return engine.repeat(ctx);
       default:
         // Not a command: the rest of the dialogue answers it.
         return next();

@@ -1,4 +1,4 @@
-import { detectUrgency } from '../../../nlp-models/index.js';
+import { detectUrgency, isGibberish } from '../../../nlp-models/index.js';
 import type { Middleware } from '../composer.js';
 import type { FlowEngine } from '../flow.js';
 import { meaningfulLength } from '../text.js';
@@ -17,7 +17,8 @@ export function idle(engine: FlowEngine): Middleware {
     // A button from a finished dialogue (its flow has ended) is stale; say so rather than misread it.
     if (ctx.inbound.payload !== undefined) return showMenu(ctx, ctx.t('input.staleChoice'));
     const min = ctx.deps.config.DESCRIPTION_MIN_CHARS;
-    if (meaningfulLength(ctx.text) >= min) return engine.start(ctx, 'report', { answerNow: true });
+    // Nonsense ("asdfgh qwerty 啊啊啊") starts no report: it is not understood, like a short message.
+    if (meaningfulLength(ctx.text) >= min && !isGibberish(ctx.text)) return engine.start(ctx, 'report', { answerNow: true });
     // Too short to be a report but a cry for help ("救命", "不想活了"): a person, now.
     const urgency = detectUrgency(ctx.text, { now: ctx.deps.now(), timeZone: ctx.deps.config.TIMEZONE });
     if (urgency.urgent) return requestHandoff(ctx, 'urgent', urgency.signals.includes('distress'));

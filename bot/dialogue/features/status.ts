@@ -1,11 +1,13 @@
 import { z } from 'zod';
-import { findCaseNumber, readCaseNumber } from '../../../nlp-models/index.js';
+import { findCaseNumber, readCaseNumber, type Intent } from '../../../nlp-models/index.js';
 import { departmentName, eventText, formatDate, formatDateTime, isOnResidentTimeline, statusText } from '../../../core/cases/describe.js';
 import type { Middleware } from '../composer.js';
 import type { Context } from '../context.js';
 import type { Flow, FlowEngine } from '../flow.js';
 
 const STATUS_PREFIX = /^(查询|查一下|status|query|track)\s*[:：]?\s*/i;
+// At the case-number question these mean something else: the question is left and they are answered.
+const LEAVE_STATUS = new Set<Intent>(['report', 'thanks', 'out_of_scope']);
 const MAX_LISTED = 10;
 
 /** Shows a case: everything to its own resident; to anyone else only that it exists, its status and date. */
@@ -78,10 +80,11 @@ export const statusFlow: Flow<Record<string, never>> = {
       title: 'menu.status',
       hint: 'status.hint',
       prompt: (ctx) => ({ text: ctx.t('status.ask'), buttons: [ctx.button('menu.myCases', 'mycases')] }),
-      // Words with no number in them ("你好") are no wrong number: the question is asked again.
+      // Words with no number in them ("你好") are no wrong number: the question is asked again,
+      // and a greeting is no failure to understand.
       read: (ctx) =>
         readCaseNumber(ctx.text, ctx.deps.config.CASE_NUMBER_PREFIX).kind === 'none'
-          ? { kind: 'retry', reply: { text: ctx.t('status.askAgain'), buttons: [ctx.button('menu.myCases', 'mycases')] } }
+          ? { kind: 'retry', reply: { text: ctx.t('status.askAgain'), buttons: [ctx.button('menu.myCases', 'mycases')] }, ...(ctx.intent === 'greet' && { miss: false as const }) }
           : { kind: 'finish' },
     },
   ],
@@ -96,6 +99,10 @@ export function statusCommands(engine: FlowEngine): Middleware {
   return async (ctx, next) => {
     const prefixed = ctx.text.match(STATUS_PREFIX);
     const inStatusFlow = ctx.session.flow?.name === 'status';
+    if (inStatusFlow && ctx.intent && LEAVE_STATUS.has(ctx.intent)) {
+      ctx.session.flow = undefined;
+      return next();
+    }
     if (ctx.payload === 'mycases' || ctx.intent === 'my_cases') {
       if (inStatusFlow) ctx.session.flow = undefined;
       await listMyCases(ctx);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { detectUrgency, findDate, parseMobilePhone, parseQinghaiLandline } from '../../../nlp-models/index.js';
+import { addressAfter, detectUrgency, findDate, isGibberish, parseMobilePhone, parseQinghaiLandline } from '../../../nlp-models/index.js';
 import type { Context } from '../context.js';
 import { requestHandoff } from '../features/handoff.js';
 import type { Flow, Outcome, Step } from '../flow.js';
@@ -26,6 +26,7 @@ const description: Step<ReportDraft> = {
     const min = ctx.deps.config.DESCRIPTION_MIN_CHARS;
     const text = ctx.text;
     if (meaningfulLength(text) < min) return { kind: 'retry', reply: { text: ctx.t('report.descriptionTooShort', { min }) } };
+    if (isGibberish(text)) return { kind: 'retry', reply: { text: ctx.t('report.descriptionUnclear') } };
     const now = ctx.deps.now();
     const urgency = detectUrgency(text, { now, timeZone: ctx.deps.config.TIMEZONE });
     const patch: Partial<ReportDraft> = {
@@ -37,9 +38,10 @@ const description: Step<ReportDraft> = {
     };
     // A safety hazard or distress goes to a person at once; the report goes on meanwhile.
     if (urgency.urgent && !data.urgent) await requestHandoff(ctx, 'urgent', urgency.signals.includes('distress'));
-    // A place named in the description is not asked again; an edited description keeps a place given before.
+    // A place named in the description is not asked again, with the village or street it names
+    // (海东市乐都区 + 碾伯镇七里店村); an edited description keeps a place given before.
     const region = data.placeText === undefined ? ctx.deps.catalog.matchRegion(text) : null;
-    if (region) Object.assign(patch, { regionCode: region.code, placeText: ctx.deps.catalog.regionFullName(region.code) });
+    if (region) Object.assign(patch, { regionCode: region.code, placeText: `${ctx.deps.catalog.regionFullName(region.code) ?? region.name}${addressAfter(text, region)}` });
     return { kind: 'next', patch };
   },
 };
@@ -80,7 +82,7 @@ const topic: Step<ReportDraft> = {
     const best = data.candidates?.[0];
     if (!ctx.payload && best && isConfirm(ctx)) return { kind: 'next', patch: { topic: best.label } };
     const chosen = ctx.payload?.startsWith('topic:') ? ctx.payload.slice('topic:'.length) : ctx.intent === 'deny' ? '*' : ctx.text;
-    if (chosen === '*') return { kind: 'retry', reply: allTopics(ctx, ctx.t('report.allTopics')) };
+    if (chosen === '*') return { kind: 'retry', reply: allTopics(ctx, ctx.t('report.allTopics')), miss: false };
     if (chosen === '?') return { kind: 'next', patch: { topic: null } };
     const found = ctx.deps.catalog.findTopic(chosen);
     if (found) return { kind: 'next', patch: { topic: found.name } };
@@ -106,8 +108,10 @@ const place: Step<ReportDraft> = {
     if (meaningfulLength(ctx.text) < 2) return { kind: 'retry', reply: { text: ctx.t('report.placeTooShort') } };
     const region = ctx.deps.catalog.matchRegion(ctx.text);
     if (region) return { kind: 'next', patch: { placeText: ctx.text, regionCode: region.code } };
+    // Understood, only without a county: no miss.
     return {
       kind: 'retry',
+      miss: false,
       patch: { pendingPlace: ctx.text },
       reply: { text: ctx.t('report.placeNoRegion'), buttons: [ctx.button('nav.skip', 'skip')] },
     };

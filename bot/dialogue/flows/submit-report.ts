@@ -4,7 +4,9 @@ import type { ReportDraft } from './report-draft.js';
 
 /**
  * Files the confirmed report through the outbox. A second confirm of the same draft (the first
- * turn failed after filing it, so the resident still sees the summary) gets the same receipt.
+ * turn failed after filing it, so the resident still sees the summary) files nothing new. The
+ * resident is told the report is being registered, with no number: the one number they get and
+ * quote is the case number, sent as soon as intake makes the case.
  */
 export async function submitReport(ctx: Context, draft: ReportDraft): Promise<void> {
   const best = draft.candidates?.find((c) => c.label === draft.topic);
@@ -27,5 +29,5 @@ export async function submitReport(ctx: Context, draft: ReportDraft): Promise<vo
     attachments: draft.attachments,
   });
   if (created) ctx.deps.log.info({ submissionId: submission.id, channel: ctx.inbound.channel }, 'report submitted');
-  ctx.reply(ctx.t('report.submitted', { receipt: submission.id.slice(0, 8).toUpperCase() }));
+  ctx.reply(ctx.t('report.submitted'));
 }
