@@ -109,7 +109,11 @@ describe('web chat API', () => {
     expect(res.json().replies[0].text).not.toMatch(/[\u4e00-\u9fff]/);
     const polled = await get('', cookie);
     expect(polled.statusCode).toBe(200);
-    expect(polled.json().messages.map((m: { text: string }) => m.text)).toEqual(res.json().replies.map((r: { text: string }) => r.text));
+    // The whole conversation: the resident's own message (as the page's `sent`), then the answers, in their language.
+    const messages = polled.json().messages as { id: string; text: string; from?: string; lang?: string }[];
+    expect(messages[0]).toMatchObject({ id: res.json().sent.id, from: 'resident', text: 'hello' });
+    expect(messages.slice(1).map((m) => m.text)).toEqual(res.json().replies.map((r: { text: string }) => r.text));
+    expect(messages.slice(1).every((m) => m.lang === 'en' && m.from === undefined)).toBe(true);
   });
 
   it('keeps the resident behind a token when Redis forgets its cache', async () => {
@@ -202,18 +206,20 @@ describe('web chat API', () => {
     expect(again.replies).toEqual(first.replies);
     expect(await inboundLog(user)).toHaveLength(1);
     const { messages } = await h.poll(user);
-    expect(messages.map((m) => m.id)).toEqual(first.replies.map((r) => (r as { id?: string }).id));
+    expect(messages.map((m) => m.id)).toEqual([(first.body as { sent: { id: string } }).sent.id, ...first.replies.map((r) => (r as { id?: string }).id)]);
+    expect((again.body as { sent: { id: string } }).sent).toEqual((first.body as { sent: { id: string } }).sent);
   });
 
   it('shows earlier replies to a page that polls, with ids and times, after a cursor', async () => {
     const user = uniqueUser();
     await h.say(user, '你好');
     const first = await h.poll(user);
-    expect(first.messages).toHaveLength(1);
-    expect(first.messages[0]).toMatchObject({ id: expect.stringMatching(/^\d+-\d+$/), at: expect.any(String), buttons: expect.any(Array) });
+    expect(first.messages).toHaveLength(2);
+    expect(first.messages[0]).toMatchObject({ from: 'resident', text: '你好' });
+    expect(first.messages[1]).toMatchObject({ id: expect.stringMatching(/^\d+-\d+$/), at: expect.any(String), buttons: expect.any(Array) });
     expect((await h.poll(user, first.cursor)).messages).toEqual([]);
     await h.say(user, '帮助');
-    expect((await h.poll(user, first.cursor)).messages.map((m) => m.text)[0]).toContain('使用方法');
+    expect((await h.poll(user, first.cursor)).messages.map((m) => m.text)).toEqual(['帮助', expect.stringContaining('使用方法')]);
   });
 
   it('serves the chat page with its texts and a content security policy, and health checks', async () => {

@@ -1,7 +1,7 @@
 import type { DeliveryGuard } from '../conversations/delivery-guard.js';
 import type { MessageLog } from '../conversations/message-log.js';
 import { openConversation } from '../conversations/residents.js';
-import { t } from '../../core/i18n/index.js';
+import { t, type Lang } from '../../core/i18n/index.js';
 import { Composer } from './composer.js';
 import { Context } from './context.js';
 import type { BotDeps } from './deps.js';
@@ -44,14 +44,15 @@ export class Bot {
 
   constructor(private readonly deps: TurnDeps) {}
 
-  async handle<T>(inbound: Inbound, deliver: (replies: Reply[]) => Promise<T>): Promise<TurnResult<T>> {
+  /** `deliver` also gets the language the replies are in (a page shows its own texts in it). */
+  async handle<T>(inbound: Inbound, deliver: (replies: Reply[], lang: Lang) => Promise<T>): Promise<TurnResult<T>> {
     const { guard } = this.deps;
     if (!(await guard.allow(inbound.channel, inbound.userId))) return { kind: 'limited' };
     const result = await guard.exclusive(inbound.channel, inbound.userId, () => this.turn(inbound, deliver));
     return result ?? { kind: 'limited' };
   }
 
-  private async turn<T>(inbound: Inbound, deliver: (replies: Reply[]) => Promise<T>): Promise<TurnResult<T>> {
+  private async turn<T>(inbound: Inbound, deliver: (replies: Reply[], lang: Lang) => Promise<T>): Promise<TurnResult<T>> {
     const { sessions, guard, messageLog, db, log } = this.deps;
     const { channel, userId, messageId } = inbound;
     if (messageId) {
@@ -86,7 +87,7 @@ export class Bot {
       { conversationId, direction: 'inbound', externalId: messageId, text: inbound.text ?? '', payload: inbound.payload },
       ...replies.map((r) => ({ conversationId, direction: 'outbound' as const, text: r.text, buttons: r.buttons })),
     ]);
-    const delivered = await deliver(replies);
+    const delivered = await deliver(replies, session.lang);
     if (messageId) await guard.rememberResult(channel, userId, messageId, delivered);
     return { kind: 'ok', delivered };
   }

@@ -21,7 +21,7 @@ export function webchatChannel(deps: { bot: Bot; mailbox: Mailbox; sessions: Web
   const [script, style] = [asset('chat.js'), asset('chat.css')];
   return {
     name: 'webchat',
-    deliver: async (userId, replies, key) => void (await deps.mailbox.append(userId, replies, key)),
+    deliver: (userId, replies, key) => deps.mailbox.deliver(userId, replies, key),
     async routes(app: FastifyInstance) {
       app.get('/', (_req, reply) => reply.type('text/html; charset=utf-8').header('content-security-policy', PAGE_CSP).send(page));
       app.get('/webchat/chat.js', (_req, reply) => reply.type('text/javascript; charset=utf-8').send(script));

@@ -1,9 +1,18 @@
-import { keyOfLogId } from '../../../core/deliveries.js';
+import { deliveryKey, keyOfLogId } from '../../../core/deliveries.js';
+import type { Lang } from '../../../core/i18n/index.js';
 import type { Reply } from '../../../core/messages.js';
 import type { Db } from '../../../core/platform/db.js';
 import type { AppRedis } from '../../../core/platform/redis.js';
 
-export type MailboxMessage = Reply & { id: string; at: string };
+/**
+ * One message on the page: the bot's (no `from`; `lang`, when known, is the language it is in, so
+ * the page follows the dialogue's language), a member of staff's (`by`: their name or
+ * department), or the resident's own (a tapped button has its `payload`, the page shows its label).
+ */
+export type MailboxEntry = Reply & { from?: 'resident' | 'staff'; by?: string; payload?: string; lang?: Lang };
+export type MailboxMessage = MailboxEntry & { id: string; at: string };
+
+const STAFF_AUTHOR = /^staff:([0-9a-f-]{36})$/;
 
 const KEEP = 500;
 const KEEP_SECONDS = 30 * 24 * 3600;
@@ -57,7 +66,7 @@ export class Mailbox {
   }
 
   /** Appends replies; with a delivery key, only the first append of that key happens. */
-  async append(userId: string, replies: Reply[], deliveryKey = ''): Promise<MailboxMessage[]> {
+  async append(userId: string, replies: MailboxEntry[], deliveryKey = ''): Promise<MailboxMessage[]> {
     if (replies.length === 0) return [];
     const keys = this.keys(userId);
     const run = () =>
@@ -75,24 +84,42 @@ export class Mailbox {
     return ids.map((id, i) => ({ id, at: atOf(id), ...replies[i]! }));
   }
 
+  /** A queued message (a notification, a staff member's words) as the channel delivers it; a staff message says who wrote it. */
+  async deliver(userId: string, replies: Reply[], key: string): Promise<void> {
+    const staff = key.startsWith(deliveryKey.staffMessage(''));
+    const author = staff ? (await this.db.delivery.findUnique({ where: { key }, select: { author: true } }))?.author : null;
+    const by = author ? (await this.staffNames([author])).get(author) : undefined;
+    await this.append(userId, staff ? replies.map((r) => ({ ...r, from: 'staff' as const, ...(by && { by }) })) : replies, key);
+  }
+
+  /** How residents see each member of staff: their name, else their department's. */
+  private async staffNames(authors: string[]): Promise<Map<string, string>> {
+    const ids = [...new Set(authors.flatMap((a) => STAFF_AUTHOR.exec(a)?.[1] ?? []))];
+    if (!ids.length) return new Map();
+    const staff = await this.db.staff.findMany({ where: { id: { in: ids } }, select: { id: true, displayName: true, department: { select: { name: true } } } });
+    return new Map(staff.flatMap((s) => { const name = s.displayName ?? s.department?.name; return name ? [[`staff:${s.id}`, name] as const] : []; }));
+  }
+
   /** Messages after the cursor (all kept ones without it) and the cursor to use next. */
   async read(userId: string, after: string | undefined, limit = 100): Promise<{ messages: MailboxMessage[]; cursor: string }> {
     const keys = this.keys(userId);
     if (!(await this.redis.exists(keys.complete))) await this.rebuild(userId, []);
     const entries = await this.redis.xRange(keys.stream, after ? `(${after}` : '-', '+', { COUNT: limit });
-    const messages = (entries ?? []).map((e) => ({ id: e.id, at: atOf(e.id), ...(JSON.parse(e.message.m!) as Reply) }));
+    const messages = (entries ?? []).map((e) => ({ id: e.id, at: atOf(e.id), ...(JSON.parse(e.message.m!) as MailboxEntry) }));
     return { messages, cursor: messages.at(-1)?.id ?? after ?? '0-0' };
   }
 
-  private async rebuild(userId: string, pending: Reply[]): Promise<void> {
+  private async rebuild(userId: string, pending: MailboxEntry[]): Promise<void> {
+    // A turn's rows share their time: the resident's message comes before the answers.
     const rows = (
       await this.db.message.findMany({
-        where: { direction: 'outbound', conversation: { resident: { channel: 'webchat', externalId: userId } } },
-        orderBy: [{ at: 'desc' }, { id: 'desc' }],
+        where: { conversation: { resident: { channel: 'webchat', externalId: userId } } },
+        orderBy: [{ at: 'desc' }, { direction: 'desc' }, { id: 'desc' }],
         take: KEEP,
-        select: { text: true, buttons: true, at: true, externalId: true },
+        select: { direction: true, text: true, payload: true, buttons: true, author: true, at: true, externalId: true },
       })
     ).reverse();
+    const names = await this.staffNames(rows.flatMap((r) => r.author ?? []));
     const tail = rows.slice(rows.length - pending.length);
     if (pending.length && tail.every((row, i) => row.text === pending[i]!.text)) rows.splice(rows.length - pending.length);
     const args: string[] = [];
@@ -100,12 +127,22 @@ export class Mailbox {
     for (const row of rows) {
       const ms = Math.max(row.at.getTime(), last.ms);
       last = { ms, seq: ms === last.ms ? last.seq + 1 : 0 };
-      const reply: Reply = row.buttons ? { text: row.text, buttons: row.buttons as Reply['buttons'] } : { text: row.text };
-      args.push(`${last.ms}-${last.seq}`, JSON.stringify(reply), keyOfLogId(row.externalId) ?? '');
+      args.push(`${last.ms}-${last.seq}`, JSON.stringify(entryOf(row, names)), row.direction === 'outbound' ? (keyOfLogId(row.externalId) ?? '') : '');
     }
     const keys = this.keys(userId);
     await this.redis.eval(REBUILD, { keys: [keys.stream, keys.complete, keys.delivered], arguments: [String(KEEP_SECONDS), ...args] });
   }
+}
+
+/** A logged message as the page shows it. */
+function entryOf(
+  row: { direction: 'inbound' | 'outbound'; text: string; payload: string | null; buttons: unknown; author: string | null },
+  names: Map<string, string>,
+): MailboxEntry {
+  if (row.direction === 'inbound') return { from: 'resident', text: row.text, ...(row.payload && { payload: row.payload }) };
+  const reply: MailboxEntry = row.buttons ? { text: row.text, buttons: row.buttons as Reply['buttons'] } : { text: row.text };
+  const by = row.author ? names.get(row.author) : undefined;
+  return row.author ? { ...reply, from: 'staff', ...(by && { by }) } : reply;
 }
 
 // A stream id starts with the millisecond it was added.

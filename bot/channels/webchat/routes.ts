@@ -68,9 +68,12 @@ export async function webchatRoutes(
     if (!body.success) return reply.code(400).send(problem(body.error));
     const { text, payload, lang, messageId } = body.data;
     const inbound = { channel: 'webchat' as const, userId, lang, messageId, text: text === undefined ? undefined : cleanText(text), payload: payload === undefined ? undefined : cleanText(payload) };
-    const result = await bot.handle(inbound, (replies) => mailbox.append(userId, replies));
+    // The page's history keeps the resident's own message, then the answers in their language.
+    const mine = { from: 'resident' as const, text: inbound.text ?? '', ...(inbound.payload !== undefined && { payload: inbound.payload }) };
+    const result = await bot.handle(inbound, (replies, lang) => mailbox.append(userId, [mine, ...replies.map((r) => ({ ...r, lang }))]));
     if (result.kind === 'limited') return tooMany(reply);
-    return { replies: result.delivered };
+    const [sent, ...replies] = result.delivered;
+    return { replies, sent: sent && { id: sent.id, at: sent.at } };
   });
 
   app.get('/api/webchat/messages', async (req, reply) => {

@@ -16,10 +16,10 @@
   const FALLBACK = {
     zh: { title: '听民', intro: '请输入“你好”开始。', placeholder: '请输入您的问题', send: '发送', langSwitch: 'English',
       offline: '连接中断，正在重试…', slowDown: '发送过快，请稍候再试。', tooLarge: '内容过长。', error: '出错了，请重试。',
-      logLabel: '对话记录', you: '您', bot: '客服' },
+      logLabel: '对话记录', you: '您', bot: '客服', staff: '工作人员' },
     en: { title: 'Tingmin', intro: 'Type "hello" to start.', placeholder: 'Type your message', send: 'Send', langSwitch: '中文',
       offline: 'Connection lost, retrying…', slowDown: 'Please slow down and try again.', tooLarge: 'Message too long.',
-      error: 'Something went wrong, please try again.', logLabel: 'Conversation', you: 'You', bot: 'Hotline' },
+      error: 'Something went wrong, please try again.', logLabel: 'Conversation', you: 'You', bot: 'Hotline', staff: 'Staff' },
   };
   let strings = FALLBACK;
   try {
@@ -41,8 +41,9 @@
   const htmlLang = (l) => (l === 'zh' ? 'zh-CN' : 'en');
   const coarse = window.matchMedia?.('(pointer: coarse)').matches ?? false;
 
-  const shown = new Set(); // ids of bot/staff messages already on screen
-  let cursor = null, busy = false, noticeKind = null;
+  const shown = new Set(); // ids of messages already on screen
+  const labels = new Map(); // button payload → label, to show a tapped button as the resident's words
+  let cursor = null, busy = false, noticeKind = null, greeted = false;
   let pinned = true; // the reader is at the bottom of the list, so new messages scroll into view
 
   // ---- page chrome ----
@@ -107,18 +108,48 @@
     return node;
   }
 
+  // A case's own question (a rating, 补充情况) stays answerable after later messages.
+  const answersCase = (payload) => /^(rate|info):/.test(payload);
+
+  // Buttons of earlier questions look spent (they still answer: the bot explains a stale tap).
+  function spend(buttons) {
+    for (const btn of buttons) {
+      if (answersCase(btn.dataset.payload)) continue;
+      btn.classList.add('tm-choice--spent');
+      btn.setAttribute('aria-disabled', 'true');
+    }
+  }
+
+  // Who wrote a message, as shown and as read out: the resident, the bot, or a named member of staff.
+  function author(who, msg) {
+    if (who !== 'staff') return t(who === 'user' ? 'you' : 'bot');
+    return typeof msg.by === 'string' && msg.by ? `${t('staff')}${lang === 'zh' ? '·' : ' · '}${msg.by}` : t('staff');
+  }
+
   function renderMessage(who, text, msg = {}) {
     const item = el('div', `tm-msg tm-msg--${who}`);
     const bubble = el('div', 'tm-bubble');
-    bubble.append(el('span', 'tm-sr', `${t(who === 'user' ? 'you' : 'bot')}${lang === 'zh' ? '：' : ': '}`), document.createTextNode(text));
+    const name = author(who, msg);
+    if (who === 'staff') {
+      const visible = el('div', 'tm-author', name);
+      visible.setAttribute('aria-hidden', 'true'); // read once, from the bubble's own prefix
+      item.append(visible);
+    }
+    bubble.append(el('span', 'tm-sr', `${name}${lang === 'zh' ? '：' : ': '}`), document.createTextNode(text));
     item.append(bubble);
     const buttons = Array.isArray(msg.buttons) ? msg.buttons.filter((b) => b && typeof b.label === 'string' && typeof b.payload === 'string') : [];
     if (buttons.length) {
+      if (!buttons.every((b) => answersCase(b.payload))) spend(els.log.querySelectorAll('.tm-choice'));
       const row = el('div', 'tm-buttons');
       for (const b of buttons) {
+        labels.set(b.payload, b.label);
         const btn = el('button', 'tm-choice', b.label);
         btn.type = 'button';
-        btn.addEventListener('click', () => send({ payload: b.payload }, b.label));
+        btn.dataset.payload = b.payload;
+        btn.addEventListener('click', () => {
+          spend(row.querySelectorAll('.tm-choice'));
+          send({ payload: b.payload }, b.label);
+        });
         row.append(btn);
       }
       item.append(row);
@@ -133,13 +164,28 @@
     return item;
   }
 
-  function showBot(messages) {
+  // Messages from the server: the bot's, staff's and the resident's own (after a reload, or from another tab).
+  function showMessages(messages) {
     if (!Array.isArray(messages)) return;
     const stick = pinned;
+    let spoken = null;
     for (const m of messages) {
       if (!m || typeof m.id !== 'string' || shown.has(m.id)) continue;
       shown.add(m.id);
-      renderMessage('bot', String(m.text ?? ''), m);
+      if (m.from === 'resident') {
+        // A tapped button reads as its label; a tap with no label shown (the page's own greeting request) is not shown.
+        const text = String(m.text ?? '') || (typeof m.payload === 'string' ? labels.get(m.payload) : '') || '';
+        if (text) renderMessage('user', text, m);
+        continue;
+      }
+      if (m.lang === 'zh' || m.lang === 'en') spoken = m.lang;
+      renderMessage(m.from === 'staff' ? 'staff' : 'bot', String(m.text ?? ''), m);
+    }
+    // The bot's language is the page's: typing "English" switches the page too.
+    if (spoken && spoken !== lang) {
+      lang = spoken;
+      store.set('tm.lang', lang);
+      applyLang();
     }
     if (stick) scrollDown();
   }
@@ -203,7 +249,9 @@
       if (res.ok) {
         ok = true; // delivered; if the body is unreadable, the next poll shows the replies
         clearNotice();
-        showBot((await res.json().catch(() => ({}))).replies);
+        const data = await res.json().catch(() => ({}));
+        if (data.sent && typeof data.sent.id === 'string') shown.add(data.sent.id); // already on screen
+        showMessages(data.replies);
       } else {
         notice(res.status === 429 ? 'slowDown' : res.status === 413 ? 'tooLarge' : 'error');
       }
@@ -221,6 +269,8 @@
   async function poll() {
     clearTimeout(pollTimer);
     if (polling) { pollAgain = true; return; }
+    // A message being sent is shown already; the poll after it skips it by its id.
+    if (busy) { pollTimer = setTimeout(poll, POLL_MS); return; }
     polling = true;
     pollAgain = false;
     let delay = POLL_MS;
@@ -231,8 +281,14 @@
       if (res.status === 400 && cursor) { cursor = null; pollAgain = true; throw new Error('stale cursor'); }
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       const data = await res.json();
-      showBot(data.messages);
+      const first = cursor === null;
+      showMessages(data.messages);
       if (typeof data.cursor === 'string') cursor = data.cursor;
+      // A new conversation opens with the greeting and the main menu, before the resident types.
+      if (first && !greeted && Array.isArray(data.messages) && data.messages.length === 0) {
+        greeted = true;
+        send({ payload: 'menu' });
+      }
       if (Array.isArray(data.messages) && data.messages.length >= 100) delay = 0; // a full page: more are waiting
       failures = 0;
       clearNotice('offline');
