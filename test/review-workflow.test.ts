@@ -27,7 +27,9 @@ beforeAll(async () => {
       { username: 'rv-chengxi', role: 'handler', departmentId: await dept('G630104'), passwordHash: hash },
     ],
   });
-  [office, chengdong, chengxi] = await Promise.all(['rv-office', 'rv-chengdong', 'rv-chengxi'].map(signIn));
+  office = await signIn('rv-office');
+  chengdong = await signIn('rv-chengdong');
+  chengxi = await signIn('rv-chengxi');
 });
 afterAll(() => h.close());
 
@@ -82,9 +84,9 @@ describe('review before closing', () => {
     expect((await act(office, c.id, 'approve')).statusCode).toBe(200);
     expect(await stored(c.id)).toMatchObject({ status: 'resolved', resolvedAt: expect.any(Date) });
     expect(await types(c.id)).toEqual(['review_submitted', 'review_approved']);
-    const told = await eventually(async () => (await h.poll(c.user)).messages.find((m: { text: string }) => m.text.includes('已办结')));
+    const told = await eventually(async () => (await h.poll(c.user)).messages.find((m) => m.text.includes('已办结')));
     expect(told.text).toContain('路灯已于今日修复，见照片。');
-    expect(told.buttons.map((b: { label: string }) => b.label)).toEqual(['满意', '基本满意', '不满意']);
+    expect(told.buttons?.map((b) => b.label)).toEqual(['满意', '基本满意', '不满意']);
     expect(told.files).toEqual([expect.objectContaining({ id: photo.json().id, mimeType: 'image/png' })]);
 
     // The page can load the photo with the resident's own token, and nobody else's.

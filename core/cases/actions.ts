@@ -110,6 +110,10 @@ export function caseActions(deps: CaseActionsDeps) {
 
   async function run(actor: StaffActor, caseId: string, action: CaseAction, work: Work): Promise<CaseEvent[]> {
     const current = await load(actor, caseId, action);
+    // The same rule as the console's offer; the status machine still settles a race.
+    if (!WHEN[action](current, !!(await pendingRequest(db, current.id)))) {
+      throw new CaseActionError('conflict', `case ${current.number} is ${current.status}: ${action} does not apply now`);
+    }
     let events: CaseEvent[];
     try {
       events = await db.$transaction((tx) => work(tx, current, deps.now(), `staff:${actor.id}`));
