@@ -35,7 +35,7 @@ export class FakeTelegram {
     this.server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (d: Buffer) => chunks.push(d));
-      req.on('end', async () => {
+      req.on('end', () => {
         const bytes = Buffer.concat(chunks);
         const raw = bytes.toString('utf8');
         this.requests.push(req.url ?? '');
@@ -59,7 +59,7 @@ export class FakeTelegram {
         const method = req.url?.split('/').at(-1) ?? '';
         // Uploads come as multipart/form-data: the fields, and each file's bytes under its field name.
         const multipart = String(req.headers['content-type'] ?? '').startsWith('multipart/form-data');
-        const body = multipart ? await formFields(bytes, String(req.headers['content-type'])) : raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+        const body = multipart ? formFields(bytes, String(req.headers['content-type'])) : raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
         res.setHeader('content-type', 'application/json');
         if (this.down && method === 'sendMessage') {
           this.calls.push({ method, body, failed: true });
@@ -125,12 +125,23 @@ export async function telegramSettings(api: FakeTelegram, secret: string): Promi
 }
 
 /** A multipart body's fields; a file's field holds `{ field, bytes }` and is also under `upload`. */
-async function formFields(bytes: Buffer, contentType: string): Promise<Record<string, unknown>> {
-  const form = await new Response(new Uint8Array(bytes), { headers: { 'content-type': contentType } }).formData();
+function formFields(bytes: Buffer, contentType: string): Record<string, unknown> {
+  const match = /boundary=(?:"([^"]+)"|([^;]+))/.exec(contentType);
+  const delimiter = Buffer.from(`--${match?.[1] ?? match?.[2] ?? ''}`);
   const body: Record<string, unknown> = {};
-  for (const [key, value] of form.entries()) {
-    if (typeof value === 'string') body[key] = value;
-    else body[key] = body.upload = { field: key, bytes: Buffer.from(await value.arrayBuffer()) } satisfies Upload;
+  for (let start = bytes.indexOf(delimiter); start !== -1; ) {
+    const next = bytes.indexOf(delimiter, start + delimiter.length);
+    if (next === -1) break;
+    // A part: CRLF, its headers, a blank line, its content, CRLF before the next delimiter.
+    const part = bytes.subarray(start + delimiter.length + 2, next - 2);
+    const split = part.indexOf('\r\n\r\n');
+    const headers = part.subarray(0, Math.max(split, 0)).toString();
+    const name = /name="([^"]+)"/.exec(headers)?.[1];
+    if (split !== -1 && name) {
+      const content = part.subarray(split + 4);
+      body[name] = /filename=/.test(headers) ? (body.upload = { field: name, bytes: Buffer.from(content) } satisfies Upload) : content.toString();
+    }
+    start = next;
   }
   return body;
 }
