@@ -102,7 +102,7 @@ export async function createBotRuntime(services: Services, overrides: { wechatPu
   const perAddress = new RateLimiter(redis, config.REDIS_PREFIX, { messages: config.RATE_LIMIT_IP_MESSAGES, windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS });
 
   const { telegram, wechat, wechatMp } = channelsFromSettings(services, { ...shared, stopping: stopping.signal }, overrides);
-  const channels: ChannelAdapter[] = [webchatChannel({ bot, mailbox, sessions: webchatSessions, perAddress }), telegram, wechat, wechatMp].filter(
+  const channels: ChannelAdapter[] = [webchatChannel({ bot, mailbox, sessions: webchatSessions, perAddress, db, attachments }), telegram, wechat, wechatMp].filter(
     (c): c is ChannelAdapter => c !== undefined,
   );
 

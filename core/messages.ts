@@ -33,6 +33,10 @@ export type Inbound = z.infer<typeof inboundSchema>;
 export const buttonSchema = z.object({ label: z.string(), payload: z.string() });
 export type Button = z.infer<typeof buttonSchema>;
 
-/** The one reply shape: text plus optional choices, rendered by each channel its own way. */
-export const replySchema = z.object({ text: z.string(), buttons: z.array(buttonSchema).optional() });
+/** A stored photo or PDF sent with a reply (a resolution's evidence); the bytes are in DATA_DIR/attachments/<sha256>. */
+export const fileSchema = z.object({ id: z.string().uuid(), sha256: z.string().regex(/^[0-9a-f]{64}$/), mimeType: z.string() });
+export type ReplyFile = z.infer<typeof fileSchema>;
+
+/** The one reply shape: text plus optional choices and files, rendered by each channel its own way (files before the text). */
+export const replySchema = z.object({ text: z.string(), buttons: z.array(buttonSchema).optional(), files: z.array(fileSchema).optional() });
 export type Reply = z.infer<typeof replySchema>;

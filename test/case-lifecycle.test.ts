@@ -22,7 +22,8 @@ const staff = async (username: string, role: Staff['role'], departmentCode: stri
 };
 
 beforeAll(async () => {
-  h = await startHarness({ workers: true });
+  // Resolutions reach residents at once here; the review before closing is tested in review-workflow.test.ts.
+  h = await startHarness({ workers: true, env: { REVIEW_BEFORE_CLOSE: 'false' } });
   actions = caseActions(h.services);
   supervisor = await staff('dcs-li', 'supervisor', 'DCS');
   chengdong = await staff('cd-wang', 'handler', 'G630102');
@@ -142,18 +143,23 @@ describe('staff actions are checked against role and department', () => {
     await expect(actions.resolve(supervisor, c.id, '')).rejects.toBeInstanceOf(CaseActionError);
   });
 
-  it('lets a handler hand a case back to the office but not to another department', async () => {
+  it('lets a handler give a case back only through a hand-back the office decides, and the office transfer it', async () => {
     const c = await makeCase(h.services, { status: 'assigned', departmentCode: 'G630102' });
     const office = await db().department.findUniqueOrThrow({ where: { code: 'DCS' } });
     const other = await db().department.findUniqueOrThrow({ where: { code: 'G630104' } });
     await expect(actions.assign(chengdong, c.id, other.id)).rejects.toMatchObject({ code: 'forbidden' });
-    await actions.assign(chengdong, c.id, office.id, '属于全省问题，请督查室另行分办');
+    await expect(actions.assign(chengdong, c.id, office.id)).rejects.toMatchObject({ code: 'forbidden' });
+    await actions.handBack(chengdong, c.id, '属于全省问题，请督查室另行分办');
+    expect(await eventTypes(c.id)).toEqual(['handback_requested']);
+    await actions.assign(supervisor, c.id, other.id, '改由城西区办理');
     const moved = await db().case.findUniqueOrThrow({ where: { id: c.id }, include: { department: true } });
-    expect(moved.department?.code).toBe('DCS');
+    expect(moved.department?.code).toBe('G630104');
     const [transfer] = await db().caseEvent.findMany({ where: { caseId: c.id, type: 'transferred' } });
-    expect(transfer).toMatchObject({ fromStatus: 'assigned', toStatus: 'assigned', note: '属于全省问题，请督查室另行分办' });
+    expect(transfer).toMatchObject({ fromStatus: 'assigned', toStatus: 'assigned', note: '改由城西区办理' });
     // The history keeps where the case was before.
     expect((transfer!.data as { fromDepartmentId: string }).fromDepartmentId).toBe(chengdong.departmentId);
+    // The hand-back was about the department that asked: after the transfer it can only be refused.
+    await expect(actions.approveRequest(supervisor, c.id)).rejects.toMatchObject({ code: 'conflict' });
   });
 
   it('signs a reply with its author’s department, not the case’s', async () => {

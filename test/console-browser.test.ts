@@ -29,7 +29,9 @@ beforeAll(async () => {
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   // The page's "today" (the dashboard's default range) is the server's, the harness's fixed clock.
   await page.clock.setFixedTime(h.services.now());
+  // Confirmations of irreversible actions are accepted; any other dialog (an alert from injected markup) is a failure.
   page.on('dialog', async (dialog) => {
+    if (dialog.type() === 'confirm') return dialog.accept();
     alerts.push(dialog.message());
     await dialog.dismiss();
   });
@@ -106,8 +108,9 @@ describe('the staff console in a browser', () => {
     await page.waitForSelector('#case-description');
     // The description, resident text, is shown as text in the case page too.
     expect(await page.locator('#view-case img').count()).toBe(0);
-    await page.fill('#action-text', '已于今日清运完毕，并安排每日巡查。');
     await page.click('button[data-action=resolve]');
+    await page.getByLabel('办理结果（将发给居民）').fill('已于今日清运完毕，并安排每日巡查。');
+    await page.click('#action-form button[type=submit]');
     await page.locator('#view-case h2', { hasText: '已办结' }).waitFor({ timeout: 10_000 });
     const asked = await residentSees(user, '已于今日清运完毕');
     expect(asked.buttons?.map((b) => b.label)).toEqual(['满意', '基本满意', '不满意']);

@@ -14,13 +14,15 @@ beforeAll(async () => {
   h = await startHarness({ workers: true, env: { CONSOLE_COOKIE_SECURE: 'false' } });
   const department = await h.services.db.department.findUniqueOrThrow({ where: { code: 'G630102' } });
   await h.services.db.staff.create({ data: { username: 'cd-wang', displayName: '王科长', role: 'handler', departmentId: department.id, passwordHash: await hashPassword(PASSWORD) } });
+  const office = await h.services.db.department.findUniqueOrThrow({ where: { code: 'DCS' } });
+  await h.services.db.staff.create({ data: { username: 'dcs-li', displayName: '李督查', role: 'supervisor', departmentId: office.id, passwordHash: await hashPassword(PASSWORD) } });
 });
 afterAll(() => h.close());
 
 type Console = { cookie: string; csrf: string };
 
-async function signIn(): Promise<Console> {
-  const login = await h.app.inject({ method: 'POST', url: '/console/api/login', payload: { username: 'cd-wang', password: PASSWORD } });
+async function signIn(username = 'cd-wang'): Promise<Console> {
+  const login = await h.app.inject({ method: 'POST', url: '/console/api/login', payload: { username, password: PASSWORD } });
   return { cookie: String(login.headers['set-cookie']).split(';')[0]!, csrf: login.json().csrfToken };
 }
 const consoleCall = (s: Console, method: 'GET' | 'POST', path: string, payload?: object) =>
@@ -106,6 +108,29 @@ describe('staff commands in chat', () => {
     expect(texts(await h.say(clerk, `#办结 ${own.number}`))).toContain('缺少内容');
     expect(texts(await h.say(clerk, `#答复 ${other.number} 试试`))).toContain('没有找到您可以办理的案件');
     expect(texts(await h.say(clerk, `#办结 ${own.number} 路灯已修复`))).toContain('已完成：办结');
+  });
+
+  it('reviews answers and decides requests from chat, as the console does', async () => {
+    // The supervisor links a chat account too.
+    const boss = uniqueUser('boss');
+    const s = await signIn('dcs-li');
+    expect(texts(await h.say(boss, `#绑定 ${await newCode(s)}`))).toContain(PENDING);
+    expect((await consoleCall(s, 'POST', '/confirm', { channel: 'webchat', userId: boss })).statusCode).toBe(200);
+    const c = await makeCase(h.services, { status: 'assigned', departmentCode: 'G630102', set: { deadline: new Date('2030-06-10T15:59:59Z') } });
+    const status = async () => (await h.services.db.case.findUniqueOrThrow({ where: { id: c.id } })).status;
+
+    expect(texts(await h.say(clerk, `#办结 ${c.number} 路灯已修复`))).toContain('已完成：办结');
+    expect(await status()).toBe('in_review');
+    expect(texts(await h.say(clerk, `#通过 ${c.number}`))).toContain('您的角色不能做这项操作');
+    expect(texts(await h.say(boss, `#退回 ${c.number} 请附上修复后的照片`))).toContain('已完成：退回重办');
+    expect(await status()).toBe('in_progress');
+
+    expect(texts(await h.say(clerk, `#延期 ${c.number} 2030-06-20 需要采购灯具`))).toContain('已完成：申请延期');
+    expect(texts(await h.say(boss, `#驳回 ${c.number} 时限内可以完成`))).toContain('已完成：不同意申请');
+    expect(texts(await h.say(clerk, `#退单 ${c.number} 该路段不归我们管`))).toContain('已完成：申请退单');
+    expect(texts(await h.say(boss, `#同意 ${c.number}`))).toContain('已完成：同意申请');
+    expect(await status()).toBe('accepted');
+    expect(texts(await h.say(boss, '#帮助'))).toContain('#通过 编号');
   });
 
   it('treats "#" from a resident as an ordinary message', async () => {

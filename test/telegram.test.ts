@@ -1,11 +1,16 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AttachmentStore } from '../bot/conversations/attachments.js';
+import { caseActions } from '../core/cases/actions.js';
 import { loadConfig } from '../core/platform/config.js';
+import { makeCase } from './support/cases.js';
 import { FakeTelegram, telegramSettings } from './support/fake-telegram.js';
 import { eventually, startHarness, type Harness } from './support/harness.js';
 
 const SECRET = 's3cret-token';
+// The smallest PNG there is: one transparent pixel.
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
 const api = new FakeTelegram();
 let h: Harness;
 let updateId = 1000;
@@ -209,5 +214,27 @@ describe('Telegram channel', () => {
     await eventually(async () => api.sent(chat).find((m) => m.text === '收到，马上派人去看。'));
     // Between the two, the bot said nothing of its own.
     expect(api.sent(chat).slice(before).map((m) => m.text)).toEqual(['收到，马上派人去看。']);
+  });
+});
+
+describe('a resolution with evidence on Telegram', () => {
+  it('sends the photo, then the answer with the rating buttons', async () => {
+    const chat = 777001;
+    const { db } = h.services;
+    const c = await makeCase(h.services, { status: 'in_progress', departmentCode: 'DCS' });
+    // The case's resident is a Telegram user.
+    await db.resident.update({ where: { id: c.residentId }, data: { channel: 'telegram', externalId: String(chat) } });
+    const office = await db.staff.create({ data: { username: 'tg-office', role: 'supervisor', departmentId: (await db.department.findUniqueOrThrow({ where: { code: 'DCS' } })).id, passwordHash: 'unused' } });
+    const saved = await new AttachmentStore(db, h.services.config.DATA_DIR, h.services.config.ATTACHMENT_MAX_BYTES).save(PNG, 'photo', c.id);
+    if (!saved.stored) throw new Error('the photo was not stored');
+    await caseActions(h.services).resolve(office, c.id, '井盖已更换，见照片。', [saved.id]);
+    const answer = await eventually(async () => api.sent(chat).find((m) => m.text.includes('井盖已更换')));
+    expect(answer.buttons.map((b) => b.text)).toEqual(['满意', '基本满意', '不满意']);
+    const [photo] = api.uploads(chat);
+    expect(photo?.method).toBe('sendPhoto');
+    expect(photo?.bytes.equals(PNG)).toBe(true);
+    // The photo came first.
+    const order = api.calls.filter((x) => String(x.body.chat_id) === String(chat)).map((x) => x.method);
+    expect(order).toEqual(['sendPhoto', 'sendMessage']);
   });
 });

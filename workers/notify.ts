@@ -1,6 +1,6 @@
 import { UnrecoverableError } from 'bullmq';
 import { eventVars } from '../core/cases/describe.js';
-import type { Reply } from '../core/messages.js';
+import type { Reply, ReplyFile } from '../core/messages.js';
 import { t, type Lang, type TextKey } from '../core/i18n/index.js';
 import type { CaseEvent } from '../core/platform/db.js';
 import type { WorkerDeps } from './deps.js';
@@ -19,6 +19,8 @@ const MESSAGES: Partial<Record<string, TextKey>> = {
   merged: 'notify.merged',
   reply: 'notify.reply',
   resolved: 'notify.resolved',
+  // The department's answer reaches the resident only once the supervision office approved it.
+  review_approved: 'notify.resolved',
   reopened: 'notify.reopened',
   supervised: 'notify.supervised',
   closed: 'notify.closed',
@@ -40,7 +42,7 @@ export function isNotified(event: Pick<CaseEvent, 'type' | 'actor'>): boolean {
 /** Buttons that let the resident answer the message: add information, or rate the result. */
 function answerButtons(type: string, number: string, lang: Lang): Reply['buttons'] {
   if (type === 'needs_info' || type === 'info_requested') return [{ label: t(lang, 'case.addInfo'), payload: `info:${number}` }];
-  if (type === 'resolved') {
+  if (type === 'resolved' || type === 'review_approved') {
     return (['satisfied', 'basic', 'unsatisfied'] as const).map((rating) => ({ label: t(lang, `sat.${rating}`), payload: `rate:${number}:${rating}` }));
   }
   return undefined;
@@ -59,5 +61,8 @@ export async function processNotify(deps: WorkerDeps, { eventId }: JobData<'noti
   const lang = resident.language;
   const text = t(lang, key, { ...eventVars(event, lang, deps.config.TIMEZONE, event.case), number });
   const buttons = answerButtons(event.type, number, lang);
-  await queueMessage(deps, { ...resident, conversationId: submission.conversationId }, deliveryKey.event(event.id), [buttons ? { text, buttons } : { text }]);
+  // A resolution's evidence (photos, PDFs uploaded in the console) goes with its answer.
+  const files = ((event.data ?? {}) as { evidence?: ReplyFile[] }).evidence;
+  const reply: Reply = { text, ...(buttons ? { buttons } : {}), ...(files?.length ? { files } : {}) };
+  await queueMessage(deps, { ...resident, conversationId: submission.conversationId }, deliveryKey.event(event.id), [reply]);
 }

@@ -15,6 +15,11 @@ const SIGNATURES: { mime: string; test: (b: Buffer) => boolean }[] = [
   { mime: 'application/pdf', test: (b) => b.subarray(0, 5).toString('latin1') === '%PDF-' },
 ];
 
+/** The checked type of a file, from its first bytes; undefined for anything not accepted. */
+export function sniffType(bytes: Buffer): string | undefined {
+  return SIGNATURES.find((s) => s.test(bytes))?.mime;
+}
+
 /**
  * Photos and files of reports, kept outside the database: content-addressed under
  * DATA_DIR/attachments (the same photo sent twice is stored once), size-limited, type-checked.
@@ -26,9 +31,10 @@ export class AttachmentStore {
     readonly maxBytes: number,
   ) {}
 
-  async save(bytes: Buffer, kind: AttachmentKind): Promise<Saved> {
+  /** `caseId`: evidence staff upload for a case's resolution. */
+  async save(bytes: Buffer, kind: AttachmentKind, caseId?: string): Promise<Saved> {
     if (bytes.length > this.maxBytes) return { stored: false, reason: 'too_large' };
-    const mimeType = SIGNATURES.find((s) => s.test(bytes))?.mime;
+    const mimeType = sniffType(bytes);
     if (!mimeType) return { stored: false, reason: 'unsupported_type' };
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const dir = join(this.dataDir, 'attachments');
@@ -40,7 +46,7 @@ export class AttachmentStore {
       await writeFile(partial, bytes);
       await rename(partial, path);
     }
-    const row = await this.db.attachment.create({ data: { sha256, mimeType, size: bytes.length, kind } });
+    const row = await this.db.attachment.create({ data: { sha256, mimeType, size: bytes.length, kind, caseId } });
     return { stored: true, id: row.id };
   }
 

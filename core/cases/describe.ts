@@ -15,8 +15,9 @@ export function departmentName(department: Pick<Department, 'name' | 'nameEn'>, 
   return lang === 'en' && department.nameEn ? department.nameEn : department.name;
 }
 
-export function statusText(status: CaseStatus, lang: Lang): string {
-  return t(lang, `caseStatus.${status}`);
+/** A status in words; residents are not told of the review before closing (审核), only of its outcome. */
+export function statusText(status: CaseStatus, lang: Lang, audience: 'resident' | 'staff' = 'resident'): string {
+  return t(lang, `caseStatus.${audience === 'resident' && status === 'in_review' ? 'in_progress' : status}`);
 }
 
 /** Facts an event carries so that it can be told in any language later. */
@@ -31,6 +32,18 @@ export type EventData = {
   reason?: string;
   /** The case this one was merged into (并单). */
   primary?: string;
+  /** An extension's requested deadline. */
+  until?: string;
+  /** The department whose hand-back was approved. */
+  refusedDepartmentName?: string;
+  refusedDepartmentNameEn?: string | null;
+  /** A staff correction's before and after. */
+  fromTopic?: string | null;
+  toTopic?: string;
+  fromPlace?: string | null;
+  toPlace?: string | null;
+  fromRegion?: string | null;
+  toRegion?: string | null;
 };
 
 type Describable = Pick<CaseEvent, 'data' | 'note'>;
@@ -59,6 +72,12 @@ export function eventVars(
     reason,
     note: event.note ?? '',
     primary: data.primary ?? '',
+    until: data.until ? formatDate(new Date(data.until), timeZone) : '',
+    refused: (lang === 'en' && data.refusedDepartmentNameEn) || data.refusedDepartmentName || '',
+    fromTopic: data.fromTopic ?? '—',
+    toTopic: data.toTopic ?? '—',
+    fromPlace: [data.fromRegion, data.fromPlace].filter(Boolean).join(' ') || '—',
+    toPlace: [data.toRegion, data.toPlace].filter(Boolean).join(' ') || '—',
   };
 }
 
@@ -76,6 +95,7 @@ const TIMELINE: Record<string, TextKey> = {
   merged: 'event.merged',
   reply: 'event.reply',
   resolved: 'event.resolved',
+  review_approved: 'event.review_approved',
   reopened: 'event.reopened',
   closed: 'event.closed',
   supervised: 'event.supervised',
@@ -91,6 +111,16 @@ const INTERNAL: Record<string, TextKey> = {
   note: 'event.note',
   deadline_reminder: 'event.deadline_reminder',
   conversation_linked: 'event.conversation_linked',
+  review_submitted: 'event.review_submitted',
+  review_returned: 'event.review_returned',
+  extension_requested: 'event.extension_requested',
+  extension_approved: 'event.extension_approved',
+  extension_refused: 'event.extension_refused',
+  handback_requested: 'event.handback_requested',
+  handback_approved: 'event.handback_approved',
+  handback_refused: 'event.handback_refused',
+  topic_corrected: 'event.topic_corrected',
+  place_corrected: 'event.place_corrected',
 };
 
 /** One timeline line for the resident, e.g. "转交西宁市城东区人民政府办理，办理时限 2026-12-09". */

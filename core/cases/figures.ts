@@ -28,7 +28,7 @@ const COUNTS = Prisma.sql`
   count(*) FILTER (WHERE c.status = 'rejected')::int AS rejected,
   count(*) FILTER (WHERE c.status IN ('received', 'needs_info'))::int AS pending,
   count(*) FILTER (WHERE c.status IN ('resolved', 'closed'))::int AS closed,
-  count(*) FILTER (WHERE c.status IN ('accepted', 'assigned', 'in_progress', 'reopened'))::int AS "inProgress",
+  count(*) FILTER (WHERE c.status IN ('accepted', 'assigned', 'in_progress', 'in_review', 'reopened'))::int AS "inProgress",
   count(*) FILTER (WHERE c."overdueAt" IS NOT NULL AND c.status NOT IN ('resolved', 'closed', 'rejected'))::int AS overdue`;
 
 function duration(column: 'firstResponseAt' | 'resolvedAt', from: Date, to: Date, scope: Prisma.Sql) {

@@ -2,7 +2,10 @@ import type { Case, CaseStatus, Prisma, Tx } from '../platform/db.js';
 
 /**
  * The only legal moves of a case. A transfer to another department is assigned → assigned (or
- * in_progress → assigned); a reopened case goes back to a department.
+ * in_progress → assigned); a reopened case goes back to a department. A department's resolution
+ * goes to review (in_review) when REVIEW_BEFORE_CLOSE is on: the supervision office approves it
+ * (resolved) or returns it (in_progress). An approved hand-back (退单) takes a case from its
+ * department back to triage (accepted).
  */
 export const TRANSITIONS: Readonly<Record<CaseStatus, readonly CaseStatus[]>> = {
   received: ['accepted', 'needs_info', 'rejected'],
@@ -10,11 +13,12 @@ export const TRANSITIONS: Readonly<Record<CaseStatus, readonly CaseStatus[]>> = 
   // The supervision office may ask the resident before it chooses a department.
   accepted: ['assigned', 'needs_info', 'rejected'],
   rejected: [],
-  assigned: ['assigned', 'in_progress', 'resolved'],
-  in_progress: ['assigned', 'resolved'],
+  assigned: ['assigned', 'in_progress', 'in_review', 'resolved', 'accepted'],
+  in_progress: ['assigned', 'in_review', 'resolved', 'accepted'],
+  in_review: ['resolved', 'in_progress'],
   resolved: ['closed', 'reopened'],
   closed: ['reopened'],
-  reopened: ['assigned', 'in_progress', 'resolved'],
+  reopened: ['assigned', 'in_progress', 'in_review', 'resolved', 'accepted'],
 };
 
 /** Statuses in which a department is working the case (deadlines run, duplicates can join it). */
@@ -58,10 +62,13 @@ export type Change = ChangeBase & ({ to: Exclude<CaseStatus, RoundStart> } | { t
 const ON_ENTRY: { [S in CaseStatus]: (change: Extract<Change, { to: S }>) => Prisma.CaseUncheckedUpdateManyInput } = {
   received: () => ({}),
   needs_info: () => ({}),
-  accepted: () => ({}),
+  // Waiting for the supervision office to choose a department: no department's deadline runs.
+  accepted: () => ({ deadline: null, overdueAt: null, remindedAt: null }),
   rejected: ({ at }) => ({ closedAt: at }),
   assigned: ({ deadline }) => ({ deadline, overdueAt: null, remindedAt: null }),
   in_progress: () => ({}),
+  // The answer waits for approval; the deadline is not cleared, so a returned case is judged by it.
+  in_review: () => ({}),
   resolved: ({ at }) => ({ resolvedAt: at }),
   closed: ({ at }) => ({ closedAt: at }),
   reopened: ({ deadline }) => ({ deadline, overdueAt: null, remindedAt: null, resolvedAt: null, closedAt: null, satisfaction: null }),

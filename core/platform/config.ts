@@ -81,6 +81,8 @@ const schema = z.object({
   DEADLINE_REMIND_HOURS: z.coerce.number().positive().default(24),
   /** An overdue case is put under supervision (挂牌督办) after it has been overdue this long. */
   SUPERVISE_AFTER_OVERDUE_HOURS: z.coerce.number().min(0).default(48),
+  /** A handler's resolution waits for the supervision office's approval (审核报结) before the resident is told. */
+  REVIEW_BEFORE_CLOSE: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   /** A resolved case the resident has not rated is closed after this long. */
   SATISFACTION_WAIT_HOURS: z.coerce.number().positive().default(72),
   /** How often the deadline job looks at open cases. */

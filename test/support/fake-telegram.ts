@@ -5,6 +5,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export type ApiCall = { method: string; body: Record<string, unknown>; failed?: boolean };
+/** A file uploaded in a multipart call (sendPhoto, sendDocument). */
+export type Upload = { field: string; bytes: Buffer };
 
 /**
  * A local stand-in for the Telegram Bot API (no Telegram server is reachable here): answers the
@@ -31,9 +33,11 @@ export class FakeTelegram {
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => {
-      let raw = '';
-      req.on('data', (d) => (raw += d));
+      const chunks: Buffer[] = [];
+      req.on('data', (d: Buffer) => chunks.push(d));
       req.on('end', () => {
+        const bytes = Buffer.concat(chunks);
+        const raw = bytes.toString('utf8');
         this.requests.push(req.url ?? '');
         const file = req.url?.match(/^\/file\/bot[^/]+\/(.+)$/)?.[1];
         if (file && this.endless.has(file)) {
@@ -53,7 +57,9 @@ export class FakeTelegram {
           return;
         }
         const method = req.url?.split('/').at(-1) ?? '';
-        const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+        // Uploads come as multipart/form-data: the fields, and each file's bytes under its field name.
+        const multipart = String(req.headers['content-type'] ?? '').startsWith('multipart/form-data');
+        const body = multipart ? formFields(bytes, String(req.headers['content-type'])) : raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
         res.setHeader('content-type', 'application/json');
         if (this.down && method === 'sendMessage') {
           this.calls.push({ method, body, failed: true });
@@ -86,6 +92,13 @@ export class FakeTelegram {
     }
   }
 
+  /** Files sent to a chat (sendPhoto, sendDocument), in order. */
+  uploads(chatId: number): { method: string; bytes: Buffer }[] {
+    return this.calls
+      .filter((c) => (c.method === 'sendPhoto' || c.method === 'sendDocument') && String(c.body.chat_id) === String(chatId))
+      .map((c) => ({ method: c.method, bytes: (c.body.upload as Upload).bytes }));
+  }
+
   sent(chatId: number): { text: string; buttons: { text: string; callback_data: string }[] }[] {
     return this.calls
       .filter((c) => c.method === 'sendMessage' && !c.failed && c.body.chat_id === chatId)
@@ -109,4 +122,26 @@ export async function telegramSettings(api: FakeTelegram, secret: string): Promi
     TELEGRAM_WEBHOOK_URL: 'https://hotline.example.test/telegram/webhook',
     TELEGRAM_WEBHOOK_SECRET: secret,
   };
+}
+
+/** A multipart body's fields; a file's field holds `{ field, bytes }` and is also under `upload`. */
+function formFields(bytes: Buffer, contentType: string): Record<string, unknown> {
+  const match = /boundary=(?:"([^"]+)"|([^;]+))/.exec(contentType);
+  const delimiter = Buffer.from(`--${match?.[1] ?? match?.[2] ?? ''}`);
+  const body: Record<string, unknown> = {};
+  for (let start = bytes.indexOf(delimiter); start !== -1; ) {
+    const next = bytes.indexOf(delimiter, start + delimiter.length);
+    if (next === -1) break;
+    // A part: CRLF, its headers, a blank line, its content, CRLF before the next delimiter.
+    const part = bytes.subarray(start + delimiter.length + 2, next - 2);
+    const split = part.indexOf('\r\n\r\n');
+    const headers = part.subarray(0, Math.max(split, 0)).toString();
+    const name = /name="([^"]+)"/.exec(headers)?.[1];
+    if (split !== -1 && name) {
+      const content = part.subarray(split + 4);
+      body[name] = /filename=/.test(headers) ? (body.upload = { field: name, bytes: Buffer.from(content) } satisfies Upload) : content.toString();
+    }
+    start = next;
+  }
+  return body;
 }

@@ -22,7 +22,9 @@ export function telegramChannel(
     name: 'telegram',
     telegram,
     // A resident's Telegram user id is also the id of their private chat with the bot.
-    deliver: deliverOnce(deps.redis, deps.redisPrefix, 'telegram', (userId, replies) => sendReplies(telegram.api, Number(userId), replies)),
+    deliver: deliverOnce(deps.redis, deps.redisPrefix, 'telegram', (userId, replies) =>
+      sendReplies(telegram.api, Number(userId), replies, (file) => deps.attachments.pathOf(file.sha256)),
+    ),
     routes: async (app) => void (await app.register(telegramWebhook, { telegram, secret: settings.webhookSecret, log: deps.log })),
     async start() {
       stopPolling = await startTelegram(telegram, { webhookUrl: settings.webhookUrl, webhookSecret: settings.webhookSecret, log: deps.log });

@@ -1,5 +1,5 @@
-import { GrammyError, InlineKeyboard, type Api } from 'grammy';
-import type { Reply } from '../../../core/messages.js';
+import { GrammyError, InlineKeyboard, InputFile, type Api } from 'grammy';
+import type { Reply, ReplyFile } from '../../../core/messages.js';
 
 /** Telegram's limit for one message's text. */
 const MAX_TEXT = 4096;
@@ -24,9 +24,16 @@ async function withRetry<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Sends replies as Telegram messages: long texts split, choices as an inline keyboard under the last part. */
-export async function sendReplies(api: Api, chatId: number | string, replies: Reply[]): Promise<void> {
+/**
+ * Sends replies as Telegram messages: files first (a photo as a photo, a PDF as a document, read
+ * from `pathOf`), then the text, long texts split, choices as an inline keyboard under the last part.
+ */
+export async function sendReplies(api: Api, chatId: number | string, replies: Reply[], pathOf?: (file: ReplyFile) => string): Promise<void> {
   for (const reply of replies) {
+    for (const file of pathOf ? (reply.files ?? []) : []) {
+      const input = () => new InputFile(pathOf!(file));
+      await withRetry<unknown>(() => (file.mimeType.startsWith('image/') ? api.sendPhoto(chatId, input()) : api.sendDocument(chatId, input())));
+    }
     const parts = chunks(reply.text);
     for (const [i, part] of parts.entries()) {
       const last = i === parts.length - 1;

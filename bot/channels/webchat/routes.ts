@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs';
 import cookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -39,9 +40,9 @@ function tokenOf(req: FastifyRequest): string | undefined {
 /** The web chat API (README, Web chat API): the channel adapter that needs no account, only a token the server issued. */
 export async function webchatRoutes(
   app: FastifyInstance,
-  opts: { bot: Bot; mailbox: Mailbox; sessions: WebchatSessions; perAddress: RateLimiter },
+  opts: { bot: Bot; mailbox: Mailbox; sessions: WebchatSessions; perAddress: RateLimiter; files: ResidentFiles },
 ): Promise<void> {
-  const { bot, mailbox, sessions, perAddress } = opts;
+  const { bot, mailbox, sessions, perAddress, files } = opts;
   await app.register(cookie);
   const tooMany = (reply: FastifyReply) => reply.code(429).header('retry-after', '10').send({ error: 'Too many messages; please wait a moment.' });
   const unauthorized = (reply: FastifyReply) =>
@@ -83,4 +84,22 @@ export async function webchatRoutes(
     if (!query.success) return reply.code(400).send(problem(query.error));
     return mailbox.read(userId, query.data.after);
   });
+
+  // A file sent to this resident (a resolution's evidence); anyone else's is "not found".
+  app.get<{ Params: { id: string } }>('/api/webchat/files/:id', async (req, reply) => {
+    const userId = await sessions.residentOf(tokenOf(req));
+    if (!userId) return unauthorized(reply);
+    const file = z.string().uuid().safeParse(req.params.id).success ? await files(userId, req.params.id) : null;
+    if (!file) return reply.code(404).send({ error: 'no such file' });
+    // Photos are shown in the page; a PDF is downloaded, never rendered as a page of this origin.
+    return reply
+      .type(file.mimeType)
+      .header('x-content-type-options', 'nosniff')
+      .header('cache-control', 'private, max-age=86400')
+      .header('content-disposition', `${file.mimeType.startsWith('image/') ? 'inline' : 'attachment'}; filename="${req.params.id}"`)
+      .send(createReadStream(file.path));
+  });
 }
+
+/** Where a file sent to a web chat resident is, when it was sent to them. */
+export type ResidentFiles = (userId: string, fileId: string) => Promise<{ path: string; mimeType: string } | null>;

@@ -3,8 +3,7 @@
 (() => {
   'use strict';
   const STRINGS = JSON.parse(document.getElementById('desk-strings').textContent);
-  const STATUSES = ['received', 'accepted', 'needs_info', 'rejected', 'assigned', 'in_progress', 'resolved', 'closed', 'reopened'];
-  const ACTIONS = ['accept', 'reject', 'requestInfo', 'assign', 'reply', 'note', 'resolve', 'reopen', 'supervise'];
+  const STATUSES = ['received', 'accepted', 'needs_info', 'rejected', 'assigned', 'in_progress', 'in_review', 'resolved', 'closed', 'reopened'];
   const state = { lang: localStorage.getItem('desk-lang') || 'zh', staff: null, csrf: '', catalog: null, page: 1, selected: null, stream: null, chatLinkPending: null };
 
   const $ = (sel, root = document) => root.querySelector(sel);
@@ -87,6 +86,7 @@
     $('#chat-link').hidden = false;
     $('#queues-link').hidden = data.staff.role !== 'admin';
     $('#admin-link').hidden = data.staff.role !== 'admin';
+    $('#requests-link').hidden = data.staff.role === 'handler';
     checkChatLink().catch(() => undefined);
     listen();
     route();
@@ -99,6 +99,7 @@
     if (view === 'cases') return show('cases'), loadCases();
     if (view === 'dashboard') return show('dashboard'), loadDashboard();
     if (view === 'admin') return show('admin'), loadAdmin();
+    if (view === 'requests') return show('requests'), loadRequests();
     show('inbox');
     loadInbox();
   }
@@ -223,18 +224,132 @@
     $('#next').disabled = state.page * data.pageSize >= data.total;
   }
 
+  // ---- case detail and its action panel ----
+  /** What each action asks for (in order) and whether it needs a confirmation: the irreversible ones do. */
+  const ACTION_FORMS = {
+    accept: { fields: ['remark'] },
+    reject: { fields: ['reason'], confirm: true },
+    requestInfo: { fields: ['question'] },
+    assign: { fields: ['department', 'remark'] },
+    reply: { fields: ['message'] },
+    note: { fields: ['note'] },
+    resolve: { fields: ['answer', 'evidence'], confirm: true },
+    reopen: { fields: ['reason'] },
+    supervise: { fields: ['remark'] },
+    approve: { fields: ['remark'], confirm: true },
+    return: { fields: ['returnReason'] },
+    requestExtension: { fields: ['until', 'reason'] },
+    handBack: { fields: ['reason'] },
+    approveRequest: { fields: ['remark'], confirm: true },
+    refuseRequest: { fields: ['refuseReason'] },
+    correctTopic: { fields: ['topic'] },
+    correctPlace: { fields: ['region', 'place'] },
+  };
+  const TEXT_FIELDS = new Map([['remark', false], ['reason', true], ['question', true], ['message', true], ['note', true], ['answer', true], ['returnReason', true], ['refuseReason', true]]);
+  const topicChoices = () => state.catalog.topics.flatMap((x) => [[x.name, name(x)], ...(x.children ?? []).map((child) => [`${x.name}/${child.name}`, `${name(x)} / ${child.name}`])]);
+
+  /** One labelled control of an action's form, and what it adds to the request's body. */
+  function actionField(field, c) {
+    const id = `field-${field}`;
+    const label = (control) => el('label', { class: 'field', for: id }, el('span', {}, t('field.' + field)), control);
+    if (TEXT_FIELDS.has(field)) {
+      const box = el('textarea', { id, name: 'text', rows: 3, required: TEXT_FIELDS.get(field) });
+      return { node: label(box), read: async () => ({ text: box.value }) };
+    }
+    if (field === 'department') {
+      const box = select(departmentOptions(), c.departmentId || '', { id, required: true });
+      return { node: label(box), read: async () => ({ departmentId: box.value }) };
+    }
+    if (field === 'until') {
+      const box = el('input', { id, type: 'date', required: true, min: fmtDay(c.deadline || new Date().toISOString()) });
+      return { node: label(box), read: async () => ({ until: box.value }) };
+    }
+    if (field === 'topic') {
+      const box = select(topicChoices(), c.topic || '', { id, required: true });
+      return { node: label(box), read: async () => ({ topic: box.value }) };
+    }
+    if (field === 'region') {
+      const box = select([['', '—'], ...state.catalog.regions.map((r) => [r.code, r.name])], c.regionCode || '', { id });
+      return { node: label(box), read: async () => ({ regionCode: box.value || null }) };
+    }
+    if (field === 'place') {
+      const box = el('input', { id, type: 'text' });
+      box.value = c.placeText || '';
+      return { node: label(box), read: async () => ({ placeText: box.value }) };
+    }
+    // Evidence: each file is uploaded (and checked by the server) before the resolution is sent.
+    const box = el('input', { id, type: 'file', multiple: true, accept: 'image/jpeg,image/png,image/gif,image/webp,application/pdf' });
+    return {
+      node: label(box),
+      read: async () => {
+        const ids = [];
+        for (const file of box.files) {
+          notice(t('case.uploading'));
+          const res = await fetch(`/console/api/cases/${c.id}/evidence`, { method: 'POST', headers: { 'content-type': 'application/octet-stream', 'x-csrf-token': state.csrf }, body: file, credentials: 'same-origin' });
+          if (!res.ok) throw new Error(t('case.uploadRefused', { name: file.name }));
+          ids.push((await res.json()).id);
+        }
+        return { evidence: ids };
+      },
+    };
+  }
+
+  /** The form of one action: its own labelled fields, a confirmation where it cannot be undone. */
+  function actionForm(action, c) {
+    const spec = ACTION_FORMS[action];
+    const fields = spec.fields.map((f) => actionField(f, c));
+    return el('form', { class: 'action-form', 'data-form': action, 'aria-label': t('action.' + action), onsubmit: async (e) => {
+      e.preventDefault();
+      if (spec.confirm && !window.confirm(t('confirm.' + action, { number: c.number }))) return;
+      const submit = e.target.querySelector('button[type=submit]');
+      submit.disabled = true;
+      try {
+        const body = Object.assign({}, ...(await Promise.all(fields.map((f) => f.read()))));
+        await api(`cases/${c.id}/${action}`, { method: 'POST', body });
+        notice(t('case.done', { action: t('action.' + action) }));
+        await openCase(c.id);
+      } catch (err) {
+        submit.disabled = false;
+        notice(t('error', { reason: err.message }));
+      }
+    } }, el('h4', {}, t('action.' + action)), ...fields.map((f) => f.node), el('button', { type: 'submit', class: 'primary' }, t('action.' + action)));
+  }
+
+  /** Only the actions this member of staff may take in the case's status; each opens its own form. */
+  function actionPanel(c) {
+    if (!c.actions.length) return el('div', { class: 'card' }, el('h3', {}, t('case.actions')), el('p', { class: 'hint' }, t('case.noActions')));
+    const slot = el('div', { id: 'action-form' });
+    const buttons = c.actions.map((a) => el('button', { type: 'button', 'data-action': a, 'aria-expanded': 'false', onclick: (e) => {
+      const open = e.target.getAttribute('aria-expanded') === 'true';
+      for (const b of buttons) b.setAttribute('aria-expanded', 'false');
+      slot.replaceChildren();
+      if (open) return;
+      e.target.setAttribute('aria-expanded', 'true');
+      slot.append(actionForm(a, c));
+      slot.querySelector('textarea, input, select')?.focus();
+    } }, t('action.' + a)));
+    return el('div', { class: 'card' }, el('h3', {}, t('case.actions')), el('div', { class: 'row', id: 'action-buttons' }, ...buttons), slot);
+  }
+
+  const evidenceLinks = (c, files) => files.map((f) => el('a', { href: `/console/api/cases/${c.id}/attachments/${f.id}` }, `${f.kind || (f.mimeType.startsWith('image/') ? 'photo' : 'file')} `));
+
+  /** A request or an answer waiting for the supervision office, shown above the actions. */
+  function waiting(c) {
+    const cards = [];
+    const r = c.pendingRequest;
+    if (r) {
+      const vars = { department: name(r.department), until: fmtDay(r.until), text: r.text, who: r.staffName, at: fmt(r.createdAt) };
+      cards.push(el('div', { class: 'card waiting', id: 'pending-request' }, el('h3', {}, t('case.request')), el('p', {}, t(r.kind === 'extension' ? 'case.requestExtension' : 'case.requestHandback', vars))));
+    }
+    if (c.review) {
+      cards.push(el('div', { class: 'card waiting', id: 'pending-review' }, el('h3', {}, t('case.review')), el('p', {}, c.review.note), el('p', {}, ...evidenceLinks(c, c.review.data?.evidence ?? []))));
+    }
+    return cards;
+  }
+
   async function openCase(id) {
     show('case');
     const c = await api(`cases/${id}?lang=${state.lang}`);
-    const text = el('textarea', { rows: 3, 'aria-label': t('case.text'), id: 'action-text' });
-    const department = select(departmentOptions(), c.departmentId || '', { 'aria-label': t('case.department'), id: 'action-department' });
-    const run = (action) => async () => {
-      try {
-        await api(`cases/${id}/${action}`, { method: 'POST', body: { text: text.value, departmentId: department.value } });
-        notice(t('case.done', { action: t('action.' + action) }));
-        await openCase(id);
-      } catch (err) { notice(t('error', { reason: err.message })); }
-    };
     const attachments = c.submission?.attachments ?? [];
     $('#view-case').replaceChildren(el('div', { class: 'detail' },
       el('p', {}, el('a', { href: '#cases' }, t('case.back'))),
@@ -244,15 +359,32 @@
         el('dt', {}, t('col.topic')), el('dd', {}, c.topic || '—'),
         el('dt', {}, t('case.place')), el('dd', {}, [c.region?.name, c.placeText].filter(Boolean).join(' · ') || '—'),
         el('dt', {}, t('col.department')), el('dd', {}, name(c.department)),
-        el('dt', {}, t('col.deadline')), el('dd', {}, fmtDay(c.deadline)),
-        el('dt', {}, t('case.priority')), el('dd', {}, c.priority),
+        el('dt', {}, t('col.deadline')), el('dd', {}, fmtDay(c.deadline), c.returnedCount || c.extensionCount ? el('span', { class: 'hint' }, ' · ' + t('case.counts', { returned: c.returnedCount, extended: c.extensionCount })) : null),
+        el('dt', {}, t('case.priority')), el('dd', { id: 'case-priority' }, t('priority.' + c.priority)),
         el('dt', {}, t('case.phone')), el('dd', {}, c.submission?.phone || '—'),
         el('dt', {}, t('case.linked')), el('dd', {}, [c.duplicateOf, ...c.duplicates].filter(Boolean).map((d) => el('a', { href: '#case/' + d.id }, d.number + ' ')).concat(c.duplicateOf || c.duplicates.length ? [] : ['—'])),
-        el('dt', {}, t('case.attachments')), el('dd', {}, attachments.length ? attachments.map((a) => el('a', { href: `/console/api/cases/${c.id}/attachments/${a.id}` }, `${a.kind} (${Math.ceil(a.size / 1024)} KiB) `)) : '—'))),
-      el('div', { class: 'card' }, el('h3', {}, t('case.actions')), text, el('div', { class: 'row' }, department),
-        el('div', { class: 'row' }, ...ACTIONS.map((a) => el('button', { type: 'button', 'data-action': a, onclick: run(a) }, t('action.' + a))))),
+        el('dt', {}, t('case.attachments')), el('dd', {}, attachments.length ? attachments.map((a) => el('a', { href: `/console/api/cases/${c.id}/attachments/${a.id}` }, `${a.kind} (${Math.ceil(a.size / 1024)} KiB) `)) : '—'),
+        c.evidence?.length ? [el('dt', {}, t('case.evidence')), el('dd', {}, ...evidenceLinks(c, c.evidence))] : null)),
+      ...waiting(c),
+      actionPanel(c),
       el('div', { class: 'card' }, el('h3', {}, t('case.timeline')), el('ol', { class: 'timeline' }, ...c.events.map((e) =>
         el('li', {}, el('time', {}, fmt(e.at)), el('strong', {}, e.text), ` · ${e.actorName}`, e.note && !e.text.includes(e.note) ? `\n${e.note}` : '')))),
+    ));
+  }
+
+  // ---- the supervision office's queue: answers to review, requests to decide ----
+  async function loadRequests() {
+    const { requests, reviews } = await api('requests');
+    const caseLink = (c) => el('a', { href: '#case/' + c.id }, c.number);
+    $('#view-requests').replaceChildren(el('div', { class: 'detail' },
+      el('div', { class: 'card' }, el('h2', {}, t('requests.reviews')), el('ul', { class: 'list', id: 'review-queue' },
+        ...(reviews.length ? reviews.map((r) => el('li', {}, caseLink(r), ` · ${name(r.department)} · ${r.topic || '—'}`, el('div', { class: 'meta' }, `${t('col.deadline')} ${fmtDay(r.deadline)} · ${fmt(r.updatedAt)}`)))
+          : [el('li', { class: 'hint' }, t('requests.noReviews'))]))),
+      el('div', { class: 'card' }, el('h2', {}, t('requests.title')), el('ul', { class: 'list', id: 'request-queue' },
+        ...(requests.length ? requests.map((r) => el('li', {},
+          el('strong', {}, t('requests.kind.' + r.kind)), ' ', caseLink(r.case),
+          el('div', {}, t(r.kind === 'extension' ? 'case.requestExtension' : 'case.requestHandback', { department: name(r.staff.department), until: fmtDay(r.until), text: r.text, who: r.staff.displayName || r.staff.username, at: fmt(r.createdAt) }))))
+          : [el('li', { class: 'hint' }, t('requests.empty'))]))),
     ));
   }
 

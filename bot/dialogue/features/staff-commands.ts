@@ -6,7 +6,8 @@ import type { Staff } from '../../../core/platform/db.js';
 import type { Middleware } from '../composer.js';
 import type { Context } from '../context.js';
 
-type Command = Exclude<CaseAction, 'assign'> | 'case' | 'link' | 'help';
+/** Assigning and corrections need the console's pickers. */
+type Command = Exclude<CaseAction, 'assign' | 'correctTopic' | 'correctPlace'> | 'case' | 'link' | 'help';
 
 /** Staff commands in chat, Chinese and English: "#答复 QH2611250001 已安排维修". A Map: "#constructor" is no command. */
 const COMMANDS = new Map<string, Command>([
@@ -19,6 +20,12 @@ const COMMANDS = new Map<string, Command>([
   ['办结', 'resolve'], ['resolve', 'resolve'],
   ['重办', 'reopen'], ['reopen', 'reopen'],
   ['督办', 'supervise'], ['supervise', 'supervise'],
+  ['通过', 'approve'], ['approve', 'approve'],
+  ['退回', 'return'], ['return', 'return'],
+  ['延期', 'requestExtension'], ['extend', 'requestExtension'],
+  ['退单', 'handBack'], ['handback', 'handBack'],
+  ['同意', 'approveRequest'], ['grant', 'approveRequest'],
+  ['驳回', 'refuseRequest'], ['refuse', 'refuseRequest'],
   ['绑定', 'link'], ['link', 'link'],
   ['帮助', 'help'], ['help', 'help'],
 ]);
@@ -36,7 +43,7 @@ async function showCase(ctx: Context, staff: Staff, number: string): Promise<voi
   ctx.reply(
     ctx.t('staffchat.case', {
       number,
-      status: statusText(found.status, ctx.lang),
+      status: statusText(found.status, ctx.lang, 'staff'),
       department: found.department?.name ?? ctx.t('status.unassigned'),
       deadline: found.deadline ? formatDate(found.deadline, tz) : ctx.t('status.noDeadline'),
       description: found.description.slice(0, 300),
@@ -63,7 +70,7 @@ export const staffCommands: Middleware = async (ctx, next) => {
   }
   const staff = await ctx.deps.chatLinks.staffOf(channel, userId);
   if (!staff) return next();
-  if (!command || command === 'help') return ctx.reply(ctx.t('staffchat.help'));
+  if (!command || command === 'help') return ctx.reply(`${ctx.t('staffchat.help')}\n\n${ctx.t('staffchat.help2')}`);
   const [raw = ''] = rest.split(/\s+/);
   const number = normalizeText(raw).toUpperCase();
   const text = rest.slice(raw.length).trim();
@@ -72,7 +79,13 @@ export const staffCommands: Middleware = async (ctx, next) => {
   if (!found) return ctx.reply(ctx.t('staffchat.noCase', { number: number || '—' }));
   const actions = caseActions(ctx.deps);
   try {
-    await actions[command](staff, found.id, text);
+    if (command === 'requestExtension') {
+      // "#延期 QH… 2026-12-20 理由": the new deadline, then the reason.
+      const [, until = '', reason = ''] = /^(\S*)\s*([\s\S]*)$/.exec(text) ?? [];
+      await actions.requestExtension(staff, found.id, until, reason);
+    } else {
+      await actions[command](staff, found.id, text);
+    }
     ctx.reply(ctx.t('staffchat.done', { action: ctx.t(`desk.action.${command}` as TextKey), number }));
   } catch (err) {
     if (!(err instanceof CaseActionError)) throw err;

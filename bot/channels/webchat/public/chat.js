@@ -137,6 +137,23 @@
     }
     bubble.append(el('span', 'tm-sr', `${name}${lang === 'zh' ? '：' : ': '}`), document.createTextNode(text));
     item.append(bubble);
+    // Evidence sent with an answer: photos shown, other files (PDF) as a download link.
+    const files = Array.isArray(msg.files) ? msg.files.filter((f) => f && typeof f.id === 'string' && /^[0-9a-f-]{36}$/.test(f.id)) : [];
+    for (const f of files) {
+      const url = '/api/webchat/files/' + f.id;
+      if (String(f.mimeType).startsWith('image/')) {
+        const img = el('img', 'tm-file');
+        img.src = url;
+        img.alt = t('photo');
+        img.loading = 'lazy';
+        bubble.append(img);
+      } else {
+        const link = el('a', 'tm-file', t('file'));
+        link.href = url;
+        link.download = '';
+        bubble.append(link);
+      }
+    }
     const buttons = Array.isArray(msg.buttons) ? msg.buttons.filter((b) => b && typeof b.label === 'string' && typeof b.payload === 'string') : [];
     if (buttons.length) {
       if (!buttons.every((b) => answersCase(b.payload))) spend(els.log.querySelectorAll('.tm-choice'));
