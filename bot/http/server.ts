@@ -6,6 +6,7 @@ import { isOutage } from '../../core/platform/outage.js';
 import type { Config } from '../../core/platform/config.js';
 import { servicesReady, type Services } from '../../core/platform/services.js';
 import type { BotRuntime } from '../runtime.js';
+import { apiDocs } from './docs.js';
 import { metricsRoute } from './metrics.js';
 
 /** The web chat API (README, Web chat API) allows bodies up to 256 KiB. */
@@ -59,6 +60,8 @@ export async function buildServer(services: Services, runtime: BotRuntime): Prom
   });
   app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: 'Not found' }));
 
+  // Before the routes it describes: it learns them as they are added.
+  if (services.config.API_DOCS) await apiDocs(app);
   await app.register(operatorRoutes, { services });
   await app.register(consoleRoutes, { services, handoff: runtime.handoff, chatLinks: runtime.chatLinks });
   for (const channel of runtime.channels) if (channel.routes) await app.register(channel.routes);
