@@ -1,7 +1,7 @@
 import { ensureDatabase, migrate, pendingMigrations } from '../prisma/setup.js';
 import { seedIfEmpty } from '../prisma/seed.js';
 import { startWorkers, type Workers } from '../workers/index.js';
-import { buildServer } from './http/server.js';
+import { buildServer, buildWorkerServer } from './http/server.js';
 import { ConfigError, loadConfig } from '../core/platform/config.js';
 import { createLogger } from '../core/platform/log.js';
 import { createServices } from '../core/platform/services.js';
@@ -35,6 +35,11 @@ async function main(mode: string): Promise<void> {
   if (mode !== 'bot') {
     const workers: Workers = await startWorkers(services, services.queueConnection);
     stops.push(() => workers.close());
+    if (mode === 'workers' && config.METRICS_TOKEN) {
+      const app = await buildWorkerServer(services);
+      await app.listen({ host: config.HOST, port: config.PORT });
+      stops.unshift(() => app.close());
+    }
   }
   if (mode !== 'workers') {
     const runtime = await createBotRuntime(services);

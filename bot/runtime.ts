@@ -87,6 +87,7 @@ export async function createBotRuntime(services: Services, overrides: { wechatPu
     }),
     messageLog,
     now: services.now,
+    metrics: services.metrics,
   });
   const outboundDeps = {
     connection: services.queueConnection,
@@ -95,6 +96,7 @@ export async function createBotRuntime(services: Services, overrides: { wechatPu
     log,
     now: services.now,
     lockMs: config.WORKER_LOCK_MS,
+    metrics: services.metrics,
     shown: bot.shown.bind(bot),
   };
   const stopping = new AbortController();

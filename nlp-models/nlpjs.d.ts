@@ -1,1 +1,2 @@
-declare module '@nlpjs/basic';
+declare module '@nlpjs/core-loader';
+declare module '@nlpjs/nlp';

@@ -3,6 +3,7 @@ import type { Clock } from '../core/platform/clock.js';
 import type { Config } from '../core/platform/config.js';
 import type { Channel, Db } from '../core/platform/db.js';
 import type { Logger } from '../core/platform/log.js';
+import type { Metrics } from '../core/platform/metrics.js';
 import type { AppRedis } from '../core/platform/redis.js';
 import type { OutboundJob, Queues } from '../core/queues.js';
 
@@ -15,4 +16,5 @@ export interface WorkerDeps {
   /** The application's Redis (not the queues'): the handoff gates. */
   redis: AppRedis;
   now: Clock;
+  metrics: Metrics;
 }

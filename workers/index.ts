@@ -36,9 +36,11 @@ export async function startWorkers(deps: WorkerDeps, connection: IORedis): Promi
       lockDuration: config.WORKER_LOCK_MS,
       stalledInterval: config.WORKER_LOCK_MS,
     });
-    worker.on('failed', (job, err) =>
-      log.warn({ queue: name, jobId: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job failed'),
-    );
+    worker.on('failed', (job, err) => {
+      log.warn({ queue: name, jobId: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job failed');
+      deps.metrics.jobEnded(name, job, 'failed');
+    });
+    worker.on('completed', (job) => deps.metrics.jobEnded(name, job, 'completed'));
     return logErrors(worker, log, `worker:${name}`);
   });
   await ensureSchedules(deps);

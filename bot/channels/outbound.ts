@@ -1,6 +1,8 @@
 import { Worker } from 'bullmq';
 import type { Redis as IORedis } from 'ioredis';
 import { isDelivered, markDelivered } from '../../core/deliveries.js';
+import { observeNotificationLag } from '../../core/metrics.js';
+import type { Metrics } from '../../core/platform/metrics.js';
 import { bullPrefix, outboundQueueName, outboundSchema } from '../../core/queues.js';
 import type { Reply } from '../../core/messages.js';
 import type { Clock } from '../../core/platform/clock.js';
@@ -26,6 +28,7 @@ export function startOutboundWorker(
     now: Clock;
     /** How long a claim on a job lasts without renewal: a killed bot's delivery is taken over after it. */
     lockMs: number;
+    metrics: Metrics;
     /** After delivery: lets the dialogue read a typed answer to the message's buttons. */
     shown: (channel: Channel, recipient: string, replies: Reply[]) => Promise<void>;
   },
@@ -39,13 +42,20 @@ export function startOutboundWorker(
       if (await isDelivered(deps.db, key)) return;
       await deliver(recipient, replies, key);
       // Marked only now: a crash before it sends again later (`deliver` skips a key it has seen).
-      await markDelivered(deps.db, message, deps.now());
+      const deliveredAt = deps.now();
+      await markDelivered(deps.db, message, deliveredAt);
       await deps.shown(channel, recipient, replies);
+      // A figure, not part of the delivery: failing to read it never sends the message again.
+      await observeNotificationLag(deps.db, deps.metrics, key, deliveredAt).catch((err: Error) => deps.log.debug({ err: err.message }, 'notification lag not measured'));
     },
     // One at a time keeps each resident's messages in order.
     { connection: deps.connection, prefix: bullPrefix(deps.redisPrefix), concurrency: 1, lockDuration: deps.lockMs, stalledInterval: deps.lockMs },
   );
-  worker.on('failed', (job, err) => deps.log.warn({ channel, jobId: job?.id, err: err.message }, 'delivery failed'));
+  worker.on('failed', (job, err) => {
+    deps.log.warn({ channel, jobId: job?.id, err: err.message }, 'delivery failed');
+    deps.metrics.jobEnded(outboundQueueName(channel), job, 'failed');
+  });
+  worker.on('completed', (job) => deps.metrics.jobEnded(outboundQueueName(channel), job, 'completed'));
   return logErrors(worker, deps.log, `worker:${outboundQueueName(channel)}`);
 }
 

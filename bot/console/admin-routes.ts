@@ -33,7 +33,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { db: Db; sessions
     }),
   }));
 
-  app.post<{ Params: { id: string } }>('/console/api/admin/staff/:id', async (req, reply) => {
+  app.post<{ Params: { id: string } }>('/console/api/admin/staff/:id', { config: { docs: { body: staffChange } } }, async (req, reply) => {
     const change = staffChange.safeParse(req.body);
     if (!change.success) return reply.code(400).send({ error: 'disabled (true or false) is required' });
     if (req.params.id === opts.staffOf(req).id) return reply.code(409).send({ error: 'you cannot disable your own account' });
@@ -48,7 +48,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { db: Db; sessions
 
   app.get('/console/api/admin/routing', async (_req, reply) => reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="routing-rules.csv"').send(await exportRules(db)));
 
-  app.post('/console/api/admin/routing', async (req, reply) => {
+  app.post('/console/api/admin/routing', { config: { docs: { consumes: ['text/csv'] } } }, async (req, reply) => {
     if (typeof req.body !== 'string') return reply.code(415).send({ error: 'send the rules as text/csv' });
     const { imported, errors } = await importRules(db, req.body);
     if (errors.length) return reply.code(400).send({ error: `${errors.length} error(s); no rule was changed`, errors });
@@ -58,7 +58,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { db: Db; sessions
   app.get('/console/api/admin/holidays', async () => ({ days: await db.holiday.findMany({ orderBy: { day: 'asc' } }) }));
 
   // A year's public holidays and make-up working days, e.g. from the State Council's notice.
-  app.post('/console/api/admin/holidays', async (req, reply) => {
+  app.post('/console/api/admin/holidays', { config: { docs: { body: holidays } } }, async (req, reply) => {
     const body = holidays.safeParse(req.body);
     if (!body.success) return badRequest(reply, body.error);
     const { year, days } = body.data;

@@ -29,7 +29,7 @@ export async function consoleAuth(app: FastifyInstance, opts: { db: Db; redis: A
   const { db, config, log, sessions } = opts;
   const perAddress = new RateLimiter(opts.redis, config.REDIS_PREFIX, { messages: config.CONSOLE_LOGIN_ATTEMPTS_PER_IP, windowSeconds: 600 });
   const perName = new LoginAttempts(opts.redis, config.REDIS_PREFIX, { attempts: config.CONSOLE_MAX_FAILED_LOGINS, lockMs: config.CONSOLE_LOCKOUT_MINUTES * 60_000 });
-  app.post('/console/api/login', async (req, reply) => {
+  app.post('/console/api/login', { config: { docs: { body: loginBody } } }, async (req, reply) => {
     if (!(await perAddress.allow(`console-login:${req.ip}`))) return reply.code(429).header('retry-after', '600').send({ error: 'too many attempts; try again in 10 minutes' });
     const body = loginBody.safeParse(req.body);
     if (!body.success) return reply.code(400).send({ error: 'username and password are required' });

@@ -72,7 +72,7 @@ export async function caseRoutes(
   // Evidence arrives as the file's bytes; larger than a resident may send is refused (413).
   app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: config.ATTACHMENT_MAX_BYTES }, (_req, body, done) => done(null, body));
 
-  app.get('/console/api/cases', async (req, reply) => {
+  app.get('/console/api/cases', { config: { docs: { querystring: listQuery } } }, async (req, reply) => {
     const query = listQuery.safeParse(req.query);
     if (!query.success) return badRequest(reply, query.error);
     const q = query.data;
@@ -193,7 +193,7 @@ export async function caseRoutes(
       .send(createReadStream(join(config.DATA_DIR, 'attachments', file.sha256)));
   });
 
-  app.post<{ Params: { id: string; action: string } }>('/console/api/cases/:id/:action', async (req, reply) => {
+  app.post<{ Params: { id: string; action: string } }>('/console/api/cases/:id/:action', { config: { docs: { body: actionBody } } }, async (req, reply) => {
     const action = z.enum(CASE_ACTIONS as [string, ...string[]]).safeParse(req.params.action);
     if (!action.success) return reply.code(404).send({ error: 'no such action' });
     const body = actionBody.safeParse(req.body ?? {});

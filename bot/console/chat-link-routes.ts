@@ -16,7 +16,7 @@ export async function chatLinkRoutes(app: FastifyInstance, opts: { chatLinks: Ch
   const { chatLinks, staffOf } = opts;
   app.post('/console/api/me/chat-link', async (req) => chatLinks.issue(staffOf(req).id));
   app.get('/console/api/me/chat-link', async (req) => chatLinks.state(staffOf(req).id));
-  app.post('/console/api/me/chat-link/confirm', async (req, reply) => {
+  app.post('/console/api/me/chat-link/confirm', { config: { docs: { body: confirmBody } } }, async (req, reply) => {
     const body = confirmBody.safeParse(req.body);
     if (!body.success) return badRequest(reply, body.error);
     if (!(await chatLinks.confirm(staffOf(req).id, body.data))) return reply.code(409).send({ error: 'no such link request; get a new code' });

@@ -66,7 +66,7 @@ export async function handoffRoutes(
     return { handoff: found, messages };
   });
 
-  app.post<{ Params: { id: string; action: string } }>('/console/api/handoffs/:id/:action', async (req, reply) => {
+  app.post<{ Params: { id: string; action: string } }>('/console/api/handoffs/:id/:action', { config: { docs: { body } } }, async (req, reply) => {
     const staff = staffOf(req);
     const input = body.safeParse(req.body ?? {});
     if (!input.success) return reply.code(400).send({ error: 'bad request body' });

@@ -106,13 +106,13 @@ export async function consoleRoutes(app: FastifyInstance, opts: { services: Serv
 /** The office's figures (JSON) and what the dashboard draws; a handler's, of their department's cases only. */
 async function figureRoutes(app: FastifyInstance, opts: { db: Db; config: Config }): Promise<void> {
   const { db, config } = opts;
-  app.get('/console/api/figures', async (req, reply) => {
+  app.get('/console/api/figures', { config: { docs: { querystring: range } } }, async (req, reply) => {
     const query = range.safeParse(req.query);
     if (!query.success) return badRequest(reply, query.error);
     const figures = await computeFigures(db, { ...query.data, timeZone: config.TIMEZONE, departmentId: departmentScope(staffOf(req)) });
     return { figures, text: figuresText(figures, query.data.lang) };
   });
-  app.get('/console/api/dashboard', async (req, reply) => {
+  app.get('/console/api/dashboard', { config: { docs: { querystring: range } } }, async (req, reply) => {
     const query = range.safeParse(req.query);
     if (!query.success) return badRequest(reply, query.error);
     const { from, to, lang } = query.data;

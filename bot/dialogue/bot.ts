@@ -48,7 +48,7 @@ export class Bot {
   async handle<T>(inbound: Inbound, deliver: (replies: Reply[], lang: Lang) => Promise<T>): Promise<TurnResult<T>> {
     const { guard } = this.deps;
     if (!(await guard.allow(inbound.channel, inbound.userId))) return { kind: 'limited' };
-    const result = await guard.exclusive(inbound.channel, inbound.userId, () => this.turn(inbound, deliver));
+    const result = await guard.exclusive(inbound.channel, inbound.userId, () => this.deps.metrics.timeTurn(inbound.channel, () => this.turn(inbound, deliver)));
     return result ?? { kind: 'limited' };
   }
 

@@ -7,6 +7,7 @@ import type { Clock } from '../../core/platform/clock.js';
 import type { Config } from '../../core/platform/config.js';
 import type { Db } from '../../core/platform/db.js';
 import type { Logger } from '../../core/platform/log.js';
+import type { Metrics } from '../../core/platform/metrics.js';
 
 /** What dialogue code may use. Channels and HTTP are deliberately absent. */
 export interface BotDeps {
@@ -19,4 +20,5 @@ export interface BotDeps {
   handoff: HandoffService;
   chatLinks: ChatLinks;
   now: Clock;
+  metrics: Metrics;
 }

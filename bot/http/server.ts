@@ -6,6 +6,8 @@ import { isOutage } from '../../core/platform/outage.js';
 import type { Config } from '../../core/platform/config.js';
 import { servicesReady, type Services } from '../../core/platform/services.js';
 import type { BotRuntime } from '../runtime.js';
+import { apiDocs } from './docs.js';
+import { metricsRoute } from './metrics.js';
 
 /** The web chat API (README, Web chat API) allows bodies up to 256 KiB. */
 const BODY_LIMIT = 256 * 1024;
@@ -58,11 +60,31 @@ export async function buildServer(services: Services, runtime: BotRuntime): Prom
   });
   app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: 'Not found' }));
 
+  // Before the routes it describes: it learns them as they are added.
+  if (services.config.API_DOCS) await apiDocs(app);
+  await app.register(operatorRoutes, { services });
+  await app.register(consoleRoutes, { services, handoff: runtime.handoff, chatLinks: runtime.chatLinks });
+  for (const channel of runtime.channels) if (channel.routes) await app.register(channel.routes);
+  return app;
+}
+
+/** Health checks for load balancers and, with METRICS_TOKEN, metrics for Prometheus. */
+async function operatorRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
+  const { services } = opts;
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) =>
     (await servicesReady(services)) ? { status: 'ready' } : reply.code(503).send({ status: 'unavailable' }),
   );
-  await app.register(consoleRoutes, { services, handoff: runtime.handoff, chatLinks: runtime.chatLinks });
-  for (const channel of runtime.channels) if (channel.routes) await app.register(channel.routes);
+  await app.register(metricsRoute, { services });
+}
+
+/**
+ * A worker process (mode workers) serves no channel; with METRICS_TOKEN set it answers the same
+ * health checks and /metrics on PORT, so Prometheus sees its job durations too.
+ */
+export async function buildWorkerServer(services: Services): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false, trustProxy: trustProxy(services.config.TRUST_PROXY) });
+  app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: 'Not found' }));
+  await app.register(operatorRoutes, { services });
   return app;
 }

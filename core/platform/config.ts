@@ -157,6 +157,10 @@ const schema = z.object({
   DATA_DIR: z.string().default('.data'),
   /** Largest photo or file a resident may send with a report. */
   ATTACHMENT_MAX_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+  /** Turns GET /metrics on for Prometheus, which must send it as a bearer token; long and random, so it cannot be guessed. */
+  /** Serves the web chat and console APIs' OpenAPI and Swagger UI at /docs; off unless wanted, as it lists the console's paths. */
+  API_DOCS: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  METRICS_TOKEN: z.string().regex(/^[A-Za-z0-9._~+/=-]{32,256}$/, 'at least 32 random letters and digits (e.g. openssl rand -hex 32)').optional(),
 }).refine((c) => !c.TELEGRAM_WEBHOOK_URL || c.TELEGRAM_WEBHOOK_SECRET, {
   message: 'TELEGRAM_WEBHOOK_SECRET is required with TELEGRAM_WEBHOOK_URL',
   path: ['TELEGRAM_WEBHOOK_SECRET'],

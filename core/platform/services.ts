@@ -4,6 +4,8 @@ import { closeQueues, createOutboundQueue, createQueues, type OutboundJob, type 
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { createDb, type Channel, type Db } from './db.js';
+import { collectBacklog } from '../metrics.js';
+import { Metrics } from './metrics.js';
 import type { Logger } from './log.js';
 import { connectAppRedis, createQueueConnection, type AppRedis } from './redis.js';
 
@@ -18,6 +20,8 @@ export interface Services {
   outbound: Record<Channel, Queue<OutboundJob>>;
   /** The time of day everything follows (see clock.ts). */
   now: Clock;
+  /** What Prometheus reads at /metrics. */
+  metrics: Metrics;
   close(): Promise<void>;
 }
 
@@ -31,6 +35,8 @@ export async function createServices(config: Config, log: Logger, now: Clock = s
   const outbound = Object.fromEntries(
     CHANNELS.map((c) => [c, createOutboundQueue(queueConnection, config.REDIS_PREFIX, c, log)]),
   ) as Record<Channel, Queue<OutboundJob>>;
+  const metrics = new Metrics();
+  collectBacklog(metrics, { db, queues: [...Object.values(queues), ...Object.values(outbound)] as Queue[] });
   return {
     config,
     log,
@@ -40,6 +46,7 @@ export async function createServices(config: Config, log: Logger, now: Clock = s
     queues,
     outbound,
     now,
+    metrics,
     async close() {
       await closeQueues(queues);
       await Promise.all(Object.values(outbound).map((q) => q.close()));

@@ -4,7 +4,10 @@
  * so that the dialogue reaches everything through one NLU. The topic decision is the classifier's:
  * nlp.js's own one-perceptron-per-intent network was the ceiling on topics (README).
  */
-import { containerBootstrap, Nlp } from '@nlpjs/basic';
+// Not @nlpjs/basic: it loads @nlpjs/logger, whose pino prints a prettyPrint deprecation warning
+// on every start. The container and Nlp come from the packages basic re-exports them from.
+import { containerBootstrap } from '@nlpjs/core-loader';
+import { Nlp } from '@nlpjs/nlp';
 import type { TopicClassifier } from './classifier.js';
 import type { MessageParts } from './vectorizer.js';
 

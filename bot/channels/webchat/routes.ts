@@ -48,7 +48,7 @@ export async function webchatRoutes(
   const unauthorized = (reply: FastifyReply) =>
     reply.code(401).send({ error: 'A web chat token is required: create one with POST /api/webchat/sessions.' });
 
-  app.post('/api/webchat/sessions', async (req, reply) => {
+  app.post('/api/webchat/sessions', { config: { docs: { body: sessionBody } } }, async (req, reply) => {
     const body = sessionBody.safeParse(req.body);
     if (!body.success) return reply.code(400).send(problem(body.error));
     if (!(await perAddress.allow(`webchat-session-ip:${req.ip}`))) return tooMany(reply);
@@ -60,7 +60,7 @@ export async function webchatRoutes(
       .send({ token });
   });
 
-  app.post('/api/webchat/messages', async (req, reply) => {
+  app.post('/api/webchat/messages', { config: { docs: { body: postBody } } }, async (req, reply) => {
     // One sender cycling through tokens is still one sender; counted before anything else is looked up.
     if (!(await perAddress.allow(`webchat-ip:${req.ip}`))) return tooMany(reply);
     const userId = await sessions.residentOf(tokenOf(req));
@@ -77,7 +77,7 @@ export async function webchatRoutes(
     return { replies, sent: sent && { id: sent.id, at: sent.at } };
   });
 
-  app.get('/api/webchat/messages', async (req, reply) => {
+  app.get('/api/webchat/messages', { config: { docs: { querystring: getQuery } } }, async (req, reply) => {
     const userId = await sessions.residentOf(tokenOf(req));
     if (!userId) return unauthorized(reply);
     const query = getQuery.safeParse(req.query);
