@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../bot/console/passwords.js';
+import { makeCase } from './support/cases.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 const PASSWORD = 'a long enough secret';
@@ -78,5 +79,30 @@ describe('department alerts on the administration page', () => {
     await page.fill('#alerts-list li:nth-child(3) input[name=url]', 'http://robot.example.com/hook');
     expect(await save()).toBe('出错了：alerts.2.url: the webhook must be an https:// URL');
     expect(await h.services.db.alertContact.count({ where: { department: { code: 'G630102' } } })).toBe(2);
+  });
+});
+
+describe('the ranking page', () => {
+  it('draws the three rates per department with a legend and words for screen readers, and offers the spreadsheet', async () => {
+    const { db, now } = h.services;
+    const department = await db.department.findUniqueOrThrow({ where: { code: 'G630102' } });
+    const c = await makeCase(h.services, { status: 'closed', departmentCode: 'G630102', set: { resolvedAt: now(), satisfaction: 'satisfied', deadline: now() } });
+    await db.caseEvent.create({ data: { caseId: c.id, type: 'assigned', actor: 'system:route', at: new Date(now().getTime() - 3_600_000), data: { departmentId: department.id } } });
+
+    await page.click('#ranking-link');
+    const row = page.locator('#ranking-table tbody tr', { hasText: '西宁市城东区人民政府' });
+    await row.waitFor();
+    expect(await row.locator('td').allTextContents()).toEqual(['1', '1', '—', '100.0%', '100.0%', '1.0', '0', '0']);
+    expect(await page.locator('#ranking-legend li').allTextContents()).toEqual(['响应率', '解决率', '满意率']);
+    const chart = page.locator('#ranking-chart svg');
+    expect(await chart.getAttribute('role')).toBe('img');
+    expect(await page.locator(`#${await chart.getAttribute('aria-labelledby')}`).textContent()).toBe('各部门三率');
+    expect(await chart.locator('title').first().textContent()).toBe('西宁市城东区人民政府：响应率 —，解决率 100.0%，满意率 100.0%');
+    expect(await page.locator('#ranking-definitions dt').first().textContent()).toBe('案件数');
+    const today = (await page.inputValue('#ranking-range input[name=to]'));
+    expect(today).toBe('2026-12-02');
+    expect(await page.getAttribute('#ranking-export', 'href')).toBe(`/console/api/ranking.xlsx?from=2026-12-01&to=2026-12-02&lang=zh`);
+    const download = await page.request.get(`${base}/console/api/ranking.xlsx?from=2026-12-01&to=2026-12-02&lang=zh`);
+    expect(download.headers()['content-type']).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
   });
 });

@@ -17,6 +17,7 @@ import type { Db } from '../../core/platform/db.js';
 import type { Services } from '../../core/platform/services.js';
 import { adminRoutes } from './admin-routes.js';
 import { alertContactRoutes } from './alert-routes.js';
+import { rankingRoutes } from './ranking-routes.js';
 import { consoleAuth, sessionRoutes } from './auth.js';
 import { caseRoutes, departmentScope } from './cases-routes.js';
 import { chatLinkRoutes } from './chat-link-routes.js';
@@ -29,7 +30,7 @@ import { ConsoleSessions } from './sessions.js';
 const PAGE_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
 const range = z.object({ from: isoDay, to: isoDay, lang: z.enum(['zh', 'en']).default('zh') }).refine((r) => r.from <= r.to, 'from must not be after to');
 
-const PAGE_SCRIPTS = ['admin-alerts.js'];
+const PAGE_SCRIPTS = ['admin-alerts.js', 'ranking.js'];
 
 function asset(name: string): string {
   return readFileSync(new URL(`./public/${name}`, import.meta.url), 'utf8');
@@ -89,6 +90,7 @@ export async function consoleRoutes(app: FastifyInstance, opts: { services: Serv
     await signedIn.register(liveStreamRoutes, { db, redis: services.redis, config, log: services.log, sessions, staffOf });
     await signedIn.register(adminRoutes, { db, sessions, staffOf });
     await signedIn.register(alertContactRoutes, { db, config });
+    await signedIn.register(rankingRoutes, { db, config, now: services.now });
     await signedIn.register(figureRoutes, { db, config });
 
     // A one-time code that links the signed-in member of staff's chat account (see staff commands).
