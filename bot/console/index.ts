@@ -18,6 +18,7 @@ import type { Services } from '../../core/platform/services.js';
 import { adminRoutes } from './admin-routes.js';
 import { alertContactRoutes } from './alert-routes.js';
 import { rankingRoutes } from './ranking-routes.js';
+import { templateRoutes } from './template-routes.js';
 import { consoleAuth, sessionRoutes } from './auth.js';
 import { caseRoutes, departmentScope } from './cases-routes.js';
 import { chatLinkRoutes } from './chat-link-routes.js';
@@ -91,6 +92,7 @@ export async function consoleRoutes(app: FastifyInstance, opts: { services: Serv
     await signedIn.register(adminRoutes, { db, sessions, staffOf });
     await signedIn.register(alertContactRoutes, { db, config });
     await signedIn.register(rankingRoutes, { db, config, now: services.now });
+    await signedIn.register(templateRoutes, { db, staffOf });
     await signedIn.register(figureRoutes, { db, config });
 
     // A one-time code that links the signed-in member of staff's chat account (see staff commands).
