@@ -17,6 +17,8 @@ export const jobSchemas = {
   deadlines: z.object({}),
   /** The periodic look at conversations waiting for staff. */
   handoffs: z.object({}),
+  /** A department's alert of a case event (alerts.ts), or the daily digests when there is no event. */
+  alerts: z.object({ eventId: z.string().uuid().optional() }),
 };
 
 export type QueueName = keyof typeof jobSchemas;
@@ -45,7 +47,7 @@ export function bullPrefix(redisPrefix: string): string {
 export function createQueues(connection: IORedis, redisPrefix: string, log: Logger): Queues {
   const make = <N extends QueueName>(name: N) =>
     logErrors(new Queue<JobData<N>>(name, { connection, prefix: bullPrefix(redisPrefix), defaultJobOptions }), log, `queue:${name}`);
-  return { intake: make('intake'), route: make('route'), notify: make('notify'), maintenance: make('maintenance'), deadlines: make('deadlines'), handoffs: make('handoffs') };
+  return { intake: make('intake'), route: make('route'), notify: make('notify'), maintenance: make('maintenance'), deadlines: make('deadlines'), handoffs: make('handoffs'), alerts: make('alerts') };
 }
 
 export async function closeQueues(queues: Queues): Promise<void> {

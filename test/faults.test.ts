@@ -8,6 +8,7 @@ const SCHEDULES = [
   ['maintenance', 'reconcile'],
   ['deadlines', 'deadlines'],
   ['handoffs', 'handoffs'],
+  ['alerts', 'digest'],
 ] as const;
 
 async function schedulesPresent(h: Harness): Promise<boolean> {

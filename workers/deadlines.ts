@@ -25,27 +25,34 @@ type Watch = {
 
 const later = (now: Date, hours: number) => new Date(now.getTime() + hours * HOUR);
 
+/** Staff-only events still go through the notify worker: it alerts the department (the resident is not told). */
+async function told(run: Run, written: Promise<CaseEvent | null>): Promise<CaseEvent | null> {
+  const event = await written;
+  if (event) run.notify.push(event);
+  return event;
+}
+
 /** In the order they run: reminders, overdue, supervision, closing unrated cases, routing without the detail. */
 const WATCHES: { [K in keyof DeadlineRun]: Watch } = {
   /** The department is told once that its deadline is near. */
   reminded: {
     due: (now, config) => ({ status: { in: RUNNING }, remindedAt: null, deadline: { gt: now, lte: later(now, config.DEADLINE_REMIND_HOURS) } }),
-    act: (c, { deps, now }) =>
-      deps.db.$transaction(async (tx) => {
-        const marked = await tx.case.updateMany({ where: { id: c.id, remindedAt: null }, data: { remindedAt: now } });
-        return marked.count ? recordEvent(tx, c, { type: 'deadline_reminder', actor: ACTOR, at: now, data: { deadline: c.deadline!.toISOString() } }) : null;
-      }),
+    act: (c, run) =>
+      told(run, run.deps.db.$transaction(async (tx) => {
+        const marked = await tx.case.updateMany({ where: { id: c.id, remindedAt: null }, data: { remindedAt: run.now } });
+        return marked.count ? recordEvent(tx, c, { type: 'deadline_reminder', actor: ACTOR, at: run.now, data: { deadline: c.deadline!.toISOString() } }) : null;
+      })),
   },
   /** A late case is marked overdue and escalated to the supervision office. */
   overdue: {
     due: (now) => ({ status: { in: RUNNING }, overdueAt: null, deadline: { lt: now } }),
-    act: (c, { deps, now, office }) =>
-      deps.db.$transaction(async (tx) => {
-        const marked = await tx.case.updateMany({ where: { id: c.id, overdueAt: null, status: { in: RUNNING } }, data: { overdueAt: now } });
+    act: (c, run) =>
+      told(run, run.deps.db.$transaction(async (tx) => {
+        const marked = await tx.case.updateMany({ where: { id: c.id, overdueAt: null, status: { in: RUNNING } }, data: { overdueAt: run.now } });
         if (!marked.count) return null;
-        const escalatedTo = office ? departmentFacts(office, null) : {};
-        return recordEvent(tx, c, { type: 'overdue', actor: ACTOR, at: now, data: { deadline: c.deadline!.toISOString(), escalatedTo } });
-      }),
+        const escalatedTo = run.office ? departmentFacts(run.office, null) : {};
+        return recordEvent(tx, c, { type: 'overdue', actor: ACTOR, at: run.now, data: { deadline: c.deadline!.toISOString(), escalatedTo } });
+      })),
   },
   /** A case still overdue after a while is put under supervision (挂牌督办); the resident hears of it. */
   supervised: {

@@ -1,5 +1,6 @@
 import { Worker, type Processor, type Queue } from 'bullmq';
 import type { Redis as IORedis } from 'ioredis';
+import { processAlerts } from './alerts.js';
 import { processDeadlines } from './deadlines.js';
 import { logErrors } from '../core/platform/redis.js';
 import type { WorkerDeps } from './deps.js';
@@ -20,6 +21,7 @@ const processors: Processors = {
   maintenance: (deps) => processReconcile(deps),
   deadlines: (deps) => processDeadlines(deps),
   handoffs: (deps) => processHandoffs(deps),
+  alerts: processAlerts,
 };
 
 export type Workers = { close(): Promise<void> };
@@ -69,6 +71,8 @@ export async function ensureSchedules(deps: WorkerDeps): Promise<string[]> {
     { queue: queues.maintenance, id: 'reconcile', every: config.RECONCILE_INTERVAL_MS },
     { queue: queues.deadlines, id: 'deadlines', every: config.DEADLINE_CHECK_INTERVAL_MS },
     { queue: queues.handoffs, id: 'handoffs', every: config.HANDOFF_CHECK_INTERVAL_MS },
+    // The daily digests: looked at every hour, sent once a day after ALERT_DIGEST_HOUR.
+    { queue: queues.alerts, id: 'digest', every: 3_600_000 },
   ] as const;
   const created: string[] = [];
   for (const { queue, id, every } of schedules) {

@@ -5,6 +5,7 @@ import { t, type Lang, type TextKey } from '../core/i18n/index.js';
 import type { CaseEvent } from '../core/platform/db.js';
 import type { WorkerDeps } from './deps.js';
 import { deliveryKey, queueMessage } from '../core/deliveries.js';
+import { queueAlert } from '../core/alerts/alerts.js';
 import type { JobData } from '../core/queues.js';
 
 // Which events the resident hears about, and in which words.
@@ -48,13 +49,17 @@ function answerButtons(type: string, number: string, lang: Lang): Reply['buttons
   return undefined;
 }
 
-/** Tells the resident about a case event, in their language, through their channel's outbound queue. */
+/**
+ * Tells the resident about a case event, in their language, through their channel's outbound
+ * queue, and the departments concerned through the alerts queue (core/alerts/alerts.ts).
+ */
 export async function processNotify(deps: WorkerDeps, { eventId }: JobData<'notify'>): Promise<void> {
   const event = await deps.db.caseEvent.findUnique({
     where: { id: eventId },
     include: { case: { include: { resident: true, submission: true, department: true } } },
   });
   if (!event) throw new UnrecoverableError(`case event ${eventId} does not exist`);
+  await queueAlert(deps.queues, event);
   const key = MESSAGES[event.type];
   if (!key || !isNotified(event)) return;
   const { resident, submission, number } = event.case;

@@ -1,4 +1,6 @@
-// npm run report -- --from 2026-01-01 --to 2026-12-31 [--lang zh|en] [--json]
+// npm run report -- --from 2026-01-01 --to 2026-12-31 [--lang zh|en] [--json] [--xlsx file]
+// npm run report -- --ranking [--from … --to …] [--lang zh|en] [--json] [--xlsx file]
+import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { loadConfig } from '../core/platform/config.js';
@@ -7,19 +9,33 @@ import { t } from '../core/i18n/index.js';
 import { hotSpotsBetween } from '../core/cases/duplicates.js';
 import { isoDay } from '../core/routing/working-days.js';
 import { computeFigures, figuresText } from '../core/cases/figures.js';
+import { periodWorkbook } from '../core/cases/export.js';
+import { computeRates, rateDefinitions } from '../core/cases/rates.js';
+import { systemClock } from '../core/platform/clock.js';
+import { localDate } from '../core/routing/working-days.js';
 
 const args = z
-  .object({ from: isoDay, to: isoDay, lang: z.enum(['zh', 'en']).default('zh'), json: z.boolean().default(false) })
-  .refine((a) => a.from <= a.to, 'from must not be after to');
+  .object({
+    from: isoDay.optional(),
+    to: isoDay.optional(),
+    lang: z.enum(['zh', 'en']).default('zh'),
+    json: z.boolean().default(false),
+    ranking: z.boolean().default(false),
+    xlsx: z.string().min(1).optional(),
+  })
+  .refine((a) => a.ranking || (a.from && a.to), '--from and --to are required (the ranking defaults to this month)')
+  .refine((a) => !a.from || !a.to || a.from <= a.to, 'from must not be after to');
 
 function fail(message: string): never {
-  process.stderr.write(`report: ${message}\nusage: npm run report -- --from YYYY-MM-DD --to YYYY-MM-DD [--lang zh|en] [--json]\n`);
+  process.stderr.write(`report: ${message}\nusage: npm run report -- --from YYYY-MM-DD --to YYYY-MM-DD [--lang zh|en] [--json] [--xlsx FILE]\n       npm run report -- --ranking [--from YYYY-MM-DD --to YYYY-MM-DD] [--lang zh|en] [--json] [--xlsx FILE]\n`);
   process.exit(2);
 }
 
 let parsed: z.infer<typeof args>;
 try {
-  const { values } = parseArgs({ options: { from: { type: 'string' }, to: { type: 'string' }, lang: { type: 'string' }, json: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    options: { from: { type: 'string' }, to: { type: 'string' }, lang: { type: 'string' }, json: { type: 'boolean' }, ranking: { type: 'boolean' }, xlsx: { type: 'string' } },
+  });
   const checked = args.safeParse(values);
   if (!checked.success) fail(checked.error.issues.map((i) => `${i.path.join('.') || 'dates'}: ${i.message}`).join('; '));
   parsed = checked.data;
@@ -29,14 +45,31 @@ try {
 
 const config = loadConfig();
 const db = createDb(config.DATABASE_URL);
+const now = systemClock();
+// The ranking's default period: this month so far.
+const today = localDate(now, config.TIMEZONE);
+const from = parsed.from ?? `${today.slice(0, 8)}01`;
+const to = parsed.to ?? today;
+const lang = parsed.lang;
 try {
-  const figures = await computeFigures(db, { from: parsed.from, to: parsed.to, timeZone: config.TIMEZONE });
-  const hotspots = await hotSpotsBetween(db, config, parsed.from, parsed.to);
-  const spots = hotspots.slice(0, 5).map((h) =>
-    t(parsed.lang, 'figures.hotspot', { topic: h.topic, count: h.count, regions: h.regions.map((r) => r.name).join(parsed.lang === 'en' ? ', ' : '、'), description: h.description.slice(0, 40) }),
-  );
-  process.stdout.write(`${[figuresText(figures, parsed.lang), ...spots].join('\n')}\n`);
-  if (parsed.json) process.stdout.write(`${JSON.stringify({ ...figures, hotspots })}\n`);
+  if (parsed.xlsx) await writeFile(parsed.xlsx, await periodWorkbook(db, { from, to, timeZone: config.TIMEZONE, now, lang }));
+  if (parsed.ranking) {
+    const departments = await computeRates(db, { from, to, timeZone: config.TIMEZONE, now });
+    const pct = (r: number | null) => (r === null ? '—' : `${(r * 100).toFixed(1)}%`);
+    const lines = departments.map((d) =>
+      t(lang, 'rates.line', { rank: d.rank, department: lang === 'en' && d.nameEn ? d.nameEn : d.name, cases: d.cases, response: pct(d.responseRate), resolution: pct(d.resolutionRate), satisfaction: pct(d.satisfactionRate) }),
+    );
+    process.stdout.write(`${[t(lang, 'rates.title', { from, to }), ...lines].join('\n')}\n`);
+    if (parsed.json) process.stdout.write(`${JSON.stringify({ from, to, departments, definitions: rateDefinitions(lang) })}\n`);
+  } else {
+    const figures = await computeFigures(db, { from, to, timeZone: config.TIMEZONE });
+    const hotspots = await hotSpotsBetween(db, config, from, to);
+    const spots = hotspots.slice(0, 5).map((h) =>
+      t(lang, 'figures.hotspot', { topic: h.topic, count: h.count, regions: h.regions.map((r) => r.name).join(lang === 'en' ? ', ' : '、'), description: h.description.slice(0, 40) }),
+    );
+    process.stdout.write(`${[figuresText(figures, lang), ...spots].join('\n')}\n`);
+    if (parsed.json) process.stdout.write(`${JSON.stringify({ ...figures, hotspots })}\n`);
+  }
 } finally {
   await db.$disconnect();
 }

@@ -16,6 +16,9 @@ import type { Config } from '../../core/platform/config.js';
 import type { Db } from '../../core/platform/db.js';
 import type { Services } from '../../core/platform/services.js';
 import { adminRoutes } from './admin-routes.js';
+import { alertContactRoutes } from './alert-routes.js';
+import { rankingRoutes } from './ranking-routes.js';
+import { templateRoutes } from './template-routes.js';
 import { consoleAuth, sessionRoutes } from './auth.js';
 import { caseRoutes, departmentScope } from './cases-routes.js';
 import { chatLinkRoutes } from './chat-link-routes.js';
@@ -27,6 +30,8 @@ import { ConsoleSessions } from './sessions.js';
 
 const PAGE_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
 const range = z.object({ from: isoDay, to: isoDay, lang: z.enum(['zh', 'en']).default('zh') }).refine((r) => r.from <= r.to, 'from must not be after to');
+
+const PAGE_SCRIPTS = ['admin-alerts.js', 'ranking.js'];
 
 function asset(name: string): string {
   return readFileSync(new URL(`./public/${name}`, import.meta.url), 'utf8');
@@ -66,6 +71,11 @@ export async function consoleRoutes(app: FastifyInstance, opts: { services: Serv
   app.get('/console', (_req, reply) => reply.type('text/html; charset=utf-8').header('content-security-policy', PAGE_CSP).send(page));
   app.get('/console/desk.js', (_req, reply) => reply.type('text/javascript; charset=utf-8').send(script));
   app.get('/console/desk.css', (_req, reply) => reply.type('text/css; charset=utf-8').send(style));
+  // Pages kept in files of their own (desk.js shows their sections and lends them its helpers).
+  for (const name of PAGE_SCRIPTS) {
+    const code = asset(name);
+    app.get(`/console/${name}`, (_req, reply) => reply.type('text/javascript; charset=utf-8').send(code));
+  }
   await consoleAuth(app, { ...services, sessions });
 
   await app.register(async (signedIn) => {
@@ -80,6 +90,9 @@ export async function consoleRoutes(app: FastifyInstance, opts: { services: Serv
     await signedIn.register(handoffRoutes, { db, handoff, staffOf });
     await signedIn.register(liveStreamRoutes, { db, redis: services.redis, config, log: services.log, sessions, staffOf });
     await signedIn.register(adminRoutes, { db, sessions, staffOf });
+    await signedIn.register(alertContactRoutes, { db, config });
+    await signedIn.register(rankingRoutes, { db, config, now: services.now });
+    await signedIn.register(templateRoutes, { db, staffOf });
     await signedIn.register(figureRoutes, { db, config });
 
     // A one-time code that links the signed-in member of staff's chat account (see staff commands).

@@ -28,7 +28,7 @@ function trustProxy(value: string, ctx: z.RefinementCtx): false | number | strin
 }
 
 // Tokens and secrets travel to these addresses: plain HTTP only to this machine (a local server or fake).
-function encryptedOrLoopback(url: string): boolean {
+export function encryptedOrLoopback(url: string): boolean {
   const { protocol, hostname } = new URL(url);
   if (protocol === 'https:') return true;
   return protocol === 'http:' && (hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname));
@@ -157,10 +157,22 @@ const schema = z.object({
   DATA_DIR: z.string().default('.data'),
   /** Largest photo or file a resident may send with a report. */
   ATTACHMENT_MAX_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
-  /** Turns GET /metrics on for Prometheus, which must send it as a bearer token; long and random, so it cannot be guessed. */
   /** Serves the web chat and console APIs' OpenAPI and Swagger UI at /docs; off unless wanted, as it lists the console's paths. */
   API_DOCS: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  /** Turns GET /metrics on for Prometheus, which must send it as a bearer token; long and random, so it cannot be guessed. */
   METRICS_TOKEN: z.string().regex(/^[A-Za-z0-9._~+/=-]{32,256}$/, 'at least 32 random letters and digits (e.g. openssl rand -hex 32)').optional(),
+  /** E-mail alerts to departments go through this SMTP server; without a host, e-mail contacts are refused. */
+  SMTP_HOST: z.string().optional(),
+  SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587),
+  /** true: TLS from the first byte (port 465); false: STARTTLS when the server offers it. */
+  SMTP_SECURE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  SMTP_USER: z.string().optional(),
+  SMTP_PASSWORD: z.string().optional(),
+  SMTP_FROM: z.string().default('Tingmin <tingmin@localhost>'),
+  /** Robot webhooks must be https; true also allows http to this machine (a local relay, or the fake robots in tests). */
+  ALERT_ALLOW_LOCAL_HTTP: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  /** The hour (0-23, TIMEZONE) at which departments that asked for it get the previous day's digest. */
+  ALERT_DIGEST_HOUR: z.coerce.number().int().min(0).max(23).default(8),
 }).refine((c) => !c.TELEGRAM_WEBHOOK_URL || c.TELEGRAM_WEBHOOK_SECRET, {
   message: 'TELEGRAM_WEBHOOK_SECRET is required with TELEGRAM_WEBHOOK_URL',
   path: ['TELEGRAM_WEBHOOK_SECRET'],

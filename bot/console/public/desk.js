@@ -61,6 +61,7 @@
   function show(view) {
     for (const section of document.querySelectorAll('.view')) section.hidden = section.id !== 'view-' + view;
     for (const a of document.querySelectorAll('#nav a[data-view]')) a.classList.toggle('active', a.dataset.view === view);
+    document.dispatchEvent(new CustomEvent('desk:show', { detail: view }));
   }
 
   function showLogin() {
@@ -100,9 +101,16 @@
     if (view === 'dashboard') return show('dashboard'), loadDashboard();
     if (view === 'admin') return show('admin'), loadAdmin();
     if (view === 'requests') return show('requests'), loadRequests();
+    if (pluggedView(view)) return show(view);
     show('inbox');
     loadInbox();
   }
+
+  // ---- pages in their own files (ranking.js, admin-alerts.js): a section marked data-plugin, and the helpers they use ----
+  function pluggedView(view) {
+    return Boolean(view) && document.getElementById('view-' + view)?.dataset.plugin !== undefined;
+  }
+  window.Desk = { api, t, el, notice, name, state };
 
   // ---- live events ----
   function listen() {

@@ -1,0 +1,68 @@
+import ExcelJS from 'exceljs';
+import type { Lang } from '../i18n/index.js';
+import type { Db } from '../platform/db.js';
+import { localDayRange } from '../routing/working-days.js';
+import { formatDateTime, statusText } from './describe.js';
+import { computeFigures } from './figures.js';
+import { computeRates, rateDefinitions } from './rates.js';
+
+const RATES = new Set(['responseRate', 'resolutionRate', 'satisfactionRate']);
+
+/**
+ * A spreadsheet of a period, as offices keep them: the ranking with its definitions, the figures,
+ * and one row per case (number, dates, status, topic, region, department, rating; no resident's
+ * words or phone).
+ */
+export async function periodWorkbook(db: Db, opts: { from: string; to: string; timeZone: string; now: Date; lang: Lang }): Promise<Buffer> {
+  const { lang, timeZone } = opts;
+  const zh = lang === 'zh';
+  const book = new ExcelJS.Workbook();
+  book.created = opts.now;
+
+  const ranking = await computeRates(db, opts);
+  const definitions = rateDefinitions(lang);
+  const rankSheet = book.addWorksheet(zh ? '三率排名' : 'Ranking');
+  const columns = ['rank', 'cases', 'responseRate', 'resolutionRate', 'satisfactionRate', 'averageHandlingHours', 'extensions', 'returns'] as const;
+  const label = new Map(definitions.map((d) => [d.key as string, d.label]));
+  rankSheet.columns = [
+    { header: label.get('rank')!, key: 'rank', width: 8 },
+    { header: zh ? '部门' : 'Department', key: 'name', width: 28 },
+    { header: zh ? '代码' : 'Code', key: 'code', width: 12 },
+    ...columns.filter((c) => c !== 'rank').map((c) => ({ header: label.get(c)!, key: c, width: 16, style: RATES.has(c) ? { numFmt: '0.0%' } : {} })),
+  ];
+  for (const r of ranking) rankSheet.addRow({ ...r, name: zh || !r.nameEn ? r.name : r.nameEn, averageHandlingHours: r.averageHandlingHours === null ? null : Math.round(r.averageHandlingHours * 10) / 10 });
+  rankSheet.getRow(1).font = { bold: true };
+  rankSheet.addRow([]);
+  for (const d of definitions) rankSheet.addRow([d.label, d.text]);
+
+  const figures = await computeFigures(db, opts);
+  const figSheet = book.addWorksheet(zh ? '统计' : 'Figures');
+  figSheet.columns = [{ header: zh ? '项目' : 'Figure', key: 'k', width: 24 }, { header: zh ? '数值' : 'Value', key: 'v', width: 14 }];
+  for (const [k, v] of Object.entries(figures.totals)) figSheet.addRow({ k, v });
+  figSheet.addRow({ k: 'satisfactionRate', v: figures.satisfaction.rate });
+  figSheet.addRow([]);
+  figSheet.addRow([zh ? '部门' : 'Department', zh ? '收到' : 'Received', zh ? '已办结' : 'Closed', zh ? '办理中' : 'In progress', zh ? '超期' : 'Overdue']);
+  for (const r of figures.byDepartment) figSheet.addRow([r.label ?? '—', r.received, r.closed, r.inProgress, r.overdue]);
+
+  const { from, to } = localDayRange(opts.from, opts.to, timeZone);
+  const cases = await db.case.findMany({
+    where: { createdAt: { gte: from, lt: to } },
+    orderBy: { createdAt: 'asc' },
+    select: { number: true, createdAt: true, status: true, topic: true, region: { select: { name: true } }, department: { select: { name: true, nameEn: true } }, deadline: true, resolvedAt: true, satisfaction: true, overdueAt: true, supervisedAt: true },
+  });
+  const caseSheet = book.addWorksheet(zh ? '案件' : 'Cases');
+  const headers = zh
+    ? ['案件编号', '收到时间', '状态', '类别', '地区', '承办单位', '办理时限', '办结时间', '评价', '超期', '督办']
+    : ['Number', 'Received', 'Status', 'Topic', 'Region', 'Department', 'Deadline', 'Resolved', 'Rating', 'Overdue', 'Supervised'];
+  caseSheet.addRow(headers).font = { bold: true };
+  const when = (d: Date | null) => (d ? formatDateTime(d, timeZone) : '');
+  for (const c of cases) {
+    caseSheet.addRow([
+      c.number, when(c.createdAt), statusText(c.status, lang), c.topic ?? '', c.region?.name ?? '',
+      c.department ? (zh || !c.department.nameEn ? c.department.name : c.department.nameEn) : '',
+      when(c.deadline), when(c.resolvedAt), c.satisfaction ?? '', c.overdueAt ? '✓' : '', c.supervisedAt ? '✓' : '',
+    ]);
+  }
+  caseSheet.columns.forEach((col) => (col.width = 16));
+  return Buffer.from(await book.xlsx.writeBuffer());
+}

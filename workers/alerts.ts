@@ -1,0 +1,163 @@
+import { createHmac } from 'node:crypto';
+import { UnrecoverableError } from 'bullmq';
+import nodemailer from 'nodemailer';
+import { ALERTS, alertKey } from '../core/alerts/alerts.js';
+import { eventVars, formatDateTime } from '../core/cases/describe.js';
+import { t } from '../core/i18n/index.js';
+import type { AlertContact, Department } from '../core/platform/db.js';
+import type { JobData } from '../core/queues.js';
+import { localDate, localDayRange } from '../core/routing/working-days.js';
+import type { WorkerDeps } from './deps.js';
+
+/** What a contact is sent: a title (DingTalk's and e-mail's subject) and lines of plain text. */
+type Alert = { title: string; lines: string[] };
+
+const TIMEOUT_MS = 10_000;
+
+/**
+ * The `alerts` queue: a case event told to the departments concerned, on each of their contacts
+ * (WeCom and DingTalk robots, e-mail); a job without an event sends the daily digests that are due.
+ * Each (alert, contact) has an AlertDelivery row, marked once the contact's server accepted it: a
+ * retried job (BullMQ's backoff) sends only to the contacts that failed, so nobody gets it twice.
+ */
+export async function processAlerts(deps: WorkerDeps, { eventId }: JobData<'alerts'>): Promise<number> {
+  return eventId ? alertEvent(deps, eventId) : sendDigests(deps);
+}
+
+async function alertEvent(deps: WorkerDeps, eventId: string): Promise<number> {
+  const { db, config } = deps;
+  const event = await db.caseEvent.findUnique({ where: { id: eventId }, include: { case: { include: { region: true } } } });
+  if (!event) throw new UnrecoverableError(`case event ${eventId} does not exist`);
+  const rule = ALERTS.get(event.type);
+  if (!rule) return 0;
+  const departmentIds = new Set<string>();
+  const holder = await holderAt(deps, event);
+  if (holder) departmentIds.add(holder);
+  if (rule.office) {
+    const office = await db.department.findFirst({ where: { kind: 'supervision_office' }, orderBy: { code: 'asc' } });
+    if (office) departmentIds.add(office.id);
+  }
+  const departments = await db.department.findMany({ where: { id: { in: [...departmentIds] } }, include: { alertContacts: true } });
+  const c = event.case;
+  const vars = {
+    ...eventVars(event, 'zh', config.TIMEZONE, { deadline: c.deadline }),
+    topic: c.topic ?? '—',
+    region: c.region?.name ?? '—',
+    at: formatDateTime(event.at, config.TIMEZONE),
+  };
+  const title = t('zh', rule.text, vars);
+  const lines = [t('zh', 'alert.details', vars), ...(event.note ? [t('zh', 'alert.note', vars)] : [])];
+  return deliverAll(deps, alertKey.event(event.id), departments, { title, lines });
+}
+
+/**
+ * The department that held the case when the event happened: the one an assignment names, else
+ * the one of the latest assignment before it (a hand-back decided after the case went back to
+ * triage still concerns the department that asked), else the case's own.
+ */
+async function holderAt(deps: WorkerDeps, event: { id: string; caseId: string; at: Date; data: unknown; case: { departmentId: string | null } }): Promise<string | null> {
+  const named = (data: unknown) => {
+    const id = (data as { departmentId?: unknown } | null)?.departmentId;
+    return typeof id === 'string' ? id : null;
+  };
+  const own = named(event.data);
+  if (own) return own;
+  const previous = await deps.db.caseEvent.findFirst({
+    where: { caseId: event.caseId, type: { in: ['assigned', 'transferred'] }, at: { lte: event.at }, id: { not: event.id } },
+    orderBy: { at: 'desc' },
+  });
+  return named(previous?.data) ?? event.case.departmentId;
+}
+
+/** Sends one alert to every contact of the departments; throws (so the job is retried) when any failed. */
+async function deliverAll(deps: WorkerDeps, key: string, departments: (Department & { alertContacts: AlertContact[] })[], alert: Alert): Promise<number> {
+  const { db } = deps;
+  const contacts = departments.flatMap((d) => d.alertContacts);
+  if (!contacts.length) return 0;
+  await db.alertDelivery.createMany({ data: contacts.map((c) => ({ key, contactId: c.id, createdAt: deps.now() })), skipDuplicates: true });
+  const pending = new Set((await db.alertDelivery.findMany({ where: { key, deliveredAt: null }, select: { contactId: true } })).map((d) => d.contactId));
+  const failures: string[] = [];
+  let sent = 0;
+  for (const contact of contacts.filter((c) => pending.has(c.id))) {
+    try {
+      await send(deps, contact, alert);
+      await db.alertDelivery.update({ where: { key_contactId: { key, contactId: contact.id } }, data: { deliveredAt: deps.now(), attempts: { increment: 1 }, lastError: null } });
+      sent++;
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      failures.push(`${contact.kind}: ${message}`);
+      await db.alertDelivery.update({ where: { key_contactId: { key, contactId: contact.id } }, data: { attempts: { increment: 1 }, lastError: message.slice(0, 500) } });
+    }
+  }
+  if (failures.length) throw new Error(`alert ${key} not delivered to ${failures.length} contact(s): ${failures.join('; ')}`);
+  return sent;
+}
+
+async function send(deps: WorkerDeps, contact: AlertContact, alert: Alert): Promise<void> {
+  const text = [alert.title, ...alert.lines].join('\n');
+  if (contact.kind === 'email') {
+    const { SMTP_HOST, SMTP_PORT, SMTP_SECURE, SMTP_USER, SMTP_PASSWORD, SMTP_FROM } = deps.config;
+    if (!SMTP_HOST) throw new Error('SMTP_HOST is not set');
+    const transport = nodemailer.createTransport({
+      host: SMTP_HOST,
+      port: SMTP_PORT,
+      secure: SMTP_SECURE,
+      auth: SMTP_USER ? { user: SMTP_USER, pass: SMTP_PASSWORD } : undefined,
+      connectionTimeout: TIMEOUT_MS,
+    });
+    try {
+      await transport.sendMail({ from: SMTP_FROM, to: contact.to, subject: alert.title, text });
+    } finally {
+      transport.close();
+    }
+    return;
+  }
+  const url = new URL(contact.url ?? '');
+  let body: unknown;
+  if (contact.kind === 'wecom') {
+    // WeCom group robot: markdown message, content at most 4096 bytes.
+    body = { msgtype: 'markdown', markdown: { content: [`**${alert.title}**`, ...alert.lines.map((l) => `> ${l}`)].join('\n') } };
+  } else {
+    // DingTalk robot with 加签: timestamp (ms) and sign = base64(HMAC-SHA256(secret, "timestamp\nsecret")) as query parameters.
+    const timestamp = String(deps.now().getTime());
+    const secret = contact.secret ?? '';
+    url.searchParams.set('timestamp', timestamp);
+    url.searchParams.set('sign', createHmac('sha256', secret).update(`${timestamp}\n${secret}`).digest('base64'));
+    body = { msgtype: 'markdown', markdown: { title: alert.title, text: [`#### ${alert.title}`, ...alert.lines.map((l) => `> ${l}`)].join('\n\n') } };
+  }
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(TIMEOUT_MS) });
+  // Both robots answer 200 with {"errcode":0,"errmsg":"ok"}; anything else is a failure to retry.
+  const answer = (await res.json().catch(() => null)) as { errcode?: number; errmsg?: string } | null;
+  if (!res.ok || answer?.errcode !== 0) throw new Error(`HTTP ${res.status} errcode ${answer?.errcode ?? '?'} ${answer?.errmsg ?? ''}`.trim());
+}
+
+/**
+ * The previous day's digest for each department that asked for one, once the digest hour has come
+ * (the job runs every hour; a department gets each day's digest once).
+ */
+async function sendDigests(deps: WorkerDeps): Promise<number> {
+  const { db, config } = deps;
+  const now = deps.now();
+  const hour = Number(now.toLocaleString('en-GB', { timeZone: config.TIMEZONE, hour: '2-digit', hour12: false }));
+  if (hour < config.ALERT_DIGEST_HOUR) return 0;
+  const today = localDate(now, config.TIMEZONE);
+  const yesterday = localDate(new Date(localDayRange(today, today, config.TIMEZONE).from.getTime() - 3_600_000), config.TIMEZONE);
+  const { from, to } = localDayRange(yesterday, yesterday, config.TIMEZONE);
+  const departments = await db.department.findMany({ where: { alertDigest: true, alertContacts: { some: {} } }, include: { alertContacts: true } });
+  let sent = 0;
+  for (const d of departments) {
+    const count = (types: string[]) => db.caseEvent.count({ where: { type: { in: types }, at: { gte: from, lt: to }, case: { departmentId: d.id } } });
+    const vars = {
+      day: yesterday,
+      department: d.name,
+      assigned: await count(['assigned', 'transferred']),
+      reminders: await count(['deadline_reminder']),
+      overdue: await count(['overdue']),
+      supervised: await count(['supervised']),
+      open: await db.case.count({ where: { departmentId: d.id, status: { in: ['assigned', 'in_progress', 'reopened'] } } }),
+      late: await db.case.count({ where: { departmentId: d.id, status: { in: ['assigned', 'in_progress', 'reopened'] }, overdueAt: { not: null } } }),
+    };
+    sent += await deliverAll(deps, alertKey.digest(d.code, yesterday), [d], { title: t('zh', 'alert.digest', vars), lines: [t('zh', 'alert.digestBody', vars)] });
+  }
+  return sent;
+}
