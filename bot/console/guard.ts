@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db, Staff } from '../../core/platform/db.js';
+import { refuse } from './errors.js';
 import { csrfMatches, type ConsoleSession, type ConsoleSessions } from './sessions.js';
 
 export const SESSION_COOKIE = 'tm_console';
@@ -45,7 +46,7 @@ function crossSite(req: FastifyRequest): boolean {
 
 /** onRequest hook for every console route, sign-in included: changes only from this origin. */
 export async function refuseCrossSite(req: FastifyRequest, reply: FastifyReply) {
-  if (UNSAFE.has(req.method) && crossSite(req)) return reply.code(403).send({ error: 'cross-site request refused' });
+  if (UNSAFE.has(req.method) && crossSite(req)) return refuse(reply, 403, 'cross-site request refused', 'staffError.crossSite');
 }
 
 /**
@@ -57,8 +58,8 @@ export function requireStaff(db: Db, sessions: ConsoleSessions) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
     const session = await sessions.get(req.cookies[SESSION_COOKIE]);
     const staff = session && (await db.staff.findFirst({ where: { id: session.staffId, disabled: false }, select: STAFF_FIELDS }));
-    if (!session || !staff) return reply.code(401).send({ error: 'please sign in' });
-    if (UNSAFE.has(req.method) && !csrfMatches(session, req.headers['x-csrf-token'])) return reply.code(403).send({ error: 'missing or wrong CSRF token' });
+    if (!session || !staff) return refuse(reply, 401, 'please sign in', 'staffError.signIn');
+    if (UNSAFE.has(req.method) && !csrfMatches(session, req.headers['x-csrf-token'])) return refuse(reply, 403, 'missing or wrong CSRF token', 'staffError.csrf');
     req.staff = staff;
     req.consoleSession = session;
   };
@@ -67,6 +68,6 @@ export function requireStaff(db: Db, sessions: ConsoleSessions) {
 /** onRequest hook (after `requireStaff`) of routes only some roles may use. */
 export function requireRole(...roles: Staff['role'][]) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
-    if (!req.staff || !roles.includes(req.staff.role)) return reply.code(403).send({ error: 'not allowed for your role' });
+    if (!req.staff || !roles.includes(req.staff.role)) return refuse(reply, 403, 'not allowed for your role', 'staffError.roleMayNot');
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { StaffErrorKey, Vars } from '../i18n/index.js';
 import type { Config } from '../platform/config.js';
 import type { Case, CaseEvent, CaseStatus, Db, Prisma, Staff, StaffRole, Tx } from '../platform/db.js';
 import type { Queues } from '../queues.js';
@@ -12,11 +13,16 @@ export type StaffActor = Pick<Staff, 'id' | 'role' | 'departmentId'>;
 
 export type CaseActionErrorCode = 'not_found' | 'forbidden' | 'invalid' | 'conflict';
 
-/** A refused action, with a code every front end maps to its own answer (404, 403, 400, 409). */
+/**
+ * A refused action, with a code every front end maps to its own answer (404, 403, 400, 409), and
+ * the text that tells staff why (key and values) in their language.
+ */
 export class CaseActionError extends Error {
   constructor(
     readonly code: CaseActionErrorCode,
     message: string,
+    readonly key: StaffErrorKey,
+    readonly params: Vars = {},
   ) {
     super(message);
   }
@@ -57,11 +63,11 @@ export function caseActions(deps: CaseActionsDeps) {
   const { db, config } = deps;
 
   async function load(actor: StaffActor, caseId: string, action: CaseAction): Promise<Case> {
-    if (!PERMISSIONS[action].includes(actor.role)) throw new CaseActionError('forbidden', `a ${actor.role} may not ${action} a case`);
+    if (!PERMISSIONS[action].includes(actor.role)) throw new CaseActionError('forbidden', `a ${actor.role} may not ${action} a case`, 'staffError.roleMayNot');
     const found = z.string().uuid().safeParse(caseId).success ? await db.case.findUnique({ where: { id: caseId } }) : null;
     // Another department's case does not exist for a handler: its number is not revealed either.
     if (!found || (actor.role === 'handler' && found.departmentId !== actor.departmentId)) {
-      throw new CaseActionError('not_found', 'no such case');
+      throw new CaseActionError('not_found', 'no such case', 'staffError.caseNotFound');
     }
     return found;
   }
@@ -72,16 +78,18 @@ export function caseActions(deps: CaseActionsDeps) {
     try {
       events = await db.$transaction((tx) => work(tx, current, deps.now(), `staff:${actor.id}`));
     } catch (err) {
-      if (err instanceof IllegalTransitionError) throw new CaseActionError('conflict', err.message);
+      if (err instanceof IllegalTransitionError) {
+        throw new CaseActionError('conflict', err.message, 'staffError.illegalTransition', { number: err.caseNumber, from: err.from, to: err.to });
+      }
       throw err;
     }
     await queueNotifications(deps.queues, events);
     return events;
   }
 
-  function required(value: unknown, what: string): string {
+  function required(value: unknown, what: string, key: StaffErrorKey): string {
     const parsed = text.safeParse(value);
-    if (!parsed.success) throw new CaseActionError('invalid', `${what} is required`);
+    if (!parsed.success) throw new CaseActionError('invalid', `${what} is required`, key);
     return parsed.data;
   }
 
@@ -93,7 +101,7 @@ export function caseActions(deps: CaseActionsDeps) {
     },
 
     async reject(actor: StaffActor, caseId: string, reason: string) {
-      const note = required(reason, 'a reason');
+      const note = required(reason, 'a reason', 'staffError.reasonRequired');
       return run(actor, caseId, 'reject', async (tx, c, at, by) => [
         await transition(tx, c, { to: 'rejected', actor: by, at, note, data: { reason: 'staff' } }),
       ]);
@@ -101,7 +109,7 @@ export function caseActions(deps: CaseActionsDeps) {
 
     /** Before acceptance the case waits for the answer; while a department works it, it goes on. */
     async requestInfo(actor: StaffActor, caseId: string, question: string) {
-      const note = required(question, 'a question');
+      const note = required(question, 'a question', 'staffError.questionRequired');
       return run(actor, caseId, 'requestInfo', async (tx, c, at, by) => {
         if (c.status === 'received' || c.status === 'accepted') {
           return [await transition(tx, c, { to: 'needs_info', type: 'info_requested', actor: by, at, note })];
@@ -116,9 +124,9 @@ export function caseActions(deps: CaseActionsDeps) {
       const department = z.string().uuid().safeParse(departmentId).success
         ? await db.department.findUnique({ where: { id: departmentId } })
         : null;
-      if (!department) throw new CaseActionError('invalid', 'no such department');
+      if (!department) throw new CaseActionError('invalid', 'no such department', 'staffError.noSuchDepartment');
       if (actor.role === 'handler' && department.kind !== 'supervision_office') {
-        throw new CaseActionError('forbidden', 'a handler may only return a case to the supervision office');
+        throw new CaseActionError('forbidden', 'a handler may only return a case to the supervision office', 'staffError.handlerReturnOnly');
       }
       return run(actor, caseId, 'assign', async (tx, c, at, by) => [
         await assign(tx, c, department, { actor: by, at, note, deadline: await deadlineFor(tx, config, c.priority, at) }),
@@ -130,7 +138,7 @@ export function caseActions(deps: CaseActionsDeps) {
      * staff without one); the first one starts the work (in_progress) and the response clock.
      */
     async reply(actor: StaffActor, caseId: string, message: string) {
-      const note = required(message, 'a message');
+      const note = required(message, 'a message', 'staffError.messageRequired');
       return run(actor, caseId, 'reply', async (tx, c, at, by) => {
         if (!WORKING.includes(c.status) && c.status !== 'accepted') throw new IllegalTransitionError(c.status, 'in_progress', c.number);
         if (!c.firstResponseAt) await tx.case.update({ where: { id: c.id }, data: { firstResponseAt: at } });
@@ -148,13 +156,13 @@ export function caseActions(deps: CaseActionsDeps) {
 
     /** Internal: never shown to the resident. */
     async note(actor: StaffActor, caseId: string, body: string) {
-      const note = required(body, 'a note');
+      const note = required(body, 'a note', 'staffError.noteRequired');
       return run(actor, caseId, 'note', async (tx, c, at, by) => [await recordEvent(tx, c, { type: 'note', actor: by, at, note })]);
     },
 
     /** The result for the resident; cases linked to this one (并单) are resolved with it. */
     async resolve(actor: StaffActor, caseId: string, result: string) {
-      const note = required(result, 'the result');
+      const note = required(result, 'the result', 'staffError.resultRequired');
       return run(actor, caseId, 'resolve', async (tx, c, at, by) => {
         const resolve = (target: Case, data?: { via: string }) =>
           transition(tx, target, { to: 'resolved', actor: by, at, note, data, set: { firstResponseAt: target.firstResponseAt ?? at } });
@@ -164,7 +172,7 @@ export function caseActions(deps: CaseActionsDeps) {
     },
 
     async reopen(actor: StaffActor, caseId: string, reason: string) {
-      const note = required(reason, 'a reason');
+      const note = required(reason, 'a reason', 'staffError.reasonRequired');
       return run(actor, caseId, 'reopen', (tx, c, at, by) => reopen(tx, config, c, { actor: by, at, note }));
     },
 
@@ -198,8 +206,8 @@ export async function reopen(
 
 /** Flags an open case as supervised, once; shared with the deadline job and dissatisfied residents. */
 export async function supervise(tx: Tx, c: Case, opts: { actor: string; at: Date; note?: string | null }): Promise<CaseEvent> {
-  if (![...OPEN_STATUSES, 'needs_info'].includes(c.status)) throw new CaseActionError('conflict', `case ${c.number} is not open`);
+  if (![...OPEN_STATUSES, 'needs_info'].includes(c.status)) throw new CaseActionError('conflict', `case ${c.number} is not open`, 'staffError.notOpen', { number: c.number });
   const flagged = await tx.case.updateMany({ where: { id: c.id, supervisedAt: null }, data: { supervisedAt: opts.at } });
-  if (flagged.count === 0) throw new CaseActionError('conflict', `case ${c.number} is already under supervision`);
+  if (flagged.count === 0) throw new CaseActionError('conflict', `case ${c.number} is already under supervision`, 'staffError.alreadySupervised', { number: c.number });
   return recordEvent(tx, c, { type: 'supervised', actor: opts.actor, at: opts.at, note: opts.note });
 }
