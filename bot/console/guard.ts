@@ -46,7 +46,7 @@ function crossSite(req: FastifyRequest): boolean {
 
 /** onRequest hook for every console route, sign-in included: changes only from this origin. */
 export async function refuseCrossSite(req: FastifyRequest, reply: FastifyReply) {
-  if (UNSAFE.has(req.method) && crossSite(req)) return refuse(reply, 403, 'cross-site request refused', 'staffError.crossSite');
+  if (UNSAFE.has(req.method) && crossSite(req)) return reply.code(403).send({ error: 'cross-site request refused' });
 }
 
 /**
@@ -58,7 +58,8 @@ export function requireStaff(db: Db, sessions: ConsoleSessions) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
     const session = await sessions.get(req.cookies[SESSION_COOKIE]);
     const staff = session && (await db.staff.findFirst({ where: { id: session.staffId, disabled: false }, select: STAFF_FIELDS }));
-    if (!session || !staff) return refuse(reply, 401, 'please sign in', 'staffError.signIn');
+    // Anonymous callers get the bare error and nothing more (the page answers 401 with its sign-in form).
+    if (!session || !staff) return reply.code(401).send({ error: 'please sign in' });
     if (UNSAFE.has(req.method) && !csrfMatches(session, req.headers['x-csrf-token'])) return refuse(reply, 403, 'missing or wrong CSRF token', 'staffError.csrf');
     req.staff = staff;
     req.consoleSession = session;

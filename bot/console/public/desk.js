@@ -335,7 +335,7 @@
     const max = Math.max(1, ...rows.map((r) => r.received));
     const drawing = el('div', { class: 'bars', 'aria-hidden': 'true' }, ...rows.map((r) => el('div', { class: 'bar-row' },
       el('span', { class: 'bar-label' }, r.label),
-      svg('svg', { class: 'bar', viewBox: '0 0 100 10', preserveAspectRatio: 'none' },
+      svg('svg', { class: 'meter', viewBox: '0 0 100 10', preserveAspectRatio: 'none' },
         svg('rect', { class: 'received', x: 0, y: 0, width: (r.received / max) * 100, height: 10 }),
         svg('rect', { class: 'closed', x: 0, y: 0, width: (r.closed / max) * 100, height: 10 })),
       el('span', { class: 'bar-value' }, t('dash.barValue', r)))));
@@ -365,7 +365,7 @@
     const total = parts.reduce((s, p) => s + p.value, 0);
     if (total === 0) return [noData()];
     let x = 0;
-    const bar = svg('svg', { class: 'bar', viewBox: '0 0 100 10', preserveAspectRatio: 'none' }, ...parts.map((p) => {
+    const bar = svg('svg', { class: 'meter', viewBox: '0 0 100 10', preserveAspectRatio: 'none' }, ...parts.map((p) => {
       const rect = svg('rect', { class: p.cls, x, y: 0, width: (p.value / total) * 100, height: 10 });
       x += (p.value / total) * 100;
       return rect;
