@@ -61,7 +61,7 @@ describe('Object.prototype names sent from outside', () => {
     for (const name of NAMES) {
       const res = await h.app.inject({ method: 'POST', url: `/console/api/handoffs/${id}/${encodeURIComponent(name)}`, payload: {}, headers });
       expect(res.statusCode, name).toBe(404);
-      expect(res.json(), name).toEqual({ error: 'no such action' });
+      expect(res.json(), name).toEqual({ error: 'no such action', key: 'staffError.noSuchAction', params: {} });
     }
     // The conversation was not touched.
     expect(await h.services.db.handoff.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'waiting', staffId: null });

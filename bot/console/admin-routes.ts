@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { exportRules, importRules } from '../../core/routing/rules-file.js';
 import { isoDay } from '../../core/routing/working-days.js';
 import type { Db } from '../../core/platform/db.js';
-import { badRequest } from './errors.js';
+import { badRequest, refuse } from './errors.js';
 import { requireRole, type ConsoleStaff } from './guard.js';
 import type { ConsoleSessions } from './sessions.js';
 
@@ -35,12 +35,12 @@ export async function adminRoutes(app: FastifyInstance, opts: { db: Db; sessions
 
   app.post<{ Params: { id: string } }>('/console/api/admin/staff/:id', { config: { docs: { body: staffChange } } }, async (req, reply) => {
     const change = staffChange.safeParse(req.body);
-    if (!change.success) return reply.code(400).send({ error: 'disabled (true or false) is required' });
-    if (req.params.id === opts.staffOf(req).id) return reply.code(409).send({ error: 'you cannot disable your own account' });
+    if (!change.success) return badRequest(reply, change.error);
+    if (req.params.id === opts.staffOf(req).id) return refuse(reply, 409, 'you cannot disable your own account', 'staffError.ownAccount');
     const done = z.string().uuid().safeParse(req.params.id).success
       ? await db.staff.updateMany({ where: { id: req.params.id }, data: { disabled: change.data.disabled } })
       : { count: 0 };
-    if (!done.count) return reply.code(404).send({ error: 'no such staff account' });
+    if (!done.count) return refuse(reply, 404, 'no such staff account', 'staffError.noSuchStaff');
     // A disabled account's sign-ins and open live streams end now, not when they next expire.
     if (change.data.disabled) await opts.sessions.endAll(req.params.id);
     return { ok: true };
@@ -49,9 +49,9 @@ export async function adminRoutes(app: FastifyInstance, opts: { db: Db; sessions
   app.get('/console/api/admin/routing', async (_req, reply) => reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="routing-rules.csv"').send(await exportRules(db)));
 
   app.post('/console/api/admin/routing', { config: { docs: { consumes: ['text/csv'] } } }, async (req, reply) => {
-    if (typeof req.body !== 'string') return reply.code(415).send({ error: 'send the rules as text/csv' });
+    if (typeof req.body !== 'string') return refuse(reply, 415, 'send the rules as text/csv', 'staffError.csvRequired');
     const { imported, errors } = await importRules(db, req.body);
-    if (errors.length) return reply.code(400).send({ error: `${errors.length} error(s); no rule was changed`, errors });
+    if (errors.length) return reply.code(400).send({ error: `${errors.length} error(s); no rule was changed`, key: 'staffError.routingErrors', params: { count: errors.length }, errors });
     return { imported };
   });
 
@@ -62,7 +62,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { db: Db; sessions
     const body = holidays.safeParse(req.body);
     if (!body.success) return badRequest(reply, body.error);
     const { year, days } = body.data;
-    if (year !== undefined && days.some((d) => !d.day.startsWith(`${year}-`))) return reply.code(400).send({ error: `every day must be in ${year}` });
+    if (year !== undefined && days.some((d) => !d.day.startsWith(`${year}-`))) return refuse(reply, 400, `every day must be in ${year}`, 'staffError.holidayYear', { year });
     await db.$transaction([
       db.holiday.deleteMany({ where: year === undefined ? {} : { day: { startsWith: `${year}-` } } }),
       db.holiday.createMany({ data: days }),

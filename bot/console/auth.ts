@@ -6,6 +6,7 @@ import type { Config } from '../../core/platform/config.js';
 import type { Db } from '../../core/platform/db.js';
 import type { Logger } from '../../core/platform/log.js';
 import type { AppRedis } from '../../core/platform/redis.js';
+import { refuse } from './errors.js';
 import { LoginAttempts } from './login-attempts.js';
 import { checkPassword } from './passwords.js';
 import { SESSION_COOKIE, STAFF_FIELDS, sessionOf, staffOf } from './guard.js';
@@ -30,20 +31,20 @@ export async function consoleAuth(app: FastifyInstance, opts: { db: Db; redis: A
   const perAddress = new RateLimiter(opts.redis, config.REDIS_PREFIX, { messages: config.CONSOLE_LOGIN_ATTEMPTS_PER_IP, windowSeconds: 600 });
   const perName = new LoginAttempts(opts.redis, config.REDIS_PREFIX, { attempts: config.CONSOLE_MAX_FAILED_LOGINS, lockMs: config.CONSOLE_LOCKOUT_MINUTES * 60_000 });
   app.post('/console/api/login', { config: { docs: { body: loginBody } } }, async (req, reply) => {
-    if (!(await perAddress.allow(`console-login:${req.ip}`))) return reply.code(429).header('retry-after', '600').send({ error: 'too many attempts; try again in 10 minutes' });
+    if (!(await perAddress.allow(`console-login:${req.ip}`))) return refuse(reply.header('retry-after', '600'), 429, 'too many attempts; try again in 10 minutes', 'staffError.loginTooMany');
     const body = loginBody.safeParse(req.body);
-    if (!body.success) return reply.code(400).send({ error: 'username and password are required' });
+    if (!body.success) return refuse(reply, 400, 'username and password are required', 'staffError.loginMissing');
     const { username, password } = body.data;
     // Refused before the account is looked up: the answer is the same whether the name exists.
     const locked = await perName.take(username, req.ip);
     if (locked) {
       if (locked.justLocked) log.warn({ address: req.ip }, 'console sign-in locked for a name and address after repeated failures');
-      return reply.code(423).header('retry-after', String(locked.retryAfter)).send({ error: 'too many failed sign-ins for this name; try again later' });
+      return refuse(reply.header('retry-after', String(locked.retryAfter)), 423, 'too many failed sign-ins for this name; try again later', 'staffError.loginLocked');
     }
     const found = await db.staff.findUnique({ where: { username } });
     // Unknown names are checked against a dummy hash, so they take as long as a wrong password.
     const ok = (await checkPassword(found?.passwordHash ?? null, password)) && found && !found.disabled;
-    if (!ok) return reply.code(401).send({ error: 'wrong username or password' });
+    if (!ok) return refuse(reply, 401, 'wrong username or password', 'staffError.loginWrong');
     await perName.clear(username, req.ip);
     const { id, session } = await sessions.create(found.id);
     log.info({ staffId: found.id }, 'console sign-in');

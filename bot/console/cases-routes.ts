@@ -9,7 +9,7 @@ import { t, type Lang } from '../../core/i18n/index.js';
 import type { Config } from '../../core/platform/config.js';
 import type { CaseStatus, Db, Prisma } from '../../core/platform/db.js';
 import { AttachmentStore, sniffType } from '../conversations/attachments.js';
-import { badRequest, sendRefusal } from './errors.js';
+import { badRequest, refuse, sendRefusal } from './errors.js';
 import { requireRole } from './guard.js';
 
 const STATUSES = ['received', 'accepted', 'needs_info', 'rejected', 'assigned', 'in_progress', 'in_review', 'resolved', 'closed', 'reopened'] as const satisfies readonly CaseStatus[];
@@ -106,14 +106,14 @@ export async function caseRoutes(
         orderBy: { createdAt: 'desc' },
         skip: (q.page - 1) * q.pageSize,
         take: q.pageSize,
-        include: { department: { select: { id: true, name: true, nameEn: true } }, region: { select: { name: true } } },
+        include: { department: { select: { id: true, name: true, nameEn: true } }, region: { select: { name: true, nameEn: true } } },
       }),
     ]);
     return { total, page: q.page, pageSize: q.pageSize, cases };
   });
 
   app.get<{ Params: { id: string }; Querystring: { lang?: string } }>('/console/api/cases/:id', async (req, reply) => {
-    if (!z.string().uuid().safeParse(req.params.id).success) return reply.code(404).send({ error: 'no such case' });
+    if (!z.string().uuid().safeParse(req.params.id).success) return refuse(reply, 404, 'no such case', 'staffError.caseNotFound');
     const lang = req.query.lang === 'en' ? 'en' : 'zh';
     const found = await db.case.findFirst({
       where: { id: req.params.id, ...visibleTo(staffOf(req)) },
@@ -128,7 +128,7 @@ export async function caseRoutes(
         evidence: { select: { id: true, kind: true, mimeType: true, size: true } },
       },
     });
-    if (!found) return reply.code(404).send({ error: 'no such case' });
+    if (!found) return refuse(reply, 404, 'no such case', 'staffError.caseNotFound');
     const request = await pendingRequest(db, found.id);
     // Each event told in words, and who acted by name rather than by id.
     const staffIds = [...found.events.map((e) => e.actor.match(/^staff:(.+)$/)?.[1]), request?.staffId].filter((id): id is string => !!id);
@@ -182,10 +182,10 @@ export async function caseRoutes(
   // The bytes of a photo or file of a case the member of staff may see.
   app.get<{ Params: { id: string; attachmentId: string } }>('/console/api/cases/:id/attachments/:attachmentId', async (req, reply) => {
     const ids = z.object({ id: z.string().uuid(), attachmentId: z.string().uuid() }).safeParse(req.params);
-    if (!ids.success) return reply.code(404).send({ error: 'no such attachment' });
+    if (!ids.success) return refuse(reply, 404, 'no such attachment', 'staffError.notFound');
     const found = await db.case.findFirst({ where: { id: ids.data.id, ...visibleTo(staffOf(req)) }, select: { submissionId: true } });
     const file = found && (await db.attachment.findFirst({ where: { id: ids.data.attachmentId, OR: [{ submissionId: found.submissionId }, { caseId: ids.data.id }] } }));
-    if (!file) return reply.code(404).send({ error: 'no such attachment' });
+    if (!file) return refuse(reply, 404, 'no such attachment', 'staffError.notFound');
     // Served as a download with its checked type, never rendered as a page of this origin.
     return reply
       .type(file.mimeType)
@@ -195,7 +195,7 @@ export async function caseRoutes(
 
   app.post<{ Params: { id: string; action: string } }>('/console/api/cases/:id/:action', { config: { docs: { body: actionBody } } }, async (req, reply) => {
     const action = z.enum(CASE_ACTIONS as [string, ...string[]]).safeParse(req.params.action);
-    if (!action.success) return reply.code(404).send({ error: 'no such action' });
+    if (!action.success) return refuse(reply, 404, 'no such action', 'staffError.noSuchAction');
     const body = actionBody.safeParse(req.body ?? {});
     if (!body.success) return badRequest(reply, body.error);
     const staff = staffOf(req);
@@ -233,7 +233,7 @@ export async function caseRoutes(
     const [departments, topics, regions] = await Promise.all([
       db.department.findMany({ orderBy: { code: 'asc' }, select: { id: true, code: true, name: true, nameEn: true, kind: true } }),
       db.topic.findMany({ where: { parentId: null }, orderBy: { sortOrder: 'asc' }, select: { name: true, nameEn: true, children: { select: { name: true } } } }),
-      db.region.findMany({ orderBy: { code: 'asc' }, select: { code: true, name: true, level: true, parentCode: true } }),
+      db.region.findMany({ orderBy: { code: 'asc' }, select: { code: true, name: true, nameEn: true, level: true, parentCode: true } }),
     ]);
     return { departments, topics, regions };
   });

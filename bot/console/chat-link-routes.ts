@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { Channel } from '../../core/platform/db.js';
 import type { ConsoleStaff } from './guard.js';
 import type { ChatLinks } from './chat-links.js';
-import { badRequest } from './errors.js';
+import { badRequest, refuse } from './errors.js';
 
 /** The chat account the staff member was shown and confirms (not just "whatever is pending now"). */
 const confirmBody = z.object({ channel: z.enum(Channel), userId: z.string().min(1).max(200) });
@@ -19,7 +19,7 @@ export async function chatLinkRoutes(app: FastifyInstance, opts: { chatLinks: Ch
   app.post('/console/api/me/chat-link/confirm', { config: { docs: { body: confirmBody } } }, async (req, reply) => {
     const body = confirmBody.safeParse(req.body);
     if (!body.success) return badRequest(reply, body.error);
-    if (!(await chatLinks.confirm(staffOf(req).id, body.data))) return reply.code(409).send({ error: 'no such link request; get a new code' });
+    if (!(await chatLinks.confirm(staffOf(req).id, body.data))) return refuse(reply, 409, 'no such link request; get a new code', 'staffError.chatLinkGone');
     return chatLinks.state(staffOf(req).id);
   });
 }

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db, Staff } from '../../core/platform/db.js';
+import { refuse } from './errors.js';
 import { csrfMatches, type ConsoleSession, type ConsoleSessions } from './sessions.js';
 
 export const SESSION_COOKIE = 'tm_console';
@@ -57,8 +58,9 @@ export function requireStaff(db: Db, sessions: ConsoleSessions) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
     const session = await sessions.get(req.cookies[SESSION_COOKIE]);
     const staff = session && (await db.staff.findFirst({ where: { id: session.staffId, disabled: false }, select: STAFF_FIELDS }));
+    // Anonymous callers get the bare error and nothing more (the page answers 401 with its sign-in form).
     if (!session || !staff) return reply.code(401).send({ error: 'please sign in' });
-    if (UNSAFE.has(req.method) && !csrfMatches(session, req.headers['x-csrf-token'])) return reply.code(403).send({ error: 'missing or wrong CSRF token' });
+    if (UNSAFE.has(req.method) && !csrfMatches(session, req.headers['x-csrf-token'])) return refuse(reply, 403, 'missing or wrong CSRF token', 'staffError.csrf');
     req.staff = staff;
     req.consoleSession = session;
   };
@@ -67,6 +69,6 @@ export function requireStaff(db: Db, sessions: ConsoleSessions) {
 /** onRequest hook (after `requireStaff`) of routes only some roles may use. */
 export function requireRole(...roles: Staff['role'][]) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
-    if (!req.staff || !roles.includes(req.staff.role)) return reply.code(403).send({ error: 'not allowed for your role' });
+    if (!req.staff || !roles.includes(req.staff.role)) return refuse(reply, 403, 'not allowed for your role', 'staffError.roleMayNot');
   };
 }

@@ -4,9 +4,10 @@ import type { StaffActor } from '../../core/cases/actions.js';
 import { buttonSchema } from '../../core/messages.js';
 import { heardText } from '../../core/handoff/heard.js';
 import { HandoffError, type HandoffService } from '../../core/handoff/service.js';
-import type { Db } from '../../core/platform/db.js';
+import type { Clock } from '../../core/platform/clock.js';
+import type { CaseStatus, Db } from '../../core/platform/db.js';
 import { visibleTo } from './cases-routes.js';
-import { sendRefusal } from './errors.js';
+import { badRequest, refuse, sendRefusal } from './errors.js';
 
 const body = z.object({
   text: z.string().optional(),
@@ -25,22 +26,55 @@ function inbox(staff: StaffActor) {
   return staff.role === 'handler' ? { staffId: staff.id, status: 'held' as const } : { status: { in: ['waiting' as const, 'held' as const] } };
 }
 
+const PREVIEW_CHARS = 80;
+const CLOSED: CaseStatus[] = ['resolved', 'closed', 'rejected'];
+
+/**
+ * Beside the conversation: the resident's open cases the member of staff may see, and a phone
+ * number only where they could already see it. The office sees the resident's own phone; a
+ * handler only one the resident gave on a case of their department (shown in that case anyway).
+ */
+async function aboutResident(db: Db, staff: StaffActor, residentId: string) {
+  const cases = await db.case.findMany({
+    where: { residentId, status: { notIn: CLOSED }, ...visibleTo(staff) },
+    orderBy: { createdAt: 'desc' },
+    take: 10,
+    select: { id: true, number: true, status: true, submission: { select: { phone: true } } },
+  });
+  const own = staff.role === 'handler' ? null : (await db.resident.findUnique({ where: { id: residentId }, select: { phone: true } }))?.phone;
+  const phone = own ?? cases.find((c) => c.submission.phone)?.submission.phone ?? null;
+  return { phone, openCases: cases.map((c) => ({ id: c.id, number: c.number, status: c.status })) };
+}
+
 /**
  * The console's handoff API: the inbox, a conversation with everything said, and claim, say,
  * transfer, release, file a report, link a case. Live events come through live-stream.ts.
  */
 export async function handoffRoutes(
   app: FastifyInstance,
-  opts: { db: Db; handoff: HandoffService; staffOf: (req: FastifyRequest) => StaffActor },
+  opts: { db: Db; handoff: HandoffService; now: Clock; staffOf: (req: FastifyRequest) => StaffActor },
 ): Promise<void> {
-  const { db, handoff, staffOf } = opts;
+  const { db, handoff, now, staffOf } = opts;
 
   app.get('/console/api/handoffs', async (req) => {
-    const handoffs = await db.handoff.findMany({
+    const found = await db.handoff.findMany({
       where: inbox(staffOf(req)),
       orderBy: { requestedAt: 'asc' },
       include: { staff: { select: { id: true, username: true, displayName: true } }, resident: { select: { channel: true, language: true } } },
     });
+    // What the resident last wrote, for the card: the latest typed message of each conversation.
+    const last = await db.message.findMany({
+      where: { conversationId: { in: found.map((h) => h.conversationId) }, direction: 'inbound', text: { not: '' } },
+      orderBy: { at: 'desc' },
+      distinct: ['conversationId'],
+      select: { conversationId: true, text: true },
+    });
+    const previews = new Map(last.map((m) => [m.conversationId, m.text.slice(0, PREVIEW_CHARS)]));
+    const at = now().getTime();
+    // A safety hazard comes first, then whoever has waited longest.
+    const handoffs = found
+      .map((h) => ({ ...h, preview: previews.get(h.conversationId) ?? null, waitMinutes: Math.max(0, Math.floor((at - h.requestedAt.getTime()) / 60_000)) }))
+      .sort((a, b) => Number(b.reason === 'urgent') - Number(a.reason === 'urgent'));
     return { handoffs };
   });
 
@@ -49,7 +83,7 @@ export async function handoffRoutes(
     const found = z.string().uuid().safeParse(req.params.id).success
       ? await db.handoff.findUnique({ where: { id: req.params.id }, include: { resident: { select: { channel: true, language: true } } } })
       : null;
-    if (!found || (staff.role === 'handler' && found.staffId !== staff.id)) return reply.code(404).send({ error: 'no such conversation' });
+    if (!found || (staff.role === 'handler' && found.staffId !== staff.id)) return refuse(reply, 404, 'no such conversation', 'staffError.noSuchConversation');
     // Everything said with this resident in this conversation, the bot's part included.
     const logged = await db.message.findMany({
       where: { conversationId: found.conversationId },
@@ -63,13 +97,13 @@ export async function handoffRoutes(
       for (const b of buttonList.safeParse(buttons).data ?? []) labels.set(b.payload, b.label);
       return message.direction === 'inbound' ? { ...message, text: heardText(found.resident.language, { text: message.text, payload }, labels) } : message;
     });
-    return { handoff: found, messages };
+    return { handoff: found, messages, resident: await aboutResident(db, staff, found.residentId) };
   });
 
   app.post<{ Params: { id: string; action: string } }>('/console/api/handoffs/:id/:action', { config: { docs: { body } } }, async (req, reply) => {
     const staff = staffOf(req);
     const input = body.safeParse(req.body ?? {});
-    if (!input.success) return reply.code(400).send({ error: 'bad request body' });
+    if (!input.success) return badRequest(reply, input.error);
     const { text = '', staffId = '', number = '' } = input.data;
     const id = req.params.id;
     // A Map: an action named after an Object.prototype member ("constructor") is simply unknown.
@@ -84,13 +118,13 @@ export async function handoffRoutes(
         async () => {
           // Another department's case does not exist for a handler, here as in the case API.
           const visible = await db.case.count({ where: { number: number.trim().toUpperCase(), ...visibleTo(staff) } });
-          if (!visible) throw new HandoffError('not_found', 'no such case');
+          if (!visible) throw new HandoffError('not_found', 'no such case', 'staffError.noSuchCaseNumber', { number: number.trim().toUpperCase() });
           return handoff.linkCase(id, staff, number);
         },
       ],
     ]);
     const run = actions.get(req.params.action);
-    if (!run) return reply.code(404).send({ error: 'no such action' });
+    if (!run) return refuse(reply, 404, 'no such action', 'staffError.noSuchAction');
     try {
       return { ok: true, result: (await run()) ?? null };
     } catch (err) {

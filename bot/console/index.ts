@@ -22,7 +22,7 @@ import { templateRoutes } from './template-routes.js';
 import { consoleAuth, sessionRoutes } from './auth.js';
 import { caseRoutes, departmentScope } from './cases-routes.js';
 import { chatLinkRoutes } from './chat-link-routes.js';
-import { badRequest } from './errors.js';
+import { badRequest, refuse } from './errors.js';
 import { refuseCrossSite, requireRole, requireStaff, staffOf } from './guard.js';
 import { handoffRoutes } from './handoff-routes.js';
 import { liveStreamRoutes } from './live-stream.js';
@@ -42,7 +42,7 @@ function pageStrings(): string {
   const pick = (prefix: string, as: string, lang: Lang) =>
     Object.fromEntries(Object.entries(textsWithPrefix(prefix)[lang]).map(([k, v]) => [`${as}${k}`, v]));
   const strings = Object.fromEntries(
-    (['zh', 'en'] as const).map((lang) => [lang, { ...pick('desk.', '', lang), ...pick('caseStatus.', 'status.', lang), ...pick('sat.', 'sat.', lang) }]),
+    (['zh', 'en'] as const).map((lang) => [lang, { ...pick('desk.', '', lang), ...pick('caseStatus.', 'status.', lang), ...pick('sat.', 'sat.', lang), ...pick('staffError.', 'staffError.', lang) }]),
   );
   return JSON.stringify(strings).replaceAll('<', '\\u003c');
 }
@@ -87,7 +87,7 @@ export async function consoleRoutes(app: FastifyInstance, opts: { services: Serv
     await signedIn.register(sessionRoutes, { config, sessions });
     const actions = caseActions(services);
     await signedIn.register(caseRoutes, { db, config, actions, staffOf });
-    await signedIn.register(handoffRoutes, { db, handoff, staffOf });
+    await signedIn.register(handoffRoutes, { db, handoff, now: services.now, staffOf });
     await signedIn.register(liveStreamRoutes, { db, redis: services.redis, config, log: services.log, sessions, staffOf });
     await signedIn.register(adminRoutes, { db, sessions, staffOf });
     await signedIn.register(alertContactRoutes, { db, config });
@@ -99,7 +99,7 @@ export async function consoleRoutes(app: FastifyInstance, opts: { services: Serv
     await signedIn.register(chatLinkRoutes, { chatLinks: opts.chatLinks, staffOf });
 
     // Behind the guard, so an anonymous caller learns nothing about which API paths exist.
-    signedIn.all('/console/api/*', (_req, reply) => reply.code(404).send({ error: 'Not found' }));
+    signedIn.all('/console/api/*', (_req, reply) => refuse(reply, 404, 'Not found', 'staffError.notFound'));
 
     // Queue dashboard, admins only, read-only (retries and removals are done with the CLI or in Redis, see README).
     const board = new FastifyAdapter();
@@ -132,7 +132,7 @@ async function figureRoutes(app: FastifyInstance, opts: { db: Db; config: Config
     const departmentId = departmentScope(staffOf(req));
     const figures = await computeFigures(db, { from, to, timeZone: config.TIMEZONE, departmentId });
     const hotspots = await hotSpotsBetween(db, config, from, to, departmentId);
-    const rows = (list: typeof figures.byTopic) => list.slice(0, 12).map((r) => ({ label: r.label ?? '—', received: r.received, closed: r.closed }));
+    const rows = (list: typeof figures.byTopic) => list.slice(0, 12).map((r) => ({ key: r.key, label: r.label ?? '—', received: r.received, closed: r.closed }));
     return {
       summary: figuresText(figures, lang),
       cards: { ...figures.totals, satisfactionRate: figures.satisfaction.rate },

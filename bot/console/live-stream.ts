@@ -5,6 +5,7 @@ import type { Config } from '../../core/platform/config.js';
 import type { Db } from '../../core/platform/db.js';
 import type { Logger } from '../../core/platform/log.js';
 import type { AppRedis } from '../../core/platform/redis.js';
+import { refuse } from './errors.js';
 import { sessionOf } from './guard.js';
 import { endedSchema, type ConsoleSessions } from './sessions.js';
 
@@ -34,7 +35,7 @@ export async function liveStreamRoutes(
     const [count] = await redis.multi().incr(countKey).expire(countKey, STREAM_COUNT_SECONDS).exec();
     if (Number(count) > MAX_STREAMS_PER_SESSION) {
       await redis.decr(countKey);
-      return reply.code(429).header('retry-after', String(STREAM_COUNT_SECONDS)).send({ error: `at most ${MAX_STREAMS_PER_SESSION} live streams per sign-in` });
+      return refuse(reply.header('retry-after', String(STREAM_COUNT_SECONDS)), 429, `at most ${MAX_STREAMS_PER_SESSION} live streams per sign-in`, 'staffError.tooManyStreams');
     }
     const subscriber = redis.duplicate();
     subscriber.on('error', (err: Error) => opts.log.warn({ err: err.message }, 'console live stream: redis connection error'));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { StaffErrorKey, Vars } from '../i18n/index.js';
 import type { Config } from '../platform/config.js';
 import type { Case, CaseEvent, CaseRequest, CaseStatus, Db, Prisma, Staff, StaffRole, Tx } from '../platform/db.js';
 import type { Queues } from '../queues.js';
@@ -13,11 +14,16 @@ export type StaffActor = Pick<Staff, 'id' | 'role' | 'departmentId'>;
 
 export type CaseActionErrorCode = 'not_found' | 'forbidden' | 'invalid' | 'conflict';
 
-/** A refused action, with a code every front end maps to its own answer (404, 403, 400, 409). */
+/**
+ * A refused action, with a code every front end maps to its own answer (404, 403, 400, 409), and
+ * the text that tells staff why (key and values) in their language.
+ */
 export class CaseActionError extends Error {
   constructor(
     readonly code: CaseActionErrorCode,
     message: string,
+    readonly key: StaffErrorKey,
+    readonly params: Vars = {},
   ) {
     super(message);
   }
@@ -99,11 +105,11 @@ export function caseActions(deps: CaseActionsDeps) {
   const { db, config } = deps;
 
   async function load(actor: StaffActor, caseId: string, action: CaseAction): Promise<Case> {
-    if (!PERMISSIONS[action].includes(actor.role)) throw new CaseActionError('forbidden', `a ${actor.role} may not ${action} a case`);
+    if (!PERMISSIONS[action].includes(actor.role)) throw new CaseActionError('forbidden', `a ${actor.role} may not ${action} a case`, 'staffError.roleMayNot');
     const found = z.string().uuid().safeParse(caseId).success ? await db.case.findUnique({ where: { id: caseId } }) : null;
     // Another department's case does not exist for a handler: its number is not revealed either.
     if (!found || (actor.role === 'handler' && found.departmentId !== actor.departmentId)) {
-      throw new CaseActionError('not_found', 'no such case');
+      throw new CaseActionError('not_found', 'no such case', 'staffError.caseNotFound');
     }
     return found;
   }
@@ -112,22 +118,24 @@ export function caseActions(deps: CaseActionsDeps) {
     const current = await load(actor, caseId, action);
     // The same rule as the console's offer; the status machine still settles a race.
     if (!WHEN[action](current, !!(await pendingRequest(db, current.id)))) {
-      throw new CaseActionError('conflict', `case ${current.number} is ${current.status}: ${action} does not apply now`);
+      throw new CaseActionError('conflict', `case ${current.number} is ${current.status}: ${action} does not apply now`, 'staffError.actionNotNow', { number: current.number, from: current.status });
     }
     let events: CaseEvent[];
     try {
       events = await db.$transaction((tx) => work(tx, current, deps.now(), `staff:${actor.id}`));
     } catch (err) {
-      if (err instanceof IllegalTransitionError) throw new CaseActionError('conflict', err.message);
+      if (err instanceof IllegalTransitionError) {
+        throw new CaseActionError('conflict', err.message, 'staffError.illegalTransition', { number: err.caseNumber, from: err.from, to: err.to });
+      }
       throw err;
     }
     await queueNotifications(deps.queues, events);
     return events;
   }
 
-  function required(value: unknown, what: string): string {
+  function required(value: unknown, what: string, key: StaffErrorKey): string {
     const parsed = text.safeParse(value);
-    if (!parsed.success) throw new CaseActionError('invalid', `${what} is required`);
+    if (!parsed.success) throw new CaseActionError('invalid', `${what} is required`, key);
     return parsed.data;
   }
 
@@ -139,7 +147,7 @@ export function caseActions(deps: CaseActionsDeps) {
     },
 
     async reject(actor: StaffActor, caseId: string, reason: string) {
-      const note = required(reason, 'a reason');
+      const note = required(reason, 'a reason', 'staffError.reasonRequired');
       return run(actor, caseId, 'reject', async (tx, c, at, by) => [
         await transition(tx, c, { to: 'rejected', actor: by, at, note, data: { reason: 'staff' } }),
       ]);
@@ -147,7 +155,7 @@ export function caseActions(deps: CaseActionsDeps) {
 
     /** Before acceptance the case waits for the answer; while a department works it, it goes on. */
     async requestInfo(actor: StaffActor, caseId: string, question: string) {
-      const note = required(question, 'a question');
+      const note = required(question, 'a question', 'staffError.questionRequired');
       return run(actor, caseId, 'requestInfo', async (tx, c, at, by) => {
         if (c.status === 'received' || c.status === 'accepted') {
           return [await transition(tx, c, { to: 'needs_info', type: 'info_requested', actor: by, at, note })];
@@ -162,9 +170,9 @@ export function caseActions(deps: CaseActionsDeps) {
       const department = z.string().uuid().safeParse(departmentId).success
         ? await db.department.findUnique({ where: { id: departmentId } })
         : null;
-      if (!department) throw new CaseActionError('invalid', 'no such department');
+      if (!department) throw new CaseActionError('invalid', 'no such department', 'staffError.noSuchDepartment');
       if (actor.role === 'handler' && department.kind !== 'supervision_office') {
-        throw new CaseActionError('forbidden', 'a handler may only return a case to the supervision office');
+        throw new CaseActionError('forbidden', 'a handler may only return a case to the supervision office', 'staffError.handlerReturnOnly');
       }
       return run(actor, caseId, 'assign', async (tx, c, at, by) => [
         await assign(tx, c, department, { actor: by, at, note, deadline: await deadlineFor(tx, config, c.priority, at) }),
@@ -176,7 +184,7 @@ export function caseActions(deps: CaseActionsDeps) {
      * staff without one); the first one starts the work (in_progress) and the response clock.
      */
     async reply(actor: StaffActor, caseId: string, message: string) {
-      const note = required(message, 'a message');
+      const note = required(message, 'a message', 'staffError.messageRequired');
       return run(actor, caseId, 'reply', async (tx, c, at, by) => {
         if (!WORKING.includes(c.status) && c.status !== 'accepted') throw new IllegalTransitionError(c.status, 'in_progress', c.number);
         if (!c.firstResponseAt) await tx.case.update({ where: { id: c.id }, data: { firstResponseAt: at } });
@@ -194,7 +202,7 @@ export function caseActions(deps: CaseActionsDeps) {
 
     /** Internal: never shown to the resident. */
     async note(actor: StaffActor, caseId: string, body: string) {
-      const note = required(body, 'a note');
+      const note = required(body, 'a note', 'staffError.noteRequired');
       return run(actor, caseId, 'note', async (tx, c, at, by) => [await recordEvent(tx, c, { type: 'note', actor: by, at, note })]);
     },
 
@@ -204,7 +212,7 @@ export function caseActions(deps: CaseActionsDeps) {
      * on; the office's own is final. Cases linked to this one (并单) are resolved with it.
      */
     async resolve(actor: StaffActor, caseId: string, result: string, evidenceIds: string[] = []) {
-      const note = required(result, 'the result');
+      const note = required(result, 'the result', 'staffError.resultRequired');
       return run(actor, caseId, 'resolve', async (tx, c, at, by) => {
         const evidence = await evidenceOf(tx, c, evidenceIds);
         const data = evidence.length ? { evidence } : undefined;
@@ -229,7 +237,7 @@ export function caseActions(deps: CaseActionsDeps) {
 
     /** 审核退回: back to the department with the reason; its deadline keeps running, and the return is counted. */
     async return(actor: StaffActor, caseId: string, reason: string) {
-      const note = required(reason, 'a reason');
+      const note = required(reason, 'a reason', 'staffError.reasonRequired');
       return run(actor, caseId, 'return', async (tx, c, at, by) => [
         await transition(tx, c, { to: 'in_progress', type: 'review_returned', actor: by, at, note, set: { returnedCount: { increment: 1 } } }),
       ]);
@@ -237,12 +245,12 @@ export function caseActions(deps: CaseActionsDeps) {
 
     /** 申请延期: a new deadline (a day, its end in the office's time zone) for the office to approve. */
     async requestExtension(actor: StaffActor, caseId: string, until: string, reason: string) {
-      const note = required(reason, 'a reason');
+      const note = required(reason, 'a reason', 'staffError.reasonRequired');
       const day = isoDay.safeParse(until);
-      if (!day.success) throw new CaseActionError('invalid', 'a new deadline (YYYY-MM-DD) is required');
+      if (!day.success) throw new CaseActionError('invalid', 'a new deadline (YYYY-MM-DD) is required', 'staffError.deadlineRequired');
       const deadline = new Date(localDayRange(day.data, day.data, config.TIMEZONE).to.getTime() - 1000);
       return run(actor, caseId, 'requestExtension', async (tx, c, at, by) => {
-        if (deadline <= at || (c.deadline && deadline <= c.deadline)) throw new CaseActionError('invalid', 'the new deadline must be later than the current one');
+        if (deadline <= at || (c.deadline && deadline <= c.deadline)) throw new CaseActionError('invalid', 'the new deadline must be later than the current one', 'staffError.laterDeadline');
         const request = await openRequest(tx, c, actor, { kind: 'extension', until: deadline, text: note, at });
         return [await recordEvent(tx, c, { type: 'extension_requested', actor: by, at, note, data: { requestId: request.id, until: deadline.toISOString() } })];
       });
@@ -250,7 +258,7 @@ export function caseActions(deps: CaseActionsDeps) {
 
     /** 退单: the department says the case is not its business; the office decides. */
     async handBack(actor: StaffActor, caseId: string, reason: string) {
-      const note = required(reason, 'a reason');
+      const note = required(reason, 'a reason', 'staffError.reasonRequired');
       return run(actor, caseId, 'handBack', async (tx, c, at, by) => {
         const request = await openRequest(tx, c, actor, { kind: 'handback', text: note, at });
         return [await recordEvent(tx, c, { type: 'handback_requested', actor: by, at, note, data: { requestId: request.id } })];
@@ -268,7 +276,7 @@ export function caseActions(deps: CaseActionsDeps) {
         const data = { requestId: request.id };
         const note = remark?.trim() || null;
         if (request.kind === 'extension') {
-          if (![...WORKING, 'in_review'].includes(c.status)) throw new CaseActionError('conflict', `case ${c.number} is no longer being worked on`);
+          if (![...WORKING, 'in_review'].includes(c.status)) throw new CaseActionError('conflict', `case ${c.number} is no longer being worked on`, 'staffError.movedOn');
           await tx.case.update({
             where: { id: c.id },
             data: { deadline: request.until, extensionCount: { increment: 1 }, overdueAt: null, remindedAt: null },
@@ -294,7 +302,7 @@ export function caseActions(deps: CaseActionsDeps) {
 
     /** Refuses the case's pending request; the reason is on the timeline for the handler. */
     async refuseRequest(actor: StaffActor, caseId: string, reason: string) {
-      const note = required(reason, 'a reason');
+      const note = required(reason, 'a reason', 'staffError.reasonRequired');
       return run(actor, caseId, 'refuseRequest', async (tx, c, at, by) => {
         const request = await decide(tx, c, actor, 'refused', at, note);
         return [await recordEvent(tx, c, { type: `${request.kind}_refused`, actor: by, at, note, data: { requestId: request.id } })];
@@ -303,13 +311,13 @@ export function caseActions(deps: CaseActionsDeps) {
 
     /** A corrected topic, kept as a labelled example for the topic classifier. */
     async correctTopic(actor: StaffActor, caseId: string, topic: string) {
-      const to = required(topic, 'a topic');
+      const to = required(topic, 'a topic', 'staffError.noSuchTopic');
       const [first, second, ...more] = to.split('/');
       const known = await db.topic.findFirst({ where: { name: second ?? first, parent: second ? { name: first, parentId: null } : null } });
-      if (!known || more.length) throw new CaseActionError('invalid', 'no such topic');
+      if (!known || more.length) throw new CaseActionError('invalid', 'no such topic', 'staffError.noSuchTopic');
       return run(actor, caseId, 'correctTopic', async (tx, c, at, by) => {
-        if (!WHEN.correctTopic(c, false)) throw new CaseActionError('conflict', `case ${c.number} was not accepted`);
-        if (c.topic === to) throw new CaseActionError('invalid', 'the topic is unchanged');
+        if (!WHEN.correctTopic(c, false)) throw new CaseActionError('conflict', `case ${c.number} was not accepted`, 'staffError.actionNotNow', { number: c.number, from: c.status });
+        if (c.topic === to) throw new CaseActionError('invalid', 'the topic is unchanged', 'staffError.unchanged');
         await tx.case.update({ where: { id: c.id }, data: { topic: to } });
         await tx.topicCorrection.create({ data: { caseId: c.id, text: c.description, fromTopic: c.topic, toTopic: to, staffId: actor.id, at } });
         return [await recordEvent(tx, c, { type: 'topic_corrected', actor: by, at, data: { fromTopic: c.topic, toTopic: to } })];
@@ -320,11 +328,11 @@ export function caseActions(deps: CaseActionsDeps) {
     async correctPlace(actor: StaffActor, caseId: string, place: { placeText?: string | null; regionCode?: string | null }) {
       const placeText = place.placeText?.trim() || null;
       const regionCode = place.regionCode?.trim() || null;
-      if (regionCode && !(await db.region.findUnique({ where: { code: regionCode } }))) throw new CaseActionError('invalid', 'no such region');
-      if (!placeText && !regionCode) throw new CaseActionError('invalid', 'a place or a region is required');
+      if (regionCode && !(await db.region.findUnique({ where: { code: regionCode } }))) throw new CaseActionError('invalid', 'no such region', 'staffError.noSuchRegion');
+      if (!placeText && !regionCode) throw new CaseActionError('invalid', 'a place or a region is required', 'staffError.placeRequired');
       return run(actor, caseId, 'correctPlace', async (tx, c, at, by) => {
-        if (!WHEN.correctPlace(c, false)) throw new CaseActionError('conflict', `case ${c.number} was not accepted`);
-        if (c.placeText === placeText && c.regionCode === regionCode) throw new CaseActionError('invalid', 'the place is unchanged');
+        if (!WHEN.correctPlace(c, false)) throw new CaseActionError('conflict', `case ${c.number} was not accepted`, 'staffError.actionNotNow', { number: c.number, from: c.status });
+        if (c.placeText === placeText && c.regionCode === regionCode) throw new CaseActionError('invalid', 'the place is unchanged', 'staffError.unchanged');
         await tx.case.update({ where: { id: c.id }, data: { placeText, regionCode } });
         const change = { fromPlace: c.placeText, toPlace: placeText, fromRegion: c.regionCode, toRegion: regionCode };
         await tx.placeCorrection.create({ data: { caseId: c.id, text: c.description, ...change, staffId: actor.id, at } });
@@ -333,7 +341,7 @@ export function caseActions(deps: CaseActionsDeps) {
     },
 
     async reopen(actor: StaffActor, caseId: string, reason: string) {
-      const note = required(reason, 'a reason');
+      const note = required(reason, 'a reason', 'staffError.reasonRequired');
       return run(actor, caseId, 'reopen', (tx, c, at, by) => reopen(tx, config, c, { actor: by, at, note }));
     },
 
@@ -354,9 +362,9 @@ export function pendingRequest(db: Db | Tx, caseId: string): Promise<CaseRequest
 /** Evidence uploaded for this case in the console (see `AttachmentStore`); another case's files are refused. */
 async function evidenceOf(tx: Tx, c: Case, ids: string[]): Promise<Evidence[]> {
   const wanted = [...new Set(ids)];
-  if (wanted.some((id) => !z.string().uuid().safeParse(id).success)) throw new CaseActionError('invalid', 'no such evidence');
+  if (wanted.some((id) => !z.string().uuid().safeParse(id).success)) throw new CaseActionError('invalid', 'no such evidence', 'staffError.noSuchEvidence');
   const files = await tx.attachment.findMany({ where: { id: { in: wanted }, caseId: c.id }, select: { id: true, sha256: true, mimeType: true } });
-  if (files.length !== wanted.length) throw new CaseActionError('invalid', 'no such evidence');
+  if (files.length !== wanted.length) throw new CaseActionError('invalid', 'no such evidence', 'staffError.noSuchEvidence');
   return wanted.map((id) => files.find((f) => f.id === id)!);
 }
 
@@ -384,8 +392,8 @@ async function openRequest(
   actor: StaffActor,
   request: { kind: CaseRequest['kind']; until?: Date; text: string; at: Date },
 ): Promise<CaseRequest> {
-  if (!WORKING.includes(c.status)) throw new CaseActionError('conflict', `case ${c.number} is not being worked on`);
-  if (await pendingRequest(tx, c.id)) throw new CaseActionError('conflict', `case ${c.number} already has a request waiting for a decision`);
+  if (!WORKING.includes(c.status)) throw new CaseActionError('conflict', `case ${c.number} is not being worked on`, 'staffError.actionNotNow', { number: c.number, from: c.status });
+  if (await pendingRequest(tx, c.id)) throw new CaseActionError('conflict', `case ${c.number} already has a request waiting for a decision`, 'staffError.pendingRequest');
   const { kind, until, text, at } = request;
   return tx.caseRequest.create({ data: { caseId: c.id, kind, until, text, staffId: actor.id, departmentId: c.departmentId, createdAt: at } });
 }
@@ -393,13 +401,13 @@ async function openRequest(
 /** Decides the case's pending request, once: of two decisions at once, the second finds none. */
 async function decide(tx: Tx, c: Case, actor: StaffActor, status: 'approved' | 'refused', at: Date, decision: string | null): Promise<CaseRequest> {
   const request = await pendingRequest(tx, c.id);
-  if (!request) throw new CaseActionError('conflict', `case ${c.number} has no request waiting for a decision`);
+  if (!request) throw new CaseActionError('conflict', `case ${c.number} has no request waiting for a decision`, 'staffError.noPendingRequest');
   // A hand-back is about the department that asked; after a transfer it no longer applies.
   if (status === 'approved' && request.kind === 'handback' && request.departmentId !== c.departmentId) {
-    throw new CaseActionError('conflict', `case ${c.number} has moved to another department since the request`);
+    throw new CaseActionError('conflict', `case ${c.number} has moved to another department since the request`, 'staffError.movedOn');
   }
   const decided = await tx.caseRequest.updateMany({ where: { id: request.id, status: 'pending' }, data: { status, decidedById: actor.id, decidedAt: at, decision } });
-  if (decided.count === 0) throw new CaseActionError('conflict', `case ${c.number} has no request waiting for a decision`);
+  if (decided.count === 0) throw new CaseActionError('conflict', `case ${c.number} has no request waiting for a decision`, 'staffError.noPendingRequest');
   return { ...request, status, decidedById: actor.id, decidedAt: at, decision };
 }
 
@@ -424,8 +432,8 @@ export async function reopen(
 
 /** Flags an open case as supervised, once; shared with the deadline job and dissatisfied residents. */
 export async function supervise(tx: Tx, c: Case, opts: { actor: string; at: Date; note?: string | null }): Promise<CaseEvent> {
-  if (![...OPEN_STATUSES, 'needs_info'].includes(c.status)) throw new CaseActionError('conflict', `case ${c.number} is not open`);
+  if (![...OPEN_STATUSES, 'needs_info'].includes(c.status)) throw new CaseActionError('conflict', `case ${c.number} is not open`, 'staffError.notOpen', { number: c.number });
   const flagged = await tx.case.updateMany({ where: { id: c.id, supervisedAt: null }, data: { supervisedAt: opts.at } });
-  if (flagged.count === 0) throw new CaseActionError('conflict', `case ${c.number} is already under supervision`);
+  if (flagged.count === 0) throw new CaseActionError('conflict', `case ${c.number} is already under supervision`, 'staffError.alreadySupervised', { number: c.number });
   return recordEvent(tx, c, { type: 'supervised', actor: opts.actor, at: opts.at, note: opts.note });
 }

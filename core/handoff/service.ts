@@ -157,28 +157,28 @@ export class HandoffService {
     const found = z.string().uuid().safeParse(handoffId).success
       ? await this.deps.db.handoff.findUnique({ where: { id: handoffId }, include: { resident: true } })
       : null;
-    if (!found) throw new HandoffError('not_found', 'no such conversation');
+    if (!found) throw new HandoffError('not_found', 'no such conversation', 'staffError.noSuchConversation');
     return found;
   }
 
   /** Only the holder acts for the office; supervisors and admins may step in. */
   private async ofHolder(handoffId: string, staff: StaffRef) {
     const handoff = await this.load(handoffId);
-    if (handoff.staffId !== staff.id && staff.role === 'handler') throw new HandoffError('forbidden', 'another member of staff holds it');
+    if (handoff.staffId !== staff.id && staff.role === 'handler') throw new HandoffError('forbidden', 'another member of staff holds it', 'staffError.heldByOther');
     return handoff;
   }
 
   /** A conversation being held, for what is done within it (say, file a report, link a case). */
   private async held(handoffId: string, staff: StaffRef) {
     const handoff = await this.ofHolder(handoffId, staff);
-    if (handoff.status !== 'held') throw new HandoffError('conflict', 'the conversation is not held');
+    if (handoff.status !== 'held') throw new HandoffError('conflict', 'the conversation is not held', 'staffError.notHeld');
     return handoff;
   }
 
   /** Takes a waiting conversation; of two staff claiming at once, exactly one gets it. */
   async claim(handoffId: string, staff: StaffRef): Promise<Handoff> {
     const handoff = await this.load(handoffId);
-    if (staff.role === 'handler' && handoff.staffId !== staff.id) throw new HandoffError('forbidden', 'the supervision office hands conversations out');
+    if (staff.role === 'handler' && handoff.staffId !== staff.id) throw new HandoffError('forbidden', 'the supervision office hands conversations out', 'staffError.officeHandsOut');
     const at = this.deps.now();
     await moveHandoff(this.deps.db, handoff, 'claim', { staffId: staff.id, at });
     await this.deps.redis.set(this.gateKey(handoff.resident.channel, handoff.resident.externalId), handoff.id);
@@ -190,7 +190,7 @@ export class HandoffService {
   /** A message from staff to the resident, on the resident's channel. */
   async say(handoffId: string, staff: StaffRef, text: string): Promise<void> {
     const body = z.string().trim().min(1).max(4000).safeParse(text);
-    if (!body.success) throw new HandoffError('invalid', 'a message of 1 to 4000 characters is required');
+    if (!body.success) throw new HandoffError('invalid', 'a message of 1 to 4000 characters is required', 'staffError.messageLength');
     const handoff = await this.held(handoffId, staff);
     await this.tell(handoff, deliveryKey.staffMessage(randomUUID()), body.data, `staff:${staff.id}`);
     await this.publish({ type: 'handoff.message', handoffId, from: 'staff', staffId: staff.id, text: body.data });
@@ -210,7 +210,7 @@ export class HandoffService {
   async transfer(handoffId: string, staff: StaffRef, toStaffId: string): Promise<void> {
     const handoff = await this.ofHolder(handoffId, staff);
     const colleague = z.string().uuid().safeParse(toStaffId).success ? await this.deps.db.staff.findUnique({ where: { id: toStaffId } }) : null;
-    if (!colleague || colleague.disabled) throw new HandoffError('invalid', 'no such colleague');
+    if (!colleague || colleague.disabled) throw new HandoffError('invalid', 'no such colleague', 'staffError.noSuchColleague');
     await moveHandoff(this.deps.db, handoff, 'transfer', { staffId: colleague.id });
     await this.publish({ type: 'handoff.transferred', handoffId, staffId: colleague.id });
   }
@@ -233,7 +233,7 @@ export class HandoffService {
   /** Files a report for the resident from the conversation, through the same outbox as the bot's. */
   async fileReport(handoffId: string, staff: StaffRef, draft: unknown): Promise<string> {
     const parsed = reportDraft.safeParse(draft);
-    if (!parsed.success) throw new HandoffError('invalid', 'a description is required');
+    if (!parsed.success) throw new HandoffError('invalid', 'a description is required', 'staffError.descriptionRequired');
     const handoff = await this.held(handoffId, staff);
     const { submission } = await fileReport(this.deps, {
       submission: {
@@ -256,7 +256,7 @@ export class HandoffService {
   async linkCase(handoffId: string, staff: StaffRef, number: string): Promise<void> {
     const handoff = await this.held(handoffId, staff);
     const found = await this.deps.db.case.findUnique({ where: { number: number.trim().toUpperCase() } });
-    if (!found) throw new HandoffError('invalid', 'no such case');
+    if (!found) throw new HandoffError('invalid', 'no such case', 'staffError.noSuchCaseNumber', { number: number.trim().toUpperCase() });
     await this.deps.db.$transaction(async (tx) => {
       await tx.handoff.update({ where: { id: handoffId }, data: { caseId: found.id } });
       await recordEvent(tx, found, { type: 'conversation_linked', actor: `staff:${staff.id}`, at: this.deps.now(), data: { handoffId, conversationId: handoff.conversationId } });

@@ -39,7 +39,7 @@ export class IllegalHandoffMove extends HandoffError {
     readonly move: HandoffMove,
     readonly status: HandoffStatus | 'gone',
   ) {
-    super('conflict', `cannot ${move} a conversation that is ${status}`);
+    super('conflict', `cannot ${move} a conversation that is ${status}`, 'staffError.handoffMoved');
   }
 }
 

@@ -26,3 +26,16 @@ export function textsWithPrefix(prefix: string): Record<Lang, Record<string, str
     );
   return { zh: pick(zh), en: pick(en) };
 }
+
+/** A text that tells a member of staff why something was refused. */
+export type StaffErrorKey = Extract<TextKey, `staffError.${string}`>;
+
+/** A refusal in a language; `from` and `to` name case statuses, said in words (the console page does the same). */
+export function staffErrorText(lang: Lang, key: StaffErrorKey, params: Vars = {}): string {
+  const status = (value: string | number | undefined) => {
+    const statusKey = `caseStatus.${String(value)}`;
+    return statusKey in catalogs[lang] ? t(lang, statusKey as TextKey) : value;
+  };
+  const said = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, k === 'from' || k === 'to' ? (status(v) ?? '') : v]));
+  return t(lang, key, said);
+}

@@ -39,13 +39,29 @@
     });
     const data = await res.json().catch(() => ({}));
     if (res.status === 401 && path !== 'login') showLogin();
-    if (!res.ok) throw Object.assign(new Error(data.error || res.statusText), { status: res.status });
+    if (!res.ok) throw Object.assign(new Error(refusal(data) ?? (data.error || res.statusText)), { status: res.status });
     return data;
   }
+
+  /** Why something was refused, in the staff member's language: the server names a staffError.* text and its values. */
+  function refusal({ key, params = {} }) {
+    if (!key || !(key in STRINGS[state.lang])) return null;
+    const values = { ...params };
+    for (const k of ['from', 'to']) if (k in values) values[k] = status(values[k]);
+    return t(key, values);
+  }
+  const failed = (err) => notice(t('error', { reason: err.message }));
 
   const fmt = (iso) => (iso ? new Date(iso).toLocaleString(state.lang === 'en' ? 'en-GB' : 'zh-CN', { timeZone: 'Asia/Shanghai', hour12: false }) : '—');
   const fmtDay = (iso) => (iso ? new Date(iso).toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' }) : '—');
   const name = (o) => (o ? (state.lang === 'en' && o.nameEn ? o.nameEn : o.name) : '—');
+  // Topics are stored by their Chinese name ("城乡建设/子类"), regions by code: the catalogue has both languages.
+  const topicName = (topic) => {
+    if (!topic) return '—';
+    const [first, ...rest] = topic.split('/');
+    return [name(state.catalog?.topics.find((x) => x.name === first) ?? { name: first }), ...rest].join('/');
+  };
+  const regionName = (code, fallback) => name(state.catalog?.regions.find((r) => r.code === code) ?? (fallback ? { name: fallback } : null));
 
   // ---- language and frame ----
   function applyTexts() {
@@ -55,6 +71,7 @@
     $('#lang').textContent = t('lang');
     for (const node of document.querySelectorAll('[data-t]')) node.textContent = t(node.dataset.t);
     for (const node of document.querySelectorAll('[data-t-placeholder]')) node.placeholder = t(node.dataset.tPlaceholder);
+    for (const node of document.querySelectorAll('[data-t-label]')) node.setAttribute('aria-label', t(node.dataset.tLabel));
     if (state.staff) $('#whoami').textContent = t('signedInAs', { name: state.staff.displayName || state.staff.username, role: t('role.' + state.staff.role) });
   }
 
@@ -76,6 +93,8 @@
   }
 
   async function signedIn(data) {
+    // A refusal of an earlier attempt no longer applies.
+    $('#notice').hidden = true;
     state.staff = data.staff;
     state.csrf = data.csrfToken;
     state.catalog = await api('catalog');
@@ -96,14 +115,19 @@
   function route() {
     if (!state.staff) return showLogin();
     const [view, id] = location.hash.slice(1).split('/');
-    if (view === 'case' && id) return openCase(id);
-    if (view === 'cases') return show('cases'), loadCases();
-    if (view === 'dashboard') return show('dashboard'), loadDashboard();
-    if (view === 'admin') return show('admin'), loadAdmin();
-    if (view === 'requests') return show('requests'), loadRequests();
+    if (view === 'case' && id) return openCase(id).catch(caseMissing);
     if (pluggedView(view)) return show(view);
-    show('inbox');
-    loadInbox();
+    const load = new Map([['cases', loadCases], ['dashboard', loadDashboard], ['admin', loadAdmin], ['requests', loadRequests]]).get(view);
+    show(load ? view : 'inbox');
+    return (load ?? loadInbox)().catch(failed);
+  }
+
+  // A case that does not exist, or is another department's (the API answers 404 for both).
+  function caseMissing(err) {
+    if (err.status !== 404) return failed(err);
+    show('case');
+    $('#view-case').replaceChildren(el('div', { class: 'detail', id: 'case-missing' },
+      el('h2', {}, t('cases.notFound')), el('p', {}, el('a', { href: '#cases' }, t('case.back')))));
   }
 
   // ---- pages in their own files (ranking.js, admin-alerts.js): a section marked data-plugin, and the helpers they use ----
@@ -127,13 +151,22 @@
   }
 
   // ---- inbox ----
+  const waited = (minutes) => (minutes < 60 ? t('inbox.waitMinutes', { minutes }) : t('inbox.waitHours', { hours: Math.floor(minutes / 60), minutes: minutes % 60 }));
+
   async function loadInbox() {
     const { handoffs } = await api('handoffs');
     const list = $('#handoff-list');
-    list.replaceChildren(...handoffs.map((h) => el('li', { class: h.id === state.selected ? 'selected' : '', 'data-id': h.id, onclick: () => openHandoff(h.id) },
-      el('strong', {}, t('inbox.reason.' + h.reason)),
-      el('div', { class: 'meta' }, `${fmt(h.requestedAt)} · ${h.resident.channel} · ${h.status === 'held' ? t('inbox.held', { name: h.staff?.displayName || h.staff?.username || '' }) : t('inbox.waiting')}`))));
-    if (handoffs.length === 0) list.append(el('li', { class: 'hint' }, t('inbox.empty')));
+    // A live update redraws the list: the card the keyboard was on keeps the focus.
+    const focused = list.contains(document.activeElement) ? document.activeElement.dataset.id : null;
+    // Each conversation is a button: reachable with Tab, opened with Enter or Space. The API puts safety hazards first.
+    list.replaceChildren(...handoffs.map((h) => el('li', { class: h.reason === 'urgent' ? 'urgent' : '' },
+      el('button', { type: 'button', class: 'handoff', 'data-id': h.id, 'aria-current': h.id === state.selected ? 'true' : null, onclick: () => openHandoff(h.id) },
+        el('span', { class: 'head' }, h.reason === 'urgent' ? el('span', { class: 'flag' }, t('inbox.urgent')) : null, el('strong', {}, t('inbox.reason.' + h.reason))),
+        el('span', { class: 'preview' }, h.preview ?? t('inbox.noPreview')),
+        el('span', { class: 'meta' }, [t('channel.' + h.resident.channel), waited(h.waitMinutes), h.status === 'held' ? t('inbox.held', { name: h.staff?.displayName || h.staff?.username || '' }) : t('inbox.waiting')].join(' · '))))));
+    // Handlers only get conversations the office hands them: their empty inbox says so.
+    if (handoffs.length === 0) list.append(el('li', { class: 'hint' }, t(state.staff.role === 'handler' ? 'inbox.emptyHandler' : 'inbox.empty')));
+    if (focused) [...list.querySelectorAll('button.handoff')].find((b) => b.dataset.id === focused)?.focus();
   }
 
   function appendMessage(m) {
@@ -146,7 +179,7 @@
 
   async function openHandoff(id) {
     state.selected = id;
-    const { handoff, messages } = await api('handoffs/' + id);
+    const { handoff, messages, resident } = await api('handoffs/' + id);
     const mine = handoff.status === 'held' && handoff.staffId === state.staff.id;
     const act = (action, body) => async () => {
       try {
@@ -162,34 +195,49 @@
           $('#conversation').replaceChildren(el('p', { class: 'hint' }, t('inbox.pick')));
         }
         return result;
-      } catch (err) { notice(t('error', { reason: err.message })); }
+      } catch (err) { failed(err); }
     };
-    const reply = el('textarea', { rows: 2, placeholder: t('inbox.placeholder'), 'aria-label': t('inbox.placeholder') });
+    // Enter sends, Shift+Enter starts a new line (and Enter while an input method composes is the IME's).
+    const reply = el('textarea', { rows: 2, placeholder: t('inbox.placeholder'), 'aria-label': t('inbox.placeholder'), onkeydown: (e) => {
+      if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); e.target.form.requestSubmit(); }
+    } });
     // The report form starts from everything the resident has said, up to when it is opened.
     const description = el('textarea', { rows: 3, 'aria-label': t('case.description'), oninput: () => { description.dataset.edited = '1'; } });
     const prefill = (e) => {
       if (!e.target.open || description.dataset.edited) return;
       description.value = [...document.querySelectorAll('#messages .msg.inbound .text')].map((n) => n.textContent).join('\n');
     };
-    const topic = select(topicOptions(), '');
-    const region = select(regionOptions(), '');
+    const topic = select(topicOptions(), '', { 'aria-label': t('col.topic') });
+    const region = select(regionOptions(), '', { 'aria-label': t('col.region') });
     const linkNumber = el('input', { type: 'text', placeholder: t('inbox.linkPlaceholder'), 'aria-label': t('inbox.link') });
-    const colleague = select([['', t('inbox.transfer')], ...((await api('staff')).staff.filter((s) => s.id !== state.staff.id).map((s) => [s.id, s.displayName || s.username]))], '');
+    // Handing over needs a colleague: the button waits until one is chosen.
+    const handOver = el('button', { type: 'button', id: 'transfer', disabled: true, onclick: act('transfer', () => ({ staffId: colleague.value })) }, t('inbox.transfer'));
+    const colleague = select([['', t('inbox.chooseColleague')], ...((await api('staff')).staff.filter((s) => s.id !== state.staff.id).map((s) => [s.id, s.displayName || s.username]))], '',
+      { id: 'transfer-to', onchange: () => { handOver.disabled = !colleague.value; } });
     $('#conversation').replaceChildren(...[
       el('div', { class: 'row' }, el('strong', {}, t('inbox.reason.' + handoff.reason)), el('span', { class: 'meta' }, fmt(handoff.requestedAt))),
-      el('div', { id: 'messages', class: 'messages', role: 'log', 'aria-live': 'polite' }),
+      el('aside', { class: 'resident', id: 'resident', 'aria-label': t('inbox.aboutResident') }, el('dl', {},
+        el('dt', {}, t('inbox.channel')), el('dd', {}, t('channel.' + handoff.resident.channel)),
+        el('dt', {}, t('inbox.phone')), el('dd', { id: 'resident-phone' }, resident.phone || t('inbox.noPhone')),
+        el('dt', {}, t('inbox.openCases')), el('dd', { id: 'resident-cases' }, resident.openCases.length
+          ? resident.openCases.map((c) => el('a', { href: '#case/' + c.id }, `${c.number} ${status(c.status)}`))
+          : t('inbox.noOpenCases')))),
+      el('div', { id: 'messages', class: 'messages', role: 'log', 'aria-live': 'polite', tabindex: '0', 'aria-label': t('nav.inbox') }),
       handoff.status === 'waiting' ? el('button', { class: 'primary', id: 'claim', onclick: act('claim') }, t('inbox.claim')) : null,
       mine ? el('form', { class: 'row', id: 'say-form', onsubmit: async (e) => { e.preventDefault(); const text = reply.value.trim(); if (!text) return; reply.value = ''; await act('say', () => ({ text }))(); } },
         reply, el('button', { type: 'submit', class: 'primary' }, t('inbox.send'))) : null,
-      mine ? el('div', { class: 'row' }, el('button', { id: 'release', onclick: act('release') }, t('inbox.release')), colleague,
-        el('button', { onclick: act('transfer', () => ({ staffId: colleague.value })) }, t('inbox.transfer'))) : null,
+      mine ? el('div', { class: 'row' }, el('button', { id: 'release', onclick: act('release') }, t('inbox.release')),
+        el('label', { class: 'row' }, el('span', {}, t('inbox.transferTo')), colleague), handOver) : null,
       mine ? el('details', { ontoggle: prefill }, el('summary', {}, t('inbox.fileReport')),
         el('div', { class: 'row' }, description, topic, region, el('button', { id: 'file-report', onclick: act('report', () => ({ description: description.value, topic: topic.value || null, regionCode: region.value || null })) }, t('inbox.fileReport')))) : null,
       mine ? el('details', {}, el('summary', {}, t('inbox.link')),
         el('div', { class: 'row' }, linkNumber, el('button', { onclick: act('link', () => ({ number: linkNumber.value })) }, t('inbox.link')))) : null,
     ].filter(Boolean));
     messages.forEach(appendMessage);
-    for (const li of document.querySelectorAll('#handoff-list li')) li.classList.toggle('selected', li.dataset.id === id);
+    for (const b of document.querySelectorAll('#handoff-list button.handoff')) {
+      if (b.dataset.id === id) b.setAttribute('aria-current', 'true');
+      else b.removeAttribute('aria-current');
+    }
   }
 
   // ---- cases ----
@@ -199,7 +247,7 @@
     return node;
   }
   const topicOptions = () => [['', t('col.topic') + ' · ' + t('cases.any')], ...state.catalog.topics.map((x) => [x.name, name(x)])];
-  const regionOptions = () => [['', t('col.region') + ' · ' + t('cases.any')], ...state.catalog.regions.map((r) => [r.code, r.name])];
+  const regionOptions = () => [['', t('col.region') + ' · ' + t('cases.any')], ...state.catalog.regions.map((r) => [r.code, name(r)])];
   const departmentOptions = () => state.catalog.departments.map((d) => [d.id, name(d)]);
 
   function fillFilters() {
@@ -223,11 +271,16 @@
     query.set('page', String(state.page));
     const data = await api('cases?' + query);
     $('#case-total').textContent = t('cases.total', { total: data.total });
-    $('#case-table thead tr').replaceChildren(...['number', 'status', 'topic', 'region', 'department', 'deadline', 'created'].map((c) => el('th', {}, t('col.' + c))));
+    const columns = ['number', 'status', 'topic', 'region', 'department', 'deadline', 'created'];
+    $('#case-table thead tr').replaceChildren(...columns.map((c) => el('th', { scope: 'col' }, t('col.' + c))));
+    // On a phone each row is a card: every cell says what it is (data-label, shown by desk.css).
+    const cell = (column, ...content) => el('td', { 'data-label': t('col.' + column) }, ...content);
+    const flag = (text) => [' ', el('span', { class: 'flag' }, text)];
     $('#case-table tbody').replaceChildren(...(data.cases.length ? data.cases.map((c) => el('tr', { onclick: () => { location.hash = 'case/' + c.id; } },
-      el('td', {}, el('a', { href: '#case/' + c.id }, c.number)),
-      el('td', {}, status(c.status), c.overdueAt ? el('span', { class: 'flag' }, t('cases.overdue')) : null, c.supervisedAt ? el('span', { class: 'flag' }, t('cases.supervised')) : null),
-      el('td', {}, c.topic || '—'), el('td', {}, c.region?.name || '—'), el('td', {}, name(c.department)), el('td', {}, fmtDay(c.deadline)), el('td', {}, fmt(c.createdAt)))) : [el('tr', {}, el('td', { colspan: 7 }, t('cases.none')))]));
+      cell('number', el('a', { href: '#case/' + c.id }, c.number)),
+      cell('status', el('span', {}, status(c.status)), c.overdueAt ? flag(t('cases.overdue')) : null, c.supervisedAt ? flag(t('cases.supervised')) : null),
+      cell('topic', topicName(c.topic)), cell('region', regionName(c.regionCode, c.region?.name)), cell('department', name(c.department)),
+      cell('deadline', fmtDay(c.deadline)), cell('created', fmt(c.createdAt)))) : [el('tr', {}, el('td', { colspan: 7 }, t('cases.none')))]));
     $('#prev').disabled = state.page <= 1;
     $('#next').disabled = state.page * data.pageSize >= data.total;
   }
@@ -364,8 +417,8 @@
       el('h2', {}, `${c.number} · ${status(c.status)}`, c.overdueAt ? el('span', { class: 'flag' }, t('cases.overdue')) : null, c.supervisedAt ? el('span', { class: 'flag' }, t('cases.supervised')) : null),
       el('div', { class: 'card' }, el('dl', {},
         el('dt', {}, t('case.description')), el('dd', { id: 'case-description' }, c.description),
-        el('dt', {}, t('col.topic')), el('dd', {}, c.topic || '—'),
-        el('dt', {}, t('case.place')), el('dd', {}, [c.region?.name, c.placeText].filter(Boolean).join(' · ') || '—'),
+        el('dt', {}, t('col.topic')), el('dd', {}, topicName(c.topic)),
+        el('dt', {}, t('case.place')), el('dd', {}, [c.region && name(c.region), c.placeText].filter(Boolean).join(' · ') || '—'),
         el('dt', {}, t('col.department')), el('dd', {}, name(c.department)),
         el('dt', {}, t('col.deadline')), el('dd', {}, fmtDay(c.deadline), c.returnedCount || c.extensionCount ? el('span', { class: 'hint' }, ' · ' + t('case.counts', { returned: c.returnedCount, extended: c.extensionCount })) : null),
         el('dt', {}, t('case.priority')), el('dd', { id: 'case-priority' }, t('priority.' + c.priority)),
@@ -397,6 +450,8 @@
   }
 
   // ---- dashboard ----
+  // Each chart: a drawing with readable HTML labels and a legend (hidden from screen readers), and
+  // the same numbers as a table for them (visually hidden). The figure is named by its caption.
   const SVG = 'http://www.w3.org/2000/svg';
   function svg(tag, attrs = {}, ...children) {
     const node = document.createElementNS(SVG, tag);
@@ -404,51 +459,58 @@
     for (const c of children) node.append(c);
     return node;
   }
+  const legend = (...items) => el('ul', { class: 'legend' }, ...items.map(([cls, label]) => el('li', {}, el('span', { class: 'swatch ' + cls }), label)));
+  const RECEIVED_CLOSED = () => [['received', t('dash.received')], ['closed', t('dash.closed')]];
+  function table(caption, head, rows) {
+    return el('table', { class: 'sr-only' }, el('caption', {}, caption),
+      el('thead', {}, el('tr', {}, ...head.map((h) => el('th', { scope: 'col' }, h)))),
+      el('tbody', {}, ...rows.map(([first, ...rest]) => el('tr', {}, el('th', { scope: 'row' }, first), ...rest.map((v) => el('td', {}, String(v)))))));
+  }
+  const noData = () => el('p', { class: 'hint' }, t('dash.noData'));
 
-  /** Horizontal bars: received (light) with closed (dark) over it, one row per label. */
-  function bars(rows) {
+  /** One row per label: received (grey-blue) with closed (red) over it, and the two numbers in words. */
+  function bars(rows, caption, column) {
+    if (!rows.length) return [noData()];
     const max = Math.max(1, ...rows.map((r) => r.received));
-    const h = 22;
-    const chart = svg('svg', { viewBox: `0 0 420 ${rows.length * h + 4}`, width: '100%', role: 'img' });
-    rows.forEach((r, i) => {
-      const y = i * h + 2;
-      chart.append(svg('text', { x: 0, y: y + 14 }, r.label.slice(0, 10)),
-        svg('rect', { x: 130, y, width: (r.received / max) * 250, height: h - 6, fill: '#f4b4ae' }),
-        svg('rect', { x: 130, y, width: (r.closed / max) * 250, height: h - 6, fill: '#b42318' }),
-        svg('text', { x: 134 + (r.received / max) * 250, y: y + 14 }, `${r.closed}/${r.received}`));
-    });
-    return chart;
+    const drawing = el('div', { class: 'bars', 'aria-hidden': 'true' }, ...rows.map((r) => el('div', { class: 'bar-row' },
+      el('span', { class: 'bar-label' }, r.label),
+      svg('svg', { class: 'meter', viewBox: '0 0 100 10', preserveAspectRatio: 'none' },
+        svg('rect', { class: 'received', x: 0, y: 0, width: (r.received / max) * 100, height: 10 }),
+        svg('rect', { class: 'closed', x: 0, y: 0, width: (r.closed / max) * 100, height: 10 })),
+      el('span', { class: 'bar-value' }, t('dash.barValue', r)))));
+    return [el('div', { 'aria-hidden': 'true' }, legend(...RECEIVED_CLOSED())), drawing,
+      table(caption, [column, t('dash.received'), t('dash.closed')], rows.map((r) => [r.label, r.received, r.closed]))];
   }
 
   /** Two lines over the days: received and closed. */
-  function lines(days) {
-    const w = 420, h = 160, max = Math.max(1, ...days.flatMap((d) => [d.received, d.closed]));
-    const x = (i) => 30 + (i / Math.max(1, days.length - 1)) * (w - 40);
-    const y = (v) => h - 20 - (v / max) * (h - 40);
+  function lines(days, caption) {
+    if (!days.length) return [noData()];
+    const w = 400, h = 120, max = Math.max(1, ...days.flatMap((d) => [d.received, d.closed]));
+    const x = (i) => (i / Math.max(1, days.length - 1)) * w;
+    const y = (v) => h - 2 - (v / max) * (h - 4);
     const path = (key) => days.map((d, i) => `${i ? 'L' : 'M'}${x(i).toFixed(1)},${y(d[key]).toFixed(1)}`).join(' ');
-    const chart = svg('svg', { viewBox: `0 0 ${w} ${h}`, width: '100%', role: 'img' },
-      svg('path', { d: path('received'), fill: 'none', stroke: '#f08c84', 'stroke-width': 2 }),
-      svg('path', { d: path('closed'), fill: 'none', stroke: '#b42318', 'stroke-width': 2 }),
-      svg('text', { x: 0, y: 14 }, String(max)), svg('text', { x: 0, y: h - 20 }, '0'));
-    if (days.length) chart.append(svg('text', { x: 30, y: h - 4 }, days[0].day), svg('text', { x: w - 80, y: h - 4 }, days.at(-1).day));
-    return chart;
+    const drawing = el('div', { class: 'lines', 'aria-hidden': 'true' },
+      el('span', { class: 'axis-max' }, String(max)),
+      svg('svg', { viewBox: `0 0 ${w} ${h}`, preserveAspectRatio: 'none' },
+        svg('path', { class: 'received', d: path('received'), 'vector-effect': 'non-scaling-stroke' }),
+        svg('path', { class: 'closed', d: path('closed'), 'vector-effect': 'non-scaling-stroke' })),
+      el('span', { class: 'axis-days' }, el('span', {}, days[0].day), el('span', {}, days.at(-1).day)));
+    return [el('div', { 'aria-hidden': 'true' }, legend(...RECEIVED_CLOSED())), drawing,
+      table(caption, [t('dash.day'), t('dash.received'), t('dash.closed')], days.map((d) => [d.day, d.received, d.closed]))];
   }
 
-  /** Satisfaction as a stacked bar with counts. */
-  function stack(parts) {
-    const sum = parts.reduce((s, p) => s + p.value, 0);
-    if (sum === 0) return el('p', { class: 'hint' }, '—');
-    const total = sum;
-    const chart = svg('svg', { viewBox: '0 0 420 60', width: '100%', role: 'img' });
+  /** Satisfaction as one stacked bar, its parts named in the legend with their counts. */
+  function stack(parts, caption) {
+    const total = parts.reduce((s, p) => s + p.value, 0);
+    if (total === 0) return [noData()];
     let x = 0;
-    parts.forEach((p, i) => {
-      const width = (p.value / total) * 420;
-      // The bar shows the shares; the legend below names them, one fixed slot each so labels never overlap.
-      chart.append(svg('rect', { x, y: 0, width, height: 30, fill: p.color }),
-        svg('rect', { x: i * 140, y: 40, width: 10, height: 10, fill: p.color }), svg('text', { x: i * 140 + 14, y: 49 }, `${p.label} ${p.value}`));
-      x += width;
-    });
-    return chart;
+    const bar = svg('svg', { class: 'meter', viewBox: '0 0 100 10', preserveAspectRatio: 'none' }, ...parts.map((p) => {
+      const rect = svg('rect', { class: p.cls, x, y: 0, width: (p.value / total) * 100, height: 10 });
+      x += (p.value / total) * 100;
+      return rect;
+    }));
+    return [el('div', { class: 'stack', 'aria-hidden': 'true' }, bar, legend(...parts.map((p) => [p.cls, t('dash.satValue', p)]))),
+      table(caption, [t('col.status'), t('dash.count')], parts.map((p) => [p.label, p.value]))];
   }
 
   async function loadDashboard() {
@@ -457,25 +519,23 @@
     $('#dash-summary').textContent = d.summary;
     $('#dash-cards').replaceChildren(...['received', 'valid', 'closed', 'inProgress', 'overdue', 'satisfaction'].map((k) =>
       el('div', { class: 'card' }, el('span', {}, t('dash.' + k)), el('strong', {}, k === 'satisfaction' ? (d.cards.satisfactionRate === null ? '—' : `${Math.round(d.cards.satisfactionRate * 100)}%`) : String(d.cards[k])))));
-    $('#chart-days').replaceChildren(lines(d.daily));
-    $('#chart-topics').replaceChildren(bars(d.byTopic));
-    $('#chart-regions').replaceChildren(bars(d.byRegion));
-    $('#chart-satisfaction').replaceChildren(stack([
-      { label: STRINGS[state.lang]['sat.satisfied'] ?? 'satisfied', value: d.satisfaction.satisfied, color: '#1f7a4d' },
-      { label: STRINGS[state.lang]['sat.basic'] ?? 'basic', value: d.satisfaction.basic, color: '#8fbf9f' },
-      { label: STRINGS[state.lang]['sat.unsatisfied'] ?? 'unsatisfied', value: d.satisfaction.unsatisfied, color: '#b42318' },
-    ]));
+    const caption = (id) => $(`#${id}`).closest('figure').querySelector('figcaption').textContent;
+    $('#chart-days').replaceChildren(...lines(d.daily, caption('chart-days')));
+    $('#chart-topics').replaceChildren(...bars(d.byTopic.map((r) => ({ ...r, label: topicName(r.key) })), caption('chart-topics'), t('col.topic')));
+    $('#chart-regions').replaceChildren(...bars(d.byRegion.map((r) => ({ ...r, label: regionName(r.key, r.label) })), caption('chart-regions'), t('col.region')));
+    $('#chart-satisfaction').replaceChildren(...stack(['satisfied', 'basic', 'unsatisfied'].map((k) => ({ cls: 'sat-' + k, label: STRINGS[state.lang]['sat.' + k], value: d.satisfaction[k] })), caption('chart-satisfaction')));
     $('#hotspots').replaceChildren(...(d.hotspots.length ? d.hotspots.map((h) => el('li', {},
-      el('strong', {}, `${h.topic} · ${h.count}`), el('div', {}, h.description), el('div', { class: 'meta' }, h.regions.map((r) => r.name).join('、') + ' · ' + h.caseNumbers.join(' ')))) : [el('li', { class: 'hint' }, t('dash.noHotspots'))]));
+      el('strong', {}, `${topicName(h.topic)} · ${h.count}`), el('div', {}, h.description), el('div', { class: 'meta' }, h.regions.map((r) => regionName(r.code, r.name)).join(state.lang === 'en' ? ', ' : '、') + ' · ' + h.caseNumbers.join(' ')))) : [el('li', { class: 'hint' }, t('dash.noHotspots'))]));
   }
 
   // ---- administration ----
   async function loadAdmin() {
     const { staff } = await api('admin/staff');
+    $('#staff-table thead tr').replaceChildren(...['username', 'name', 'role', 'department', 'action'].map((c) => el('th', { scope: 'col' }, t('admin.col.' + c))));
     $('#staff-table tbody').replaceChildren(...staff.map((s) => el('tr', {},
       el('td', {}, s.username), el('td', {}, s.displayName || ''), el('td', {}, t('role.' + s.role)), el('td', {}, s.department ? name(s.department) : '—'),
       el('td', {}, s.id === state.staff.id ? '' : el('button', { type: 'button', onclick: async () => {
-        await api('admin/staff/' + s.id, { method: 'POST', body: { disabled: !s.disabled } }).catch((err) => notice(t('error', { reason: err.message })));
+        await api('admin/staff/' + s.id, { method: 'POST', body: { disabled: !s.disabled } }).catch(failed);
         loadAdmin();
       } }, s.disabled ? t('admin.enable') : t('admin.disable'))))));
     const year = new Date().getFullYear() + 1;
@@ -498,9 +558,8 @@
     try {
       await signedIn(await api('login', { method: 'POST', body: { username: form.get('username'), password: form.get('password') } }));
     } catch (err) {
-      // Wrong password, locked for this address (423), too many tries from this address (429).
-      const reason = { 401: 'loginWrong', 423: 'loginLocked', 429: 'loginTooMany' }[err.status];
-      notice(t('loginFailed', { reason: reason ? t(reason) : err.message }));
+      // Wrong password, locked for this address (423), too many tries from this address (429): the server says which.
+      notice(t('loginFailed', { reason: err.message }));
     }
   });
   $('#logout').addEventListener('click', async () => {
@@ -528,7 +587,7 @@
     $('#chat-link-code').textContent = `#${t('chatLinkCommand')} ${code}`;
     chatLinkPanel(t('chatLinkCode', { minutes }), 'code');
   });
-  $('#chat-link-check').addEventListener('click', () => checkChatLink().catch((err) => notice(err.message)));
+  $('#chat-link-check').addEventListener('click', () => checkChatLink().catch(failed));
   $('#chat-link-confirm').addEventListener('click', async () => {
     const { channel, userId } = state.chatLinkPending;
     try {
@@ -547,7 +606,7 @@
     const file = e.target.elements.file.files[0];
     const res = await fetch('/console/api/admin/routing', { method: 'POST', headers: { 'content-type': 'text/csv', 'x-csrf-token': state.csrf }, body: await file.text() });
     const data = await res.json();
-    $('#routing-result').textContent = res.ok ? t('admin.imported', { count: data.imported }) : [data.error, ...(data.errors ?? []).map((x) => `line ${x.line}: ${x.message}`)].join('\n');
+    $('#routing-result').textContent = res.ok ? t('admin.imported', { count: data.imported }) : [refusal(data) ?? data.error, ...(data.errors ?? []).map((x) => t('admin.routingLine', x))].join('\n');
   });
   $('#holiday-form').addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -561,7 +620,7 @@
     try {
       const { saved } = await api('admin/holidays', { method: 'POST', body: { year: Number(form.elements.year.value), days } });
       notice(t('admin.saved', { count: saved }));
-    } catch (err) { notice(t('error', { reason: err.message })); }
+    } catch (err) { failed(err); }
   });
   window.addEventListener('hashchange', route);
 

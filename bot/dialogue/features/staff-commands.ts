@@ -1,7 +1,7 @@
 import { normalizeText } from '../../../nlp-models/index.js';
 import { caseActions, CaseActionError, type CaseAction } from '../../../core/cases/actions.js';
 import { formatDate, formatDateTime, staffEventText, statusText } from '../../../core/cases/describe.js';
-import type { TextKey } from '../../../core/i18n/index.js';
+import { staffErrorText, type TextKey } from '../../../core/i18n/index.js';
 import type { Staff } from '../../../core/platform/db.js';
 import type { Middleware } from '../composer.js';
 import type { Context } from '../context.js';
@@ -89,6 +89,6 @@ export const staffCommands: Middleware = async (ctx, next) => {
     ctx.reply(ctx.t('staffchat.done', { action: ctx.t(`desk.action.${command}` as TextKey), number }));
   } catch (err) {
     if (!(err instanceof CaseActionError)) throw err;
-    ctx.reply(ctx.t(`staffchat.refused.${err.code}` as TextKey, { number, reason: err.message }));
+    ctx.reply(ctx.t(`staffchat.refused.${err.code}` as TextKey, { number, reason: staffErrorText(ctx.lang, err.key, err.params) }));
   }
 };

@@ -1,0 +1,57 @@
+-- AlterTable
+ALTER TABLE "Region" ADD COLUMN     "nameEn" TEXT;
+
+
+-- The default Qinghai regions' English names (as in prisma/seed/regions.json), for the console in English.
+UPDATE "Region" SET "nameEn" = 'Xining City' WHERE "code" = '630100' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Chengdong District' WHERE "code" = '630102' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Chengzhong District' WHERE "code" = '630103' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Chengxi District' WHERE "code" = '630104' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Chengbei District' WHERE "code" = '630105' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Huangzhong District' WHERE "code" = '630106' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Datong Hui and Tu Autonomous County' WHERE "code" = '630121' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Huangyuan County' WHERE "code" = '630123' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Haidong City' WHERE "code" = '630200' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Ledu District' WHERE "code" = '630202' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Ping''an District' WHERE "code" = '630203' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Minhe Hui and Tu Autonomous County' WHERE "code" = '630222' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Huzhu Tu Autonomous County' WHERE "code" = '630223' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Hualong Hui Autonomous County' WHERE "code" = '630224' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Xunhua Salar Autonomous County' WHERE "code" = '630225' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Haibei Tibetan Autonomous Prefecture' WHERE "code" = '632200' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Menyuan Hui Autonomous County' WHERE "code" = '632221' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Qilian County' WHERE "code" = '632222' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Haiyan County' WHERE "code" = '632223' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Gangcha County' WHERE "code" = '632224' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Huangnan Tibetan Autonomous Prefecture' WHERE "code" = '632300' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Tongren City' WHERE "code" = '632301' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Jianzha County' WHERE "code" = '632322' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Zeku County' WHERE "code" = '632323' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Henan Mongol Autonomous County' WHERE "code" = '632324' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Hainan Tibetan Autonomous Prefecture' WHERE "code" = '632500' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Gonghe County' WHERE "code" = '632521' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Tongde County' WHERE "code" = '632522' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Guide County' WHERE "code" = '632523' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Xinghai County' WHERE "code" = '632524' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Guinan County' WHERE "code" = '632525' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Golog Tibetan Autonomous Prefecture' WHERE "code" = '632600' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Maqin County' WHERE "code" = '632621' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Banma County' WHERE "code" = '632622' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Gande County' WHERE "code" = '632623' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Dari County' WHERE "code" = '632624' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Jiuzhi County' WHERE "code" = '632625' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Maduo County' WHERE "code" = '632626' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Yushu Tibetan Autonomous Prefecture' WHERE "code" = '632700' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Yushu City' WHERE "code" = '632701' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Zaduo County' WHERE "code" = '632722' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Chenduo County' WHERE "code" = '632723' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Zhiduo County' WHERE "code" = '632724' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Nangqian County' WHERE "code" = '632725' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Qumalai County' WHERE "code" = '632726' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Haixi Mongol and Tibetan Autonomous Prefecture' WHERE "code" = '632800' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Golmud City' WHERE "code" = '632801' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Delingha City' WHERE "code" = '632802' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Mangya City' WHERE "code" = '632803' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Wulan County' WHERE "code" = '632821' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Dulan County' WHERE "code" = '632822' AND "nameEn" IS NULL;
+UPDATE "Region" SET "nameEn" = 'Tianjun County' WHERE "code" = '632823' AND "nameEn" IS NULL;
