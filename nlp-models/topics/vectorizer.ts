@@ -115,18 +115,19 @@ export function messageTerms(message: MessageParts, settings: VectorizerSettings
   return out;
 }
 
-type LexiconIndex = { byFirst: Map<string, { term: string; topic: number }[]>; topics: number };
+type LexiconIndex = { byFirst: Map<string, { term: string; topic: number; id: number }[]>; terms: number };
 const lexiconIndexes = new WeakMap<Lexicon, LexiconIndex>();
 
 /** The lexicon's terms by their first UTF-16 unit, so a text is scanned once whatever the number of terms. */
 function lexiconIndex(lexicon: Lexicon): LexiconIndex {
   let index = lexiconIndexes.get(lexicon);
   if (!index) {
-    const byFirst = new Map<string, { term: string; topic: number }[]>();
+    const byFirst = new Map<string, { term: string; topic: number; id: number }[]>();
+    let id = 0;
     lexicon.topics.forEach(({ terms }, topic) => {
-      for (const term of terms) if (term) byFirst.set(term[0]!, [...(byFirst.get(term[0]!) ?? []), { term, topic }]);
+      for (const term of terms) if (term) byFirst.set(term[0]!, [...(byFirst.get(term[0]!) ?? []), { term, topic, id: (id += 1) - 1 }]);
     });
-    index = { byFirst, topics: lexicon.topics.length };
+    index = { byFirst, terms: id };
     lexiconIndexes.set(lexicon, index);
   }
   return index;
@@ -134,16 +135,15 @@ function lexiconIndex(lexicon: Lexicon): LexiconIndex {
 
 /** `x|<topic>` → how many distinct terms of the topic the (cleaned) text contains. */
 export function lexiconTerms(text: string, lexicon: Lexicon, into = new Map<string, number>()): Map<string, number> {
-  const { byFirst, topics } = lexiconIndex(lexicon);
-  const seen = new Set<string>();
-  const found = new Int32Array(topics);
+  const { byFirst, terms } = lexiconIndex(lexicon);
+  const seen = new Uint8Array(terms);
+  const found = new Int32Array(lexicon.topics.length);
   for (let i = 0; i < text.length; i += 1) {
     const candidates = byFirst.get(text[i]!);
     if (!candidates) continue;
-    for (const { term, topic } of candidates) {
-      const key = `${topic}\u0000${term}`;
-      if (!seen.has(key) && text.startsWith(term, i)) {
-        seen.add(key);
+    for (const { term, topic, id } of candidates) {
+      if (seen[id] === 0 && text.startsWith(term, i)) {
+        seen[id] = 1;
         found[topic]! += 1;
       }
     }
