@@ -6,6 +6,7 @@ import { partsOfText } from './features.js';
 import { DEFAULT_SVM_SETTINGS, decisionValues, trainOneVsRest, type LinearModel, type SvmSettings } from './linear.js';
 import { canonicalOrder } from './order.js';
 import { loadSegmenter } from './segmenter.js';
+import { loadTaxonomyLexicon, TAXONOMY_PATH } from './taxonomy.js';
 import {
   DEFAULT_VECTORIZER_SETTINGS,
   messageTerms,
@@ -38,15 +39,18 @@ const MODEL_FORMAT = 'tingmin-topics';
 const MODEL_VERSION = 2;
 
 /**
- * Chosen by 5-fold CV on complaints-train.csv (see README): character 1–2-grams and jieba words,
- * title and detail as separate spaces, NB-SVM (α 0.1, β 1) with balanced label weights.
- * Character 1–3-grams, a joint title+detail space and plain SVMs all scored lower.
+ * Chosen by 5-fold CV on complaints-train.csv's training part (see README): character 1–2-grams and
+ * jieba words, title and detail as separate spaces, the taxonomy's category names counted per
+ * topic (weight 0.5), NB-SVM (α 0.1, β 1) with balanced label weights. Character 1–3-grams, a
+ * joint title+detail space and plain SVMs scored lower; a third, joint space on top of the two
+ * scored a little higher but cost three times the time per message (README).
  */
 export const DEFAULT_TRAINING_SETTINGS: TrainingSettings = {
   vectorizer: { ...DEFAULT_VECTORIZER_SETTINGS, charNgrams: [1, 2] },
   svm: { ...DEFAULT_SVM_SETTINGS, nb: { alpha: 0.1, beta: 1 } },
   calibrationFolds: 3,
   calibrationSample: 4000,
+  taxonomy: { path: TAXONOMY_PATH, weight: 0.5 },
 };
 
 export type TrainingSettings = {
@@ -56,6 +60,8 @@ export type TrainingSettings = {
   calibrationFolds: number;
   /** The cross-validation sees at most this many examples, so that training stays fast on large data. */
   calibrationSample: number;
+  /** A taxonomy CSV (level1, level2, level3) whose names become the vectorizer's lexicon, unless it has one; null: none. */
+  taxonomy: { path: string; weight: number } | null;
 };
 
 type ModelJson = {
@@ -167,7 +173,10 @@ function calibrate(allTerms: Map<string, number>[], allY: Int32Array, labels: nu
 
 /** Deterministic: the same examples, in any order, give the same model JSON. */
 export async function trainTopicClassifier(examples: TrainingExample[], overrides: Partial<TrainingSettings> = {}): Promise<TopicClassifier> {
-  const settings: TrainingSettings = { ...DEFAULT_TRAINING_SETTINGS, ...overrides };
+  const given: TrainingSettings = { ...DEFAULT_TRAINING_SETTINGS, ...overrides };
+  // The lexicon goes into the model, so a saved model needs no taxonomy file to classify.
+  const lexicon = given.vectorizer.lexicon ?? (given.taxonomy ? loadTaxonomyLexicon(given.taxonomy.weight, given.taxonomy.path) : undefined);
+  const settings: TrainingSettings = { ...given, vectorizer: { ...given.vectorizer, lexicon } };
   const labels = [...new Set(examples.map((e) => e.label))].sort();
   if (labels.length < 2) throw new Error(`training needs at least two labels, got ${labels.length}`);
   const ordered = canonicalOrder(examples);

@@ -17,6 +17,16 @@ export type SpaceSource = 'title' | 'detail' | 'all';
  */
 export type SpaceSettings = { key: string; source: SpaceSource; weight: number };
 
+/**
+ * Prior knowledge the examples cannot teach: per topic, how many of its terms (the taxonomy's
+ * category names) occur in the title or detail. One feature per topic, named `x|<topic>`, in a
+ * space of its own (TF-IDF, L2-normalised, scaled by `weight` like the text spaces).
+ */
+export type Lexicon = { weight: number; topics: { label: string; terms: string[] }[] };
+
+/** The lexicon's feature space key. */
+export const LEXICON_KEY = 'x';
+
 /** How text becomes a vector; stored in the model so that a model keeps working when defaults change. */
 export type VectorizerSettings = {
   spaces: SpaceSettings[];
@@ -31,6 +41,8 @@ export type VectorizerSettings = {
   minDocumentFrequency: number;
   /** At most this many terms, the most frequent first: keeps a large office's model small and fast. */
   maxTerms: number;
+  /** Topic terms counted as extra features; absent: none. */
+  lexicon?: Lexicon;
 };
 
 export const DEFAULT_VECTORIZER_SETTINGS: VectorizerSettings = {
@@ -99,7 +111,47 @@ export function messageTerms(message: MessageParts, settings: VectorizerSettings
     if (space.source !== 'detail') textTerms(title, settings, prefix, out);
     if (space.source !== 'title') textTerms(detail, settings, prefix, out);
   }
+  if (settings.lexicon) lexiconTerms(`${title}\n${detail}`, settings.lexicon, out);
   return out;
+}
+
+type LexiconIndex = { byFirst: Map<string, { term: string; topic: number; id: number }[]>; terms: number };
+const lexiconIndexes = new WeakMap<Lexicon, LexiconIndex>();
+
+/** The lexicon's terms by their first UTF-16 unit, so a text is scanned once whatever the number of terms. */
+function lexiconIndex(lexicon: Lexicon): LexiconIndex {
+  let index = lexiconIndexes.get(lexicon);
+  if (!index) {
+    const byFirst = new Map<string, { term: string; topic: number; id: number }[]>();
+    let id = 0;
+    lexicon.topics.forEach(({ terms }, topic) => {
+      for (const term of terms) if (term) byFirst.set(term[0]!, [...(byFirst.get(term[0]!) ?? []), { term, topic, id: (id += 1) - 1 }]);
+    });
+    index = { byFirst, terms: id };
+    lexiconIndexes.set(lexicon, index);
+  }
+  return index;
+}
+
+/** `x|<topic>` → how many distinct terms of the topic the (cleaned) text contains. */
+export function lexiconTerms(text: string, lexicon: Lexicon, into = new Map<string, number>()): Map<string, number> {
+  const { byFirst, terms } = lexiconIndex(lexicon);
+  const seen = new Uint8Array(terms);
+  const found = new Int32Array(lexicon.topics.length);
+  for (let i = 0; i < text.length; i += 1) {
+    const candidates = byFirst.get(text[i]!);
+    if (!candidates) continue;
+    for (const { term, topic, id } of candidates) {
+      if (seen[id] === 0 && text.startsWith(term, i)) {
+        seen[id] = 1;
+        found[topic]! += 1;
+      }
+    }
+  }
+  found.forEach((n, topic) => {
+    if (n > 0) into.set(`${LEXICON_KEY}|${lexicon.topics[topic]!.label}`, n);
+  });
+  return into;
 }
 
 export type VectorizerJson = { settings: VectorizerSettings; terms: string[]; idf: number[] };
@@ -116,9 +168,10 @@ export class Vectorizer {
     readonly idf: Float64Array,
   ) {
     this.index = new Map(terms.map((t, i) => [t, i]));
-    const spaceIndex = new Map(settings.spaces.map((s, i) => [s.key, i]));
+    const spaces = settings.lexicon ? [...settings.spaces, { key: LEXICON_KEY, weight: settings.lexicon.weight }] : settings.spaces;
+    const spaceIndex = new Map(spaces.map((s, i) => [s.key, i]));
     this.spaceOfTerm = Int32Array.from(terms, (t) => spaceIndex.get(t.slice(0, t.indexOf('|')))!);
-    this.spaceWeights = settings.spaces.map((s) => s.weight);
+    this.spaceWeights = spaces.map((s) => s.weight);
   }
 
   get size(): number {
