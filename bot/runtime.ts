@@ -127,7 +127,6 @@ export async function createBotRuntime(services: Services, overrides: { wechatPu
       await Promise.all(workers.map((w) => w.close()));
       for (const channel of channels) await channel.stop?.();
       await messageLog.drain();
-      await sessions.drain();
     },
   };
 }

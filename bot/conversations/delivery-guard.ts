@@ -1,5 +1,7 @@
 import type { AppRedis } from '../../core/platform/redis.js';
-import { RateLimiter } from './rate-limiter.js';
+
+/** The resident's lock, held, and what was read with it. */
+export type Held = { values: (string | null)[]; release: () => Promise<void> };
 
 const UNLOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
@@ -9,44 +11,55 @@ const UNLOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call(
  * and recognition of a delivery seen before (its original replies are returned again).
  */
 export class DeliveryGuard {
-  private readonly limiter: RateLimiter;
-
   constructor(
     private readonly redis: AppRedis,
     private readonly prefix: string,
-    limit: { messages: number; windowSeconds: number },
-  ) {
-    this.limiter = new RateLimiter(redis, prefix, limit);
-  }
+    private readonly limit: { messages: number; windowSeconds: number },
+  ) {}
 
-  /** Counts a message against the resident's window; false when over the limit. */
-  allow(channel: string, userId: string): Promise<boolean> {
-    return this.limiter.allow(`${channel}:${userId}`);
-  }
-
-  /** Runs `fn` holding the resident's lock; undefined when the lock could not be had in time. */
-  async exclusive<T>(channel: string, userId: string, fn: () => Promise<T>): Promise<T | undefined> {
-    const key = `${this.prefix}:lock:${channel}:${userId}`;
+  /**
+   * Counts a message against the resident's window, takes the resident's lock and reads `keys`,
+   * in one round trip (a MULTI): the reads run after the lock is taken, so they see what the
+   * previous turn saved. Undefined when over the limit or the lock could not be had in time.
+   */
+  async enter(channel: string, userId: string, keys: string[], count = true): Promise<Held | undefined> {
+    const rateKey = `${this.prefix}:rate:${channel}:${userId}`;
+    const lockKey = `${this.prefix}:lock:${channel}:${userId}`;
     const token = `${process.pid}:${Math.random().toString(36).slice(2)}`;
     const deadline = Date.now() + 10_000;
-    while (!(await this.redis.set(key, token, { NX: true, PX: 30_000 }))) {
+    for (;;) {
+      const tx = this.redis.multi();
+      if (count) tx.incr(rateKey).expire(rateKey, this.limit.windowSeconds, 'NX');
+      tx.set(lockKey, token, { NX: true, PX: 30_000 });
+      for (const key of keys) tx.get(key);
+      const replies = (await tx.exec()) as unknown[];
+      const [messages, , locked] = count ? replies : [0, 0, ...replies];
+      const release = () => this.redis.eval(UNLOCK, { keys: [lockKey], arguments: [token] }).then(() => undefined);
+      if (count && Number(messages) > this.limit.messages) {
+        if (locked) await release();
+        return undefined;
+      }
+      // Only the first attempt counts against the limit: waiting for the lock is one message.
+      count = false;
+      if (locked) return { values: replies.slice(replies.length - keys.length) as (string | null)[], release };
       if (Date.now() > deadline) return undefined;
       await new Promise((r) => setTimeout(r, 15));
     }
+  }
+
+  /** Runs `fn` holding the resident's lock, without counting a message; undefined when the lock could not be had in time. */
+  async exclusive<T>(channel: string, userId: string, fn: () => Promise<T>): Promise<T | undefined> {
+    const held = await this.enter(channel, userId, [], false);
+    if (!held) return undefined;
     try {
       return await fn();
     } finally {
-      await this.redis.eval(UNLOCK, { keys: [key], arguments: [token] });
+      await held.release();
     }
   }
 
-  private seenKey(channel: string, userId: string, messageId: string): string {
+  seenKey(channel: string, userId: string, messageId: string): string {
     return `${this.prefix}:seen:${channel}:${userId}:${messageId}`;
-  }
-
-  async previousResult<T>(channel: string, userId: string, messageId: string): Promise<T | undefined> {
-    const raw = await this.redis.get(this.seenKey(channel, userId, messageId));
-    return raw ? (JSON.parse(raw) as T) : undefined;
   }
 
   async rememberResult(channel: string, userId: string, messageId: string, result: unknown): Promise<void> {

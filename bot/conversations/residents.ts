@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import type { Lang } from '../../core/i18n/index.js';
 import type { Channel, Db } from '../../core/platform/db.js';
 
 /**
- * Finds or creates the resident behind a channel identity and opens a conversation.
- * Runs once per dialogue session, not per message: the ids then live in the session.
+ * Finds or creates the resident behind a channel identity and opens a conversation, in one
+ * statement (one round trip on a resident's first turn). Runs once per dialogue session, not per
+ * message: the ids then live in the session.
  */
 export async function openConversation(
   db: Db,
@@ -11,11 +13,17 @@ export async function openConversation(
   externalId: string,
   lang: Lang | undefined,
 ): Promise<{ residentId: string; conversationId: string; lang: Lang }> {
-  const resident = await db.resident.upsert({
-    where: { channel_externalId: { channel, externalId } },
-    create: { channel, externalId, ...(lang ? { language: lang } : {}) },
-    update: {},
-  });
-  const conversation = await db.conversation.create({ data: { residentId: resident.id } });
-  return { residentId: resident.id, conversationId: conversation.id, lang: resident.language };
+  // "DO UPDATE" with no change, so that an existing resident's row is returned too.
+  const [row] = await db.$queryRaw<{ residentId: string; conversationId: string; lang: Lang }[]>`
+    WITH resident AS (
+      INSERT INTO "Resident" ("id", "channel", "externalId", "language")
+      VALUES (${randomUUID()}::uuid, ${channel}::"Channel", ${externalId}, COALESCE(${lang ?? null}::"Language", 'zh'))
+      ON CONFLICT ("channel", "externalId") DO UPDATE SET "channel" = excluded."channel"
+      RETURNING "id", "language"
+    ), conversation AS (
+      INSERT INTO "Conversation" ("id", "residentId") SELECT ${randomUUID()}::uuid, "id" FROM resident RETURNING "id"
+    )
+    SELECT resident."id"::text AS "residentId", conversation."id"::text AS "conversationId", resident."language"::text AS "lang"
+    FROM resident, conversation`;
+  return row!;
 }

@@ -1,5 +1,5 @@
 import type { DeliveryGuard } from '../conversations/delivery-guard.js';
-import type { MessageLog } from '../conversations/message-log.js';
+import type { DialogueCopy, LogRow, MessageLog } from '../conversations/message-log.js';
 import { openConversation } from '../conversations/residents.js';
 import { t, type Lang } from '../../core/i18n/index.js';
 import { Composer } from './composer.js';
@@ -16,7 +16,7 @@ import { idle } from './features/idle.js';
 import { media } from './features/media.js';
 import { statusCommands, statusFlow } from './features/status.js';
 import type { Inbound, Reply } from '../../core/messages.js';
-import type { SessionStore } from './session.js';
+import type { Session, SessionStore } from './session.js';
 
 export type TurnResult<T> =
   | { kind: 'ok'; delivered: T }
@@ -46,20 +46,24 @@ export class Bot {
 
   /** `deliver` also gets the language the replies are in (a page shows its own texts in it). */
   async handle<T>(inbound: Inbound, deliver: (replies: Reply[], lang: Lang) => Promise<T>): Promise<TurnResult<T>> {
-    const { guard } = this.deps;
-    if (!(await guard.allow(inbound.channel, inbound.userId))) return { kind: 'limited' };
-    const result = await guard.exclusive(inbound.channel, inbound.userId, () => this.deps.metrics.timeTurn(inbound.channel, () => this.turn(inbound, deliver)));
-    return result ?? { kind: 'limited' };
+    const { guard, sessions } = this.deps;
+    const { channel, userId, messageId } = inbound;
+    // One round trip before the turn: the rate limit, the lock, the session and a delivery seen before.
+    const held = await guard.enter(channel, userId, [sessions.key(channel, userId), ...(messageId ? [guard.seenKey(channel, userId, messageId)] : [])]);
+    if (!held) return { kind: 'limited' };
+    try {
+      const [saved = null, seen] = held.values;
+      if (seen) return { kind: 'duplicate', delivered: JSON.parse(seen) as T };
+      return await this.deps.metrics.timeTurn(channel, async () => this.turn(inbound, await sessions.loaded(channel, userId, saved), deliver));
+    } finally {
+      await held.release();
+    }
   }
 
-  private async turn<T>(inbound: Inbound, deliver: (replies: Reply[], lang: Lang) => Promise<T>): Promise<TurnResult<T>> {
+  private async turn<T>(inbound: Inbound, saved: Session | undefined, deliver: (replies: Reply[], lang: Lang) => Promise<T>): Promise<TurnResult<T>> {
     const { sessions, guard, messageLog, db, log } = this.deps;
     const { channel, userId, messageId } = inbound;
-    if (messageId) {
-      const previous = await guard.previousResult<T>(channel, userId, messageId);
-      if (previous !== undefined) return { kind: 'duplicate', delivered: previous };
-    }
-    const session = (await sessions.load(channel, userId)) ?? {
+    const session = saved ?? {
       ...(await openConversation(db, channel, userId, inbound.lang)),
       buttons: [],
       misses: 0,
@@ -71,22 +75,26 @@ export class Bot {
     }
     const ctx = new Context(inbound, session, this.deps);
     let replies: Reply[];
+    let copy: DialogueCopy | undefined;
     try {
       await this.handler(ctx, async () => {});
       replies = ctx.replies;
       // A turn the bot stays silent in (staff hold the conversation) leaves the shown buttons current.
       if (replies.length) session.buttons = replies.at(-1)?.buttons ?? [];
-      await sessions.save(channel, userId, session);
+      copy = sessions.snapshot(channel, userId, session);
     } catch (err) {
       // The state is left as it was before this message, so the resident can simply send it again.
       log.error({ err, channel }, 'dialogue turn failed');
       replies = [{ text: t(session.lang, 'input.failed') }];
     }
     const conversationId = session.conversationId;
-    await messageLog.record([
+    const rows: LogRow[] = [
       { conversationId, direction: 'inbound', externalId: messageId, text: inbound.text ?? '', payload: inbound.payload },
       ...replies.map((r) => ({ conversationId, direction: 'outbound' as const, text: r.text, buttons: r.buttons })),
-    ]);
+    ];
+    // The messages and the state's copy in PostgreSQL (one statement), the state in Redis, at once;
+    // both are done before the resident sees an answer.
+    await Promise.all([messageLog.record(rows, copy), copy && sessions.save(copy)]);
     const delivered = await deliver(replies, session.lang);
     if (messageId) await guard.rememberResult(channel, userId, messageId, delivered);
     return { kind: 'ok', delivered };
@@ -104,7 +112,8 @@ export class Bot {
       const session = await sessions.load(channel, userId);
       if (!session || session.flow) return;
       session.buttons = buttons;
-      await sessions.save(channel, userId, session);
+      const copy = sessions.snapshot(channel, userId, session);
+      await Promise.all([this.deps.messageLog.record([], copy), sessions.save(copy)]);
     });
   }
 }

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { Batch } from '../../core/platform/batch.js';
 import type { Clock } from '../../core/platform/clock.js';
 import type { Db } from '../../core/platform/db.js';
 import type { AppRedis } from '../../core/platform/redis.js';
 import { buttonSchema } from '../../core/messages.js';
+import type { DialogueCopy } from '../conversations/message-log.js';
 
 /** What the bot remembers about one resident between turns. */
 export const sessionSchema = z.object({
@@ -28,17 +28,14 @@ export const sessionSchema = z.object({
 });
 export type Session = z.infer<typeof sessionSchema>;
 
-type Saved = { channel: string; externalId: string; state: string; savedAt: Date };
-
 const SWEEP_EVERY_MS = 3_600_000;
 
 /**
- * Sessions live in Redis with a TTL, and a copy goes to PostgreSQL after every turn (in groups),
- * so that a resident half way through a report keeps it when Redis restarts empty. PostgreSQL is
- * read only when Redis has no session.
+ * Sessions live in Redis with a TTL, and a copy goes to PostgreSQL after every turn, in the same
+ * statement as the turn's messages (MessageLog), so that a resident half way through a report
+ * keeps it when Redis restarts empty. PostgreSQL is read only when Redis has no session.
  */
 export class SessionStore {
-  private readonly copies = new Batch<Saved>((rows) => this.write(rows));
   private lastSweep = 0;
 
   constructor(
@@ -49,29 +46,37 @@ export class SessionStore {
     private readonly now: Clock,
   ) {}
 
-  private key(channel: string, userId: string): string {
+  key(channel: string, userId: string): string {
     return `${this.prefix}:session:${channel}:${userId}`;
   }
 
   async load(channel: string, userId: string): Promise<Session | undefined> {
-    const raw = (await this.redis.get(this.key(channel, userId))) ?? (await this.fromDatabase(channel, userId));
-    if (!raw) return undefined;
-    const parsed = sessionSchema.safeParse(JSON.parse(raw));
+    return this.loaded(channel, userId, await this.redis.get(this.key(channel, userId)));
+  }
+
+  /** The session from what Redis held under `key` (read by the caller), else from PostgreSQL. */
+  async loaded(channel: string, userId: string, raw: string | null): Promise<Session | undefined> {
+    const state = raw ?? (await this.fromDatabase(channel, userId));
+    if (!state) return undefined;
+    const parsed = sessionSchema.safeParse(JSON.parse(state));
     // A session written by an older version is dropped rather than crashing the turn.
     return parsed.success ? parsed.data : undefined;
   }
 
-  async save(channel: string, userId: string, session: Session): Promise<void> {
-    const state = JSON.stringify(session);
-    await Promise.all([
-      this.redis.set(this.key(channel, userId), state, { EX: this.ttlSeconds }),
-      this.copies.add([{ channel, externalId: userId, state, savedAt: this.now() }]),
-    ]);
+  /** The session as stored, for Redis and for the copy in PostgreSQL. */
+  snapshot(channel: string, userId: string, session: Session): DialogueCopy {
+    return { channel, externalId: userId, state: JSON.stringify(session), savedAt: this.now() };
   }
 
-  /** Waits for the copies already made; used on shutdown. */
-  drain(): Promise<void> {
-    return this.copies.drain();
+  /** Keeps the session in Redis; the copy in PostgreSQL goes with the turn's messages (MessageLog.record). */
+  async save(copy: DialogueCopy): Promise<void> {
+    await this.redis.set(this.key(copy.channel, copy.externalId), copy.state, { EX: this.ttlSeconds });
+    const now = this.now().getTime();
+    if (now - this.lastSweep > SWEEP_EVERY_MS) {
+      this.lastSweep = now;
+      // Copies older than the TTL are of no use; removed in the background, at most hourly.
+      void this.db.dialogueState.deleteMany({ where: { savedAt: { lt: this.cutoff() } } }).catch(() => (this.lastSweep = 0));
+    }
   }
 
   private cutoff(): Date {
@@ -81,22 +86,5 @@ export class SessionStore {
   private async fromDatabase(channel: string, externalId: string): Promise<string | undefined> {
     const row = await this.db.dialogueState.findUnique({ where: { channel_externalId: { channel, externalId } } });
     return row && row.savedAt > this.cutoff() ? JSON.stringify(row.state) : undefined;
-  }
-
-  private async write(rows: Saved[]): Promise<void> {
-    // The newest state of each resident, and never over a newer one another process wrote.
-    const latest = [...new Map(rows.map((r) => [`${r.channel}\n${r.externalId}`, r])).values()];
-    await this.db.$executeRaw`
-      INSERT INTO "DialogueState" ("channel", "externalId", "state", "savedAt")
-      SELECT c, e, s::jsonb, (t::timestamptz AT TIME ZONE 'UTC')
-      FROM unnest(${latest.map((r) => r.channel)}::text[], ${latest.map((r) => r.externalId)}::text[],
-                  ${latest.map((r) => r.state)}::text[], ${latest.map((r) => r.savedAt.toISOString())}::text[]) AS x(c, e, s, t)
-      ON CONFLICT ("channel", "externalId") DO UPDATE SET "state" = excluded."state", "savedAt" = excluded."savedAt"
-      WHERE "DialogueState"."savedAt" <= excluded."savedAt"`;
-    const now = this.now().getTime();
-    if (now - this.lastSweep > SWEEP_EVERY_MS) {
-      this.lastSweep = now;
-      await this.db.dialogueState.deleteMany({ where: { savedAt: { lt: this.cutoff() } } });
-    }
   }
 }

@@ -4,6 +4,8 @@ import type { Db } from '../../../core/platform/db.js';
 import type { AppRedis } from '../../../core/platform/redis.js';
 
 const CACHE_SECONDS = 24 * 3600;
+// Tokens this process answered lately, in memory: a busy page asks every few seconds.
+const LOCAL_TOKENS = 20_000;
 // 256 random bits as base64url (43 characters); anything else is not a token we issued.
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
@@ -17,6 +19,9 @@ export function hashToken(token: string): string {
  * their conversation when Redis is emptied. Redis caches the mapping, which never changes.
  */
 export class WebchatSessions {
+  /** Token hash → web chat id, oldest first (a Map keeps insertion order), at most LOCAL_TOKENS. */
+  private readonly local = new Map<string, string>();
+
   constructor(
     private readonly db: Db,
     private readonly redis: AppRedis,
@@ -41,12 +46,23 @@ export class WebchatSessions {
   async residentOf(token: string | undefined): Promise<string | undefined> {
     if (!token || !TOKEN.test(token)) return undefined;
     const tokenHash = hashToken(token);
+    const known = this.local.get(tokenHash);
+    if (known) return known;
     const cacheKey = `${this.prefix}:webchat:token:${tokenHash}`;
-    const cached = await this.redis.get(cacheKey);
-    if (cached) return cached;
-    const session = await this.db.webchatSession.findUnique({ where: { tokenHash }, select: { resident: { select: { externalId: true } } } });
-    if (!session) return undefined;
-    await this.redis.set(cacheKey, session.resident.externalId, { EX: CACHE_SECONDS });
-    return session.resident.externalId;
+    let userId = (await this.redis.get(cacheKey)) ?? undefined;
+    if (!userId) {
+      const session = await this.db.webchatSession.findUnique({ where: { tokenHash }, select: { resident: { select: { externalId: true } } } });
+      if (!session) return undefined;
+      userId = session.resident.externalId;
+      await this.redis.set(cacheKey, userId, { EX: CACHE_SECONDS });
+    }
+    this.remember(tokenHash, userId);
+    return userId;
+  }
+
+  /** The mapping never changes, so a copy in memory is never stale; the oldest goes first. */
+  private remember(tokenHash: string, userId: string): void {
+    if (this.local.size >= LOCAL_TOKENS) this.local.delete(this.local.keys().next().value!);
+    this.local.set(tokenHash, userId);
   }
 }
