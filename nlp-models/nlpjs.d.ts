@@ -1,2 +1,1 @@
-declare module '@nlpjs/core-loader';
-declare module '@nlpjs/nlp';
+declare module '@nlpjs/basic';

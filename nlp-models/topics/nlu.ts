@@ -4,12 +4,28 @@
  * so that the dialogue reaches everything through one NLU. The topic decision is the classifier's:
  * nlp.js's own one-perceptron-per-intent network was the ceiling on topics (README).
  */
-// Not @nlpjs/basic: it loads @nlpjs/logger, whose pino prints a prettyPrint deprecation warning
-// on every start. The container and Nlp come from the packages basic re-exports them from.
-import { containerBootstrap } from '@nlpjs/core-loader';
-import { Nlp } from '@nlpjs/nlp';
+import { createRequire } from 'node:module';
 import type { TopicClassifier } from './classifier.js';
 import type { MessageParts } from './vectorizer.js';
+
+// @nlpjs/basic builds its own pino 7 logger when it loads, with the prettyPrint option that pino
+// deprecated, so every CLI run and process start printed PINODEP008. Tingmin never uses that
+// logger: that one warning is dropped while the bundle loads, every other warning still shows.
+const { containerBootstrap, Nlp } = withoutWarning('PINODEP008', () => createRequire(import.meta.url)('@nlpjs/basic') as typeof import('@nlpjs/basic'));
+
+function withoutWarning<T>(code: string, load: () => T): T {
+  const emit = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const options = rest[0];
+    const given = typeof options === 'object' && options !== null ? (options as { code?: string }).code : rest[1];
+    if (given !== code) (emit as (...args: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning;
+  try {
+    return load();
+  } finally {
+    process.emitWarning = emit;
+  }
+}
 
 /** The component's name in the container. */
 export const TOPIC_COMPONENT = 'tingmin-topics';
