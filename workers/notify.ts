@@ -3,8 +3,9 @@ import { eventVars } from '../core/cases/describe.js';
 import type { Reply } from '../core/messages.js';
 import { t, type Lang, type TextKey } from '../core/i18n/index.js';
 import type { CaseEvent } from '../core/platform/db.js';
+import type { BatchResults } from './batch.js';
 import type { WorkerDeps } from './deps.js';
-import { deliveryKey, queueMessage } from '../core/deliveries.js';
+import { deliveryKey, queueMessages, type Message } from '../core/deliveries.js';
 import type { JobData } from '../core/queues.js';
 
 // Which events the resident hears about, and in which words.
@@ -46,18 +47,33 @@ function answerButtons(type: string, number: string, lang: Lang): Reply['buttons
   return undefined;
 }
 
-/** Tells the resident about a case event, in their language, through their channel's outbound queue. */
-export async function processNotify(deps: WorkerDeps, { eventId }: JobData<'notify'>): Promise<void> {
-  const event = await deps.db.caseEvent.findUnique({
-    where: { id: eventId },
-    include: { case: { include: { resident: true, submission: true, department: true } } },
+/**
+ * Tells residents about case events, in their language, through their channel's outbound queue:
+ * a batch of events read and recorded together. Each message's key is its event's, so an event
+ * is told once however often its job runs.
+ */
+export async function processNotifyBatch(deps: WorkerDeps, eventIds: string[]): Promise<BatchResults<void>> {
+  const events = await deps.db.caseEvent.findMany({
+    where: { id: { in: eventIds } },
+    include: { case: { select: { number: true, deadline: true, department: true, resident: true, submission: { select: { conversationId: true } } } } },
   });
-  if (!event) throw new UnrecoverableError(`case event ${eventId} does not exist`);
-  const key = MESSAGES[event.type];
-  if (!key || !isNotified(event)) return;
-  const { resident, submission, number } = event.case;
-  const lang = resident.language;
-  const text = t(lang, key, { ...eventVars(event, lang, deps.config.TIMEZONE, event.case), number });
-  const buttons = answerButtons(event.type, number, lang);
-  await queueMessage(deps, { ...resident, conversationId: submission.conversationId }, deliveryKey.event(event.id), [buttons ? { text, buttons } : { text }]);
+  const byId = new Map(events.map((e) => [e.id, e]));
+  const messages: Message[] = [];
+  for (const event of events) {
+    const key = MESSAGES[event.type];
+    if (!key || !isNotified(event)) continue;
+    const { resident, submission, number } = event.case;
+    const lang = resident.language;
+    const text = t(lang, key, { ...eventVars(event, lang, deps.config.TIMEZONE, event.case), number });
+    const buttons = answerButtons(event.type, number, lang);
+    messages.push({ to: { ...resident, conversationId: submission.conversationId }, key: deliveryKey.event(event.id), replies: [buttons ? { text, buttons } : { text }] });
+  }
+  await queueMessages(deps, messages);
+  return eventIds.map((id) => (byId.has(id) ? undefined : new UnrecoverableError(`case event ${id} does not exist`)));
+}
+
+/** Tells the resident about one case event (see processNotifyBatch). */
+export async function processNotify(deps: WorkerDeps, { eventId }: JobData<'notify'>): Promise<void> {
+  const [result] = await processNotifyBatch(deps, [eventId]);
+  if (result instanceof Error) throw result;
 }
