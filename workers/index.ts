@@ -1,4 +1,5 @@
 import { Worker, type Processor, type Queue } from 'bullmq';
+import { loadSegmenter } from '../nlp-models/topics/segmenter.js';
 import type { Redis as IORedis } from 'ioredis';
 import { processDeadlines } from './deadlines.js';
 import { logErrors } from '../core/platform/redis.js';
@@ -36,6 +37,8 @@ export type Workers = { close(): Promise<void> };
 /** Starts a worker for every queue; `close` lets running jobs finish, then disconnects. */
 export async function startWorkers(deps: WorkerDeps, connection: IORedis): Promise<Workers> {
   const { config, log } = deps;
+  // The word segmenter's dictionary loads in seconds: before taking jobs, not inside the first intake batch.
+  loadSegmenter();
   const processors = processorsFor(deps);
   const workers = (Object.keys(processors) as QueueName[]).map((name) => {
     const processor: Processor = (job) => processors[name](deps, jobSchemas[name].parse(job.data) as never);
