@@ -42,28 +42,47 @@ export function nextAttemptAt(now: Date, attempts: number): Date {
 
 export type SendDeps = { db: Db; outbound: Record<Channel, Queue<OutboundJob>>; log: Logger; now: Clock };
 
+export type Message = {
+  to: { channel: Channel; externalId: string; conversationId: string };
+  key: string;
+  replies: OutboundJob['replies'];
+  author?: string;
+};
+
 /**
- * Sends a message to a resident on their channel: recorded in PostgreSQL, then queued with its
- * key as job id, so queueing it twice delivers it once. When Redis refuses the job, the
- * reconciler sends the recorded message later; the caller is not failed for it.
+ * Sends messages to residents on their channels: recorded in PostgreSQL (one statement for all),
+ * then queued with each key as job id, so queueing one twice delivers it once. When Redis refuses
+ * the jobs, the reconciler sends the recorded messages later; the caller is not failed for it.
  */
-export async function queueMessage(
-  deps: SendDeps,
-  to: { channel: Channel; externalId: string; conversationId: string },
-  key: string,
-  replies: OutboundJob['replies'],
-  author?: string,
-): Promise<void> {
+export async function queueMessages(deps: SendDeps, messages: Message[]): Promise<void> {
+  if (!messages.length) return;
   const now = deps.now();
   await deps.db.delivery.createMany({
-    data: [{ key, conversationId: to.conversationId, replies, author, createdAt: now, nextAttemptAt: nextAttemptAt(now, 0) }],
+    data: messages.map(({ key, to, replies, author }) => ({ key, conversationId: to.conversationId, replies, author, createdAt: now, nextAttemptAt: nextAttemptAt(now, 0) })),
     skipDuplicates: true,
   });
-  try {
-    await deps.outbound[to.channel].add('deliver', { key, conversationId: to.conversationId, recipient: to.externalId, replies, author }, { jobId: key });
-  } catch (err) {
-    deps.log.warn({ err, key }, 'could not queue a message; the reconciler will');
+  const byChannel = new Map<Channel, Message[]>();
+  for (const m of messages) {
+    const list = byChannel.get(m.to.channel);
+    if (list) list.push(m);
+    else byChannel.set(m.to.channel, [m]);
   }
+  await Promise.all(
+    [...byChannel].map(async ([channel, list]) => {
+      try {
+        await deps.outbound[channel].addBulk(
+          list.map(({ key, to, replies, author }) => ({ name: 'deliver', data: { key, conversationId: to.conversationId, recipient: to.externalId, replies, author }, opts: { jobId: key } })),
+        );
+      } catch (err) {
+        deps.log.warn({ err, keys: list.map((m) => m.key) }, 'could not queue messages; the reconciler will');
+      }
+    }),
+  );
+}
+
+/** One message (see queueMessages). */
+export function queueMessage(deps: SendDeps, to: Message['to'], key: string, replies: OutboundJob['replies'], author?: string): Promise<void> {
+  return queueMessages(deps, [{ to, key, replies, author }]);
 }
 
 export async function isDelivered(db: Db, key: string): Promise<boolean> {

@@ -91,7 +91,7 @@ describe('findDuplicate', () => {
   it('finds the open case about the same problem in the same region and first-level topic', async () => {
     const root = await insertCase({ description: ELEVATOR, regionCode: '630102', topic: '城乡建设/物业管理', createdAt: new Date('2031-03-01T08:00:00Z') });
     await insertCase({ description: '城东区八一路路灯不亮', regionCode: '630102', topic: '城乡建设', createdAt: new Date('2031-03-02T08:00:00Z') });
-    const found = await findDuplicate(h.services.db, candidate('630102', '城乡建设', new Date('2031-03-05T08:00:00Z')), opts);
+    const found = await findDuplicate(h.services.sql, candidate('630102', '城乡建设', new Date('2031-03-05T08:00:00Z')), opts);
     expect(found?.id).toBe(root.id);
     expect(found?.number).toBe(root.number);
     expect(found?.similarity).toBeGreaterThan(0.5);
@@ -100,25 +100,25 @@ describe('findDuplicate', () => {
   it('does not link across regions or topics, nor without a region or topic', async () => {
     await insertCase({ description: ELEVATOR, regionCode: '630103', topic: '城乡建设', createdAt: new Date('2031-04-01T08:00:00Z') });
     const at = new Date('2031-04-03T08:00:00Z');
-    expect(await findDuplicate(h.services.db, candidate('630104', '城乡建设', at), opts)).toBeNull();
-    expect(await findDuplicate(h.services.db, candidate('630103', '商贸旅游', at), opts)).toBeNull();
-    expect(await findDuplicate(h.services.db, candidate(null, '城乡建设', at), opts)).toBeNull();
-    expect(await findDuplicate(h.services.db, candidate('630103', null, at), opts)).toBeNull();
-    expect(await findDuplicate(h.services.db, candidate('630103', '城乡建设', at), opts)).not.toBeNull();
+    expect(await findDuplicate(h.services.sql, candidate('630104', '城乡建设', at), opts)).toBeNull();
+    expect(await findDuplicate(h.services.sql, candidate('630103', '商贸旅游', at), opts)).toBeNull();
+    expect(await findDuplicate(h.services.sql, candidate(null, '城乡建设', at), opts)).toBeNull();
+    expect(await findDuplicate(h.services.sql, candidate('630103', null, at), opts)).toBeNull();
+    expect(await findDuplicate(h.services.sql, candidate('630103', '城乡建设', at), opts)).not.toBeNull();
   });
 
   it('does not link to a closed, rejected or not yet accepted case', async () => {
     for (const status of ['closed', 'rejected', 'resolved', 'received'] as const) {
       await insertCase({ description: ELEVATOR, regionCode: '630105', topic: '城乡建设', createdAt: new Date('2031-05-01T08:00:00Z'), status });
     }
-    expect(await findDuplicate(h.services.db, candidate('630105', '城乡建设', new Date('2031-05-02T08:00:00Z')), opts)).toBeNull();
+    expect(await findDuplicate(h.services.sql, candidate('630105', '城乡建设', new Date('2031-05-02T08:00:00Z')), opts)).toBeNull();
   });
 
   it('does not link to a case older than the window, or created after the candidate', async () => {
     await insertCase({ description: ELEVATOR, regionCode: '630121', topic: '城乡建设', createdAt: new Date('2031-06-01T08:00:00Z') });
-    expect(await findDuplicate(h.services.db, candidate('630121', '城乡建设', new Date('2031-07-02T08:00:00Z')), opts)).toBeNull();
-    expect(await findDuplicate(h.services.db, candidate('630121', '城乡建设', new Date('2031-05-31T08:00:00Z')), opts)).toBeNull();
-    expect(await findDuplicate(h.services.db, candidate('630121', '城乡建设', new Date('2031-06-30T08:00:00Z')), opts)).not.toBeNull();
+    expect(await findDuplicate(h.services.sql, candidate('630121', '城乡建设', new Date('2031-07-02T08:00:00Z')), opts)).toBeNull();
+    expect(await findDuplicate(h.services.sql, candidate('630121', '城乡建设', new Date('2031-05-31T08:00:00Z')), opts)).toBeNull();
+    expect(await findDuplicate(h.services.sql, candidate('630121', '城乡建设', new Date('2031-06-30T08:00:00Z')), opts)).not.toBeNull();
   });
 
   it('links to the root case, never to a case that is itself a duplicate', async () => {
@@ -130,7 +130,7 @@ describe('findDuplicate', () => {
       createdAt: new Date('2031-08-02T08:00:00Z'),
       duplicateOfId: root.id,
     });
-    const found = await findDuplicate(h.services.db, candidate('630106', '城乡建设', new Date('2031-08-03T08:00:00Z'), '湟中区鲁沙尔镇自来水已经停了3天'), opts);
+    const found = await findDuplicate(h.services.sql, candidate('630106', '城乡建设', new Date('2031-08-03T08:00:00Z'), '湟中区鲁沙尔镇自来水已经停了3天'), opts);
     expect(found?.id).toBe(root.id);
   });
 });

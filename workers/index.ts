@@ -1,40 +1,53 @@
 import { Worker, type Processor, type Queue } from 'bullmq';
+import { loadSegmenter } from '../nlp-models/topics/segmenter.js';
 import type { Redis as IORedis } from 'ioredis';
 import { processAlerts } from './alerts.js';
 import { processDeadlines } from './deadlines.js';
 import { logErrors } from '../core/platform/redis.js';
 import type { WorkerDeps } from './deps.js';
 import { processHandoffs } from './handoffs.js';
-import { processIntake } from './intake.js';
-import { processNotify } from './notify.js';
+import { batched } from './batch.js';
+import { processIntakeBatch } from './intake.js';
+import { processNotifyBatch } from './notify.js';
 import { bullPrefix, jobSchemas, type JobData, type QueueName } from '../core/queues.js';
 import { processReconcile } from './reconcile.js';
 import { processRoute } from './route.js';
 
 type Processors = { [N in QueueName]: (deps: WorkerDeps, data: JobData<N>) => Promise<unknown> };
 
-/** One processor per queue. */
-const processors: Processors = {
-  intake: processIntake,
-  route: processRoute,
-  notify: processNotify,
-  maintenance: (deps) => processReconcile(deps),
-  deadlines: (deps) => processDeadlines(deps),
-  handoffs: (deps) => processHandoffs(deps),
-  alerts: processAlerts,
-};
+/** One processor per queue; intake and notifications are written a batch at a time (batch.ts). */
+function processorsFor(deps: WorkerDeps): Processors {
+  const size = deps.config.WORKER_BATCH_SIZE;
+  const intake = batched((ids: string[]) => processIntakeBatch(deps, ids), size);
+  const notify = batched((ids: string[]) => processNotifyBatch(deps, ids), size);
+  return {
+    intake: (_, { submissionId }) => intake(submissionId),
+    route: processRoute,
+    notify: (_, { eventId }) => notify(eventId),
+    maintenance: (deps) => processReconcile(deps),
+    deadlines: (deps) => processDeadlines(deps),
+    handoffs: (deps) => processHandoffs(deps),
+    alerts: processAlerts,
+  };
+}
+
+/** Batched queues hold a batch being written and the next one filling. */
+const BATCHED: ReadonlySet<QueueName> = new Set(['intake', 'notify']);
 
 export type Workers = { close(): Promise<void> };
 
 /** Starts a worker for every queue; `close` lets running jobs finish, then disconnects. */
 export async function startWorkers(deps: WorkerDeps, connection: IORedis): Promise<Workers> {
   const { config, log } = deps;
+  // The word segmenter's dictionary loads in seconds: before taking jobs, not inside the first intake batch.
+  loadSegmenter();
+  const processors = processorsFor(deps);
   const workers = (Object.keys(processors) as QueueName[]).map((name) => {
     const processor: Processor = (job) => processors[name](deps, jobSchemas[name].parse(job.data) as never);
     const worker = new Worker(name, processor, {
       connection,
       prefix: bullPrefix(config.REDIS_PREFIX),
-      concurrency: config.WORKER_CONCURRENCY,
+      concurrency: BATCHED.has(name) ? 2 * config.WORKER_BATCH_SIZE : config.WORKER_CONCURRENCY,
       lockDuration: config.WORKER_LOCK_MS,
       stalledInterval: config.WORKER_LOCK_MS,
     });

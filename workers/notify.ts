@@ -3,9 +3,10 @@ import { eventVars } from '../core/cases/describe.js';
 import type { Reply, ReplyFile } from '../core/messages.js';
 import { t, type Lang, type TextKey } from '../core/i18n/index.js';
 import type { CaseEvent } from '../core/platform/db.js';
+import type { BatchResults } from './batch.js';
 import type { WorkerDeps } from './deps.js';
-import { deliveryKey, queueMessage } from '../core/deliveries.js';
-import { queueAlert } from '../core/alerts/alerts.js';
+import { deliveryKey, queueMessages, type Message } from '../core/deliveries.js';
+import { ALERTS, queueAlert } from '../core/alerts/alerts.js';
 import type { JobData } from '../core/queues.js';
 
 // Which events the resident hears about, and in which words.
@@ -40,6 +41,11 @@ export function isNotified(event: Pick<CaseEvent, 'type' | 'actor'>): boolean {
   return event.type in MESSAGES && !SILENT_ACTORS.includes(event.actor) && !SILENT_EVENTS.includes(`${event.actor}:${event.type}`);
 }
 
+/** Whether the notify worker has anything to do for an event: tell the resident, or alert a department. */
+export function needsNotify(event: Pick<CaseEvent, 'type' | 'actor'>): boolean {
+  return isNotified(event) || ALERTS.has(event.type);
+}
+
 /** Buttons that let the resident answer the message: add information, or rate the result. */
 function answerButtons(type: string, number: string, lang: Lang): Reply['buttons'] {
   if (type === 'needs_info' || type === 'info_requested') return [{ label: t(lang, 'case.addInfo'), payload: `info:${number}` }];
@@ -50,24 +56,37 @@ function answerButtons(type: string, number: string, lang: Lang): Reply['buttons
 }
 
 /**
- * Tells the resident about a case event, in their language, through their channel's outbound
- * queue, and the departments concerned through the alerts queue (core/alerts/alerts.ts).
+/**
+ * Tells residents about case events, in their language, through their channel's outbound queue,
+ * and the departments concerned through the alerts queue (core/alerts/alerts.ts): a batch of
+ * events read and recorded together. Each message's key is its event's, so an event is told once
+ * however often its job runs.
  */
-export async function processNotify(deps: WorkerDeps, { eventId }: JobData<'notify'>): Promise<void> {
-  const event = await deps.db.caseEvent.findUnique({
-    where: { id: eventId },
-    include: { case: { include: { resident: true, submission: true, department: true } } },
+export async function processNotifyBatch(deps: WorkerDeps, eventIds: string[]): Promise<BatchResults<void>> {
+  const events = await deps.db.caseEvent.findMany({
+    where: { id: { in: eventIds } },
+    include: { case: { select: { number: true, deadline: true, department: true, resident: true, submission: { select: { conversationId: true } } } } },
   });
-  if (!event) throw new UnrecoverableError(`case event ${eventId} does not exist`);
-  await queueAlert(deps.queues, event);
-  const key = MESSAGES[event.type];
-  if (!key || !isNotified(event)) return;
-  const { resident, submission, number } = event.case;
-  const lang = resident.language;
-  const text = t(lang, key, { ...eventVars(event, lang, deps.config.TIMEZONE, event.case), number });
-  const buttons = answerButtons(event.type, number, lang);
-  // A resolution's evidence (photos, PDFs uploaded in the console) goes with its answer.
-  const files = ((event.data ?? {}) as { evidence?: ReplyFile[] }).evidence;
-  const reply: Reply = { text, ...(buttons ? { buttons } : {}), ...(files?.length ? { files } : {}) };
-  await queueMessage(deps, { ...resident, conversationId: submission.conversationId }, deliveryKey.event(event.id), [reply]);
+  const byId = new Map(events.map((e) => [e.id, e]));
+  const messages: Message[] = [];
+  for (const event of events) {
+    const key = MESSAGES[event.type];
+    if (!key || !isNotified(event)) continue;
+    const { resident, submission, number } = event.case;
+    const lang = resident.language;
+    const text = t(lang, key, { ...eventVars(event, lang, deps.config.TIMEZONE, event.case), number });
+    const buttons = answerButtons(event.type, number, lang);
+    // A resolution's evidence (photos, PDFs uploaded in the console) goes with its answer.
+    const files = ((event.data ?? {}) as { evidence?: ReplyFile[] }).evidence;
+    const reply: Reply = { text, ...(buttons ? { buttons } : {}), ...(files?.length ? { files } : {}) };
+    messages.push({ to: { ...resident, conversationId: submission.conversationId }, key: deliveryKey.event(event.id), replies: [reply] });
+  }
+  await Promise.all([queueMessages(deps, messages), ...events.map((event) => queueAlert(deps.queues, event))]);
+  return eventIds.map((id) => (byId.has(id) ? undefined : new UnrecoverableError(`case event ${id} does not exist`)));
+}
+
+/** Tells the resident and the departments about one case event (see processNotifyBatch). */
+export async function processNotify(deps: WorkerDeps, { eventId }: JobData<'notify'>): Promise<void> {
+  const [result] = await processNotifyBatch(deps, [eventId]);
+  if (result instanceof Error) throw result;
 }

@@ -2,9 +2,13 @@ import type { Lang, TextKey } from '../i18n/index.js';
 import { t } from '../i18n/index.js';
 import type { CaseEvent, CaseStatus, Department } from '../platform/db.js';
 
-/** Dates as residents read them, in the office's time zone. */
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** Dates as residents read them, in the office's time zone (a formatter per zone: making one costs more than formatting). */
 export function formatDate(date: Date, timeZone: string): string {
-  return date.toLocaleDateString('sv-SE', { timeZone });
+  let format = dateFormats.get(timeZone);
+  if (!format) dateFormats.set(timeZone, (format = new Intl.DateTimeFormat('sv-SE', { timeZone })));
+  return format.format(date);
 }
 
 export function formatDateTime(date: Date, timeZone: string): string {

@@ -1,141 +1,73 @@
-import { normalizeText } from '../../nlp-models/index.js';
-import { segment } from '../../nlp-models/topics/segmenter.js';
 import type { Config } from '../platform/config.js';
-import type { Db, Tx } from '../platform/db.js';
+import type { CaseStatus, Db, Department } from '../platform/db.js';
+import { timestamp, type Queryable } from '../platform/sql.js';
 import { localDayRange } from '../routing/working-days.js';
+import { featuresOf, featuresOrText, rankSimilar, similarity, type Features } from './similarity.js';
 import { OPEN_STATUSES } from './status-machine.js';
 
-/**
- * Words nearly every complaint uses (the most frequent in the shared citizen messages, less the
- * ones that name a thing or a problem). They say nothing about which problem it is, so they and
- * their character bigrams count for nothing. 小区/社区/街道 are here because "X小区" and "Y小区"
- * must differ by X; the place names themselves stay.
- */
-const GENERIC_WORDS = `没有 我们 问题 一个 领导 部门 希望 严重 相关 现在 可以 已经 解决 情况 进行 不能 作为 要求
-  多次 一直 投诉 但是 时间 什么 这个 这样 尊敬 请问 有关 您好 你好 还是 处理 工作 就是 无法 是否 反映 存在
-  他们 本人 通过 导致 不是 需要 目前 造成 如果 开始 因为 为什么 任何 回复 自己 老百姓 知道 建议 其他 恳请 很多
-  还有 而且 请求 得到 关于 这些 应该 一下 至今 由于 只有 这种 只能 重视 非常 之前 同时 为了 发现 直接 以上 能够
-  甚至 怎么 尽快 或者 经常 属于 根据 看到 当时 对于 并且 了解 以及 才能 为何 事情 这么 特别 必须 具体 完全 如此
-  所以 根本 诉求 答复 难道 可能 不要 几个 这是 如下 如何 继续 大家 谢谢 政府 市民 群众 百姓 人民 麻烦 帮忙
-  管理 落实 小区 社区 街道 居民 业主 住户`.split(/\s+/);
-const ENGLISH_STOPWORDS = `a an the and or but of to in on at for from by with about is are was were be been it its this
-  that these those there here i we you he she they my our your their me us them not no please problem issue
-  complaint report hello hi thanks thank have has had do does did can could would should will`.split(/\s+/);
+export { textSimilarity } from './similarity.js';
 
-const STOP = new Set<string>([...ENGLISH_STOPWORDS.map((w) => `w:${w}`)]);
-for (const w of GENERIC_WORDS) {
-  STOP.add(`w:${w}`);
-  for (let i = 0; i + 1 < w.length; i++) STOP.add(`b:${w.slice(i, i + 2)}`);
-}
-
-const CN_DIGITS: Record<string, number> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
-// Only numerals followed by a unit, so 一直, 一些, 统一 keep their characters.
-const CN_NUMBER = /[零〇一二两三四五六七八九十]+(?=[号栋幢楼层单元期路巷组村天日周月年个户次])/g;
-
-function chineseNumber(run: string): string {
-  const ten = run.indexOf('十');
-  if (ten >= 0 && ten === run.lastIndexOf('十') && run.length <= 3) {
-    const tens = ten === 0 ? 1 : CN_DIGITS[run[ten - 1]!];
-    const ones = ten === run.length - 1 ? 0 : CN_DIGITS[run[ten + 1]!];
-    if (tens !== undefined && ones !== undefined && ten <= 1) return String(tens * 10 + ones);
-  }
-  return [...run].map((ch) => CN_DIGITS[ch] ?? ch).join('');
-}
-
-// The 2-4 characters before a place word are a name (幸福|小区, 鲁沙尔|镇): two reports of one
-// problem share it, two reports of one kind of problem elsewhere do not.
-const PLACE_NAME = /([\p{Script=Han}0-9]{2,4})(?=小区|花园|家园|新村|新城|公寓|大厦|广场|苑|村|镇|乡|街道|社区|路|街|巷|大道|小学|中学|学校|幼儿园|学院|医院|市场|公司)/gu;
-// 3 separated best on hand-judged pairs of the shared citizen messages (AUC 0.83; 1 gave 0.78, 5 gave 0.82).
-const PLACE_WEIGHT = 3;
-// Both texts name places and none is shared: most likely the same kind of problem elsewhere. Halving
-// left the hand-judged pairs' ranking as it was and keeps reworded texts about another compound apart.
-const PLACE_MISMATCH = 0.5;
-
-type Vector = { weights: Map<string, number>; norm: number; places: Set<string> };
-
-/** Features of a description: character bigrams (robust to rewording and segmentation) and jieba words. */
-/**
- * With `places` false (hot spots, which are the same problem in different places by definition)
- * place names get no extra weight and a mismatch of places costs nothing.
- */
-function vectorize(text: string, places = true): Vector {
-  const clean = normalizeText(text).toLowerCase().replace(CN_NUMBER, chineseNumber);
-  const weights = new Map<string, number>();
-  const add = (feature: string, weight = 1) => {
-    if (!STOP.has(feature)) weights.set(feature, Math.max(weight, weights.get(feature) ?? 0));
-  };
-  for (const run of clean.match(/[\p{Script=Han}0-9]+/gu) ?? []) {
-    for (let i = 0; i + 1 < run.length; i++) add(`b:${run.slice(i, i + 2)}`);
-  }
-  for (const word of segment(clean)) {
-    if (/^\p{Script=Han}{2,}$/u.test(word) || /^[a-z0-9]+$/.test(word)) add(`w:${word}`);
-  }
-  const named = new Set<string>();
-  for (const [, name] of places ? clean.matchAll(PLACE_NAME) : []) {
-    for (let i = 0; i + 1 < name!.length; i++) {
-      const feature = `b:${name!.slice(i, i + 2)}`;
-      if (STOP.has(feature)) continue;
-      named.add(feature);
-      add(feature, PLACE_WEIGHT);
-    }
-  }
-  let sum = 0;
-  for (const w of weights.values()) sum += w * w;
-  return { weights, norm: Math.sqrt(sum), places: named };
-}
-
-function cosine(a: Vector, b: Vector): number {
-  if (a.norm === 0 || b.norm === 0) return 0;
-  const [small, large] = a.weights.size <= b.weights.size ? [a, b] : [b, a];
-  let dot = 0;
-  for (const [f, w] of small.weights) dot += w * (large.weights.get(f) ?? 0);
-  const elsewhere = a.places.size > 0 && b.places.size > 0 && ![...a.places].some((f) => b.places.has(f));
-  return (dot / (a.norm * b.norm)) * (elsewhere ? PLACE_MISMATCH : 1);
-}
-
-/** How alike two complaint descriptions are, 0 (nothing in common) to 1 (the same words). */
-export function textSimilarity(a: string, b: string): number {
-  return cosine(vectorize(a), vectorize(b));
-}
-
-type Candidate = { id: string; regionCode: string | null; topic: string | null; description: string; createdAt: Date };
-export type DuplicateTarget = { id: string; number: string; departmentId: string | null; deadline: Date | null; similarity: number };
+type Candidate = { regionCode: string | null; topic: string | null; description: string; createdAt: Date };
+/** An open root case that a new one may join (并单), with its department and stored features. */
+export type OpenCase = {
+  id: string;
+  number: string;
+  deadline: Date | null;
+  department: Pick<Department, 'id' | 'code' | 'name' | 'nameEn' | 'kind'> | null;
+  features: Features;
+};
+export type DuplicateTarget = OpenCase & { similarity: number };
 
 const DAY_MS = 86_400_000;
+/** Open cases per region and topic that a new case is compared with, most recent first. */
+const SCAN_LIMIT = 200;
 const firstLevel = (topic: string) => topic.split('/')[0]!;
 // A case's topic is its first-level name or "first/second"; either matches the first level.
 const topicFilter = (first: string) => ({ OR: [{ topic: first }, { topic: { startsWith: `${first}/` } }] });
 
+/** Where duplicates are looked for: region and first-level topic; null when a case has not both. */
+export function duplicateScope(c: { regionCode: string | null; topic: string | null }): string | null {
+  return c.regionCode && c.topic ? `${c.regionCode} ${firstLevel(c.topic)}` : null;
+}
+
 /**
- * The open case (并单 target) most like the candidate: same region, same first-level topic,
- * created in the window before it, and not itself a duplicate, so links always point at a root.
+ * The open cases (并单 targets) of each scope: same region, same first-level topic, created in the
+ * window before `at`, and not themselves duplicates, so links always point at a root.
  */
-export async function findDuplicate(
-  tx: Tx,
-  candidate: Candidate,
-  opts: { windowDays: number; threshold: number },
-): Promise<DuplicateTarget | null> {
-  if (!candidate.regionCode || !candidate.topic) return null;
-  const rows = await tx.case.findMany({
-    where: {
-      id: { not: candidate.id },
-      regionCode: candidate.regionCode,
-      ...topicFilter(firstLevel(candidate.topic)),
-      status: { in: [...OPEN_STATUSES] },
-      duplicateOfId: null,
-      createdAt: { gte: new Date(candidate.createdAt.getTime() - opts.windowDays * DAY_MS), lte: candidate.createdAt },
-    },
-    orderBy: { createdAt: 'desc' },
-    take: 200,
-    select: { id: true, number: true, departmentId: true, deadline: true, description: true },
-  });
-  const mine = vectorize(candidate.description);
-  let best: DuplicateTarget | null = null;
-  for (const { description, ...row } of rows) {
-    const similarity = cosine(mine, vectorize(description));
-    if (similarity >= opts.threshold && similarity > (best?.similarity ?? -1)) best = { ...row, similarity };
+export async function openCasesByScope(sql: Queryable, scopes: string[], at: Date, windowDays: number): Promise<Map<string, OpenCase[]>> {
+  const byScope = new Map<string, OpenCase[]>(scopes.map((s) => [s, []]));
+  if (!scopes.length) return byScope;
+  type Row = Omit<OpenCase, 'features' | 'department'> & { scope: string; description: string; features: Buffer | null; department: OpenCase['department'] };
+  const { rows } = await sql.query<Row>(
+    `SELECT * FROM (
+       SELECT c."regionCode" || ' ' || split_part(c."topic", '/', 1) AS "scope", c."id", c."number",
+              CASE WHEN d."id" IS NOT NULL THEN json_build_object('id', d."id", 'code', d."code", 'name', d."name", 'nameEn', d."nameEn", 'kind', d."kind") END AS "department", c."deadline" AT TIME ZONE 'UTC' AS "deadline", c."description", c."features",
+              row_number() OVER (PARTITION BY c."regionCode", split_part(c."topic", '/', 1) ORDER BY c."createdAt" DESC) AS "rank"
+       FROM "Case" c LEFT JOIN "Department" d ON d."id" = c."departmentId"
+       WHERE c."regionCode" || ' ' || split_part(c."topic", '/', 1) = ANY($1::text[])
+         AND c."regionCode" = ANY($2::text[])
+         AND c."status" = ANY($3::"CaseStatus"[]) AND c."duplicateOfId" IS NULL
+         AND c."createdAt" >= $4::timestamp AND c."createdAt" <= $5::timestamp
+     ) recent WHERE "rank" <= ${SCAN_LIMIT} ORDER BY "rank"`,
+    [scopes, [...new Set(scopes.map((s) => s.split(' ')[0]!))], OPEN_STATUSES satisfies readonly CaseStatus[], timestamp(new Date(at.getTime() - windowDays * DAY_MS)), timestamp(at)],
+  );
+  for (const { scope, description, features, department, id, number, deadline } of rows) {
+    byScope.get(scope)!.push({ id, number, deadline, department, features: featuresOrText(features, description) });
   }
-  return best;
+  return byScope;
+}
+
+/** The open case most like the features, if any is alike enough; the most recent wins a tie. */
+export function pickDuplicate(features: Features, open: OpenCase[], threshold: number): DuplicateTarget | null {
+  return rankSimilar(features, open, { threshold, limit: 1 })[0] ?? null;
+}
+
+/** The open case (并单 target) most like the candidate, as the intake finds it. */
+export async function findDuplicate(sql: Queryable, candidate: Candidate, opts: { windowDays: number; threshold: number }): Promise<DuplicateTarget | null> {
+  const scope = duplicateScope(candidate);
+  if (!scope) return null;
+  const open = await openCasesByScope(sql, [scope], candidate.createdAt, opts.windowDays);
+  return pickDuplicate(featuresOf(candidate.description), open.get(scope)!, opts.threshold);
 }
 
 export type HotSpot = {
@@ -176,13 +108,13 @@ export async function findHotSpots(
       take: HOTSPOT_SCAN_LIMIT,
       select: { number: true, description: true, createdAt: true, regionCode: true, region: { select: { name: true } } },
     });
-    const vectors = cases.map((c) => vectorize(c.description, false));
+    const vectors = cases.map((c) => featuresOf(c.description));
     const parent = cases.map((_, i) => i);
     const root = (i: number): number => (parent[i] === i ? i : (parent[i] = root(parent[i]!)));
     const centrality = new Array<number>(cases.length).fill(0);
     for (let i = 0; i < cases.length; i++) {
       for (let j = i + 1; j < cases.length; j++) {
-        const s = cosine(vectors[i]!, vectors[j]!);
+        const s = similarity(vectors[i]!, vectors[j]!, false);
         if (s < opts.threshold) continue;
         parent[root(i)] = root(j);
         centrality[i]! += s;

@@ -6,7 +6,7 @@ import type { Queues } from '../queues.js';
  * which ones they are told of). The job id is the event's, so a repeat queues nothing new.
  */
 export async function queueNotifications(queues: Pick<Queues, 'notify'>, events: Pick<CaseEvent, 'id'>[]): Promise<void> {
-  await Promise.all(events.map((e) => queues.notify.add('notify', { eventId: e.id }, { jobId: `notify-${e.id}` })));
+  if (events.length) await queues.notify.addBulk(events.map((e) => ({ name: 'notify', data: { eventId: e.id }, opts: { jobId: `notify-${e.id}` } })));
 }
 
 /** Routing after an acceptance; keyed by the acceptance event, so a case accepted again is routed again. */

@@ -108,3 +108,18 @@ export function recordEvent(
     data: { caseId: current.id, type, actor, fromStatus, toStatus, note: note ?? null, data: { number: current.number, ...data }, at },
   });
 }
+
+/**
+ * A change written together with the case it applies to (the intake writes a new case, its
+ * screening and its routing in a few multi-row statements): the same rules and entry effects as
+ * `transition`, without the database. Returns the status and columns to write, and the event.
+ */
+export function plannedChange(current: Pick<Case, 'number' | 'status'>, change: Change) {
+  if (!canTransition(current.status, change.to)) throw new IllegalTransitionError(current.status, change.to, current.number);
+  const { type, actor, note, data, at } = change;
+  return {
+    status: change.to,
+    set: { ...entryEffects(change), ...change.set },
+    event: { type: type ?? change.to, actor, note: note ?? null, data: { number: current.number, ...data }, at, fromStatus: current.status, toStatus: change.to },
+  };
+}

@@ -121,6 +121,8 @@ const schema = z.object({
   /** Sign-in attempts per IP address per 10 minutes, whatever the usernames. */
   CONSOLE_LOGIN_ATTEMPTS_PER_IP: z.coerce.number().int().positive().default(30),
   WORKER_CONCURRENCY: z.coerce.number().int().positive().default(8),
+  /** Intake and notification jobs a worker process writes in one transaction at most (it holds up to twice as many). */
+  WORKER_BATCH_SIZE: z.coerce.number().int().positive().default(200),
   /** How long a worker's claim on a job lasts without renewal; a crashed worker's job is retried after it. */
   WORKER_LOCK_MS: z.coerce.number().int().positive().default(30_000),
   /** Submissions older than this without a case are queued again by the reconciler. */

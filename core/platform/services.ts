@@ -8,12 +8,15 @@ import { collectBacklog } from '../metrics.js';
 import { Metrics } from './metrics.js';
 import type { Logger } from './log.js';
 import { connectAppRedis, createQueueConnection, type AppRedis } from './redis.js';
+import { createSql, type Sql } from './sql.js';
 
 /** The connections every process holds: PostgreSQL, Redis for the app, Redis for the queues. */
 export interface Services {
   config: Config;
   log: Logger;
   db: Db;
+  /** Plain pg for multi-row statements on hot paths (sql.ts). */
+  sql: Sql;
   redis: AppRedis;
   queueConnection: IORedis;
   queues: Queues;
@@ -29,6 +32,7 @@ const CHANNELS: Channel[] = ['webchat', 'wechat', 'telegram', 'wechat_mp'];
 
 export async function createServices(config: Config, log: Logger, now: Clock = systemClock): Promise<Services> {
   const db = createDb(config.DATABASE_URL);
+  const sql = createSql(config.DATABASE_URL, log);
   const redis = await connectAppRedis(config.REDIS_URL, log);
   const queueConnection = createQueueConnection(config.REDIS_URL, log);
   const queues = createQueues(queueConnection, config.REDIS_PREFIX, log);
@@ -41,6 +45,7 @@ export async function createServices(config: Config, log: Logger, now: Clock = s
     config,
     log,
     db,
+    sql,
     redis,
     queueConnection,
     queues,
@@ -53,6 +58,7 @@ export async function createServices(config: Config, log: Logger, now: Clock = s
       await queueConnection.quit();
       await redis.quit();
       await db.$disconnect();
+      await sql.end();
     },
   };
 }
