@@ -7,17 +7,20 @@ import type { Channel, Db } from '../../core/platform/db.js';
  * statement (one round trip on a resident's first turn). Runs once per dialogue session, not per
  * message: the ids then live in the session.
  */
+const DB_CHANNEL: ReadonlyMap<Channel, string> = new Map([['wechat_mp', 'wechat-mp']]);
+
 export async function openConversation(
   db: Db,
   channel: Channel,
   externalId: string,
   lang: Lang | undefined,
 ): Promise<{ residentId: string; conversationId: string; lang: Lang }> {
-  // "DO UPDATE" with no change, so that an existing resident's row is returned too.
+  // "DO UPDATE" with no change, so that an existing resident's row is returned too. The column
+  // holds the enum's database spelling (@map: wechat_mp is "wechat-mp"), not Prisma's name.
   const [row] = await db.$queryRaw<{ residentId: string; conversationId: string; lang: Lang }[]>`
     WITH resident AS (
       INSERT INTO "Resident" ("id", "channel", "externalId", "language")
-      VALUES (${randomUUID()}::uuid, ${channel}::"Channel", ${externalId}, COALESCE(${lang ?? null}::"Language", 'zh'))
+      VALUES (${randomUUID()}::uuid, ${DB_CHANNEL.get(channel) ?? channel}::"Channel", ${externalId}, COALESCE(${lang ?? null}::"Language", 'zh'))
       ON CONFLICT ("channel", "externalId") DO UPDATE SET "channel" = excluded."channel"
       RETURNING "id", "language"
     ), conversation AS (
