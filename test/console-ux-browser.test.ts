@@ -223,10 +223,11 @@ describe('cases', () => {
     const headers = { cookie: String(login.headers['set-cookie']).split(';')[0]!, 'x-csrf-token': login.json().csrfToken };
     const res = await h.app.inject({ method: 'POST', url: `/console/api/cases/${ids.ownCase}/accept`, payload: {}, headers });
     expect(res.statusCode).toBe(409);
-    expect(res.json()).toMatchObject({ code: 'conflict', key: 'staffError.illegalTransition', params: { from: 'assigned', to: 'accepted' } });
+    // The action panel's rule (what each status allows) refuses it before the status machine would.
+    expect(res.json()).toMatchObject({ code: 'conflict', key: 'staffError.actionNotNow', params: { from: 'assigned' } });
     // In the staff member's language, statuses in words (the page does the same with its strings).
-    expect(staffErrorText('zh', res.json().key, res.json().params)).toMatch(/^案件 QH\d+ 当前是“已转办”，不能改为“已受理”。/);
-    expect(staffErrorText('en', res.json().key, res.json().params)).toMatch(/^Case QH\d+ is “assigned” and cannot become “accepted”\./);
+    expect(staffErrorText('zh', res.json().key, res.json().params)).toMatch(/^案件 QH\d+ 当前是“已转办”，不能做这项操作。/);
+    expect(staffErrorText('en', res.json().key, res.json().params)).toMatch(/^Case QH\d+ is “assigned”: that action does not apply now\./);
   }, SLOW);
 
   it('lists cases as cards on a phone, with names and statuses in words, and a sign-out that fits', async () => {
