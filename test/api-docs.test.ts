@@ -35,7 +35,7 @@ describe('/docs', () => {
 
   it('describes the console API, every route but sign-in behind the session', () => {
     expect(bodyOf('/console/api/login')?.required?.sort()).toEqual(['password', 'username']);
-    expect(Object.keys(bodyOf('/console/api/cases/{id}/{action}')?.properties ?? {}).sort()).toEqual(['departmentId', 'text']);
+    expect(Object.keys(bodyOf('/console/api/cases/{id}/{action}')?.properties ?? {}).sort()).toEqual(['departmentId', 'evidence', 'placeText', 'regionCode', 'text', 'topic', 'until']);
     expect(Object.keys(bodyOf('/console/api/admin/holidays')?.properties ?? {}).sort()).toEqual(['days', 'year']);
     expect(bodyOf('/console/api/admin/staff/{id}')?.properties?.disabled?.type).toBe('boolean');
     expect(Object.keys(spec.paths['/console/api/admin/routing']?.post?.requestBody?.content ?? {})).toEqual(['text/csv']);
