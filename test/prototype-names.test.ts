@@ -16,6 +16,12 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
+/** The same letters in reverse: a word no object has as a property, of the same length and make-up. */
+function sameShape(name: string): string {
+  const letters = [...name.replace(/[^a-z]/gi, '')].reverse();
+  return name.replace(/[a-z]/gi, () => letters.shift()!);
+}
+
 describe('Object.prototype names sent from outside', () => {
   it('as button payloads get the menu, as after any button that is no longer current', async () => {
     for (const name of NAMES) {
@@ -31,7 +37,7 @@ describe('Object.prototype names sent from outside', () => {
       const res = await h.send(uniqueUser(), { text: name });
       expect(res.status, name).toBe(200);
       expect(res.replies.length, name).toBeGreaterThan(0);
-      expect(seen(res.replies), name).toEqual(seen(await h.say(uniqueUser(), name.replace(/[a-z]/gi, 'x'))));
+      expect(seen(res.replies), name).toEqual(seen(await h.say(uniqueUser(), sameShape(name))));
     }
   });
 
@@ -47,7 +53,7 @@ describe('Object.prototype names sent from outside', () => {
       expect(texts(res.replies), name).toContain('工作人员命令（# 开头）');
     }
     // From a resident, "#constructor" is an ordinary message.
-    expect(seen(await h.say(uniqueUser(), '#constructor'))).toEqual(seen(await h.say(uniqueUser(), '#xxxxxxxxxxx')));
+    expect(seen(await h.say(uniqueUser(), '#constructor'))).toEqual(seen(await h.say(uniqueUser(), sameShape('#constructor'))));
   });
 
   it('as console handoff actions are unknown (404), never run', async () => {
