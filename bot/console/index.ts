@@ -15,6 +15,8 @@ import { textsWithPrefix, type Lang } from '../../core/i18n/index.js';
 import type { Config } from '../../core/platform/config.js';
 import type { Db } from '../../core/platform/db.js';
 import type { Services } from '../../core/platform/services.js';
+import { faqRoutes } from './faq-routes.js';
+import { Faq } from '../../core/faq/faq.js';
 import { adminRoutes } from './admin-routes.js';
 import { consoleAuth, sessionRoutes } from './auth.js';
 import { caseRoutes, departmentScope } from './cases-routes.js';
@@ -62,9 +64,10 @@ export async function consoleRoutes(app: FastifyInstance, opts: { services: Serv
   app.addHook('onRequest', refuseCrossSite);
 
   const page = asset('desk.html').replace('__DESK_STRINGS__', pageStrings());
-  const [script, style] = [asset('desk.js'), asset('desk.css')];
+  const [script, style, faqScript] = [asset('desk.js'), asset('desk.css'), asset('faq.js')];
   app.get('/console', (_req, reply) => reply.type('text/html; charset=utf-8').header('content-security-policy', PAGE_CSP).send(page));
   app.get('/console/desk.js', (_req, reply) => reply.type('text/javascript; charset=utf-8').send(script));
+  app.get('/console/faq.js', (_req, reply) => reply.type('text/javascript; charset=utf-8').send(faqScript));
   app.get('/console/desk.css', (_req, reply) => reply.type('text/css; charset=utf-8').send(style));
   await consoleAuth(app, { ...services, sessions });
 
@@ -80,6 +83,7 @@ export async function consoleRoutes(app: FastifyInstance, opts: { services: Serv
     await signedIn.register(handoffRoutes, { db, handoff, staffOf });
     await signedIn.register(liveStreamRoutes, { db, redis: services.redis, config, log: services.log, sessions, staffOf });
     await signedIn.register(adminRoutes, { db, sessions, staffOf });
+    await signedIn.register(faqRoutes, { faq: new Faq(db, services.redis, config.REDIS_PREFIX, services.now, config.FAQ_MATCH_THRESHOLD), now: services.now });
     await signedIn.register(figureRoutes, { db, config });
 
     // A one-time code that links the signed-in member of staff's chat account (see staff commands).

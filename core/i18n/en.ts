@@ -334,4 +334,7 @@ export const en: Record<TextKey, string> = {
   'sat.reopened': 'Thank you. Case {number} has been reopened and is supervised by the Provincial Supervision Office; new deadline: {deadline}.',
   'sat.already': 'Case {number} has already been rated. Thank you!',
   'sat.notOpen': 'Case {number} cannot be rated now.',
+  'faq.helpful': 'That helped',
+  'faq.report': 'Report it anyway',
+  'faq.thanks': 'Glad it helped. Send a message any time you need anything else.',
 };

@@ -332,6 +332,9 @@ export const zh = {
   'sat.reopened': '已收到。案件 {number} 已重新办理，并由省政府督查室挂牌督办，新的办理时限：{deadline}。',
   'sat.already': '案件 {number} 已经评价过了，感谢您！',
   'sat.notOpen': '案件 {number} 当前不能评价。',
+  'faq.helpful': '有帮助',
+  'faq.report': '仍要反映问题',
+  'faq.thanks': '不客气，很高兴能帮到您。还有其他需要，随时发消息给我。',
 } as const;
 
 export type TextKey = keyof typeof zh;
