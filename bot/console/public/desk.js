@@ -331,6 +331,8 @@
 
   // ---- administration ----
   async function loadAdmin() {
+    // The FAQ editor (faq.js) loads its own part of the page.
+    document.dispatchEvent(new CustomEvent('desk:admin', { detail: { csrf: state.csrf, lang: state.lang } }));
     const { staff } = await api('admin/staff');
     $('#staff-table tbody').replaceChildren(...staff.map((s) => el('tr', {},
       el('td', {}, s.username), el('td', {}, s.displayName || ''), el('td', {}, t('role.' + s.role)), el('td', {}, s.department ? name(s.department) : '—'),
