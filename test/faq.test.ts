@@ -1,4 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../bot/console/passwords.js';
 import { looksLikeQuestion, parseCsv } from '../nlp-models/index.js';
@@ -139,4 +142,21 @@ describe('the FAQ on the admin page', () => {
     expect(texts(await h.say(uniqueUser(), '请问停车费在哪里交？'))).toContain('在小区物业中心缴纳');
     expect(texts(await h.say(uniqueUser(), '督办是什么意思？'))).not.toContain('督查室催办');
   });
+
+  it('npm run faq:import names the problem and changes nothing (one run: starting tsx is slow; the import itself is tested over HTTP)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faq-'));
+    const run = (file: string) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+        execFile(process.execPath, ['--import', 'tsx', 'workers/faq-cli.ts', file], { env: { ...process.env, DATABASE_URL: h.services.config.DATABASE_URL, REDIS_PREFIX: h.services.config.REDIS_PREFIX } }, (err, stdout, stderr) =>
+          resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        ),
+      );
+    writeFileSync(join(dir, 'bad.csv'), 'question_zh,answer_zh\n垃圾几点收？,晚上八点。\n"没关的引号,x\n');
+    const out = await run(join(dir, 'bad.csv'));
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain('a quoted field is not closed');
+    expect(out.stderr).toContain('the FAQ was not changed');
+    expect(texts(await h.say(uniqueUser(), '垃圾几点收？'))).not.toContain('晚上八点');
+    rmSync(dir, { recursive: true });
+  }, 30_000);
 });
