@@ -121,6 +121,10 @@ describe('the FAQ on the admin page', () => {
     const created = await api(admin, 'POST', '/console/api/admin/faq', { questionZh: '可以匿名反映吗 | 需要实名吗', answerZh: '可以不留电话号码。' });
     expect(created.statusCode).toBe(201);
     expect(texts(await h.say(uniqueUser(), '反映问题需要实名吗？'))).toContain('可以不留电话号码');
+    // The service questions (你们是干什么的) are answered from the FAQ too, so the office's edit shows there.
+    const about = entries.find((e) => e.questionZh.includes('你们是干什么的'))!;
+    await api(admin, 'PUT', `/console/api/admin/faq/${about.id}`, { questionZh: about.questionZh, answerZh: '这是某某县的留言平台。' });
+    expect(texts(await h.say(uniqueUser(), '你们是干什么的'))).toContain('这是某某县的留言平台');
     const supervisor = await signIn('office');
     expect((await api(supervisor, 'PUT', `/console/api/admin/faq/${entry.id}`, { questionZh: 'x', answerZh: 'y' })).statusCode).toBe(403);
   });

@@ -3,6 +3,7 @@ import { CsvSyntaxError, FaqMatcher, parseCsv, questionPhrasings } from '../../n
 import type { Prisma } from '../../prisma/generated/client.js';
 import type { Lang } from '../i18n/index.js';
 import type { Clock } from '../platform/clock.js';
+import type { Config } from '../platform/config.js';
 import type { Db } from '../platform/db.js';
 import type { AppRedis } from '../platform/redis.js';
 
@@ -53,6 +54,10 @@ export function parseFaqCsv(text: string): { entries: FaqEntryInput[]; errors: F
 
 /** Answers shown to residents may name the deadlines in working days: {normal}, {high}, {urgent}. */
 export type DeadlineDays = { normal: number; high: number; urgent: number };
+
+export function deadlineDays(config: Pick<Config, 'DEADLINE_DAYS_NORMAL' | 'DEADLINE_DAYS_HIGH' | 'DEADLINE_DAYS_URGENT'>): DeadlineDays {
+  return { normal: config.DEADLINE_DAYS_NORMAL, high: config.DEADLINE_DAYS_HIGH, urgent: config.DEADLINE_DAYS_URGENT };
+}
 
 export type FaqAnswer = { entryId: string; text: string; score: number };
 

@@ -1,4 +1,5 @@
 import { detectUrgency, isGibberish, looksLikeQuestion } from '../../../nlp-models/index.js';
+import { deadlineDays } from '../../../core/faq/faq.js';
 import type { Middleware } from '../composer.js';
 import { Context } from '../context.js';
 import type { FlowEngine } from '../flow.js';
@@ -36,8 +37,7 @@ export function faqAnswers(engine: FlowEngine): Middleware {
     if (ctx.payload !== undefined || ctx.intent || !looksLikeQuestion(text) || isGibberish(text)) return next();
     // A cry for help worded as a question goes where it went before: never a canned answer.
     if (detectUrgency(text, { now: ctx.deps.now(), timeZone: config.TIMEZONE }).urgent) return next();
-    const days = { normal: config.DEADLINE_DAYS_NORMAL, high: config.DEADLINE_DAYS_HIGH, urgent: config.DEADLINE_DAYS_URGENT };
-    const answer = await faq.answer(text, ctx.lang, days);
+    const answer = await faq.answer(text, ctx.lang, deadlineDays(config));
     if (!answer) {
       await faq.record('unmatched');
       return next();
