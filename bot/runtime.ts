@@ -1,3 +1,4 @@
+import { Faq } from '../core/faq/faq.js';
 import { loadNlu } from '../nlp-models/index.js';
 import { Catalog } from './catalog.js';
 import { AttachmentStore } from './conversations/attachments.js';
@@ -71,6 +72,7 @@ export async function createBotRuntime(services: Services, overrides: { wechatPu
   const sessions = new SessionStore(redis, db, config.REDIS_PREFIX, config.SESSION_TTL_SECONDS, services.now);
   const handoff = new HandoffService(services);
   const chatLinks = new ChatLinks(db, redis, config.REDIS_PREFIX, services.now);
+  const faq = new Faq(db, redis, config.REDIS_PREFIX, services.now, config.FAQ_MATCH_THRESHOLD);
   const bot = new Bot({
     config,
     log,
@@ -80,6 +82,7 @@ export async function createBotRuntime(services: Services, overrides: { wechatPu
     nlu,
     handoff,
     chatLinks,
+    faq,
     sessions,
     guard: new DeliveryGuard(redis, config.REDIS_PREFIX, {
       messages: config.RATE_LIMIT_MESSAGES,
@@ -116,6 +119,7 @@ export async function createBotRuntime(services: Services, overrides: { wechatPu
     bot,
     handoff,
     chatLinks,
+    faq,
     channels,
     /** Each channel's own client, for tools and tests: grammY's bot, the Wechaty account, the Official Account. */
     telegram: telegram?.telegram,

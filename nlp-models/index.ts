@@ -40,3 +40,6 @@ export {
 export { RegionMatcher, addressAfter, type RegionDef } from './entities/region.js';
 export { detectUrgency, mentionsOutage, type Urgency, type UrgencyOptions } from './entities/urgency.js';
 export { URGENCY_RULES, type UrgencyRule } from './entities/urgency-keywords.js';
+export { looksLikeQuestion, MAX_QUESTION_CHARS } from './intents/question.js';
+export { FaqMatcher, questionPhrasings, type FaqMatch, type FaqQuestions } from './intents/faq-matcher.js';
+export { CsvSyntaxError, parseCsv } from './data/csv.js';

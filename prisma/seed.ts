@@ -3,18 +3,21 @@ import regionsFile from './seed/regions.json' with { type: 'json' };
 import holidaysFile from './seed/holidays.json' with { type: 'json' };
 import routingFile from './seed/routing.json' with { type: 'json' };
 import topicsFile from './seed/topics.json' with { type: 'json' };
+import faqFile from './seed/faq.json' with { type: 'json' };
 
 type RegionLevel = 'prefecture' | 'county';
 type DepartmentKind = 'supervision_office' | 'provincial_department' | 'prefecture_government' | 'county_government';
 
 /**
  * Loads the default Qinghai data (regions, topics, departments, routing rules, the holiday
- * calendar) when the database has none. It is data, not code: offices edit the tables (or these JSON files before the first start).
+ * calendar) when the database has none, and the example FAQ when the FAQ is empty. It is data, not code: offices edit the tables (or these JSON files before the first start).
  * Safe to run from many processes at once.
  */
 export async function seedIfEmpty(db: Db): Promise<boolean> {
   return db.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(827364)`;
+    // The example FAQ (about the service itself), also into a database seeded before the FAQ existed.
+    if ((await tx.faqEntry.count()) === 0) await tx.faqEntry.createMany({ data: faqFile.entries.map((e, i) => ({ ...e, position: i })) });
     if ((await tx.region.count()) > 0) return false;
     await tx.holiday.createMany({ data: holidaysFile.holidays.map((h) => ({ ...h, workday: h.workday ?? false })) });
     const regions = regionsFile.regions.map((r) => ({ ...r, level: r.level as RegionLevel }));

@@ -15,6 +15,8 @@ import { textsWithPrefix, type Lang } from '../../core/i18n/index.js';
 import type { Config } from '../../core/platform/config.js';
 import type { Db } from '../../core/platform/db.js';
 import type { Services } from '../../core/platform/services.js';
+import { faqRoutes } from './faq-routes.js';
+import { Faq } from '../../core/faq/faq.js';
 import { adminRoutes } from './admin-routes.js';
 import { alertContactRoutes } from './alert-routes.js';
 import { rankingRoutes } from './ranking-routes.js';
@@ -67,9 +69,10 @@ export async function consoleRoutes(app: FastifyInstance, opts: { services: Serv
   app.addHook('onRequest', refuseCrossSite);
 
   const page = asset('desk.html').replace('__DESK_STRINGS__', pageStrings());
-  const [script, style] = [asset('desk.js'), asset('desk.css')];
+  const [script, style, faqScript] = [asset('desk.js'), asset('desk.css'), asset('faq.js')];
   app.get('/console', (_req, reply) => reply.type('text/html; charset=utf-8').header('content-security-policy', PAGE_CSP).send(page));
   app.get('/console/desk.js', (_req, reply) => reply.type('text/javascript; charset=utf-8').send(script));
+  app.get('/console/faq.js', (_req, reply) => reply.type('text/javascript; charset=utf-8').send(faqScript));
   app.get('/console/desk.css', (_req, reply) => reply.type('text/css; charset=utf-8').send(style));
   // Pages kept in files of their own (desk.js shows their sections and lends them its helpers).
   for (const name of PAGE_SCRIPTS) {
@@ -93,6 +96,7 @@ export async function consoleRoutes(app: FastifyInstance, opts: { services: Serv
     await signedIn.register(alertContactRoutes, { db, config });
     await signedIn.register(rankingRoutes, { db, config, now: services.now });
     await signedIn.register(templateRoutes, { db, staffOf });
+    await signedIn.register(faqRoutes, { faq: new Faq(db, services.redis, config.REDIS_PREFIX, services.now, config.FAQ_MATCH_THRESHOLD), now: services.now });
     await signedIn.register(figureRoutes, { db, config });
 
     // A one-time code that links the signed-in member of staff's chat account (see staff commands).

@@ -9,6 +9,7 @@ import { FlowEngine } from './flow.js';
 import { reportFlow } from './flows/report.js';
 import { addInfoFlow, caseAnswers, rateReasonFlow } from './features/case-answers.js';
 import { globalCommands } from './features/commands.js';
+import { faqAnswers } from './features/faq.js';
 import { staffHolds } from './features/handoff.js';
 import { staffCommands } from './features/staff-commands.js';
 import { inputGuards } from './features/guards.js';
@@ -39,7 +40,7 @@ export interface TurnDeps extends BotDeps {
 export class Bot {
   private readonly engine = new FlowEngine().register(reportFlow).register(statusFlow).register(addInfoFlow).register(rateReasonFlow);
   private readonly handler = new Composer()
-    .use(staffCommands, staffHolds, media(this.engine), inputGuards, globalCommands(this.engine), caseAnswers(this.engine), statusCommands(this.engine), this.engine.middleware(), idle(this.engine))
+    .use(staffCommands, staffHolds, media(this.engine), inputGuards, globalCommands(this.engine), caseAnswers(this.engine), statusCommands(this.engine), this.engine.middleware(), faqAnswers(this.engine), idle(this.engine))
     .middleware();
 
   constructor(private readonly deps: TurnDeps) {}

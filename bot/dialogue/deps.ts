@@ -2,6 +2,7 @@ import type { Nlu } from '../../nlp-models/index.js';
 import type { Queues } from '../../core/queues.js';
 import type { Catalog } from '../catalog.js';
 import type { ChatLinks } from '../console/chat-links.js';
+import type { Faq } from '../../core/faq/faq.js';
 import type { HandoffService } from '../../core/handoff/service.js';
 import type { Clock } from '../../core/platform/clock.js';
 import type { Config } from '../../core/platform/config.js';
@@ -19,6 +20,7 @@ export interface BotDeps {
   nlu: Nlu;
   handoff: HandoffService;
   chatLinks: ChatLinks;
+  faq: Faq;
   now: Clock;
   metrics: Metrics;
 }

@@ -25,6 +25,8 @@ export const sessionSchema = z.object({
   misses: z.number().int().default(0),
   /** The buttons last shown, so that typing a button's label works like pressing it. */
   buttons: z.array(buttonSchema).default([]),
+  /** The question the FAQ just answered, for 有帮助 / 仍要反映问题 (the latter reports it). */
+  faq: z.object({ question: z.string(), entryId: z.string() }).optional(),
 });
 export type Session = z.infer<typeof sessionSchema>;
 

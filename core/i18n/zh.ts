@@ -359,6 +359,22 @@ export const zh = {
   'desk.admin.col.action': '操作',
   'desk.admin.routingLine': '第 {line} 行：{message}',
   'desk.mainNav': '主导航',
+  'desk.faq.title': '常见问题（FAQ）',
+  'desk.faq.hint': '群众以提问方式发来的短消息会先用这里的答案回复；问题可写多种问法，用“|”分隔。答案中可用 {normal}、{high}、{urgent} 表示办理时限（工作日）。',
+  'desk.faq.asked': '近 {days} 天：已回答 {answered} 次，有帮助 {helpful} 次；未能回答 {unanswered} 次（没有匹配的问题 {unmatched} 次，仍要反映问题 {notHelped} 次）。',
+  'desk.faq.questionZh': '问题（中文）',
+  'desk.faq.answerZh': '答案（中文）',
+  'desk.faq.questionEn': '问题（英文，可不填）',
+  'desk.faq.answerEn': '答案（英文，可不填）',
+  'desk.faq.edit': '修改',
+  'desk.faq.remove': '删除',
+  'desk.faq.save': '保存',
+  'desk.faq.new': '新增问题',
+  'desk.faq.saved': '已保存。',
+  'desk.faq.upload': '上传 CSV 并替换全部问题',
+  'desk.faq.csvHint': 'CSV 列：question_zh, answer_zh, question_en, answer_en（后两列可不填）。有错误时不做任何修改。',
+  'desk.faq.imported': '已导入 {count} 个问题。',
+  'desk.faq.row': '第 {row} 行：{message}',
 
   'figures.summary': '{from} 至 {to}，累计收到留言{received}条，其中有效留言{valid}条，已办结{closed}条，其余{inProgress}条正在办理中；不予受理{rejected}条，待审核或待补充{pending}条。',
   'figures.flags': '超期未办结{overdue}条，挂牌督办{supervised}条。',
@@ -529,6 +545,9 @@ export const zh = {
   'staffError.loginWrong': '用户名或密码不正确',
   'staffError.loginLocked': '这个用户名从您的网络登录失败次数过多，请稍后再试',
   'staffError.loginTooMany': '您的网络登录尝试过多，请十分钟后再试',
+  'faq.helpful': '有帮助',
+  'faq.report': '仍要反映问题',
+  'faq.thanks': '不客气，很高兴能帮到您。还有其他需要，随时发消息给我。',
 } as const;
 
 export type TextKey = keyof typeof zh;

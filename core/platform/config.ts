@@ -66,6 +66,8 @@ const schema = z.object({
   /** Web chat messages from one IP address per window, whatever tokens they carry (and sessions opened). */
   RATE_LIMIT_IP_MESSAGES: z.coerce.number().int().positive().default(300),
   DESCRIPTION_MIN_CHARS: z.coerce.number().int().positive().default(10),
+  /** How similar (0–1, character n-gram cosine) a resident's question must be to an FAQ question to be answered by it. */
+  FAQ_MATCH_THRESHOLD: z.coerce.number().min(0).max(1).default(0.4),
   DESCRIPTION_MAX_CHARS: z.coerce.number().int().positive().default(2000),
   /** Below this classifier score the resident is shown alternatives more prominently. */
   TOPIC_CONFIDENCE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.62),

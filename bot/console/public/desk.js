@@ -530,6 +530,8 @@
 
   // ---- administration ----
   async function loadAdmin() {
+    // The FAQ editor (faq.js) loads its own part of the page.
+    document.dispatchEvent(new CustomEvent('desk:admin', { detail: { csrf: state.csrf, lang: state.lang } }));
     const { staff } = await api('admin/staff');
     $('#staff-table thead tr').replaceChildren(...['username', 'name', 'role', 'department', 'action'].map((c) => el('th', { scope: 'col' }, t('admin.col.' + c))));
     $('#staff-table tbody').replaceChildren(...staff.map((s) => el('tr', {},

@@ -1,6 +1,7 @@
 import type { Middleware } from '../composer.js';
 import type { Context } from '../context.js';
 import type { FlowEngine } from '../flow.js';
+import { deadlineDays } from '../../../core/faq/faq.js';
 import { recognizeServiceQuestion, type Intent } from '../../../nlp-models/index.js';
 import { requestHandoff } from './handoff.js';
 import { showMenu } from './menu.js';
@@ -20,10 +21,14 @@ function commandOf(ctx: Context): Command | undefined {
   return ctx.intent && BY_INTENT.get(ctx.intent);
 }
 
-/** The answer to a question about the service ("你们是干什么的", "要多久"). */
-function serviceAnswer(ctx: Context): string {
-  const { DEADLINE_DAYS_NORMAL: normal, DEADLINE_DAYS_HIGH: high, DEADLINE_DAYS_URGENT: urgent } = ctx.deps.config;
-  return ctx.t(`service.${recognizeServiceQuestion(ctx.text) ?? 'about'}`, { normal, high, urgent });
+/**
+ * The answer to a question about the service ("你们是干什么的", "要多久"): the office's FAQ entry
+ * for it (the example FAQ holds these questions, and the office may edit them), else the built-in text.
+ */
+async function serviceAnswer(ctx: Context): Promise<string> {
+  const days = deadlineDays(ctx.deps.config);
+  const fromFaq = await ctx.deps.faq.answer(ctx.text, ctx.lang, days);
+  return fromFaq?.text ?? ctx.t(`service.${recognizeServiceQuestion(ctx.text) ?? 'about'}`, days);
 }
 
 /** Cancel, back, help, a person, the language and questions about the service work the same at every point of every flow. */
@@ -64,8 +69,8 @@ export function globalCommands(engine: FlowEngine): Middleware {
         return showMenu(ctx, `${ctx.t('lang.switched')}\n${ctx.t('menu.greeting')}`);
       }
       case 'service':
-        if (!ctx.session.flow) return showMenu(ctx, serviceAnswer(ctx));
-        ctx.reply(serviceAnswer(ctx));
+        if (!ctx.session.flow) return showMenu(ctx, await serviceAnswer(ctx));
+        ctx.reply(await serviceAnswer(ctx));
         return engine.repeat(ctx);
       default:
         // Not a command: the rest of the dialogue answers it.
