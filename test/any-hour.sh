@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v faketime >/dev/null || { echo "npm run test:any-hour needs faketime: apt-get install faketime" >&2; exit 1; }
-files=(test/any-hour.test.ts test/report-dialogue.test.ts test/handoff.test.ts test/case-lifecycle.test.ts)
+files=(test/any-hour.test.ts test/handoff.test.ts test/case-lifecycle.test.ts)
 run() {
   echo "== machine clock at $1 UTC, TZ=$2"
   TZ=$2 faketime -f "@$(TZ=$2 date -d "$1 UTC" '+%F %T')" npx vitest run "${files[@]}"

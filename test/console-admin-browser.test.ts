@@ -77,7 +77,7 @@ describe('department alerts on the administration page', () => {
   it('explains a refused address', async () => {
     await page.click('#alerts-add');
     await page.fill('#alerts-list li:nth-child(3) input[name=url]', 'http://robot.example.com/hook');
-    expect(await save()).toBe('出错了：alerts.2.url: the webhook must be an https:// URL');
+    expect(await save()).toBe('出错了：提交的内容不完整或格式不对：alerts.2.url: the webhook must be an https:// URL');
     expect(await h.services.db.alertContact.count({ where: { department: { code: 'G630102' } } })).toBe(2);
   });
 });

@@ -224,7 +224,7 @@ describe('a resolution with evidence on Telegram', () => {
     const c = await makeCase(h.services, { status: 'in_progress', departmentCode: 'DCS' });
     // The case's resident is a Telegram user.
     await db.resident.update({ where: { id: c.residentId }, data: { channel: 'telegram', externalId: String(chat) } });
-    const office = await db.staff.create({ data: { username: 'tg-office', role: 'supervisor', departmentId: (await db.department.findUniqueOrThrow({ where: { code: 'DCS' } })).id, passwordHash: 'unused' } });
+    const office = await db.staff.create({ data: { username: 'tg-evidence-office', role: 'supervisor', departmentId: (await db.department.findUniqueOrThrow({ where: { code: 'DCS' } })).id, passwordHash: 'unused' } });
     const saved = await new AttachmentStore(db, h.services.config.DATA_DIR, h.services.config.ATTACHMENT_MAX_BYTES).save(PNG, 'photo', c.id);
     if (!saved.stored) throw new Error('the photo was not stored');
     await caseActions(h.services).resolve(office, c.id, '井盖已更换，见照片。', [saved.id]);
