@@ -2,12 +2,12 @@
 // legal actions for the status and the role, a labelled form per action, confirmation for the
 // irreversible ones, words instead of codes; and the supervision office's queue.
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../bot/console/passwords.js';
 import type { Case } from '../core/platform/db.js';
 import { makeCase } from './support/cases.js';
+import { serveToBrowser } from './support/browser.js';
 import { eventually, startHarness, type Harness } from './support/harness.js';
 
 const ARTIFACTS = 'test-artifacts';
@@ -29,12 +29,7 @@ beforeAll(async () => {
   await db.staff.create({ data: { username: 'wang', displayName: '王办理', role: 'handler', departmentId: await dept('G630102'), passwordHash } });
   c = await makeCase(h.services, { status: 'assigned', departmentCode: 'G630102', set: { deadline: new Date('2030-06-10T15:59:59Z') } });
   await db.caseEvent.create({ data: { caseId: c.id, type: 'created', actor: 'system:intake', at: h.services.now(), data: { number: c.number } } });
-  await h.app.listen({ host: '127.0.0.1', port: 0 });
-  base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  ({ base, browser } = await serveToBrowser(h));
   mkdirSync(ARTIFACTS, { recursive: true });
 }, 60_000);
 

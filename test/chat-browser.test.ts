@@ -2,10 +2,10 @@
 // desktop, in both languages, with an axe-core accessibility check. One browser, a context per resident.
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken } from '../bot/channels/webchat/sessions.js';
+import { serveToBrowser } from './support/browser.js';
 import { eventually, startHarness, type Harness } from './support/harness.js';
 
 const ARTIFACTS = 'test-artifacts';
@@ -23,12 +23,7 @@ beforeAll(async () => {
   const office = await h.services.db.department.findUniqueOrThrow({ where: { code: 'DCS' } });
   const li = await h.services.db.staff.create({ data: { username: 'li', displayName: '李督查', role: 'supervisor', departmentId: office.id, passwordHash: 'unused' } });
   staff = { id: li.id, role: 'supervisor' };
-  await h.app.listen({ host: '127.0.0.1', port: 0 });
-  base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  ({ base, browser } = await serveToBrowser(h));
   mkdirSync(ARTIFACTS, { recursive: true });
 }, 60_000);
 

@@ -1,9 +1,9 @@
 // The administration page's department alerts and the ranking page, in Debian's Chromium (playwright-core).
-import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../bot/console/passwords.js';
 import { makeCase } from './support/cases.js';
+import { serveToBrowser } from './support/browser.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 const PASSWORD = 'a long enough secret';
@@ -26,12 +26,7 @@ let base: string;
 beforeAll(async () => {
   h = await startHarness({ env: { CONSOLE_COOKIE_SECURE: 'false' } });
   await h.services.db.staff.create({ data: { username: 'root', displayName: '管理员', role: 'admin', passwordHash: await hashPassword(PASSWORD) } });
-  await h.app.listen({ host: '127.0.0.1', port: 0 });
-  base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  ({ base, browser } = await serveToBrowser(h));
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.clock.setFixedTime(h.services.now());
   await page.goto(`${base}/console`);

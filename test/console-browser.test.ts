@@ -1,9 +1,9 @@
 // The console in a real browser: Debian's Chromium driven by playwright-core (README, Development).
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../bot/console/passwords.js';
+import { serveToBrowser } from './support/browser.js';
 import { eventually, startHarness, uniqueUser, type Harness } from './support/harness.js';
 
 const ARTIFACTS = 'test-artifacts';
@@ -20,12 +20,7 @@ beforeAll(async () => {
   const office = await h.services.db.department.findUniqueOrThrow({ where: { code: 'DCS' } });
   await h.services.db.staff.create({ data: { username: 'li', displayName: '李督查', role: 'supervisor', departmentId: office.id, passwordHash: await hashPassword(PASSWORD) } });
   await h.services.db.staff.create({ data: { username: 'root', role: 'admin', passwordHash: await hashPassword(PASSWORD) } });
-  await h.app.listen({ host: '127.0.0.1', port: 0 });
-  base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  ({ base, browser } = await serveToBrowser(h));
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   // The page's "today" (the dashboard's default range) is the server's, the harness's fixed clock.
   await page.clock.setFixedTime(h.services.now());

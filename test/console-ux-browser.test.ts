@@ -4,12 +4,12 @@
 // the README's pictures to docs/screenshots/.
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../bot/console/passwords.js';
 import { staffErrorText } from '../core/i18n/index.js';
 import { makeCase } from './support/cases.js';
+import { serveToBrowser } from './support/browser.js';
 import { eventually, startHarness, uniqueUser, type Harness } from './support/harness.js';
 
 const ARTIFACTS = 'test-artifacts';
@@ -92,12 +92,7 @@ beforeAll(async () => {
   await db.handoff.updateMany({ where: { residentId: r.id }, data: { status: 'released', releasedAt: h.services.now() } });
   ids.urgent = (await db.handoff.create({ data: { conversationId: conversation.id, residentId: r.id, reason: 'urgent', requestedAt: new Date(h.services.now().getTime() - 12 * 60_000) } })).id;
 
-  await h.app.listen({ host: '127.0.0.1', port: 0 });
-  base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  ({ base, browser } = await serveToBrowser(h));
   mkdirSync(ARTIFACTS, { recursive: true });
   if (SCREENSHOTS) mkdirSync(SCREENSHOTS, { recursive: true });
 }, 60_000);

@@ -1,8 +1,8 @@
 // The FAQ editor of the admin page in a real browser (Debian's Chromium, playwright-core).
-import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../bot/console/passwords.js';
+import { serveToBrowser } from './support/browser.js';
 import { startHarness, uniqueUser, type Harness } from './support/harness.js';
 
 const PASSWORD = 'a long enough secret';
@@ -13,11 +13,11 @@ let page: Page;
 beforeAll(async () => {
   h = await startHarness({ env: { CONSOLE_COOKIE_SECURE: 'false' } });
   await h.services.db.staff.create({ data: { username: 'root', role: 'admin', passwordHash: await hashPassword(PASSWORD) } });
-  await h.app.listen({ host: '127.0.0.1', port: 0 });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  const served = await serveToBrowser(h);
+  browser = served.browser;
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.setDefaultTimeout(5000);
-  await page.goto(`http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}/console`);
+  await page.goto(`${served.base}/console`);
 }, 60_000);
 afterAll(async () => {
   await browser?.close();

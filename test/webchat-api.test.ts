@@ -1,9 +1,9 @@
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../core/platform/config.js';
 import { createLogger } from '../core/platform/log.js';
 import { createServices, servicesReady } from '../core/platform/services.js';
 import { hashToken } from '../bot/channels/webchat/sessions.js';
+import { launchChromium } from './support/browser.js';
 import { startHarness, uniqueUser, type Harness } from './support/harness.js';
 
 let h: Harness;
@@ -250,7 +250,7 @@ describe('web chat API', () => {
 describe('the web chat page in a browser', () => {
   it('opens a session on its first visit, keeps it in an HttpOnly cookie, and finds the conversation again after a reload', async () => {
     const address = await h.app.listen({ host: '127.0.0.1', port: 0 });
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       const urls: string[] = [];

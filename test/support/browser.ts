@@ -1,0 +1,17 @@
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser } from 'playwright-core';
+import type { Harness } from './harness.js';
+
+/** Debian's Chromium, headless, with nothing of its own on the network (README, Development). */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+/** The harness's server on a free port, and a browser to open its pages. */
+export async function serveToBrowser(h: Harness): Promise<{ base: string; browser: Browser }> {
+  await h.app.listen({ host: '127.0.0.1', port: 0 });
+  return { base: `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`, browser: await launchChromium() };
+}
