@@ -305,9 +305,11 @@ describe('every view passes axe-core', () => {
   it('and the resident’s chat on a phone is pictured', async () => {
     const { context, page } = await open(PHONE);
     await page.goto(`${base}/`);
+    // As a resident would: the page opens its session and greets with the menu, then they type.
+    await page.locator('.tm-choice', { hasText: '反映问题' }).first().waitFor({ timeout: 20_000 });
     await page.fill('#tm-input', '城东区八一路的路灯坏了一个月，晚上很黑');
     await page.click('#tm-send');
-    await page.locator('text=问题属于').first().waitFor({ timeout: 10_000 });
+    await page.locator('text=问题属于').first().waitFor({ timeout: 20_000 });
     await shoot(page, 'chat-phone');
     await context.close();
   }, SLOW);

@@ -24,6 +24,12 @@ export function timestamp(at: Date): string {
 /** Runs `work` in one transaction on one connection; rolled back on any error. */
 export async function inTransaction<T>(sql: Sql, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await sql.connect();
+  // A checked-out client's 'error' (the server restarted mid-transaction) is not the pool's to
+  // catch, and unheard it ends the process; the statement in flight fails with it anyway, and the
+  // broken connection is thrown away instead of going back to the pool.
+  let broken: Error | undefined;
+  const lost = (err: Error) => (broken = err);
+  client.on('error', lost);
   try {
     await client.query('BEGIN');
     const result = await work(client);
@@ -33,7 +39,8 @@ export async function inTransaction<T>(sql: Sql, work: (client: pg.PoolClient) =
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   } finally {
-    client.release();
+    client.off('error', lost);
+    client.release(broken);
   }
 }
 
