@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnMain } from './support/main-process.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 // The harness provides a database and prefix of this file's own; the process under test uses them.
@@ -13,20 +12,10 @@ afterAll(() => h.close());
 describe('the process', () => {
   it('starts on the given settings, serves the chat, and stops cleanly on SIGTERM', async () => {
     const port = 20_000 + Math.floor(Math.random() * 20_000);
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../bot/main.ts', import.meta.url)), 'all'], {
-      env: {
-        ...process.env,
-        DATABASE_URL: h.services.config.DATABASE_URL,
-        REDIS_PREFIX: h.services.config.REDIS_PREFIX,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawnMain(h, 'all', { port, env: { LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
+    child.stdout!.on('data', (d) => (output += d));
+    child.stderr!.on('data', (d) => (output += d));
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     try {
       const base = `http://127.0.0.1:${port}`;

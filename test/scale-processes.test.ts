@@ -1,6 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnMain } from './support/main-process.js';
 import { eventually, startHarness, type Harness } from './support/harness.js';
 
 // Two bot processes and two worker processes on one PostgreSQL and one Redis (the harness's).
@@ -9,18 +9,7 @@ const children: ChildProcess[] = [];
 const bots: string[] = [];
 
 function start(mode: 'bot' | 'workers', port = 0): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../bot/main.ts', import.meta.url)), mode], {
-    env: {
-      ...process.env,
-      DATABASE_URL: h.services.config.DATABASE_URL,
-      REDIS_PREFIX: h.services.config.REDIS_PREFIX,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      RATE_LIMIT_IP_MESSAGES: '100000',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const child = spawnMain(h, mode, { port, env: { LOG_LEVEL: 'warn', RATE_LIMIT_IP_MESSAGES: '100000' }, stdio: ['ignore', 'ignore', 'inherit'] });
   children.push(child);
   return child;
 }
