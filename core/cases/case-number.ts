@@ -16,6 +16,11 @@ export function formatSerial(n: number): string {
   return n <= SHORT_MAX ? String(n).padStart(4, '0') : `9${String(n).padStart(LONG_DIGITS, '0')}`;
 }
 
+/** The local date (YYMMDD) part of a case number given at `now`. */
+export function caseNumberDay(now: Date, timeZone: string): string {
+  return localDate(now, timeZone).replaceAll('-', '').slice(2);
+}
+
 /**
  * The next `count` human-friendly case numbers, e.g. QH2611250001: prefix, local date (YYMMDD)
  * and the day's serial. One atomic upsert, so concurrent workers never hand out the same number;
@@ -23,7 +28,7 @@ export function formatSerial(n: number): string {
  * take numbers as their last step.
  */
 export async function nextCaseNumbers(sql: Queryable, prefix: string, now: Date, timeZone: string, count: number): Promise<string[]> {
-  const day = localDate(now, timeZone).replaceAll('-', '').slice(2);
+  const day = caseNumberDay(now, timeZone);
   const { rows } = await sql.query<{ last: number }>(
     `INSERT INTO "CaseNumberCounter" ("day", "last") VALUES ($1, $2)
      ON CONFLICT ("day") DO UPDATE SET "last" = "CaseNumberCounter"."last" + $2

@@ -1,38 +1,101 @@
 import { z } from 'zod';
-import type { Case, Db, Department } from '../platform/db.js';
+import type { StaffErrorKey, Vars } from '../i18n/index.js';
+import type { Case, Db, ReplyTemplate } from '../platform/db.js';
+import { availableActions, pendingRequest, type CaseAction, type StaffActor } from './actions.js';
+import { caseNumberDay, formatSerial } from './case-number.js';
 
 export const TEMPLATE_KINDS = ['acceptance', 'info_request', 'answer'] as const;
+export type TemplateKindName = (typeof TEMPLATE_KINDS)[number];
+
+/** The actions whose text each kind of template fills in (the console's forms, the chat commands). */
+export const TEMPLATE_ACTIONS = {
+  acceptance: ['accept'],
+  info_request: ['requestInfo'],
+  answer: ['reply', 'resolve'],
+} as const satisfies Record<TemplateKindName, readonly CaseAction[]>;
+export type TemplateAction = (typeof TEMPLATE_ACTIONS)[TemplateKindName][number];
+
+export const PLACEHOLDERS = ['caseNumber', 'place', 'department'] as const;
+type Placeholder = (typeof PLACEHOLDERS)[number];
+type PlaceholderValues = Record<Placeholder, string>;
+// Anything in braces is meant as a placeholder ("{地点}" too), so a misspelt one is refused, not sent.
+const PLACEHOLDER = /\{([^{}\s]{1,40})\}/g;
+const KNOWN = new Set<string>(PLACEHOLDERS);
+
+/** One template as an administrator writes it. */
+export const templateSchema = z.object({
+  topic: z.string().trim().min(1).max(50).nullable().default(null),
+  kind: z.enum(TEMPLATE_KINDS),
+  title: z.string().trim().min(1).max(50),
+  body: z.string().trim().min(1).max(2000),
+});
+export type TemplateInput = z.infer<typeof templateSchema>;
 
 /** The body of PUT /console/api/admin/templates: the whole list, replaced. */
-export const templatesSchema = z.object({
-  templates: z
-    .array(
-      z.object({
-        topic: z.string().trim().min(1).max(50).nullable().default(null),
-        kind: z.enum(TEMPLATE_KINDS),
-        title: z.string().trim().min(1).max(50),
-        body: z.string().trim().min(1).max(2000),
-      }),
-    )
-    .max(500),
-});
+export const templatesSchema = z.object({ templates: z.array(templateSchema).max(500) });
 
-const PLACEHOLDERS = ['caseNumber', 'place', 'department'] as const;
+/** A template refused for what it says: the console's refusal (an error, its text key and values). */
+export type TemplateProblem = { error: string; key: StaffErrorKey; params: Vars };
 
-/** Fills {caseNumber}, {place} and {department}; other braces stay as written. */
-export function fillTemplate(body: string, vars: Record<(typeof PLACEHOLDERS)[number], string>): string {
+/** Why templates cannot be saved (a placeholder that does not exist, a topic not in the catalogue), or null. */
+export async function templateProblem(db: Db, templates: TemplateInput[]): Promise<TemplateProblem | null> {
+  for (const t of templates) {
+    const unknown = [...`${t.title}\n${t.body}`.matchAll(PLACEHOLDER)].find((m) => !KNOWN.has(m[1]!));
+    if (unknown) {
+      return { error: `unknown placeholder ${unknown[0]} in "${t.title}"`, key: 'staffError.templatePlaceholder', params: { placeholder: unknown[0], title: t.title, allowed: PLACEHOLDERS.map((p) => `{${p}}`).join(' ') } };
+    }
+  }
+  const topics = [...new Set(templates.flatMap((t) => (t.topic === null ? [] : [t.topic])))];
+  if (!topics.length) return null;
+  const known = new Set((await db.topic.findMany({ where: { parentId: null, name: { in: topics } }, select: { name: true } })).map((t) => t.name));
+  const missing = topics.find((t) => !known.has(t));
+  return missing ? { error: `no first-level topic ${missing}`, key: 'staffError.noSuchTopic', params: {} } : null;
+}
+
+/** Fills {caseNumber}, {place} and {department} (saved templates have no other placeholders). */
+export function fillTemplate(body: string, vars: PlaceholderValues): string {
   const values = new Map(Object.entries(vars));
-  return body.replace(/\{(\w+)\}/g, (whole, name: string) => values.get(name) ?? whole);
+  return body.replace(PLACEHOLDER, (whole, name: string) => values.get(name) ?? whole);
+}
+
+/** The department a member of staff's reply is signed by: their own, or the supervision office. */
+async function signingDepartment(db: Db, staff: Pick<StaffActor, 'departmentId'>): Promise<string> {
+  const department = await db.department.findFirst({ where: staff.departmentId ? { id: staff.departmentId } : { kind: 'supervision_office' }, select: { name: true } });
+  return department?.name ?? '';
 }
 
 /**
- * The templates for a case, filled in from it: those of its first-level topic first, then those
- * for every topic. `department` is the one the reply is signed by.
+ * A template with sample values, as the editor previews it: today's first case number, the first
+ * county of the catalogue and the department the member of staff signs for.
  */
-export async function templatesFor(db: Db, c: Pick<Case, 'number' | 'topic' | 'placeText'> & { region: { name: string } | null }, department: Pick<Department, 'name'> | null) {
+export async function previewTemplate(db: Db, staff: Pick<StaffActor, 'departmentId'>, body: string, opts: { prefix: string; now: Date; timeZone: string }): Promise<string> {
+  const county = await db.region.findFirst({ where: { level: 'county' }, orderBy: { code: 'asc' }, select: { name: true } });
+  return fillTemplate(body, { caseNumber: `${opts.prefix}${caseNumberDay(opts.now, opts.timeZone)}${formatSerial(1)}`, place: county?.name ?? '', department: await signingDepartment(db, staff) });
+}
+
+export type FilledTemplate = Pick<ReplyTemplate, 'id' | 'kind' | 'topic' | 'title'> & { text: string; actions: readonly TemplateAction[] };
+
+/**
+ * The templates for a case, filled in from it: those of its first-level topic first, then those
+ * for every topic; each names the actions whose text it fills in. `{department}` is the one the
+ * member of staff signs for.
+ */
+export async function templatesFor(db: Db, c: Pick<Case, 'number' | 'topic' | 'placeText'> & { region: { name: string } | null }, staff: Pick<StaffActor, 'departmentId'>): Promise<FilledTemplate[]> {
   const topic = c.topic?.split('/')[0] ?? null;
   const rows = await db.replyTemplate.findMany({ where: { OR: [{ topic: null }, ...(topic ? [{ topic }] : [])] }, orderBy: [{ kind: 'asc' }, { title: 'asc' }] });
   rows.sort((a, b) => Number(a.topic === null) - Number(b.topic === null));
-  const vars = { caseNumber: c.number, place: c.placeText ?? c.region?.name ?? '', department: department?.name ?? '' };
-  return rows.map((r) => ({ id: r.id, kind: r.kind, topic: r.topic, title: r.title, text: fillTemplate(r.body, vars) }));
+  const vars = { caseNumber: c.number, place: c.placeText ?? c.region?.name ?? '', department: await signingDepartment(db, staff) };
+  return rows.map((r) => ({ id: r.id, kind: r.kind, topic: r.topic, title: r.title, text: fillTemplate(r.body, vars), actions: TEMPLATE_ACTIONS[r.kind] }));
+}
+
+/**
+ * A case a member of staff may see (null for another department's case, as for a handler it does
+ * not exist), with the templates they can use on it now: those whose actions they may take.
+ */
+export async function usableTemplates(db: Db, staff: StaffActor, where: { id: string } | { number: string }) {
+  const found = await db.case.findUnique({ where, include: { region: { select: { name: true } } } });
+  if (!found || (staff.role === 'handler' && found.departmentId !== staff.departmentId)) return null;
+  const now = new Set<CaseAction>(availableActions(staff, found, !!(await pendingRequest(db, found.id))));
+  const templates = (await templatesFor(db, found, staff)).filter((t) => t.actions.some((a) => now.has(a)));
+  return { case: found, templates: templates.map((t) => ({ ...t, actions: t.actions.filter((a) => now.has(a)) })) };
 }

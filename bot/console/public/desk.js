@@ -359,7 +359,7 @@
   function actionForm(action, c) {
     const spec = ACTION_FORMS[action];
     const fields = spec.fields.map((f) => actionField(f, c));
-    return el('form', { class: 'action-form', 'data-form': action, 'aria-label': t('action.' + action), onsubmit: async (e) => {
+    const form = el('form', { class: 'action-form', 'data-form': action, 'aria-label': t('action.' + action), onsubmit: async (e) => {
       e.preventDefault();
       if (spec.confirm && !window.confirm(t('confirm.' + action, { number: c.number }))) return;
       const submit = e.target.querySelector('button[type=submit]');
@@ -374,6 +374,9 @@
         notice(t('error', { reason: err.message }));
       }
     } }, el('h4', {}, t('action.' + action)), ...fields.map((f) => f.node), el('button', { type: 'submit', class: 'primary' }, t('action.' + action)));
+    // Feature files add to the form (templates.js: a template picker for its text).
+    document.dispatchEvent(new CustomEvent('desk:action-form', { detail: { action, case: c, form } }));
+    return form;
   }
 
   /** Only the actions this member of staff may take in the case's status; each opens its own form. */

@@ -1,13 +1,14 @@
 import { normalizeText } from '../../../nlp-models/index.js';
 import { caseActions, CaseActionError, type CaseAction } from '../../../core/cases/actions.js';
 import { formatDate, formatDateTime, staffEventText, statusText } from '../../../core/cases/describe.js';
-import { staffErrorText, type TextKey } from '../../../core/i18n/index.js';
+import { usableTemplates } from '../../../core/cases/templates.js';
+import { staffErrorText, type Lang, type TextKey } from '../../../core/i18n/index.js';
 import type { Staff } from '../../../core/platform/db.js';
 import type { Middleware } from '../composer.js';
 import type { Context } from '../context.js';
 
 /** Assigning and corrections need the console's pickers. */
-type Command = Exclude<CaseAction, 'assign' | 'correctTopic' | 'correctPlace'> | 'case' | 'link' | 'help';
+type Command = Exclude<CaseAction, 'assign' | 'correctTopic' | 'correctPlace'> | 'case' | 'template' | 'link' | 'help';
 
 /** Staff commands in chat, Chinese and English: "#答复 QH2611250001 已安排维修". A Map: "#constructor" is no command. */
 const COMMANDS = new Map<string, Command>([
@@ -27,6 +28,7 @@ const COMMANDS = new Map<string, Command>([
   ['同意', 'approveRequest'], ['grant', 'approveRequest'],
   ['驳回', 'refuseRequest'], ['refuse', 'refuseRequest'],
   ['绑定', 'link'], ['link', 'link'],
+  ['模板', 'template'], ['template', 'template'],
   ['帮助', 'help'], ['help', 'help'],
 ]);
 const LINK_REPLIES = { pending: 'staffchat.pending', wrong: 'staffchat.badCode', blocked: 'staffchat.blocked' } as const satisfies Record<string, TextKey>;
@@ -52,6 +54,33 @@ async function showCase(ctx: Context, staff: Staff, number: string): Promise<voi
   );
 }
 
+/** The command word for an action in the staff member's language: "答复" or "reply". */
+function commandWord(action: Command, lang: Lang): string {
+  return [...COMMANDS].find(([word, c]) => c === action && /^[a-z]/.test(word) === (lang === 'en'))![0];
+}
+
+/**
+ * "#模板 QH…" lists the reply templates the member of staff can use on the case now, numbered;
+ * "#模板 QH… 2" fills one in from the case and sends it as the command that uses it, to copy,
+ * edit and send back (nothing reaches the resident before that).
+ */
+async function showTemplates(ctx: Context, staff: Staff, number: string, pick: string): Promise<void> {
+  const usable = await usableTemplates(ctx.deps.db, staff, { number });
+  if (!usable) return ctx.reply(ctx.t('staffchat.noCase', { number: number || '—' }));
+  const { templates } = usable;
+  if (!pick) {
+    if (!templates.length) return ctx.reply(ctx.t('staffchat.noTemplates', { number }));
+    const list = templates.map((t, i) => ctx.t('staffchat.templateLine', { n: i + 1, kind: ctx.t(`desk.templates.kind.${t.kind}`), title: t.title }));
+    return ctx.reply(ctx.t('staffchat.templates', { number, list: list.join('\n') }));
+  }
+  const n = normalizeText(pick);
+  const chosen = /^\d{1,3}$/.test(n) ? templates[Number(n) - 1] : undefined;
+  if (!chosen) return ctx.reply(ctx.t('staffchat.noTemplate', { n: pick.slice(0, 10), number }));
+  const action = chosen.actions[0]!;
+  ctx.reply(ctx.t('staffchat.template', { title: chosen.title, number, action: ctx.t(`desk.action.${action}`) }));
+  ctx.reply(`#${commandWord(action, ctx.lang)} ${number} ${chosen.text}`);
+}
+
 /**
  * The staff actions from a chat account linked in the console. A message starting with "#" from
  * an account that is not linked is an ordinary message (residents may type "#" too).
@@ -70,11 +99,12 @@ export const staffCommands: Middleware = async (ctx, next) => {
   }
   const staff = await ctx.deps.chatLinks.staffOf(channel, userId);
   if (!staff) return next();
-  if (!command || command === 'help') return ctx.reply(`${ctx.t('staffchat.help')}\n\n${ctx.t('staffchat.help2')}`);
+  if (!command || command === 'help') return ctx.reply(`${ctx.t('staffchat.help')}\n\n${ctx.t('staffchat.help2')}\n\n${ctx.t('staffchat.helpTemplates')}`);
   const [raw = ''] = rest.split(/\s+/);
   const number = normalizeText(raw).toUpperCase();
   const text = rest.slice(raw.length).trim();
   if (command === 'case') return showCase(ctx, staff, number);
+  if (command === 'template') return showTemplates(ctx, staff, number, text);
   const found = await ctx.deps.db.case.findUnique({ where: { number }, select: { id: true } });
   if (!found) return ctx.reply(ctx.t('staffchat.noCase', { number: number || '—' }));
   const actions = caseActions(ctx.deps);
