@@ -65,7 +65,7 @@ describe('reply templates in the console', () => {
     expect((await call('li', 'POST', '/console/api/admin/templates', { ...ACCEPTED, topic: '不存在的类别' })).json().key).toBe('staffError.noSuchTopic');
     expect((await call('li', 'POST', '/console/api/admin/templates', { ...ACCEPTED, kind: 'greeting' })).json().key).toBe('staffError.badRequest');
     expect((await call('li', 'POST', '/console/api/admin/templates', { ...ACCEPTED, body: '长'.repeat(2001) })).statusCode).toBe(400);
-    expect((await call('root', 'PUT', '/console/api/admin/templates', { templates: [NOISE, { ...ACCEPTED, title: '{x}' }] })).statusCode).toBe(400);
+    expect((await call('root', 'PUT', '/console/api/admin/templates', { templates: [NOISE, { ...ACCEPTED, body: '{x}' }] })).statusCode).toBe(400);
 
     // The preview fills in sample values: today's first number, a county, the editor's department.
     const sample = await call('li', 'POST', '/console/api/admin/templates/preview', { body: LIGHTS.body });

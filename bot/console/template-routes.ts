@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { previewTemplate, templateProblem, templateSchema, templatesSchema, usableTemplates, type TemplateInput } from '../../core/cases/templates.js';
+import { placeholderProblem, previewTemplate, templateProblem, templateSchema, templatesSchema, usableTemplates, type TemplateInput } from '../../core/cases/templates.js';
 import type { Clock } from '../../core/platform/clock.js';
 import type { Config } from '../../core/platform/config.js';
 import type { Db } from '../../core/platform/db.js';
@@ -19,7 +19,7 @@ const noSuchTemplate = (reply: FastifyReply) => refuse(reply, 404, 'no such temp
 export async function templateRoutes(app: FastifyInstance, opts: { db: Db; config: Config; now: Clock; staffOf: (req: FastifyRequest) => ConsoleStaff }): Promise<void> {
   const { db, config } = opts;
 
-  /** The templates of a request's body, or the refusal already sent. */
+  /** Whether the templates may be saved; when not, the refusal has been sent. */
   async function checked(reply: FastifyReply, templates: TemplateInput[]): Promise<boolean> {
     const problem = await templateProblem(db, templates);
     if (problem) refuse(reply, 400, problem.error, problem.key, problem.params);
@@ -64,7 +64,8 @@ export async function templateRoutes(app: FastifyInstance, opts: { db: Db; confi
     editors.post('/console/api/admin/templates/preview', async (req, reply) => {
       const body = previewSchema.safeParse(req.body);
       if (!body.success) return badRequest(reply, body.error);
-      if (!(await checked(reply, [{ topic: null, kind: 'answer', title: '', body: body.data.body }]))) return reply;
+      const problem = placeholderProblem(body.data.body);
+      if (problem) return refuse(reply, 400, problem.error, problem.key, problem.params);
       return { text: await previewTemplate(db, opts.staffOf(req), body.data.body, { prefix: config.CASE_NUMBER_PREFIX, now: opts.now(), timeZone: config.TIMEZONE }) };
     });
   });

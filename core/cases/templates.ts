@@ -37,13 +37,18 @@ export const templatesSchema = z.object({ templates: z.array(templateSchema).max
 /** A template refused for what it says: the console's refusal (an error, its text key and values). */
 export type TemplateProblem = { error: string; key: StaffErrorKey; params: Vars };
 
+/** The refusal of a body that names a placeholder that does not exist, or null. */
+export function placeholderProblem(body: string): TemplateProblem | null {
+  const unknown = [...body.matchAll(PLACEHOLDER)].find((m) => !KNOWN.has(m[1]!));
+  if (!unknown) return null;
+  return { error: `unknown placeholder ${unknown[0]}`, key: 'staffError.templatePlaceholder', params: { placeholder: unknown[0], allowed: PLACEHOLDERS.map((p) => `{${p}}`).join(' ') } };
+}
+
 /** Why templates cannot be saved (a placeholder that does not exist, a topic not in the catalogue), or null. */
 export async function templateProblem(db: Db, templates: TemplateInput[]): Promise<TemplateProblem | null> {
   for (const t of templates) {
-    const unknown = [...`${t.title}\n${t.body}`.matchAll(PLACEHOLDER)].find((m) => !KNOWN.has(m[1]!));
-    if (unknown) {
-      return { error: `unknown placeholder ${unknown[0]} in "${t.title}"`, key: 'staffError.templatePlaceholder', params: { placeholder: unknown[0], title: t.title, allowed: PLACEHOLDERS.map((p) => `{${p}}`).join(' ') } };
-    }
+    const problem = placeholderProblem(t.body);
+    if (problem) return problem;
   }
   const topics = [...new Set(templates.flatMap((t) => (t.topic === null ? [] : [t.topic])))];
   if (!topics.length) return null;
