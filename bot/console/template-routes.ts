@@ -71,9 +71,9 @@ export async function templateRoutes(app: FastifyInstance, opts: { db: Db; confi
   });
 
   app.get<{ Params: { id: string } }>('/console/api/cases/:id/templates', async (req, reply) => {
-    const usable = idParam.safeParse(req.params).success ? await usableTemplates(db, opts.staffOf(req), { id: req.params.id }) : null;
+    const templates = idParam.safeParse(req.params).success ? await usableTemplates(db, opts.staffOf(req), { id: req.params.id }) : null;
     // Another department's case does not exist for a handler.
-    if (!usable) return refuse(reply, 404, 'no such case', 'staffError.caseNotFound');
-    return { templates: usable.templates };
+    if (!templates) return refuse(reply, 404, 'no such case', 'staffError.caseNotFound');
+    return { templates };
   });
 }

@@ -5,17 +5,17 @@ import { availableActions, pendingRequest, type CaseAction, type StaffActor } fr
 import { caseNumberDay, formatSerial } from './case-number.js';
 
 export const TEMPLATE_KINDS = ['acceptance', 'info_request', 'answer'] as const;
-export type TemplateKindName = (typeof TEMPLATE_KINDS)[number];
+type TemplateKindName = (typeof TEMPLATE_KINDS)[number];
 
 /** The actions whose text each kind of template fills in (the console's forms, the chat commands). */
-export const TEMPLATE_ACTIONS = {
+const TEMPLATE_ACTIONS = {
   acceptance: ['accept'],
   info_request: ['requestInfo'],
   answer: ['reply', 'resolve'],
 } as const satisfies Record<TemplateKindName, readonly CaseAction[]>;
-export type TemplateAction = (typeof TEMPLATE_ACTIONS)[TemplateKindName][number];
+type TemplateAction = (typeof TEMPLATE_ACTIONS)[TemplateKindName][number];
 
-export const PLACEHOLDERS = ['caseNumber', 'place', 'department'] as const;
+const PLACEHOLDERS = ['caseNumber', 'place', 'department'] as const;
 type Placeholder = (typeof PLACEHOLDERS)[number];
 type PlaceholderValues = Record<Placeholder, string>;
 // Anything in braces is meant as a placeholder ("{地点}" too), so a misspelt one is refused, not sent.
@@ -58,7 +58,7 @@ export async function templateProblem(db: Db, templates: TemplateInput[]): Promi
 }
 
 /** Fills {caseNumber}, {place} and {department} (saved templates have no other placeholders). */
-export function fillTemplate(body: string, vars: PlaceholderValues): string {
+function fillTemplate(body: string, vars: PlaceholderValues): string {
   const values = new Map(Object.entries(vars));
   return body.replace(PLACEHOLDER, (whole, name: string) => values.get(name) ?? whole);
 }
@@ -78,14 +78,14 @@ export async function previewTemplate(db: Db, staff: Pick<StaffActor, 'departmen
   return fillTemplate(body, { caseNumber: `${opts.prefix}${caseNumberDay(opts.now, opts.timeZone)}${formatSerial(1)}`, place: county?.name ?? '', department: await signingDepartment(db, staff) });
 }
 
-export type FilledTemplate = Pick<ReplyTemplate, 'id' | 'kind' | 'topic' | 'title'> & { text: string; actions: readonly TemplateAction[] };
+type FilledTemplate = Pick<ReplyTemplate, 'id' | 'kind' | 'topic' | 'title'> & { text: string; actions: readonly TemplateAction[] };
 
 /**
  * The templates for a case, filled in from it: those of its first-level topic first, then those
  * for every topic; each names the actions whose text it fills in. `{department}` is the one the
  * member of staff signs for.
  */
-export async function templatesFor(db: Db, c: Pick<Case, 'number' | 'topic' | 'placeText'> & { region: { name: string } | null }, staff: Pick<StaffActor, 'departmentId'>): Promise<FilledTemplate[]> {
+async function templatesFor(db: Db, c: Pick<Case, 'number' | 'topic' | 'placeText'> & { region: { name: string } | null }, staff: Pick<StaffActor, 'departmentId'>): Promise<FilledTemplate[]> {
   const topic = c.topic?.split('/')[0] ?? null;
   const rows = await db.replyTemplate.findMany({ where: { OR: [{ topic: null }, ...(topic ? [{ topic }] : [])] }, orderBy: [{ kind: 'asc' }, { title: 'asc' }] });
   rows.sort((a, b) => Number(a.topic === null) - Number(b.topic === null));
@@ -94,13 +94,15 @@ export async function templatesFor(db: Db, c: Pick<Case, 'number' | 'topic' | 'p
 }
 
 /**
- * A case a member of staff may see (null for another department's case, as for a handler it does
- * not exist), with the templates they can use on it now: those whose actions they may take.
+ * The templates a member of staff can use on a case now (those whose actions they may take),
+ * filled in from it; null for a case they may not see (for a handler, another department's case
+ * does not exist).
  */
-export async function usableTemplates(db: Db, staff: StaffActor, where: { id: string } | { number: string }) {
+export async function usableTemplates(db: Db, staff: StaffActor, where: { id: string } | { number: string }): Promise<FilledTemplate[] | null> {
   const found = await db.case.findUnique({ where, include: { region: { select: { name: true } } } });
   if (!found || (staff.role === 'handler' && found.departmentId !== staff.departmentId)) return null;
-  const now = new Set<CaseAction>(availableActions(staff, found, !!(await pendingRequest(db, found.id))));
-  const templates = (await templatesFor(db, found, staff)).filter((t) => t.actions.some((a) => now.has(a)));
-  return { case: found, templates: templates.map((t) => ({ ...t, actions: t.actions.filter((a) => now.has(a)) })) };
+  const allowed = new Set<CaseAction>(availableActions(staff, found, !!(await pendingRequest(db, found.id))));
+  return (await templatesFor(db, found, staff))
+    .map((t) => ({ ...t, actions: t.actions.filter((a) => allowed.has(a)) }))
+    .filter((t) => t.actions.length > 0);
 }

@@ -65,9 +65,8 @@ function commandWord(action: Command, lang: Lang): string {
  * edit and send back (nothing reaches the resident before that).
  */
 async function showTemplates(ctx: Context, staff: Staff, number: string, pick: string): Promise<void> {
-  const usable = await usableTemplates(ctx.deps.db, staff, { number });
-  if (!usable) return ctx.reply(ctx.t('staffchat.noCase', { number: number || '—' }));
-  const { templates } = usable;
+  const templates = await usableTemplates(ctx.deps.db, staff, { number });
+  if (!templates) return ctx.reply(ctx.t('staffchat.noCase', { number: number || '—' }));
   if (!pick) {
     if (!templates.length) return ctx.reply(ctx.t('staffchat.noTemplates', { number }));
     const list = templates.map((t, i) => ctx.t('staffchat.templateLine', { n: i + 1, kind: ctx.t(`desk.templates.kind.${t.kind}`), title: t.title }));
