@@ -572,6 +572,7 @@ export const en: Record<TextKey, string> = {
   'desk.templates.none': 'No template matches.',
   'desk.templates.pick': 'Use a template',
   'desk.templates.pickNone': 'No template',
+  'desk.templates.actions': 'Actions',
   'staffError.templatePlaceholder': 'Unknown placeholder {placeholder} in the template; the placeholders are {allowed}.',
   'staffError.noSuchTemplate': 'No such template; it may have been deleted.',
   'staffchat.helpTemplates': 'Reply templates:\n#template NUMBER — the templates for this case\n#template NUMBER N — use one (filled in from the case; edit and send it back)',

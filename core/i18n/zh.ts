@@ -570,6 +570,7 @@ export const zh = {
   'desk.templates.none': '没有符合条件的模板。',
   'desk.templates.pick': '选用模板',
   'desk.templates.pickNone': '不用模板',
+  'desk.templates.actions': '操作',
   'staffError.templatePlaceholder': '模板中有未知的占位符 {placeholder}，可用的只有 {allowed}。',
   'staffError.noSuchTemplate': '没有这个模板，可能已被删除。',
   'staffchat.helpTemplates': '回复模板：\n#模板 编号 — 列出这个案件可用的模板\n#模板 编号 序号 — 取用一个（按案件填好，改后发回）',

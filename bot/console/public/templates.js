@@ -47,7 +47,7 @@
     const topic = filter.elements.topic.value;
     const kind = filter.elements.kind.value;
     const shown = templates.filter((x) => (!topic || (x.topic ?? EVERY_TOPIC) === topic) && (!kind || x.kind === kind));
-    $('#templates-table thead').replaceChildren(el('tr', {}, ...['col.topic', 'templates.kind', 'templates.title', 'templates.body', 'case.actions'].map((k) => el('th', { scope: 'col' }, t(k)))));
+    $('#templates-table thead').replaceChildren(el('tr', {}, ...['col.topic', 'templates.kind', 'templates.title', 'templates.body', 'templates.actions'].map((k) => el('th', { scope: 'col' }, t(k)))));
     $('#templates-table tbody').replaceChildren(...(shown.length ? shown.map((x) => el('tr', { 'data-id': x.id },
       el('td', {}, topicLabel(x.topic)), el('td', {}, t('templates.kind.' + x.kind)), el('td', {}, x.title), el('td', {}, x.body),
       el('td', {}, el('button', { type: 'button', onclick: () => edit(x) }, t('templates.edit')), ' ',
