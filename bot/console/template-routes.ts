@@ -31,20 +31,20 @@ export async function templateRoutes(app: FastifyInstance, opts: { db: Db; confi
     editors.get('/console/api/admin/templates', async () => ({
       templates: await db.replyTemplate.findMany({ orderBy: [{ topic: 'asc' }, { kind: 'asc' }, { title: 'asc' }], select: FIELDS }),
     }));
-    editors.put('/console/api/admin/templates', async (req, reply) => {
+    editors.put('/console/api/admin/templates', { config: { docs: { body: templatesSchema } } }, async (req, reply) => {
       const body = templatesSchema.safeParse(req.body);
       if (!body.success) return badRequest(reply, body.error);
       if (!(await checked(reply, body.data.templates))) return reply;
       await db.$transaction([db.replyTemplate.deleteMany({}), db.replyTemplate.createMany({ data: body.data.templates })]);
       return { saved: body.data.templates.length };
     });
-    editors.post('/console/api/admin/templates', async (req, reply) => {
+    editors.post('/console/api/admin/templates', { config: { docs: { body: templateSchema } } }, async (req, reply) => {
       const body = templateSchema.safeParse(req.body);
       if (!body.success) return badRequest(reply, body.error);
       if (!(await checked(reply, [body.data]))) return reply;
       return reply.code(201).send({ template: await db.replyTemplate.create({ data: body.data, select: FIELDS }) });
     });
-    editors.put<{ Params: { id: string } }>('/console/api/admin/templates/:id', async (req, reply) => {
+    editors.put<{ Params: { id: string } }>('/console/api/admin/templates/:id', { config: { docs: { body: templateSchema } } }, async (req, reply) => {
       const id = idParam.safeParse(req.params);
       if (!id.success) return noSuchTemplate(reply);
       const body = templateSchema.safeParse(req.body);
@@ -61,7 +61,7 @@ export async function templateRoutes(app: FastifyInstance, opts: { db: Db; confi
       return { ok: true };
     });
     // What the editor shows while one types: the text with sample values, or why it cannot be saved.
-    editors.post('/console/api/admin/templates/preview', async (req, reply) => {
+    editors.post('/console/api/admin/templates/preview', { config: { docs: { body: previewSchema } } }, async (req, reply) => {
       const body = previewSchema.safeParse(req.body);
       if (!body.success) return badRequest(reply, body.error);
       const problem = placeholderProblem(body.data.body);
