@@ -526,6 +526,8 @@
     $('#chart-satisfaction').replaceChildren(...stack(['satisfied', 'basic', 'unsatisfied'].map((k) => ({ cls: 'sat-' + k, label: STRINGS[state.lang]['sat.' + k], value: d.satisfaction[k] })), caption('chart-satisfaction')));
     $('#hotspots').replaceChildren(...(d.hotspots.length ? d.hotspots.map((h) => el('li', {},
       el('strong', {}, `${topicName(h.topic)} · ${h.count}`), el('div', {}, h.description), el('div', { class: 'meta' }, h.regions.map((r) => regionName(r.code, r.name)).join(state.lang === 'en' ? ', ' : '、') + ' · ' + h.caseNumbers.join(' ')))) : [el('li', { class: 'hint' }, t('dash.noHotspots'))]));
+    // Pages in their own files add to the figures (projects.js: its card, a button on each hot spot).
+    document.dispatchEvent(new CustomEvent('desk:dashboard', { detail: d }));
   }
 
   // ---- administration ----
