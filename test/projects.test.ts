@@ -8,6 +8,7 @@ import type { Case } from '../core/platform/db.js';
 import { processNotify } from '../workers/notify.js';
 import { processReconcile } from '../workers/reconcile.js';
 import { makeCase } from './support/cases.js';
+import { startFakeRobots, type FakeRobots } from './support/fake-robots.js';
 import { eventually, startHarness, uniqueUser, type Harness } from './support/harness.js';
 
 const PASSWORD = 'a long enough secret';
@@ -20,6 +21,7 @@ let chengdongId: string;
 let a1: Case, a2: Case, b: Case & { user: string }, c: Case, r: Case;
 let userA: string;
 let projectId: string;
+let robots: FakeRobots;
 
 const db = () => h.services.db;
 const get = (who: Session, url: string) => h.app.inject({ method: 'GET', url, headers: { cookie: who.cookie } });
@@ -34,9 +36,12 @@ async function signIn(username: string): Promise<Session> {
 }
 
 beforeAll(async () => {
-  h = await startHarness({ workers: true, env: { OFFICE_HOURS: 'always', CONSOLE_COOKIE_SECURE: 'false' } });
+  h = await startHarness({ workers: true, env: { OFFICE_HOURS: 'always', CONSOLE_COOKIE_SECURE: 'false', ALERT_ALLOW_LOCAL_HTTP: 'true' } });
+  robots = await startFakeRobots({ dingtalkSecrets: {}, now: h.services.now });
   const dept = async (code: string) => (await db().department.findUniqueOrThrow({ where: { code } })).id;
   chengdongId = await dept('G630102');
+  // Chengdong's duty robot: it leads the projects below.
+  await db().alertContact.create({ data: { departmentId: chengdongId, kind: 'wecom', url: robots.wecomUrl('wkey-chengdong') } });
   const hash = await hashPassword(PASSWORD);
   await db().staff.createMany({
     data: [
@@ -54,7 +59,10 @@ beforeAll(async () => {
   c = await makeCase(h.services, { status: 'resolved', departmentCode: 'G630102' });
   r = await makeCase(h.services, { status: 'rejected' });
 });
-afterAll(() => h.close());
+afterAll(async () => {
+  await h?.close();
+  await robots?.close();
+});
 
 const opening = () => ({ title: '电梯困人专项督查', reason: '多个县区反映小区电梯困人', departmentId: chengdongId, deadline: '2026-12-31', caseNumbers: [a1.number, a2.number, b.number, c.number] });
 
@@ -100,9 +108,16 @@ describe('opening a project', () => {
     const toA = await messagesOf(userA, '专项督查');
     expect(toA).toHaveLength(1);
     // One message names both of the resident's cases, and the department that leads the review.
-    expect(toA[0]!.text).toContain(`${a1.number}、${a2.number}`);
+    expect(toA[0]!.text).toContain([a1.number, a2.number].sort().join('、'));
     expect(toA[0]!.text).toContain('西宁市城东区人民政府牵头');
     expect(await messagesOf(b.user, 'wider review')).toHaveLength(1);
+  });
+
+  it('alerts the department that leads it once, not once per case', async () => {
+    const alert = await eventually(async () => robots.accepted.find((m) => m.key === 'wkey-chengdong'));
+    expect(alert.body.markdown?.content).toMatch(/专项督查 ZX-\d{4}「电梯困人专项督查」由贵单位牵头，涉及案件 4 件，请于 2026-12-31 前完成/);
+    await new Promise((done) => setTimeout(done, 300));
+    expect(robots.accepted.filter((m) => m.key === 'wkey-chengdong')).toHaveLength(1);
   });
 });
 

@@ -591,4 +591,5 @@ export const en: Record<TextKey, string> = {
   'desk.projects.defaultTitle': 'Supervision of {topic} problems',
   'desk.dash.projects': 'Supervision projects',
   'desk.dash.projectsValue': '{open} open · {overdue} overdue · {closed} closed',
+  'alert.projectOpened': '[Tingmin] Supervision project {project} “{title}” is led by your department: {count} case(s), to be completed by {deadline}',
 };

@@ -589,6 +589,7 @@ export const zh = {
   'desk.projects.defaultTitle': '{topic}问题专项督查',
   'desk.dash.projects': '专项督查',
   'desk.dash.projectsValue': '进行中 {open} · 超期 {overdue} · 已结束 {closed}',
+  'alert.projectOpened': '【听民】专项督查 {project}「{title}」由贵单位牵头，涉及案件 {count} 件，请于 {deadline} 前完成',
 } as const;
 
 export type TextKey = keyof typeof zh;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { queueProjectAlert } from '../alerts/alerts.js';
 import { CaseActionError, type StaffActor } from '../cases/actions.js';
 import type { EventData } from '../cases/describe.js';
 import { queueNotifications } from '../cases/follow-up.js';
@@ -37,7 +38,7 @@ export const casesSchema = z.object({ add: caseNumbers.optional(), remove: caseN
 /** The body of POST /console/api/projects/:id/close: a reason is needed while some cases are not finished. */
 export const closeSchema = z.object({ note: z.string().trim().max(2000).optional() });
 
-export type ProjectsDeps = { db: Db; queues: Pick<Queues, 'notify'>; now: Clock; timeZone: string };
+export type ProjectsDeps = { db: Db; queues: Pick<Queues, 'notify' | 'alerts'>; now: Clock; timeZone: string };
 
 const OFFICE = new Set(['admin', 'supervisor']);
 
@@ -125,6 +126,7 @@ export function supervisionProjects(deps: ProjectsDeps) {
         return { project, events: await addCases(tx, { ...project, department }, cases, `staff:${actor.id}`, at) };
       });
       await queueNotifications(deps.queues, events.filter((e) => !(e.data as EventData).quiet));
+      await queueProjectAlert(deps.queues, project.id);
       return { id: project.id, code: projectCode(project.number) };
     },
 
