@@ -195,3 +195,12 @@ describe('the figures', () => {
     expect(json.totals.received).toBeGreaterThan(0);
   }, 30_000);
 });
+
+describe('two supervisors at once', () => {
+  it('gives a case to one of two projects opened at the same moment', async () => {
+    const free = await makeCase(h.services, { status: 'assigned', departmentCode: 'G630104', regionCode: '630104' });
+    const both = await Promise.all([1, 2].map((n) => post(s.office, '/console/api/projects', { ...opening(), title: `同时 ${n}`, caseNumbers: [free.number] })));
+    expect(both.map((res) => res.statusCode).sort()).toEqual([201, 409]);
+    expect(both.find((res) => res.statusCode === 409)!.json()).toMatchObject({ key: 'staffError.projectCaseTaken' });
+  });
+});
