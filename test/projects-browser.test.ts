@@ -86,6 +86,19 @@ describe('a supervision project in the console', () => {
     await page.reload();
     await page.locator('#project-list li.project .project-overdue').waitFor();
     expect(await page.textContent('#project-list li.project .project-overdue')).toBe('超期');
+  }, SLOW);
+
+  it('opens the form with the cases picked in the case list', async () => {
+    await page.click('#nav a[data-view=cases]');
+    await page.locator('#case-table tbody tr').first().waitFor();
+    expect(await page.isDisabled('#cases-to-project')).toBe(true);
+    for (const c of spot.slice(0, 2)) await page.check(`#case-table input[aria-label="选择案件 ${c.number}"]`);
+    // Ticking a box leaves the list where it is.
+    expect(await page.evaluate(() => location.hash)).toBe('#cases');
+    expect(await page.textContent('#cases-to-project')).toBe('用选中的 2 件案件开展专项督查');
+    await page.click('#cases-to-project');
+    await page.waitForSelector('#project-form');
+    expect((await page.inputValue('#project-form [name=caseNumbers]')).split(' ').sort()).toEqual(spot.slice(0, 2).map((c) => c.number));
     expect(pageErrors).toEqual([]);
   }, SLOW);
 });

@@ -592,4 +592,7 @@ export const en: Record<TextKey, string> = {
   'desk.dash.projects': 'Supervision projects',
   'desk.dash.projectsValue': '{open} open · {overdue} overdue · {closed} closed',
   'alert.projectOpened': '[Tingmin] Supervision project {project} “{title}” is led by your department: {count} case(s), to be completed by {deadline}',
+  'desk.projects.pick': 'Pick',
+  'desk.projects.pickCase': 'Pick case {number}',
+  'desk.projects.fromPicked': 'Open a supervision project with the {count} picked case(s)',
 };

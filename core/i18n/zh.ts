@@ -590,6 +590,9 @@ export const zh = {
   'desk.dash.projects': '专项督查',
   'desk.dash.projectsValue': '进行中 {open} · 超期 {overdue} · 已结束 {closed}',
   'alert.projectOpened': '【听民】专项督查 {project}「{title}」由贵单位牵头，涉及案件 {count} 件，请于 {deadline} 前完成',
+  'desk.projects.pick': '选择',
+  'desk.projects.pickCase': '选择案件 {number}',
+  'desk.projects.fromPicked': '用选中的 {count} 件案件开展专项督查',
 } as const;
 
 export type TextKey = keyof typeof zh;

@@ -283,6 +283,8 @@
       cell('deadline', fmtDay(c.deadline)), cell('created', fmt(c.createdAt)))) : [el('tr', {}, el('td', { colspan: 7 }, t('cases.none')))]));
     $('#prev').disabled = state.page <= 1;
     $('#next').disabled = state.page * data.pageSize >= data.total;
+    // Pages in their own files add to the list (projects.js: a column to pick cases for a supervision project).
+    document.dispatchEvent(new CustomEvent('desk:cases', { detail: data }));
   }
 
   // ---- case detail and its action panel ----

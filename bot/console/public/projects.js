@@ -6,8 +6,9 @@
   const $ = (sel) => document.querySelector(sel);
   const section = () => $('#view-projects');
   const office = () => ['admin', 'supervisor'].includes(window.Desk.state.staff?.role);
-  // What a hot spot's button hands to the form.
+  // What a hot spot's button or the cases picked in the case list hand to the form.
   let draft = null;
+  const picked = new Set();
 
   const failed = (err) => window.Desk.notice(window.Desk.t('error', { reason: err.message }));
   const numbers = (text) => text.split(/[\s,，、]+/).map((n) => n.trim()).filter(Boolean);
@@ -55,6 +56,7 @@
         try {
           const opened = await api('projects', { method: 'POST', body: { title: title.value, reason: reason.value, departmentId: department.value, deadline: deadline.value, caseNumbers: numbers(cases.value) } });
           draft = null;
+          picked.clear();
           notice(t('projects.opened', { code: opened.code }));
           location.hash = 'projects/' + opened.id;
         } catch (err) { failed(err); }
@@ -132,6 +134,34 @@
         draft = { title: t('projects.defaultTitle', { topic }), reason: h.description, caseNumbers: h.caseNumbers };
         location.hash = 'projects/new';
       } }, t('projects.fromHotspot')));
+    });
+  });
+
+  // The case list: the office picks cases (kept across its pages) and opens a project with them.
+  document.addEventListener('desk:cases', (e) => {
+    if (!office()) return;
+    const { el, t } = window.Desk;
+    const button = $('#cases-to-project') ?? el('button', { type: 'button', id: 'cases-to-project', onclick: () => {
+      draft = { caseNumbers: [...picked] };
+      location.hash = 'projects/new';
+    } });
+    const count = () => {
+      button.textContent = t('projects.fromPicked', { count: picked.size });
+      button.disabled = picked.size === 0;
+    };
+    $('#case-total').after(button);
+    count();
+    if (!e.detail.cases.length) return;
+    $('#case-table thead tr').append(el('th', { scope: 'col' }, t('projects.pick')));
+    [...document.querySelectorAll('#case-table tbody tr')].forEach((row, i) => {
+      const number = e.detail.cases[i].number;
+      const box = el('input', { type: 'checkbox', 'aria-label': t('projects.pickCase', { number }), checked: picked.has(number), onchange: () => {
+        if (box.checked) picked.add(number);
+        else picked.delete(number);
+        count();
+      } });
+      // The row opens the case; ticking the box does not.
+      row.append(el('td', { class: 'pick', onclick: (ev) => ev.stopPropagation() }, box));
     });
   });
 
