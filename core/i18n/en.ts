@@ -563,6 +563,7 @@ export const en: Record<TextKey, string> = {
   'staffError.projectCaseTaken': 'Case {number} is already in open supervision project {code}.',
   'staffError.projectDeadlinePast': 'The deadline cannot be before today.',
   'staffError.projectUnfinished': '{count} case(s) are not finished yet: give a reason to close the project early.',
+  'staffError.projectRace': 'A colleague has just put one of these cases into another supervision project; reload and try again.',
   'desk.nav.projects': 'Supervision projects',
   'desk.projects.none': 'No supervision projects yet.',
   'desk.projects.new': 'New supervision project',

@@ -561,6 +561,7 @@ export const zh = {
   'staffError.projectCaseTaken': '案件 {number} 已在进行中的专项督查 {code} 里。',
   'staffError.projectDeadlinePast': '完成时限不能早于今天。',
   'staffError.projectUnfinished': '还有 {count} 个案件没有办结，请填写提前结束的理由。',
+  'staffError.projectRace': '同事刚刚把其中的案件纳入了另一个专项督查，请刷新后再试。',
   'desk.nav.projects': '专项督查',
   'desk.projects.none': '还没有专项督查。',
   'desk.projects.new': '新建专项督查',

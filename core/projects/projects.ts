@@ -76,19 +76,22 @@ export function supervisionProjects(deps: ProjectsDeps) {
    * them), the others are `quiet`, as are the cases of residents the project already told.
    */
   async function addCases(tx: Tx, project: SupervisionProject & { department: Department }, cases: Found[], actor: string, at: Date): Promise<CaseEvent[]> {
+    // Residents this project already told (by its events, so a case taken out and back in is not told twice).
     const told = new Set(
-      (await tx.projectCase.findMany({ where: { projectId: project.id }, select: { case: { select: { residentId: true } } } })).map((r) => r.case.residentId),
+      (await tx.caseEvent.findMany({ where: { type: 'project_added', data: { path: ['projectId'], equals: project.id } }, select: { case: { select: { residentId: true } } } })).map((e) => e.case.residentId),
     );
     const already = await tx.projectCase.findMany({ where: { projectId: project.id, caseId: { in: cases.map((c) => c.id) } }, select: { caseId: true } });
     const fresh = cases.filter((c) => !already.some((a) => a.caseId === c.id));
     const taken = await tx.projectCase.findFirst({ where: { open: true, caseId: { in: fresh.map((c) => c.id) }, projectId: { not: project.id } }, include: { case: true, project: true } });
-    const takenError = (number: string, code: string) => new CaseActionError('conflict', `case ${number} is already in open project ${code}`, 'staffError.projectCaseTaken', { number, code });
-    if (taken) throw takenError(taken.case.number, projectCode(taken.project.number));
+    if (taken) {
+      const code = projectCode(taken.project.number);
+      throw new CaseActionError('conflict', `case ${taken.case.number} is already in open project ${code}`, 'staffError.projectCaseTaken', { number: taken.case.number, code });
+    }
     try {
       await tx.projectCase.createMany({ data: fresh.map((c) => ({ projectId: project.id, caseId: c.id, addedAt: at })) });
     } catch (err) {
-      // The partial unique index settles a race with another project taking the same case.
-      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') throw takenError('', '');
+      // The partial unique index settles a race with another project taking one of the cases at the same moment.
+      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') throw new CaseActionError('conflict', 'a case was just taken into another open project', 'staffError.projectRace');
       throw err;
     }
     const byResident = new Map<string, string[]>();
