@@ -17,8 +17,8 @@ export const jobSchemas = {
   deadlines: z.object({}),
   /** The periodic look at conversations waiting for staff. */
   handoffs: z.object({}),
-  /** A department's alert of a case event (alerts.ts), or the daily digests when there is no event. */
-  alerts: z.object({ eventId: z.string().uuid().optional() }),
+  /** A department's alert of a case event or of a supervision project it leads (alerts.ts), or the daily digests when there is neither. */
+  alerts: z.object({ eventId: z.string().uuid().optional(), projectId: z.string().uuid().optional() }),
 };
 
 export type QueueName = keyof typeof jobSchemas;

@@ -6,6 +6,7 @@ import { eventVars, formatDateTime } from '../core/cases/describe.js';
 import { t } from '../core/i18n/index.js';
 import type { AlertContact, Department } from '../core/platform/db.js';
 import type { JobData } from '../core/queues.js';
+import { projectCode } from '../core/projects/projects.js';
 import { localDate, localDayRange } from '../core/routing/working-days.js';
 import type { WorkerDeps } from './deps.js';
 
@@ -20,8 +21,17 @@ const TIMEOUT_MS = 10_000;
  * Each (alert, contact) has an AlertDelivery row, marked once the contact's server accepted it: a
  * retried job (BullMQ's backoff) sends only to the contacts that failed, so nobody gets it twice.
  */
-export async function processAlerts(deps: WorkerDeps, { eventId }: JobData<'alerts'>): Promise<number> {
+export async function processAlerts(deps: WorkerDeps, { eventId, projectId }: JobData<'alerts'>): Promise<number> {
+  if (projectId) return alertProject(deps, projectId);
   return eventId ? alertEvent(deps, eventId) : sendDigests(deps);
+}
+
+/** A supervision project told to the department that leads it, once, whatever its number of cases. */
+async function alertProject(deps: WorkerDeps, projectId: string): Promise<number> {
+  const project = await deps.db.supervisionProject.findUnique({ where: { id: projectId }, include: { department: { include: { alertContacts: true } }, _count: { select: { cases: true } } } });
+  if (!project) throw new UnrecoverableError(`supervision project ${projectId} does not exist`);
+  const vars = { project: projectCode(project.number), title: project.title, count: project._count.cases, deadline: project.deadline.toISOString().slice(0, 10), note: project.reason };
+  return deliverAll(deps, alertKey.project(project.id), [project.department], { title: t('zh', 'alert.projectOpened', vars), lines: [t('zh', 'alert.note', vars)] });
 }
 
 async function alertEvent(deps: WorkerDeps, eventId: string): Promise<number> {

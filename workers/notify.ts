@@ -26,6 +26,7 @@ const MESSAGES: Partial<Record<string, TextKey>> = {
   reopened: 'notify.reopened',
   supervised: 'notify.supervised',
   closed: 'notify.closed',
+  project_added: 'notify.projectAdded',
 };
 export const NOTIFIED_EVENTS = Object.keys(MESSAGES);
 /**
@@ -37,12 +38,18 @@ export const SILENT_ACTORS = ['resident', 'system:satisfaction'];
 /** Silent events as "actor:type". */
 export const SILENT_EVENTS = ['system:intake:accepted'];
 
-export function isNotified(event: Pick<CaseEvent, 'type' | 'actor'>): boolean {
-  return event.type in MESSAGES && !SILENT_ACTORS.includes(event.actor) && !SILENT_EVENTS.includes(`${event.actor}:${event.type}`);
+/** Events told with another one (a resident's second case in a project) carry `quiet` in their data. */
+export function isNotified(event: Pick<CaseEvent, 'type' | 'actor'> & Partial<Pick<CaseEvent, 'data'>>): boolean {
+  return (
+    event.type in MESSAGES &&
+    !SILENT_ACTORS.includes(event.actor) &&
+    !SILENT_EVENTS.includes(`${event.actor}:${event.type}`) &&
+    !(event.data as { quiet?: boolean } | null | undefined)?.quiet
+  );
 }
 
 /** Whether the notify worker has anything to do for an event: tell the resident, or alert a department. */
-export function needsNotify(event: Pick<CaseEvent, 'type' | 'actor'>): boolean {
+export function needsNotify(event: Parameters<typeof isNotified>[0]): boolean {
   return isNotified(event) || ALERTS.has(event.type);
 }
 

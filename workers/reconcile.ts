@@ -93,6 +93,7 @@ export async function processReconcile(deps: WorkerDeps): Promise<{ submissions:
     SELECT e."id" FROM "CaseEvent" e
     WHERE e."type" = ANY(${NOTIFIED_EVENTS}) AND e."at" < ${before}
       AND NOT e."actor" = ANY(${SILENT_ACTORS}) AND NOT (e."actor" || ':' || e."type") = ANY(${SILENT_EVENTS})
+      AND (e."data"->>'quiet') IS DISTINCT FROM 'true'
       AND NOT EXISTS (SELECT 1 FROM "Delivery" d WHERE d."key" = ${deliveryKey.event('')} || e."id")
     LIMIT ${BATCH}`;
 

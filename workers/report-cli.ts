@@ -9,6 +9,7 @@ import { t } from '../core/i18n/index.js';
 import { hotSpotsBetween } from '../core/cases/duplicates.js';
 import { isoDay } from '../core/routing/working-days.js';
 import { computeFigures, figuresText } from '../core/cases/figures.js';
+import { projectFigures } from '../core/projects/progress.js';
 import { periodWorkbook } from '../core/cases/export.js';
 import { computeRates, rateDefinitions } from '../core/cases/rates.js';
 import { systemClock } from '../core/platform/clock.js';
@@ -67,8 +68,9 @@ try {
     const spots = hotspots.slice(0, 5).map((h) =>
       t(lang, 'figures.hotspot', { topic: h.topic, count: h.count, regions: h.regions.map((r) => r.name).join(lang === 'en' ? ', ' : '、'), description: h.description.slice(0, 40) }),
     );
-    process.stdout.write(`${[figuresText(figures, lang), ...spots].join('\n')}\n`);
-    if (parsed.json) process.stdout.write(`${JSON.stringify({ ...figures, hotspots })}\n`);
+    const projects = await projectFigures(db, { from, to, timeZone: config.TIMEZONE, today });
+    process.stdout.write(`${[figuresText(figures, lang), t(lang, 'figures.projects', projects), ...spots].join('\n')}\n`);
+    if (parsed.json) process.stdout.write(`${JSON.stringify({ ...figures, hotspots, projects })}\n`);
   }
 } finally {
   await db.$disconnect();

@@ -20,6 +20,11 @@ import { Faq } from '../../core/faq/faq.js';
 import { adminRoutes } from './admin-routes.js';
 import { alertContactRoutes } from './alert-routes.js';
 import { rankingRoutes } from './ranking-routes.js';
+import { projectRoutes } from './project-routes.js';
+import { projectFigures } from '../../core/projects/progress.js';
+import { supervisionProjects } from '../../core/projects/projects.js';
+import { localDate } from '../../core/routing/working-days.js';
+import type { Clock } from '../../core/platform/clock.js';
 import { templateRoutes } from './template-routes.js';
 import { consoleAuth, sessionRoutes } from './auth.js';
 import { caseRoutes, departmentScope } from './cases-routes.js';
@@ -33,7 +38,7 @@ import { ConsoleSessions } from './sessions.js';
 const PAGE_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
 const range = z.object({ from: isoDay, to: isoDay, lang: z.enum(['zh', 'en']).default('zh') }).refine((r) => r.from <= r.to, 'from must not be after to');
 
-const PAGE_SCRIPTS = ['admin-alerts.js', 'ranking.js', 'templates.js'];
+const PAGE_SCRIPTS = ['admin-alerts.js', 'ranking.js', 'templates.js', 'projects.js'];
 
 function asset(name: string): string {
   return readFileSync(new URL(`./public/${name}`, import.meta.url), 'utf8');
@@ -97,7 +102,8 @@ export async function consoleRoutes(app: FastifyInstance, opts: { services: Serv
     await signedIn.register(rankingRoutes, { db, config, now: services.now });
     await signedIn.register(templateRoutes, { db, config, now: services.now, staffOf });
     await signedIn.register(faqRoutes, { faq: new Faq(db, services.redis, config.REDIS_PREFIX, services.now, config.FAQ_MATCH_THRESHOLD), now: services.now });
-    await signedIn.register(figureRoutes, { db, config });
+    await signedIn.register(figureRoutes, { db, config, now: services.now });
+    await signedIn.register(projectRoutes, { projects: supervisionProjects({ db, queues: services.queues, now: services.now, timeZone: config.TIMEZONE }), staffOf });
 
     // A one-time code that links the signed-in member of staff's chat account (see staff commands).
     await signedIn.register(chatLinkRoutes, { chatLinks: opts.chatLinks, staffOf });
@@ -121,13 +127,17 @@ export async function consoleRoutes(app: FastifyInstance, opts: { services: Serv
 }
 
 /** The office's figures (JSON) and what the dashboard draws; a handler's, of their department's cases only. */
-async function figureRoutes(app: FastifyInstance, opts: { db: Db; config: Config }): Promise<void> {
+async function figureRoutes(app: FastifyInstance, opts: { db: Db; config: Config; now: Clock }): Promise<void> {
   const { db, config } = opts;
+  // The supervision projects opened in the period, overdue as of today.
+  const projectsIn = (range: { from: string; to: string }, departmentId: string | undefined) =>
+    projectFigures(db, { ...range, timeZone: config.TIMEZONE, today: localDate(opts.now(), config.TIMEZONE), departmentId });
   app.get('/console/api/figures', { config: { docs: { querystring: range } } }, async (req, reply) => {
     const query = range.safeParse(req.query);
     if (!query.success) return badRequest(reply, query.error);
-    const figures = await computeFigures(db, { ...query.data, timeZone: config.TIMEZONE, departmentId: departmentScope(staffOf(req)) });
-    return { figures, text: figuresText(figures, query.data.lang) };
+    const departmentId = departmentScope(staffOf(req));
+    const figures = await computeFigures(db, { ...query.data, timeZone: config.TIMEZONE, departmentId });
+    return { figures: { ...figures, projects: await projectsIn(query.data, departmentId) }, text: figuresText(figures, query.data.lang) };
   });
   app.get('/console/api/dashboard', { config: { docs: { querystring: range } } }, async (req, reply) => {
     const query = range.safeParse(req.query);
@@ -145,6 +155,7 @@ async function figureRoutes(app: FastifyInstance, opts: { db: Db; config: Config
       byRegion: rows(figures.byRegion),
       satisfaction: figures.satisfaction,
       hotspots,
+      projects: await projectsIn(query.data, departmentId),
     };
   });
 }

@@ -26,6 +26,7 @@ export const ALERTS: ReadonlyMap<string, { text: TextKey; office?: true }> = new
 export const alertKey = {
   event: (eventId: string) => `event-${eventId}`,
   digest: (departmentCode: string, day: string) => `digest-${departmentCode}-${day}`,
+  project: (projectId: string) => `project-${projectId}`,
 };
 
 /**
@@ -35,6 +36,14 @@ export const alertKey = {
 export async function queueAlert(queues: Pick<Queues, 'alerts'>, event: Pick<CaseEvent, 'id' | 'type'>): Promise<void> {
   if (!ALERTS.has(event.type)) return;
   await queues.alerts.add('alert', { eventId: event.id }, { jobId: `alert-${event.id}` });
+}
+
+/**
+ * A supervision project (专项督查) told to the department that leads it: one alert for the project,
+ * not one per case (ALERTS is per case event; a project of 50 cases would flood the robot).
+ */
+export async function queueProjectAlert(queues: Pick<Queues, 'alerts'>, projectId: string): Promise<void> {
+  await queues.alerts.add('alert', { projectId }, { jobId: `alert-project-${projectId}` });
 }
 
 const robotUrl = (allowLocalHttp: boolean) =>

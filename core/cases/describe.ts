@@ -48,6 +48,13 @@ export type EventData = {
   toPlace?: string | null;
   fromRegion?: string | null;
   toRegion?: string | null;
+  /** A supervision project (专项督查): its code (ZX-0001) and id. */
+  project?: string;
+  projectId?: string;
+  /** The resident's cases a project_added message names (all of theirs the project took in at once). */
+  cases?: string[];
+  /** Told to the resident with another event (their other case in the same project): no message of its own. */
+  quiet?: boolean;
 };
 
 type Describable = Pick<CaseEvent, 'data' | 'note'>;
@@ -82,6 +89,8 @@ export function eventVars(
     toTopic: data.toTopic ?? '—',
     fromPlace: [data.fromRegion, data.fromPlace].filter(Boolean).join(' ') || '—',
     toPlace: [data.toRegion, data.toPlace].filter(Boolean).join(' ') || '—',
+    project: data.project ?? '',
+    cases: (data.cases ?? [data.number ?? '']).join(lang === 'en' ? ', ' : '、'),
   };
 }
 
@@ -104,6 +113,7 @@ const TIMELINE: Record<string, TextKey> = {
   closed: 'event.closed',
   supervised: 'event.supervised',
   overdue: 'event.overdue',
+  project_added: 'event.project_added',
 };
 
 export function isOnResidentTimeline(event: Pick<CaseEvent, 'type'>): boolean {
@@ -125,6 +135,8 @@ const INTERNAL: Record<string, TextKey> = {
   handback_refused: 'event.handback_refused',
   topic_corrected: 'event.topic_corrected',
   place_corrected: 'event.place_corrected',
+  project_removed: 'event.project_removed',
+  project_closed: 'event.project_closed',
 };
 
 /** One timeline line for the resident, e.g. "转交西宁市城东区人民政府办理，办理时限 2026-12-09". */

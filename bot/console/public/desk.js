@@ -283,6 +283,8 @@
       cell('deadline', fmtDay(c.deadline)), cell('created', fmt(c.createdAt)))) : [el('tr', {}, el('td', { colspan: 7 }, t('cases.none')))]));
     $('#prev').disabled = state.page <= 1;
     $('#next').disabled = state.page * data.pageSize >= data.total;
+    // Pages in their own files add to the list (projects.js: a column to pick cases for a supervision project).
+    document.dispatchEvent(new CustomEvent('desk:cases', { detail: data }));
   }
 
   // ---- case detail and its action panel ----
@@ -529,6 +531,8 @@
     $('#chart-satisfaction').replaceChildren(...stack(['satisfied', 'basic', 'unsatisfied'].map((k) => ({ cls: 'sat-' + k, label: STRINGS[state.lang]['sat.' + k], value: d.satisfaction[k] })), caption('chart-satisfaction')));
     $('#hotspots').replaceChildren(...(d.hotspots.length ? d.hotspots.map((h) => el('li', {},
       el('strong', {}, `${topicName(h.topic)} · ${h.count}`), el('div', {}, h.description), el('div', { class: 'meta' }, h.regions.map((r) => regionName(r.code, r.name)).join(state.lang === 'en' ? ', ' : '、') + ' · ' + h.caseNumbers.join(' ')))) : [el('li', { class: 'hint' }, t('dash.noHotspots'))]));
+    // Pages in their own files add to the figures (projects.js: its card, a button on each hot spot).
+    document.dispatchEvent(new CustomEvent('desk:dashboard', { detail: d }));
   }
 
   // ---- administration ----

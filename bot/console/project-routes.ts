@@ -1,0 +1,57 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { StaffActor } from '../../core/cases/actions.js';
+import { casesSchema, closeSchema, openSchema, type SupervisionProjects } from '../../core/projects/projects.js';
+import { departmentScope } from './cases-routes.js';
+import { badRequest, refuse, sendRefusal } from './errors.js';
+import { requireRole } from './guard.js';
+
+/**
+ * 专项督查: the supervision office opens, changes and closes projects; everyone signed in lists
+ * them, a handler only those led by or holding cases of their department, with only those cases.
+ */
+export async function projectRoutes(app: FastifyInstance, opts: { projects: SupervisionProjects; staffOf: (req: FastifyRequest) => StaffActor }): Promise<void> {
+  const { projects, staffOf } = opts;
+
+  app.get('/console/api/projects', async (req) => ({ projects: await projects.list(departmentScope(staffOf(req))) }));
+
+  app.get<{ Params: { id: string } }>('/console/api/projects/:id', async (req, reply) => {
+    const project = await projects.get(req.params.id, departmentScope(staffOf(req)));
+    return project ?? refuse(reply, 404, 'no such project', 'staffError.projectNotFound');
+  });
+
+  await app.register(async (office) => {
+    office.addHook('onRequest', requireRole('admin', 'supervisor'));
+
+    office.post('/console/api/projects', { config: { docs: { body: openSchema } } }, async (req, reply) => {
+      const body = openSchema.safeParse(req.body ?? {});
+      if (!body.success) return badRequest(reply, body.error);
+      try {
+        return reply.code(201).send(await projects.open(staffOf(req), body.data));
+      } catch (err) {
+        return sendRefusal(reply, err);
+      }
+    });
+
+    office.post<{ Params: { id: string } }>('/console/api/projects/:id/cases', { config: { docs: { body: casesSchema } } }, async (req, reply) => {
+      const body = casesSchema.safeParse(req.body ?? {});
+      if (!body.success) return badRequest(reply, body.error);
+      try {
+        await projects.changeCases(staffOf(req), req.params.id, body.data);
+        return await projects.get(req.params.id, undefined);
+      } catch (err) {
+        return sendRefusal(reply, err);
+      }
+    });
+
+    office.post<{ Params: { id: string } }>('/console/api/projects/:id/close', { config: { docs: { body: closeSchema } } }, async (req, reply) => {
+      const body = closeSchema.safeParse(req.body ?? {});
+      if (!body.success) return badRequest(reply, body.error);
+      try {
+        await projects.close(staffOf(req), req.params.id, body.data.note);
+        return await projects.get(req.params.id, undefined);
+      } catch (err) {
+        return sendRefusal(reply, err);
+      }
+    });
+  });
+}

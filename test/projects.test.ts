@@ -1,0 +1,209 @@
+// 专项督查 (issue 14 item 6): the supervision office groups cases into a project; residents are
+// told once; handlers see only their department's part; the figures and the report count projects.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword } from '../bot/console/passwords.js';
+import type { Case } from '../core/platform/db.js';
+import { processNotify } from '../workers/notify.js';
+import { processReconcile } from '../workers/reconcile.js';
+import { makeCase } from './support/cases.js';
+import { startFakeRobots, type FakeRobots } from './support/fake-robots.js';
+import { eventually, startHarness, uniqueUser, type Harness } from './support/harness.js';
+
+const PASSWORD = 'a long enough secret';
+type Session = { cookie: string; csrf: string };
+
+let h: Harness;
+const s: Record<'office' | 'chengdong' | 'datong', Session> = {} as never;
+let chengdongId: string;
+// A1 and A2 are one resident's (Chengdong's and Chengxi's cases), B an English speaker's, C finished, R rejected.
+let a1: Case, a2: Case, b: Case & { user: string }, c: Case, r: Case;
+let userA: string;
+let projectId: string;
+let robots: FakeRobots;
+
+const db = () => h.services.db;
+const get = (who: Session, url: string) => h.app.inject({ method: 'GET', url, headers: { cookie: who.cookie } });
+const post = (who: Session | null, url: string, payload: object = {}) =>
+  h.app.inject({ method: 'POST', url, payload, headers: who ? { cookie: who.cookie, 'x-csrf-token': who.csrf } : {} });
+const messagesOf = async (user: string, match: string) => (await h.poll(user)).messages.filter((m) => m.text.includes(match));
+
+async function signIn(username: string): Promise<Session> {
+  const res = await h.app.inject({ method: 'POST', url: '/console/api/login', payload: { username, password: PASSWORD } });
+  expect(res.statusCode).toBe(200);
+  return { cookie: String(res.headers['set-cookie']).split(';')[0]!, csrf: res.json().csrfToken };
+}
+
+beforeAll(async () => {
+  h = await startHarness({ workers: true, env: { OFFICE_HOURS: 'always', CONSOLE_COOKIE_SECURE: 'false', ALERT_ALLOW_LOCAL_HTTP: 'true' } });
+  robots = await startFakeRobots({ dingtalkSecrets: {}, now: h.services.now });
+  const dept = async (code: string) => (await db().department.findUniqueOrThrow({ where: { code } })).id;
+  chengdongId = await dept('G630102');
+  // Chengdong's duty robot: it leads the projects below.
+  await db().alertContact.create({ data: { departmentId: chengdongId, kind: 'wecom', url: robots.wecomUrl('wkey-chengdong') } });
+  const hash = await hashPassword(PASSWORD);
+  await db().staff.createMany({
+    data: [
+      { username: 'office', role: 'supervisor', departmentId: await dept('DCS'), passwordHash: hash },
+      { username: 'chengdong', role: 'handler', departmentId: chengdongId, passwordHash: hash },
+      { username: 'datong', role: 'handler', departmentId: await dept('G630121'), passwordHash: hash },
+    ],
+  });
+  for (const name of ['office', 'chengdong', 'datong'] as const) s[name] = await signIn(name);
+  userA = uniqueUser('pa');
+  a1 = await makeCase(h.services, { user: userA, status: 'assigned', departmentCode: 'G630102' });
+  a2 = await makeCase(h.services, { user: userA, status: 'in_progress', departmentCode: 'G630104', regionCode: '630104' });
+  b = await makeCase(h.services, { status: 'assigned', departmentCode: 'G630104', regionCode: '630104' });
+  await db().resident.update({ where: { id: b.residentId }, data: { language: 'en' } });
+  c = await makeCase(h.services, { status: 'resolved', departmentCode: 'G630102' });
+  r = await makeCase(h.services, { status: 'rejected' });
+});
+afterAll(async () => {
+  await h?.close();
+  await robots?.close();
+});
+
+const opening = () => ({ title: '电梯困人专项督查', reason: '多个县区反映小区电梯困人', departmentId: chengdongId, deadline: '2026-12-31', caseNumbers: [a1.number, a2.number, b.number, c.number] });
+
+describe('opening a project', () => {
+  it('is for the supervision office only', async () => {
+    expect((await post(s.chengdong, '/console/api/projects', opening())).statusCode).toBe(403);
+    expect((await post(null, '/console/api/projects', opening())).statusCode).toBe(401);
+  });
+
+  it('refuses unknown or rejected cases, a past deadline and a bad body, and opens nothing', async () => {
+    const unknown = await post(s.office, '/console/api/projects', { ...opening(), caseNumbers: [a1.number, 'QH9999999999'] });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json()).toMatchObject({ key: 'staffError.projectNoSuchCases', params: { numbers: 'QH9999999999' } });
+    expect((await post(s.office, '/console/api/projects', { ...opening(), caseNumbers: [r.number] })).json()).toMatchObject({ key: 'staffError.projectRejectedCases' });
+    expect((await post(s.office, '/console/api/projects', { ...opening(), deadline: '2026-12-01' })).json()).toMatchObject({ key: 'staffError.projectDeadlinePast' });
+    expect((await post(s.office, '/console/api/projects', { ...opening(), title: '' })).statusCode).toBe(400);
+    expect((await post(s.office, '/console/api/projects', { ...opening(), caseNumbers: ['<script>'] })).statusCode).toBe(400);
+    expect(await db().supervisionProject.count()).toBe(0);
+  });
+
+  it('groups the cases without changing their status, each on its timeline', async () => {
+    const res = await post(s.office, '/console/api/projects', opening());
+    expect(res.statusCode).toBe(201);
+    expect(res.json().code).toMatch(/^ZX-\d{4}$/);
+    projectId = res.json().id;
+    for (const x of [a1, a2, b, c]) {
+      const stored = await db().case.findUniqueOrThrow({ where: { id: x.id }, include: { events: true } });
+      expect(stored.status).toBe(x.status);
+      expect(stored.events.map((e) => e.type)).toEqual(['project_added']);
+    }
+    const detail = (await get(s.office, `/console/api/cases/${a1.id}`)).json();
+    expect(detail.events.at(-1).text).toMatch(/^纳入西宁市城东区人民政府牵头的专项督查 ZX-\d{4}$/);
+  });
+
+  it('tells each resident once, in their language, even when the jobs run again', async () => {
+    const seen = await eventually(async () => ((await messagesOf(userA, '专项督查')).length ? true : undefined));
+    expect(seen).toBe(true);
+    await eventually(async () => ((await messagesOf(b.user, 'wider review')).length ? true : undefined));
+    // Every project event's job once more (a crashed worker), and the reconciler looking for lost ones.
+    for (const e of await db().caseEvent.findMany({ where: { type: 'project_added' } })) await processNotify(h.services, { eventId: e.id });
+    await processReconcile({ ...h.services, now: () => new Date(h.services.now().getTime() + 86_400_000) });
+    await new Promise((done) => setTimeout(done, 500));
+    const toA = await messagesOf(userA, '专项督查');
+    expect(toA).toHaveLength(1);
+    // One message names both of the resident's cases, and the department that leads the review.
+    expect(toA[0]!.text).toContain([a1.number, a2.number].sort().join('、'));
+    expect(toA[0]!.text).toContain('西宁市城东区人民政府牵头');
+    expect(await messagesOf(b.user, 'wider review')).toHaveLength(1);
+  });
+
+  it('alerts the department that leads it once, not once per case', async () => {
+    const alert = await eventually(async () => robots.accepted.find((m) => m.key === 'wkey-chengdong'));
+    expect(alert.body.markdown?.content).toMatch(/专项督查 ZX-\d{4}「电梯困人专项督查」由贵单位牵头，涉及案件 4 件，请于 2026-12-31 前完成/);
+    await new Promise((done) => setTimeout(done, 300));
+    expect(robots.accepted.filter((m) => m.key === 'wkey-chengdong')).toHaveLength(1);
+  });
+});
+
+describe('a project', () => {
+  it('shows its progress in one line, counted over its cases', async () => {
+    const { projects } = (await get(s.office, '/console/api/projects')).json();
+    expect(projects).toHaveLength(1);
+    expect(projects[0]).toMatchObject({ id: projectId, status: 'open', overdue: false, deadline: '2026-12-31', department: { code: 'G630102' } });
+    expect(projects[0].progress).toEqual({ total: 4, finished: 1, overdueCases: 0, percent: 25, byStatus: { assigned: 2, in_progress: 1, resolved: 1 } });
+  });
+
+  it('shows a handler only their department’s cases, and others nothing', async () => {
+    const mine = (await get(s.chengdong, `/console/api/projects/${projectId}`)).json();
+    expect(mine.cases.map((x: Case) => x.number).sort()).toEqual([a1.number, c.number].sort());
+    expect(mine.progress).toMatchObject({ total: 2, finished: 1, percent: 50 });
+    expect((await get(s.datong, '/console/api/projects')).json().projects).toEqual([]);
+    const theirs = await get(s.datong, `/console/api/projects/${projectId}`);
+    expect(theirs.statusCode).toBe(404);
+    expect(theirs.body).not.toContain(a1.number);
+    expect((await post(s.chengdong, `/console/api/projects/${projectId}/close`, { note: 'x' })).statusCode).toBe(403);
+  });
+
+  it('keeps a case in one open project at a time', async () => {
+    const res = await post(s.office, '/console/api/projects', { ...opening(), caseNumbers: [a1.number] });
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toMatchObject({ key: 'staffError.projectCaseTaken', params: { number: a1.number } });
+  });
+
+  it('takes cases in and out; a resident already told is not told again', async () => {
+    const extra = await makeCase(h.services, { user: userA, status: 'assigned', departmentCode: 'G630102' });
+    // All of A's cases out, then back in with another of theirs.
+    expect((await post(s.office, `/console/api/projects/${projectId}/cases`, { remove: [a1.number, a2.number] })).statusCode).toBe(200);
+    expect((await post(s.office, `/console/api/projects/${projectId}/cases`, { add: [a1.number] })).statusCode).toBe(200);
+    const res = await post(s.office, `/console/api/projects/${projectId}/cases`, { add: [extra.number, a2.number], remove: [b.number] });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().cases.map((x: Case) => x.number)).not.toContain(b.number);
+    expect(res.json().progress.total).toBe(4);
+    expect((await db().caseEvent.findMany({ where: { caseId: b.id }, orderBy: { at: 'asc' } })).map((e) => e.type)).toEqual(['project_added', 'project_removed']);
+    await new Promise((done) => setTimeout(done, 500));
+    expect(await messagesOf(userA, '专项督查')).toHaveLength(1);
+  });
+
+  it('closes only with a reason while cases are unfinished, then lets its cases join another', async () => {
+    const early = await post(s.office, `/console/api/projects/${projectId}/close`, {});
+    expect(early.statusCode).toBe(409);
+    expect(early.json()).toMatchObject({ key: 'staffError.projectUnfinished', params: { count: 3 } });
+    const closed = await post(s.office, `/console/api/projects/${projectId}/close`, { note: '已部署全市排查，剩余案件按原渠道办理' });
+    expect(closed.statusCode).toBe(200);
+    expect(closed.json()).toMatchObject({ status: 'closed', closeNote: '已部署全市排查，剩余案件按原渠道办理' });
+    expect(await db().caseEvent.count({ where: { caseId: a1.id, type: 'project_closed' } })).toBe(1);
+    expect((await post(s.office, `/console/api/projects/${projectId}/cases`, { add: [b.number] })).json()).toMatchObject({ key: 'staffError.projectClosed' });
+    const next = await post(s.office, '/console/api/projects', { ...opening(), title: '第二轮', caseNumbers: [a1.number, b.number] });
+    expect(next.statusCode).toBe(201);
+    // Past its last day with cases unfinished: overdue.
+    await db().supervisionProject.update({ where: { id: next.json().id }, data: { deadline: new Date('2026-01-01T00:00:00Z') } });
+    const { projects } = (await get(s.office, '/console/api/projects')).json();
+    expect(projects.map((p: { status: string; overdue: boolean }) => [p.status, p.overdue])).toEqual([['open', true], ['closed', false]]);
+  });
+});
+
+describe('the figures', () => {
+  it('count the projects opened in the period: open, closed, overdue', async () => {
+    const { figures } = (await get(s.office, '/console/api/figures?from=2026-12-01&to=2026-12-31')).json();
+    expect(figures.projects).toEqual({ opened: 2, open: 1, closed: 1, overdue: 1 });
+    expect(figures.totals).toBeDefined();
+    const dashboard = (await get(s.chengdong, '/console/api/dashboard?from=2026-12-01&to=2026-12-31')).json();
+    expect(dashboard.projects).toEqual({ opened: 2, open: 1, closed: 1, overdue: 1 });
+    expect((await get(s.datong, '/console/api/figures?from=2026-12-01&to=2026-12-31')).json().figures.projects).toEqual({ opened: 0, open: 0, closed: 0, overdue: 0 });
+  });
+
+  it('come out of npm run report, in words and in --json', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'workers/report-cli.ts', '--from', '2026-12-01', '--to', '2026-12-31', '--json'], {
+      env: { ...process.env, DATABASE_URL: h.services.config.DATABASE_URL },
+    });
+    const [text, json] = [stdout.split('\n').filter((l) => !l.startsWith('{')).join('\n'), JSON.parse(stdout.split('\n').find((l) => l.startsWith('{'))!)];
+    expect(text).toContain('专项督查：本期新开2项，进行中1项（其中超期1项），已结束1项。');
+    expect(json.projects).toEqual({ opened: 2, open: 1, closed: 1, overdue: 1 });
+    expect(json.totals.received).toBeGreaterThan(0);
+  }, 30_000);
+});
+
+describe('two supervisors at once', () => {
+  it('gives a case to one of two projects opened at the same moment', async () => {
+    const free = await makeCase(h.services, { status: 'assigned', departmentCode: 'G630104', regionCode: '630104' });
+    const both = await Promise.all([1, 2].map((n) => post(s.office, '/console/api/projects', { ...opening(), title: `同时 ${n}`, caseNumbers: [free.number] })));
+    expect(both.map((res) => res.statusCode).sort()).toEqual([201, 409]);
+    expect(['staffError.projectCaseTaken', 'staffError.projectRace']).toContain(both.find((res) => res.statusCode === 409)!.json().key);
+  });
+});
