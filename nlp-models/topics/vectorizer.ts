@@ -103,8 +103,7 @@ export function textTerms(
 
 /** Every term of a message, prefixed with its space's key: `t|c:塌陷`. */
 export function messageTerms(message: MessageParts, settings: VectorizerSettings): Map<string, number> {
-  const title = cleanText((message.title ?? '').slice(0, settings.maxTitleChars));
-  const detail = cleanText((message.detail ?? '').slice(0, settings.maxDetailChars));
+  const { title, detail } = cleanParts(message, settings);
   const out = new Map<string, number>();
   for (const space of settings.spaces) {
     const prefix = `${space.key}|`;
@@ -113,6 +112,14 @@ export function messageTerms(message: MessageParts, settings: VectorizerSettings
   }
   if (settings.lexicon) lexiconTerms(`${title}\n${detail}`, settings.lexicon, out);
   return out;
+}
+
+/** Title and detail cut to their maximum lengths and cleaned. */
+function cleanParts(message: MessageParts, settings: VectorizerSettings): { title: string; detail: string } {
+  return {
+    title: cleanText((message.title ?? '').slice(0, settings.maxTitleChars)),
+    detail: cleanText((message.detail ?? '').slice(0, settings.maxDetailChars)),
+  };
 }
 
 type LexiconIndex = { byFirst: Map<string, { term: string; topic: number; id: number }[]>; terms: number };
@@ -161,6 +168,11 @@ export class Vectorizer {
   private readonly index: Map<string, number>;
   private readonly spaceOfTerm: Int32Array;
   private readonly spaceWeights: number[];
+  /**
+   * Per text space, its terms' indices by name without the space's key (`c:塌陷`): transform() reads
+   * the title and the detail once each, whatever the number of spaces, and builds no prefixed names.
+   */
+  private readonly bySpace: Map<string, number>[];
 
   constructor(
     readonly settings: VectorizerSettings,
@@ -172,6 +184,8 @@ export class Vectorizer {
     const spaceIndex = new Map(spaces.map((s, i) => [s.key, i]));
     this.spaceOfTerm = Int32Array.from(terms, (t) => spaceIndex.get(t.slice(0, t.indexOf('|')))!);
     this.spaceWeights = spaces.map((s) => s.weight);
+    this.bySpace = settings.spaces.map(() => new Map());
+    terms.forEach((t, j) => this.bySpace[this.spaceOfTerm[j]!]?.set(t.slice(t.indexOf('|') + 1), j));
   }
 
   get size(): number {
@@ -206,13 +220,41 @@ export class Vectorizer {
   }
 
   transformTerms(counts: Map<string, number>): SparseVector {
+    const known = new Map<number, number>();
+    for (const [term, count] of counts) {
+      const j = this.index.get(term);
+      if (j !== undefined) known.set(j, count);
+    }
+    return this.weigh(known);
+  }
+
+  /** The same vector as transformTerms(messageTerms(message)), in about half the time (README: latency). */
+  transform(message: MessageParts): SparseVector {
+    const { title, detail } = cleanParts(message, this.settings);
+    const titleTerms = textTerms(title, this.settings);
+    const detailTerms = textTerms(detail, this.settings);
+    const counts = new Map<number, number>();
+    const add = (terms: Map<string, number>, names: Map<string, number>) => {
+      for (const [term, count] of terms) {
+        const j = names.get(term);
+        if (j !== undefined) counts.set(j, (counts.get(j) ?? 0) + count);
+      }
+    };
+    this.settings.spaces.forEach((space, s) => {
+      if (space.source !== 'detail') add(titleTerms, this.bySpace[s]!);
+      if (space.source !== 'title') add(detailTerms, this.bySpace[s]!);
+    });
+    if (this.settings.lexicon) add(lexiconTerms(`${title}\n${detail}`, this.settings.lexicon), this.index);
+    return this.weigh(counts);
+  }
+
+  /** Sublinear TF × IDF of known terms' counts (by term index), each space L2-normalised and weighted. */
+  private weigh(counts: Map<number, number>): SparseVector {
     const index = new Int32Array(counts.size);
     const value = new Float64Array(counts.size);
     const norms = new Float64Array(this.spaceWeights.length);
     let k = 0;
-    for (const [term, count] of counts) {
-      const j = this.index.get(term);
-      if (j === undefined) continue;
+    for (const [j, count] of counts) {
       const v = (1 + Math.log(count)) * this.idf[j]!;
       index[k] = j;
       value[k] = v;
@@ -223,10 +265,6 @@ export class Vectorizer {
     for (let i = 0; i < k; i += 1) value[i]! *= norms[this.spaceOfTerm[index[i]!]!]!;
     // In the message's term order (deterministic), not sorted: nothing downstream needs sorted indices.
     return { index: index.subarray(0, k), value: value.subarray(0, k) };
-  }
-
-  transform(message: MessageParts): SparseVector {
-    return this.transformTerms(messageTerms(message, this.settings));
   }
 
   toJSON(): VectorizerJson {

@@ -62,6 +62,33 @@ describe('text features', () => {
     expect(norms.d).toBeCloseTo(1, 10);
     expect(vectorizer.transform({ title: '', detail: '' }).index).toHaveLength(0);
   });
+
+  it('classifies with the same vector it was trained on, with a joint title+detail space and taxonomy counts', () => {
+    const settings = {
+      ...DEFAULT_VECTORIZER_SETTINGS,
+      minDocumentFrequency: 1,
+      spaces: [...DEFAULT_VECTORIZER_SETTINGS.spaces, { key: 'a', source: 'all' as const, weight: 0.5 }],
+      lexicon: { weight: 0.5, topics: [{ label: '城乡建设', terms: ['路灯', '物业服务'] }] },
+    };
+    const messages = [
+      { title: '路灯坏了', detail: '小区的路灯坏了，物业服务太差，路灯一直不修' },
+      { title: '', detail: '公司拖欠工资三个月' },
+      { title: '路灯不亮' },
+    ];
+    const vectorizer = Vectorizer.fit(
+      messages.map((m) => messageTerms(m, settings)),
+      settings,
+    );
+    for (const m of [...messages, { title: '路灯和工资', detail: '路灯坏了，工资没发，还有没见过的词' }]) {
+      const asTrained = vectorizer.transformTerms(messageTerms(m, settings));
+      const fast = vectorizer.transform(m);
+      const byIndex = new Map([...asTrained.index].map((j, k) => [vectorizer.terms[j]!, asTrained.value[k]!]));
+      expect(new Map([...fast.index].map((j, k) => [vectorizer.terms[j]!, fast.value[k]!]))).toEqual(byIndex);
+    }
+    // The joint space reads the title and the detail.
+    const x = vectorizer.transform(messages[0]!);
+    expect([...x.index].some((j) => vectorizer.terms[j] === 'a|c:路灯')).toBe(true);
+  });
 });
 
 describe('one-vs-rest SVM', () => {
