@@ -66,7 +66,12 @@ function channelsFromSettings(services: Services, shared: ChannelDeps, overrides
 export async function createBotRuntime(services: Services, overrides: { wechatPuppet?: WechatSettings['puppet'] } = {}) {
   const { config, db, redis, log } = services;
   // The model staff retrained (the active one in the database) wins over the file; later ones are followed.
-  const [catalog, active] = await Promise.all([Catalog.load(db), loadActiveTopicModel(db)]);
+  // A stored model this version cannot read (its format changed) must not keep the bot from starting.
+  const stored = loadActiveTopicModel(db).catch((err: Error) => {
+    log.warn({ err: err.message }, 'the active topic model cannot be loaded; using the model file');
+    return null;
+  });
+  const [catalog, active] = await Promise.all([Catalog.load(db), stored]);
   const nlu = await loadNlu(active?.classifier ?? config.NLP_MODEL_PATH);
   const topicModel = await followTopicModel(services, active?.id ?? null, (classifier) => nlu.useTopicClassifier(classifier));
   const messageLog = new MessageLog(db);

@@ -5,6 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../bot/console/passwords.js';
+import { buildServer } from '../bot/http/server.js';
+import { createBotRuntime } from '../bot/runtime.js';
+import type { Reply } from '../core/messages.js';
 import { makeCase } from './support/cases.js';
 import { eventually, startHarness, uniqueUser, type Harness } from './support/harness.js';
 
@@ -50,7 +53,10 @@ async function retrain(last: number): Promise<ModelView> {
 
 /** The topic the bot proposes first for a problem described in the web chat. */
 async function proposedTopic(text: string): Promise<string> {
-  const replies = await h.say(uniqueUser(), text);
+  return firstTopic(await h.say(uniqueUser(), text));
+}
+
+function firstTopic(replies: Reply[]): string {
   const first = replies.flatMap((r) => r.buttons ?? []).find((b) => b.payload.startsWith('topic:'));
   if (!first) throw new Error(`no topic buttons in ${JSON.stringify(replies)}`);
   return first.payload.slice('topic:'.length);
@@ -91,6 +97,18 @@ describe('retraining the topic model on staff corrections', () => {
     expect(Object.keys(view.active?.figures.perLabel ?? {}).sort()).toEqual(['劳动和社会保障', '卫生计生', '城乡建设']);
 
     await eventually(async () => ((await proposedTopic(DANCE)) === '教育文体' ? true : undefined));
+
+    // A bot started now loads the active model at start.
+    const later = await createBotRuntime(h.services);
+    const app = await buildServer(h.services, later);
+    try {
+      const { token } = (await app.inject({ method: 'POST', url: '/api/webchat/sessions' })).json() as { token: string };
+      const res = await app.inject({ method: 'POST', url: '/api/webchat/messages', payload: { text: DANCE }, headers: { authorization: `Bearer ${token}` } });
+      expect(firstTopic((res.json() as { replies: Reply[] }).replies)).toBe('教育文体');
+    } finally {
+      await app.close();
+      await later.close();
+    }
   });
 
   it('refuses a model that scores worse than the current one, which stays in use', async () => {
