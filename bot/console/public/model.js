@@ -37,7 +37,7 @@
     const { el, t } = window.Desk;
     $('#model-history thead').replaceChildren(el('tr', {}, ...['at', 'by', 'macroF1', 'current', 'outcome'].map((k) => el('th', {}, t('model.col.' + k)))));
     $('#model-history tbody').replaceChildren(
-      ...list.map((m) => el('tr', { class: m.refusedReason ? 'refused' : '' }, el('td', {}, when(m.createdAt)), el('td', {}, m.createdBy), el('td', {}, pct(m.figures.macroF1)), el('td', {}, pct(m.figures.current?.macroF1)), el('td', {}, outcome(m)))),
+      ...list.map((m) => el('tr', {}, el('td', {}, when(m.createdAt)), el('td', {}, m.createdBy), el('td', {}, pct(m.figures.macroF1)), el('td', {}, pct(m.figures.current?.macroF1)), el('td', {}, outcome(m)))),
     );
     $('#model-history').hidden = list.length === 0;
   }
