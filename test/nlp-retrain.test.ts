@@ -126,13 +126,23 @@ describe('retraining the topic model on staff corrections', () => {
     expect(await proposedTopic('城东区八一路的路灯坏了一个月，晚上很黑')).toBe('城乡建设');
   });
 
-  it('prints per-topic F1 of the current model on the last corrected cases (npm run nlp:eval -- --from-db)', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'workers/topic-model-cli.ts', 'eval', '--from-db', '--last', '3'], {
-      cwd: root,
-      env: { ...process.env, DATABASE_URL: h.services.config.DATABASE_URL, REDIS_PREFIX: h.services.config.REDIS_PREFIX },
-    });
-    expect(stdout).toContain('current model, the last 3 corrected cases');
-    expect(stdout).toMatch(/100\.0% +100\.0% +100\.0% +城乡建设/);
-    expect(stdout).toContain('macro-F1  100.0%');
+  it('prints per-topic F1 on the last corrected cases from the command line (nlp:eval and nlp:train with --from-db)', async () => {
+    const cli = (...args: string[]) =>
+      promisify(execFile)(process.execPath, ['--import', 'tsx', 'workers/topic-model-cli.ts', ...args], {
+        cwd: root,
+        env: { ...process.env, DATABASE_URL: h.services.config.DATABASE_URL, REDIS_PREFIX: h.services.config.REDIS_PREFIX },
+      });
+    const models = await h.services.db.topicModel.count();
+    const [evaluated, trained] = await Promise.all([cli('eval', '--from-db', '--last', '3'), cli('train', '--from-db', '--last', '3')]);
+    expect(evaluated.stdout).toContain('current model, the last 3 corrected cases');
+    expect(evaluated.stdout).toMatch(/100\.0% +100\.0% +100\.0% +城乡建设/);
+    expect(evaluated.stdout).toContain('macro-F1  100.0%');
+    // The wrongly corrected street lights are in training: the candidate gets two of the last three wrong.
+    expect(trained.stdout).toContain('trained on 829 corpus examples, 1 closed cases and 15 corrected cases; evaluated on the last 3 corrected cases');
+    expect(trained.stdout).toMatch(/100\.0% +33\.3% +50\.0% +城乡建设/);
+    expect(trained.stdout).toContain('current model macro-F1 100.0%');
+    expect(trained.stdout).toContain('worse than the current model; not activated');
+    // Without --activate nothing is recorded.
+    expect(await h.services.db.topicModel.count()).toBe(models);
   });
 });
