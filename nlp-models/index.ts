@@ -9,6 +9,7 @@ export {
   saveTopicClassifier,
   topicClassifierFromJSON,
   trainTopicClassifier,
+  trainTopicClassifierInThread,
   type MessageParts,
   type TopicClassifier,
   type TopicScore,

@@ -11,7 +11,7 @@ import {
   loadTopicClassifier,
   partsOfText,
   topicClassifierFromJSON,
-  trainTopicClassifier,
+  trainTopicClassifierInThread,
   type Evaluation,
   type TopicClassifier,
   type TrainingExample,
@@ -27,7 +27,7 @@ export const DEFAULT_EVALUATION_CASES = 200;
 /** A correction is a person's deliberate answer: it counts as this many examples. */
 const CORRECTION_WEIGHT = 3;
 /** The most recent closed cases read: keeps training to seconds in a large office. */
-const MAX_CLOSED_CASES = 20_000;
+const MAX_CLOSED_CASES = 5_000;
 
 /** Where activations are announced; the message is the new model's id. */
 export function topicModelChannel(redisPrefix: string): string {
@@ -66,7 +66,7 @@ export async function trainFromDb(db: Db, last: number): Promise<{ classifier: T
   // The corpus keeps a small office's model from forgetting the topics it has seen few cases of.
   const { examples: corpus } = loadLabelledCsv(CORPUS_PATH);
   const weighted = corrections.flatMap((e) => Array<TrainingExample>(CORRECTION_WEIGHT).fill(e));
-  const classifier = await trainTopicClassifier([...corpus, ...cases, ...weighted], CORPUS_SETTINGS);
+  const classifier = await trainTopicClassifierInThread([...corpus, ...cases, ...weighted], CORPUS_SETTINGS);
   return { classifier, evaluation, trainedOn: { corpus: corpus.length, cases: cases.length, corrections: corrections.length, evaluation: evaluation.length } };
 }
 
