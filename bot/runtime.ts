@@ -1,4 +1,5 @@
 import { Faq } from '../core/faq/faq.js';
+import { followTopicModel, loadActiveTopicModel } from '../core/nlp/topic-models.js';
 import { loadNlu } from '../nlp-models/index.js';
 import { Catalog } from './catalog.js';
 import { AttachmentStore } from './conversations/attachments.js';
@@ -64,7 +65,15 @@ function channelsFromSettings(services: Services, shared: ChannelDeps, overrides
 /** The bot side of a process: the dialogue and every channel that is on, with its outbound delivery. */
 export async function createBotRuntime(services: Services, overrides: { wechatPuppet?: WechatSettings['puppet'] } = {}) {
   const { config, db, redis, log } = services;
-  const [catalog, nlu] = await Promise.all([Catalog.load(db), loadNlu(config.NLP_MODEL_PATH)]);
+  // The model staff retrained (the active one in the database) wins over the file; later ones are followed.
+  // A stored model this version cannot read (its format changed) must not keep the bot from starting.
+  const stored = loadActiveTopicModel(db).catch((err: Error) => {
+    log.warn({ err: err.message }, 'the active topic model cannot be loaded; using the model file');
+    return null;
+  });
+  const [catalog, active] = await Promise.all([Catalog.load(db), stored]);
+  const nlu = await loadNlu(active?.classifier ?? config.NLP_MODEL_PATH);
+  const topicModel = await followTopicModel(services, active?.id ?? null, (classifier) => nlu.useTopicClassifier(classifier));
   const messageLog = new MessageLog(db);
   const attachments = new AttachmentStore(db, config.DATA_DIR, config.ATTACHMENT_MAX_BYTES);
   const mailbox = new Mailbox(redis, db, config.REDIS_PREFIX);
@@ -131,6 +140,7 @@ export async function createBotRuntime(services: Services, overrides: { wechatPu
       await Promise.all(workers.map((w) => w.close()));
       for (const channel of channels) await channel.stop?.();
       await messageLog.drain();
+      await topicModel.close();
     },
   };
 }

@@ -19,6 +19,8 @@ export const jobSchemas = {
   handoffs: z.object({}),
   /** A department's alert of a case event or of a supervision project it leads (alerts.ts), or the daily digests when there is neither. */
   alerts: z.object({ eventId: z.string().uuid().optional(), projectId: z.string().uuid().optional() }),
+  /** A retraining of the topic model asked for in the console (core/nlp/topic-models.ts). */
+  'nlp-train': z.object({ createdBy: z.string().min(1).max(100), last: z.number().int().min(1).max(100_000) }),
 };
 
 export type QueueName = keyof typeof jobSchemas;
@@ -47,7 +49,7 @@ export function bullPrefix(redisPrefix: string): string {
 export function createQueues(connection: IORedis, redisPrefix: string, log: Logger): Queues {
   const make = <N extends QueueName>(name: N) =>
     logErrors(new Queue<JobData<N>>(name, { connection, prefix: bullPrefix(redisPrefix), defaultJobOptions }), log, `queue:${name}`);
-  return { intake: make('intake'), route: make('route'), notify: make('notify'), maintenance: make('maintenance'), deadlines: make('deadlines'), handoffs: make('handoffs'), alerts: make('alerts') };
+  return { intake: make('intake'), route: make('route'), notify: make('notify'), maintenance: make('maintenance'), deadlines: make('deadlines'), handoffs: make('handoffs'), alerts: make('alerts'), 'nlp-train': make('nlp-train') };
 }
 
 export async function closeQueues(queues: Queues): Promise<void> {

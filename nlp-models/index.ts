@@ -9,6 +9,7 @@ export {
   saveTopicClassifier,
   topicClassifierFromJSON,
   trainTopicClassifier,
+  trainTopicClassifierInThread,
   type MessageParts,
   type TopicClassifier,
   type TopicScore,
@@ -24,7 +25,8 @@ export {
   type NlpContainer,
   type NluAnswer,
 } from './topics/nlu.js';
-export { evaluate, type Evaluation, type LabelMetrics } from './topics/metrics.js';
+export { evaluate, evaluationTable, type Evaluation, type LabelMetrics } from './topics/metrics.js';
+export { CORPUS_PATH, CORPUS_SETTINGS } from './topics/corpus.js';
 export { DataFileError, loadLabelledCsv, type LabelledCsv } from './data/labelled-csv.js';
 export { normalizeText } from './text/normalize.js';
 export { findMobilePhone, parseMobilePhone } from './entities/phone.js';

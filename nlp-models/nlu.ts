@@ -1,5 +1,5 @@
 import { recognizeIntent, type IntentMatch } from './intents/recognizer.js';
-import { loadTopicClassifier, type MessageParts, type TopicScore } from './topics/classifier.js';
+import { loadTopicClassifier, type MessageParts, type TopicClassifier, type TopicScore } from './topics/classifier.js';
 import { createNlpContainer, topicComponent, type NlpContainer } from './topics/nlu.js';
 
 /** The intent recogniser's name in the nlp.js container. */
@@ -20,10 +20,14 @@ export interface Nlu {
   readonly container: NlpContainer;
   classifyTopic(message: string | MessageParts): TopicScore[];
   recognizeIntent(text: string): IntentMatch | undefined;
+  /** Swaps the topic model in place (a retrained one): no restart, the next message uses it. */
+  useTopicClassifier(classifier: TopicClassifier): void;
 }
 
-export async function loadNlu(topicModelPath?: string): Promise<Nlu> {
-  const container = await createNlpContainer(await loadTopicClassifier(topicModelPath));
+/** The topic model: a classifier already loaded, or a model file (absent: the shipped one). */
+export async function loadNlu(topicModel?: string | TopicClassifier): Promise<Nlu> {
+  const classifier = typeof topicModel === 'object' ? topicModel : await loadTopicClassifier(topicModel);
+  const container = await createNlpContainer(classifier);
   container.use(new IntentComponent(), INTENT_COMPONENT);
   const topics = topicComponent(container);
   const intents = container.get(INTENT_COMPONENT) as IntentComponent;
@@ -31,5 +35,8 @@ export async function loadNlu(topicModelPath?: string): Promise<Nlu> {
     container,
     classifyTopic: (message) => topics.classifier.classify(message),
     recognizeIntent: (text) => intents.process(text),
+    useTopicClassifier: (next) => {
+      topics.classifier = next;
+    },
   };
 }

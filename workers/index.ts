@@ -12,6 +12,7 @@ import { processNotifyBatch } from './notify.js';
 import { bullPrefix, jobSchemas, type JobData, type QueueName } from '../core/queues.js';
 import { processReconcile } from './reconcile.js';
 import { processRoute } from './route.js';
+import { retrainTopicModel } from '../core/nlp/topic-models.js';
 
 type Processors = { [N in QueueName]: (deps: WorkerDeps, data: JobData<N>) => Promise<unknown> };
 
@@ -28,11 +29,14 @@ function processorsFor(deps: WorkerDeps): Processors {
     deadlines: (deps) => processDeadlines(deps),
     handoffs: (deps) => processHandoffs(deps),
     alerts: processAlerts,
+    'nlp-train': (deps, data) => retrainTopicModel(deps, data),
   };
 }
 
 /** Batched queues hold a batch being written and the next one filling. */
 const BATCHED: ReadonlySet<QueueName> = new Set(['intake', 'notify']);
+/** Training takes the CPU for seconds: one at a time per process (the console also lets only one wait). */
+const ONE_AT_A_TIME: ReadonlySet<QueueName> = new Set(['nlp-train']);
 
 export type Workers = { close(): Promise<void> };
 
@@ -47,7 +51,7 @@ export async function startWorkers(deps: WorkerDeps, connection: IORedis): Promi
     const worker = new Worker(name, processor, {
       connection,
       prefix: bullPrefix(config.REDIS_PREFIX),
-      concurrency: BATCHED.has(name) ? 2 * config.WORKER_BATCH_SIZE : config.WORKER_CONCURRENCY,
+      concurrency: BATCHED.has(name) ? 2 * config.WORKER_BATCH_SIZE : ONE_AT_A_TIME.has(name) ? 1 : config.WORKER_CONCURRENCY,
       lockDuration: config.WORKER_LOCK_MS,
       stalledInterval: config.WORKER_LOCK_MS,
     });

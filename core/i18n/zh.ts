@@ -625,6 +625,27 @@ export const zh = {
   'desk.projects.pick': '选择',
   'desk.projects.pickCase': '选择案件 {number}',
   'desk.projects.fromPicked': '用选中的 {count} 件案件开展专项督查',
+  // Topic model retraining (issue 16): the administration page's model card.
+  'desk.model.title': '类别识别模型',
+  'desk.model.hint': '工作人员更正的类别和办结时未更正的案件会成为训练样本。重新训练在后台进行；新模型只有在最近更正的案件上得分不低于当前模型时才会启用，所有机器人进程无需重启即自动使用。',
+  'desk.model.shipped': '当前使用随系统提供的默认模型（尚未用本单位的案件训练）。',
+  'desk.model.summary': '当前模型：{at} 由 {by} 训练，在最近更正的 {n} 件案件上宏平均 F1 为 {macroF1}（训练样本：语料 {corpus} 条、办结案件 {cases} 件、更正案件 {corrections} 件）。',
+  'desk.model.retrain': '重新训练',
+  'desk.model.started': '已开始重新训练，完成后结果显示在下方。',
+  'desk.model.training': '正在训练…',
+  'desk.model.history': '训练记录',
+  'desk.model.active': '使用中',
+  'desk.model.replaced': '已被替换',
+  'desk.model.refused': '未启用：宏平均 F1 {macroF1} 低于当前模型的 {current}',
+  'desk.model.col.topic': '类别',
+  'desk.model.col.f1': 'F1',
+  'desk.model.col.precision': '精确率',
+  'desk.model.col.recall': '召回率',
+  'desk.model.col.at': '时间',
+  'desk.model.col.by': '操作人',
+  'desk.model.col.macroF1': '新模型宏平均 F1',
+  'desk.model.col.current': '当时模型宏平均 F1',
+  'desk.model.col.outcome': '结果',
 } as const;
 
 export type TextKey = keyof typeof zh;

@@ -1,10 +1,9 @@
 import { loadLabelledCsv } from '../data/labelled-csv.js';
 import { DEFAULT_MODEL_PATH, loadTopicClassifier } from '../topics/classifier.js';
-import { evaluate } from '../topics/metrics.js';
+import { evaluate, evaluationTable } from '../topics/metrics.js';
 import { readOptions, runCli, UsageError } from './run.js';
 
 const USAGE = 'usage: npm run nlp:eval -- --data <csv> [--model <model path>]';
-const pct = (x: number) => `${(100 * x).toFixed(1)}%`.padStart(7);
 
 runCli(async () => {
   const { data, model = DEFAULT_MODEL_PATH } = readOptions({ data: { type: 'string' }, model: { type: 'string' } }, USAGE);
@@ -18,9 +17,7 @@ runCli(async () => {
   if (unknown.length) console.error(`warning: labels the model does not know: ${unknown.join(', ')}`);
 
   const result = evaluate(classifier, examples);
-  console.log(`model ${model}, ${result.n} examples\nprecision  recall      f1  label`);
-  for (const [label, m] of Object.entries(result.perLabel)) console.log(`${pct(m.precision)} ${pct(m.recall)} ${pct(m.f1)}  ${label}`);
-  console.log(`accuracy ${pct(result.accuracy)}, macro-F1 ${pct(result.macroF1)}`);
+  console.log([`model ${model}, ${result.n} examples`, ...evaluationTable(result)].join('\n'));
   // Other tools read this last line.
   console.log(JSON.stringify(result));
 });

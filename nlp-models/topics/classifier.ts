@@ -1,6 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { fitScale, softmax } from './calibration.js';
 import { partsOfText } from './features.js';
 import { DEFAULT_SVM_SETTINGS, decisionValues, trainOneVsRest, type LinearModel, type SvmSettings } from './linear.js';
@@ -198,6 +199,27 @@ export async function trainTopicClassifier(examples: TrainingExample[], override
   };
   // The trained model is the one its (rounded) JSON loads into, so a saved model answers exactly the same.
   return topicClassifierFromJSON(JSON.parse(JSON.stringify(json)));
+}
+
+/**
+ * trainTopicClassifier in a worker thread: training holds the CPU for seconds to minutes, and a
+ * process that also runs queue jobs must keep renewing their locks meanwhile.
+ */
+export async function trainTopicClassifierInThread(examples: TrainingExample[], settings: Partial<TrainingSettings> = {}): Promise<TopicClassifier> {
+  const workerData = { examples, settings };
+  // From the TypeScript sources (tsx, vitest) the thread registers tsx before loading its module
+  // (Node 20 loads a worker's entry before its --import hooks are in place).
+  const source = new URL('./train-thread.ts', import.meta.url).href;
+  const thread = import.meta.url.endsWith('.ts')
+    ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); })`, { eval: true, workerData })
+    : new Worker(new URL('./train-thread.js', import.meta.url), { workerData });
+  const json = await new Promise<unknown>((resolve, reject) => {
+    thread.once('message', resolve);
+    thread.once('error', reject);
+    thread.once('exit', (code) => reject(new Error(`the training thread ended with code ${code}`)));
+  });
+  await thread.terminate();
+  return topicClassifierFromJSON(json);
 }
 
 export async function loadTopicClassifier(path: string = DEFAULT_MODEL_PATH): Promise<TopicClassifier> {

@@ -35,3 +35,14 @@ export function evaluate(classifier: TopicClassifier, examples: TrainingExample[
     perLabel,
   };
 }
+
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`.padStart(7);
+
+/** The evaluation as a table for a terminal: per label precision, recall and F1, then accuracy and macro-F1. */
+export function evaluationTable(result: Evaluation): string[] {
+  return [
+    'precision  recall      f1  label',
+    ...Object.entries(result.perLabel).map(([label, m]) => `${pct(m.precision)} ${pct(m.recall)} ${pct(m.f1)}  ${label}`),
+    `accuracy ${pct(result.accuracy)}, macro-F1 ${pct(result.macroF1)}`,
+  ];
+}

@@ -45,7 +45,8 @@ export class TopicNluComponent {
   readonly name = TOPIC_COMPONENT;
   readonly settings = { tag: TOPIC_COMPONENT };
 
-  constructor(readonly classifier: TopicClassifier) {}
+  /** Replaced whole when a retrained model is activated: a turn classifies with one model or the other, never a mix. */
+  constructor(public classifier: TopicClassifier) {}
 
   /** Synchronous, unlike nlp.js's own NLUs (awaiting it works all the same). */
   process(utterance: string | MessageParts): NluAnswer {
