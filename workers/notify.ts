@@ -26,6 +26,8 @@ const MESSAGES: Partial<Record<string, TextKey>> = {
   reopened: 'notify.reopened',
   supervised: 'notify.supervised',
   closed: 'notify.closed',
+  // The resident learns the new deadline; the request itself and a refusal stay between staff.
+  extension_approved: 'notify.extended',
 };
 export const NOTIFIED_EVENTS = Object.keys(MESSAGES);
 /**

@@ -548,6 +548,11 @@ export const zh = {
   'faq.helpful': '有帮助',
   'faq.report': '仍要反映问题',
   'faq.thanks': '不客气，很高兴能帮到您。还有其他需要，随时发消息给我。',
+  // wfends: the review workflow's loose ends (extension told to the resident, review reminder, figures' regions, evidence on WeChat)
+  'notify.extended': '您的案件 {number} 的办理时限已延长至 {deadline}，{department}正在继续办理。',
+  'alert.reviewWaiting': '【听民】案件 {number} 的办理结果已等待审核超过一个工作日，请及时审核',
+  'figures.topRegions': '留言较多的地区：{list}。',
+  'evidence.pdfNotSent': '（另有 {count} 份 PDF 办理凭证，公众号无法发送文件；如需查看，请联系工作人员。）',
 } as const;
 
 export type TextKey = keyof typeof zh;
