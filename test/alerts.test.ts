@@ -157,6 +157,18 @@ describe('alerts', () => {
     await eventually(async () => ofKey('wkey-chengdong-0001').find((m) => m.body.markdown!.content!.includes(`案件 ${c.number} 已超过办理时限`)));
   });
 
+  it('are written in the language the office set (ALERT_LANGUAGE), topic and region by their English names', async () => {
+    const dept = await h.services.db.department.findUniqueOrThrow({ where: { code: 'G630102' } });
+    const c = await makeCase(h.services, { status: 'assigned', departmentCode: 'G630102', topic: '城乡建设/物业管理', set: { deadline: new Date('2030-06-10T15:59:59Z') } });
+    const event = await h.services.db.$transaction((tx) => recordEvent(tx, c, { type: 'assigned', actor: 'system:route', at: h.services.now(), data: { departmentId: dept.id } }));
+    const english = { ...h.services, config: { ...h.services.config, ALERT_LANGUAGE: 'en' as const } };
+    await processAlerts(english, { eventId: event.id });
+    const sent = ofKey('wkey-chengdong-0001').find((m) => m.body.markdown!.content!.includes(c.number))!.body.markdown!.content!;
+    expect(sent).toContain(`[Tingmin] New case ${c.number} assigned; deadline 2030-06-10`);
+    expect(sent).toContain('Topic: Urban & rural construction; region: Chengdong District');
+    expect(sent).not.toMatch(/\p{Script=Han}/u);
+  });
+
   it('send a department that asked for it one digest of the previous day', async () => {
     const shown = (await get(admin, '/console/api/admin/departments/G630102')).json();
     expect((await put(admin, '/console/api/admin/departments/G630102', { alerts: shown.alerts, digest: true })).json().digest).toBe(true);
