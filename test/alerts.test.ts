@@ -157,6 +157,28 @@ describe('alerts', () => {
     await eventually(async () => ofKey('wkey-chengdong-0001').find((m) => m.body.markdown!.content!.includes(`案件 ${c.number} 已超过办理时限`)));
   });
 
+  it('hold the department’s deadline while the office reviews, and remind the office once of a review waiting over a working day', async () => {
+    await put(admin, '/console/api/admin/departments/DCS', { alerts: [{ kind: 'wecom', url: robots.wecomUrl('wkey-office') }] });
+    // Answered on Friday afternoon, a day after its deadline had passed unnoticed.
+    const submittedAt = new Date('2026-12-04T16:00:00+08:00');
+    const c = await makeCase(h.services, { status: 'in_review', departmentCode: 'G630102', set: { deadline: new Date('2026-12-03T15:59:59Z') } });
+    await h.services.db.caseEvent.create({ data: { caseId: c.id, type: 'review_submitted', actor: 'staff:x', at: submittedAt, data: { number: c.number } } });
+    const run = (iso: string) => processDeadlines({ ...h.services, now: () => new Date(iso) });
+    const types = async () => (await h.services.db.caseEvent.findMany({ where: { caseId: c.id }, orderBy: { at: 'asc' } })).map((e) => e.type);
+    const told = (key: string) => ofKey(key).filter((m) => m.body.markdown!.content!.includes(c.number));
+
+    // The weekend is not a working day: Sunday is too early, and no reminder or overdue reaches the department.
+    expect(await run('2026-12-06T12:00:00+08:00')).toMatchObject({ reminded: 0, overdue: 0, reviewReminded: 0 });
+    // Past the end of Monday, the next working day: the office is reminded, once.
+    expect((await run('2026-12-08T09:00:00+08:00')).reviewReminded).toBe(1);
+    expect((await run('2026-12-08T10:00:00+08:00')).reviewReminded).toBe(0);
+    expect(await types()).toEqual(['review_submitted', 'review_reminder']);
+    await eventually(async () => told('wkey-office').find((m) => m.body.markdown!.content!.includes(`案件 ${c.number} 的办理结果已等待审核超过一个工作日`)));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(told('wkey-office')).toHaveLength(1);
+    expect(told('wkey-chengdong-0001')).toHaveLength(0);
+  });
+
   it('are written in the language the office set (ALERT_LANGUAGE), topic and region by their English names', async () => {
     const dept = await h.services.db.department.findUniqueOrThrow({ where: { code: 'G630102' } });
     const c = await makeCase(h.services, { status: 'assigned', departmentCode: 'G630102', topic: '城乡建设/物业管理', set: { deadline: new Date('2030-06-10T15:59:59Z') } });

@@ -125,6 +125,7 @@ const INTERNAL: Record<string, TextKey> = {
   handback_refused: 'event.handback_refused',
   topic_corrected: 'event.topic_corrected',
   place_corrected: 'event.place_corrected',
+  review_reminder: 'event.review_reminder',
 };
 
 /** One timeline line for the resident, e.g. "转交西宁市城东区人民政府办理，办理时限 2026-12-09". */

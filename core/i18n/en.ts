@@ -555,4 +555,5 @@ export const en: Record<TextKey, string> = {
   'alert.reviewWaiting': '[Tingmin] The answer to case {number} has waited for review for more than a working day; please review it',
   'figures.topRegions': 'Regions with the most messages: {list}.',
   'evidence.pdfNotSent': '({count} more piece(s) of evidence in PDF cannot be sent on this account; to see them, ask a member of staff.)',
+  'event.review_reminder': 'Supervision Office reminded: the answer has waited for review for more than a working day',
 };

@@ -553,6 +553,7 @@ export const zh = {
   'alert.reviewWaiting': '【听民】案件 {number} 的办理结果已等待审核超过一个工作日，请及时审核',
   'figures.topRegions': '留言较多的地区：{list}。',
   'evidence.pdfNotSent': '（另有 {count} 份 PDF 办理凭证，公众号无法发送文件；如需查看，请联系工作人员。）',
+  'event.review_reminder': '提醒督查室：办理结果已等待审核超过一个工作日',
 } as const;
 
 export type TextKey = keyof typeof zh;
