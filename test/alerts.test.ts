@@ -7,6 +7,7 @@ import { queueNotifications } from '../core/cases/follow-up.js';
 import { recordEvent } from '../core/cases/status-machine.js';
 import { processAlerts } from '../workers/alerts.js';
 import { processDeadlines } from '../workers/deadlines.js';
+import { processReconcile } from '../workers/reconcile.js';
 import { makeCase } from './support/cases.js';
 import { startFakeRobots, startSmtpSink, type FakeRobots, type SmtpSink } from './support/fake-robots.js';
 import { eventually, startHarness, type Harness } from './support/harness.js';
@@ -48,6 +49,7 @@ afterAll(async () => {
 const get = (s: Session, url: string) => h.app.inject({ method: 'GET', url, headers: { cookie: s.cookie } });
 const put = (s: Session, url: string, payload: object) => h.app.inject({ method: 'PUT', url, payload, headers: { cookie: s.cookie, 'x-csrf-token': s.csrf } });
 const ofKey = (key: string) => robots.accepted.filter((m) => m.key === key);
+const told = (number: string) => ofKey('wkey-chengxi').filter((m) => m.body.markdown!.content!.includes(number));
 
 describe('alert contacts on the admin API', () => {
   it('are set by an admin, and their secrets come back masked and are kept when sent back unchanged', async () => {
@@ -177,6 +179,29 @@ describe('alerts', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(told('wkey-office')).toHaveLength(1);
     expect(told('wkey-chengdong-0001')).toHaveLength(0);
+  });
+
+  it('are sent again once by the reconciler when Redis lost their job while a robot was down', async () => {
+    await put(admin, '/console/api/admin/departments/G630104', { alerts: [{ kind: 'wecom', url: robots.wecomUrl('wkey-chengxi') }] });
+    const dept = await h.services.db.department.findUniqueOrThrow({ where: { code: 'G630104' } });
+    const c = await makeCase(h.services, { status: 'assigned', departmentCode: 'G630104', regionCode: '630104' });
+    robots.failNext('wkey-chengxi', 1000);
+    const event = await h.services.db.$transaction((tx) => recordEvent(tx, c, { type: 'assigned', actor: 'system:route', at: h.services.now(), data: { departmentId: dept.id } }));
+    await queueNotifications(h.services.queues, [event]);
+    await eventually(async () => (await h.services.db.alertDelivery.findFirst({ where: { key: `event-${event.id}`, attempts: { gt: 0 } } })) ?? undefined);
+    // Redis restarts empty: the alert's job, waiting for its next try, is gone.
+    await h.services.queues.alerts.obliterate({ force: true });
+    expect(await h.services.queues.alerts.getJob(`alert-${event.id}`)).toBeUndefined();
+    robots.failNext('wkey-chengxi', 0);
+
+    const later = (minutes: number) => ({ ...h.services, now: () => new Date(h.services.now().getTime() + minutes * 60_000) });
+    expect((await processReconcile(later(5))).alerts).toBe(1);
+    await eventually(async () => (told(c.number).length ? true : undefined));
+    // Delivered: the next passes queue nothing, and the robot got it once.
+    expect((await processReconcile(later(10))).alerts).toBe(0);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(told(c.number)).toHaveLength(1);
+    expect(await h.services.db.alertDelivery.findMany({ where: { key: `event-${event.id}` } })).toEqual([expect.objectContaining({ deliveredAt: expect.any(Date) })]);
   });
 
   it('are written in the language the office set (ALERT_LANGUAGE), topic and region by their English names', async () => {

@@ -30,13 +30,16 @@ export const alertKey = {
   digest: (departmentCode: string, day: string) => `digest-${departmentCode}-${day}`,
 };
 
+/** The alert job of an event: one per event, so a repeat (or the reconciler) queues nothing new. */
+export const alertJobId = (eventId: string) => `alert-${eventId}`;
+
 /**
  * After the event's resident notification was handled (the notify worker): one alert job per
  * alerted event, its id the event's, so a repeat queues nothing new.
  */
 export async function queueAlert(queues: Pick<Queues, 'alerts'>, event: Pick<CaseEvent, 'id' | 'type'>): Promise<void> {
   if (!ALERTS.has(event.type)) return;
-  await queues.alerts.add('alert', { eventId: event.id }, { jobId: `alert-${event.id}` });
+  await queues.alerts.add('alert', { eventId: event.id }, { jobId: alertJobId(event.id) });
 }
 
 const robotUrl = (allowLocalHttp: boolean) =>
