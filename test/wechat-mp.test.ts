@@ -327,6 +327,23 @@ describe('WeChat Official Account, plain mode', () => {
     expect(sent[1]).toContain('路灯已修复，附照片和验收单。');
     expect(sent[2]).toContain('另有 1 份 PDF 办理凭证');
     expect(sent).toHaveLength(3);
+
+    // A linked case's resident gets the same photo from the same upload; one the platform dropped is uploaded again.
+    const again = async (name: string) => {
+      const other = openIdOf(name);
+      await mp.say(other, '你好');
+      const row = await db.resident.findFirstOrThrow({ where: { channel: 'wechat_mp', externalId: other }, include: { conversations: true } });
+      const files = await db.attachment.findMany({ where: { caseId: c.id }, orderBy: { mimeType: 'desc' } });
+      const replies = [{ text: '办理结果', files: files.map(({ id, sha256, mimeType }) => ({ id, sha256, mimeType })) }];
+      await h.services.outbound.wechat_mp.add('deliver', { key: `evidence-${name}`, conversationId: row.conversations[0]!.id, recipient: other, replies }, { jobId: `evidence-${name}` });
+      return eventually(async () => api.imageSends.find((m) => m.touser === other));
+    };
+    expect((await again('linked')).mediaId).toBe(upload!.mediaId);
+    expect(api.uploads).toHaveLength(1);
+    api.forgetUploads();
+    const renewed = await again('dropped');
+    expect(renewed.mediaId).not.toBe(upload!.mediaId);
+    expect(api.uploads.map((u) => u.mediaId)).toEqual([renewed.mediaId]);
   });
 
   it('renews an expired token at once, backs off when rate-limited, and creates the custom menu', async () => {

@@ -46,6 +46,11 @@ export class FakeWechatMp {
     this.lastWrote.delete(openId);
   }
 
+  /** The platform drops every temporary media id before its 3 days (image messages answer 40007). */
+  forgetUploads(): void {
+    this.uploads.length = 0;
+  }
+
   /** The platform forgets every token, as when it rotates them; calls answer 42001 until a new one is fetched. */
   expireTokens(): void {
     this.valid.clear();

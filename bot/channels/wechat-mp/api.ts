@@ -24,6 +24,8 @@ const LOCK_MS = 15_000;
 const REQUEST_TIMEOUT_MS = 10_000;
 /** A temporary media id lives 3 days on the platform; it is reused for 2, for every resident the file goes to. */
 const MEDIA_SECONDS = 2 * 24 * 3600;
+/** The platform does not know the media id (expired early, or another account's). */
+const INVALID_MEDIA = 40007;
 const UNLOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
 type Json = Record<string, unknown> & { errcode?: number; errmsg?: string };
@@ -131,8 +133,9 @@ export class MpApi {
    * The temporary media id of an image (新增临时素材, multipart field `media`), uploaded once and
    * then reused while the platform keeps it: retries and other residents send the same upload.
    */
-  async imageMediaId(file: { sha256: string; mimeType: string }, read: () => Promise<Buffer>): Promise<string> {
-    const cached = await this.redis.get(this.key(`media:${file.sha256}`));
+  private async imageMediaId(file: { sha256: string; mimeType: string }, read: () => Promise<Buffer>, fresh = false): Promise<string> {
+    const key = this.key(`media:${file.sha256}`);
+    const cached = fresh ? null : await this.redis.get(key);
     if (cached) return cached;
     const bytes = await read();
     const form = () => {
@@ -146,13 +149,21 @@ export class MpApi {
       (r): r is Json => Boolean(r.errcode),
     );
     if (typeof json.media_id !== 'string') throw new MpApiError(-1, 'no media_id in the upload answer');
-    await this.redis.set(this.key(`media:${file.sha256}`), json.media_id, { EX: MEDIA_SECONDS });
+    await this.redis.set(key, json.media_id, { EX: MEDIA_SECONDS });
     return json.media_id;
   }
 
-  /** A customer-service image message (within the 48-hour window, like a text). */
-  async sendImage(openId: string, mediaId: string): Promise<void> {
-    await this.post('/cgi-bin/message/custom/send', { touser: openId, msgtype: 'image', image: { media_id: mediaId } });
+  /**
+   * A customer-service image message (within the 48-hour window, like a text) of a stored image,
+   * uploaded when the platform does not hold it (any more: 40007 is a media id it dropped).
+   */
+  async sendImage(openId: string, file: { sha256: string; mimeType: string }, read: () => Promise<Buffer>): Promise<void> {
+    const send = async (fresh: boolean) =>
+      this.post('/cgi-bin/message/custom/send', { touser: openId, msgtype: 'image', image: { media_id: await this.imageMediaId(file, read, fresh) } });
+    await send(false).catch((err: unknown) => {
+      if (err instanceof MpApiError && err.code === INVALID_MEDIA) return send(true);
+      throw err;
+    });
   }
 
   /** A customer-service (客服) text message: only within 48 hours of the resident's last message. */

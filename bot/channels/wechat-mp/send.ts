@@ -45,7 +45,7 @@ export async function sendReplies(api: MpApi, openId: string, replies: Reply[], 
   for (const reply of replies) {
     const attached = files ? (reply.files ?? []) : [];
     const images = attached.filter((f) => MEDIA_IMAGES.has(f.mimeType));
-    for (const image of images) await api.sendImage(openId, await api.imageMediaId(image, () => readFile(files!.pathOf(image.sha256))));
+    for (const image of images) await api.sendImage(openId, image, () => readFile(files!.pathOf(image.sha256)));
     for (const part of splitText(renderReply(reply))) await api.sendText(openId, part);
     const others = attached.length - images.length;
     if (others) await api.sendText(openId, t(files!.lang, 'evidence.pdfNotSent', { count: others }));
