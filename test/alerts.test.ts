@@ -170,10 +170,11 @@ describe('alerts', () => {
     const told = (key: string) => ofKey(key).filter((m) => m.body.markdown!.content!.includes(c.number));
 
     // The weekend is not a working day: Sunday is too early, and no reminder or overdue reaches the department.
-    expect(await run('2026-12-06T12:00:00+08:00')).toMatchObject({ reminded: 0, overdue: 0, reviewReminded: 0 });
+    await run('2026-12-06T12:00:00+08:00');
+    expect(await types()).toEqual(['review_submitted']);
     // Past the end of Monday, the next working day: the office is reminded, once.
-    expect((await run('2026-12-08T09:00:00+08:00')).reviewReminded).toBe(1);
-    expect((await run('2026-12-08T10:00:00+08:00')).reviewReminded).toBe(0);
+    await run('2026-12-08T09:00:00+08:00');
+    await run('2026-12-08T10:00:00+08:00');
     expect(await types()).toEqual(['review_submitted', 'review_reminder']);
     await eventually(async () => told('wkey-office').find((m) => m.body.markdown!.content!.includes(`案件 ${c.number} 的办理结果已等待审核超过一个工作日`)));
     await new Promise((r) => setTimeout(r, 300));
