@@ -98,7 +98,8 @@ export async function markDelivered(db: Db, job: Omit<OutboundJob, 'recipient'>,
   const { key, conversationId, replies, author } = job;
   await db.$transaction([
     db.message.createMany({
-      data: replies.map((r, i) => ({ conversationId, direction: 'outbound' as const, externalId: logId(key, i), text: r.text, buttons: r.buttons, author })),
+      // Files are logged as references to their Attachment rows; the bytes are stored once, on disk.
+      data: replies.map((r, i) => ({ conversationId, direction: 'outbound' as const, externalId: logId(key, i), text: r.text, buttons: r.buttons, files: r.files, author })),
       skipDuplicates: true,
     }),
     db.delivery.updateMany({ where: { key, deliveredAt: null }, data: { deliveredAt: at } }),

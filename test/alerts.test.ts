@@ -7,6 +7,7 @@ import { queueNotifications } from '../core/cases/follow-up.js';
 import { recordEvent } from '../core/cases/status-machine.js';
 import { processAlerts } from '../workers/alerts.js';
 import { processDeadlines } from '../workers/deadlines.js';
+import { processReconcile } from '../workers/reconcile.js';
 import { makeCase } from './support/cases.js';
 import { startFakeRobots, startSmtpSink, type FakeRobots, type SmtpSink } from './support/fake-robots.js';
 import { eventually, startHarness, type Harness } from './support/harness.js';
@@ -48,6 +49,7 @@ afterAll(async () => {
 const get = (s: Session, url: string) => h.app.inject({ method: 'GET', url, headers: { cookie: s.cookie } });
 const put = (s: Session, url: string, payload: object) => h.app.inject({ method: 'PUT', url, payload, headers: { cookie: s.cookie, 'x-csrf-token': s.csrf } });
 const ofKey = (key: string) => robots.accepted.filter((m) => m.key === key);
+const told = (number: string) => ofKey('wkey-chengxi').filter((m) => m.body.markdown!.content!.includes(number));
 
 describe('alert contacts on the admin API', () => {
   it('are set by an admin, and their secrets come back masked and are kept when sent back unchanged', async () => {
@@ -155,6 +157,64 @@ describe('alerts', () => {
     await processDeadlines(h.services);
     await eventually(async () => ofKey('wkey-office').find((m) => m.body.markdown!.content!.includes(`案件 ${c.number} 已超过办理时限`)));
     await eventually(async () => ofKey('wkey-chengdong-0001').find((m) => m.body.markdown!.content!.includes(`案件 ${c.number} 已超过办理时限`)));
+  });
+
+  it('hold the department’s deadline while the office reviews, and remind the office once of a review waiting over a working day', async () => {
+    await put(admin, '/console/api/admin/departments/DCS', { alerts: [{ kind: 'wecom', url: robots.wecomUrl('wkey-office') }] });
+    // Answered on Friday afternoon, a day after its deadline had passed unnoticed.
+    const submittedAt = new Date('2026-12-04T16:00:00+08:00');
+    const c = await makeCase(h.services, { status: 'in_review', departmentCode: 'G630102', set: { deadline: new Date('2026-12-03T15:59:59Z') } });
+    await h.services.db.caseEvent.create({ data: { caseId: c.id, type: 'review_submitted', actor: 'staff:x', at: submittedAt, data: { number: c.number } } });
+    const run = (iso: string) => processDeadlines({ ...h.services, now: () => new Date(iso) });
+    const types = async () => (await h.services.db.caseEvent.findMany({ where: { caseId: c.id }, orderBy: { at: 'asc' } })).map((e) => e.type);
+    const told = (key: string) => ofKey(key).filter((m) => m.body.markdown!.content!.includes(c.number));
+
+    // The weekend is not a working day: Sunday is too early, and no reminder or overdue reaches the department.
+    await run('2026-12-06T12:00:00+08:00');
+    expect(await types()).toEqual(['review_submitted']);
+    // Past the end of Monday, the next working day: the office is reminded, once.
+    await run('2026-12-08T09:00:00+08:00');
+    await run('2026-12-08T10:00:00+08:00');
+    expect(await types()).toEqual(['review_submitted', 'review_reminder']);
+    await eventually(async () => told('wkey-office').find((m) => m.body.markdown!.content!.includes(`案件 ${c.number} 的办理结果已等待审核超过一个工作日`)));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(told('wkey-office')).toHaveLength(1);
+    expect(told('wkey-chengdong-0001')).toHaveLength(0);
+  });
+
+  it('are sent again once by the reconciler when Redis lost their job while a robot was down', async () => {
+    await put(admin, '/console/api/admin/departments/G630104', { alerts: [{ kind: 'wecom', url: robots.wecomUrl('wkey-chengxi') }] });
+    const dept = await h.services.db.department.findUniqueOrThrow({ where: { code: 'G630104' } });
+    const c = await makeCase(h.services, { status: 'assigned', departmentCode: 'G630104', regionCode: '630104' });
+    robots.failNext('wkey-chengxi', 1000);
+    const event = await h.services.db.$transaction((tx) => recordEvent(tx, c, { type: 'assigned', actor: 'system:route', at: h.services.now(), data: { departmentId: dept.id } }));
+    await queueNotifications(h.services.queues, [event]);
+    await eventually(async () => (await h.services.db.alertDelivery.findFirst({ where: { key: `event-${event.id}`, attempts: { gt: 0 } } })) ?? undefined);
+    // Redis restarts empty: the alert's job, waiting for its next try, is gone.
+    await h.services.queues.alerts.obliterate({ force: true });
+    expect(await h.services.queues.alerts.getJob(`alert-${event.id}`)).toBeUndefined();
+    robots.failNext('wkey-chengxi', 0);
+
+    const later = (minutes: number) => ({ ...h.services, now: () => new Date(h.services.now().getTime() + minutes * 60_000) });
+    expect((await processReconcile(later(5))).alerts).toBe(1);
+    await eventually(async () => (told(c.number).length ? true : undefined));
+    // Delivered: the next passes queue nothing, and the robot got it once.
+    expect((await processReconcile(later(10))).alerts).toBe(0);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(told(c.number)).toHaveLength(1);
+    expect(await h.services.db.alertDelivery.findMany({ where: { key: `event-${event.id}` } })).toEqual([expect.objectContaining({ deliveredAt: expect.any(Date) })]);
+  });
+
+  it('are written in the language the office set (ALERT_LANGUAGE), topic and region by their English names', async () => {
+    const dept = await h.services.db.department.findUniqueOrThrow({ where: { code: 'G630102' } });
+    const c = await makeCase(h.services, { status: 'assigned', departmentCode: 'G630102', topic: '城乡建设/物业管理', set: { deadline: new Date('2030-06-10T15:59:59Z') } });
+    const event = await h.services.db.$transaction((tx) => recordEvent(tx, c, { type: 'assigned', actor: 'system:route', at: h.services.now(), data: { departmentId: dept.id } }));
+    const english = { ...h.services, config: { ...h.services.config, ALERT_LANGUAGE: 'en' as const } };
+    await processAlerts(english, { eventId: event.id });
+    const sent = ofKey('wkey-chengdong-0001').find((m) => m.body.markdown!.content!.includes(c.number))!.body.markdown!.content!;
+    expect(sent).toContain(`[Tingmin] New case ${c.number} assigned; deadline 2030-06-10`);
+    expect(sent).toContain('Topic: Urban & rural construction; region: Chengdong District');
+    expect(sent).not.toMatch(/\p{Script=Han}/u);
   });
 
   it('send a department that asked for it one digest of the previous day', async () => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { TRANSITIONS } from '../core/cases/status-machine.js';
 import { loadConfig } from '../core/platform/config.js';
 
 const read = (name: string) => readFileSync(new URL(`../${name}`, import.meta.url), 'utf8');
@@ -33,6 +34,12 @@ describe('deployment files', () => {
   it("README's settings table names every setting", () => {
     const table = read('README.md').split('## Settings')[1]!.split('\n## ')[0]!;
     expect(SETTINGS.filter((name) => !table.includes(`\`${name}\``))).toEqual([]);
+  });
+
+  it("README's table of a case's moves is the status machine's", () => {
+    const table = read('README.md').split('<!-- status-moves -->')[1]!.split('<!-- /status-moves -->')[0]!;
+    const rows = [...table.matchAll(/^\| `(\w+)` \| (.+) \|$/gm)].map((m) => [m[1]!, [...m[2]!.matchAll(/`(\w+)`/g)].map((n) => n[1]!)] as const);
+    expect(Object.fromEntries(rows)).toEqual(TRANSITIONS);
   });
 
   it('compose.yaml runs PostgreSQL, Redis, a migration, then bot and worker processes with known settings', () => {

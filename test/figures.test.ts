@@ -96,7 +96,13 @@ describe('the office figures', () => {
     expect(zh).toContain('超期未办结2条，挂牌督办1条');
     expect(zh).toContain('群众满意率（满意与基本满意）100%，共2人评价');
     expect(zh).toContain('反映较多的问题：城乡建设3条');
-    expect(figuresText(figures, 'en')).toContain('9 messages received, 7 of them valid; 3 closed and the other 4 in progress');
+    expect(zh).toContain('留言较多的地区：');
+    const en = figuresText(figures, 'en');
+    expect(en).toContain('9 messages received, 7 of them valid; 3 closed and the other 4 in progress');
+    // Topics and regions by their English names, no Chinese left in the English text.
+    expect(en).toContain('Urban & rural construction 3');
+    expect(en).toMatch(/Regions with the most messages: .*Chengxi District 2/);
+    expect(en).not.toMatch(/\p{Script=Han}/u);
   });
 });
 

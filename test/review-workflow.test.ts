@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../bot/console/passwords.js';
+import { processReconcile } from '../workers/reconcile.js';
 import { makeCase } from './support/cases.js';
 import { eventually, startHarness, type Harness } from './support/harness.js';
 
@@ -98,6 +99,25 @@ describe('review before closing', () => {
     expect(stranger.statusCode).toBe(404);
   });
 
+  it('logs the evidence sent with an answer as references to the stored file, shown again after Redis lost the page', async () => {
+    const c = await assigned();
+    const photo = (await upload(chengdong, c.id, PNG)).json();
+    await act(chengdong, c.id, 'resolve', { text: '井盖已补装，见照片。', evidence: [photo.id] });
+    await act(office, c.id, 'approve');
+    const logged = await eventually(() =>
+      db().message.findFirst({ where: { direction: 'outbound', text: { contains: '井盖已补装' }, conversation: { resident: { externalId: c.user } } } }).then((m) => m ?? undefined),
+    );
+    const row = await db().attachment.findUniqueOrThrow({ where: { id: photo.id } });
+    expect(logged.files).toEqual([{ id: photo.id, sha256: row.sha256, mimeType: 'image/png' }]);
+    // Sending made no copy: still the one Attachment row uploaded for the case.
+    expect(await db().attachment.count({ where: { caseId: c.id } })).toBe(1);
+    // The page is rebuilt from the log when Redis lost it: the photo is still there.
+    const prefix = h.services.config.REDIS_PREFIX;
+    await h.services.redis.del([`${prefix}:webchat:mailbox:${c.user}`, `${prefix}:webchat:mailbox-complete:${c.user}`]);
+    const again = (await h.poll(c.user)).messages.find((m) => m.text.includes('井盖已补装'));
+    expect(again?.files).toEqual([expect.objectContaining({ id: photo.id, mimeType: 'image/png' })]);
+  });
+
   it('returns an answer to the department with a reason: on the timeline, counted, the deadline unchanged, the resident not told', async () => {
     const deadline = new Date('2030-06-10T15:59:59Z');
     const c = await assigned(deadline);
@@ -157,6 +177,22 @@ describe('extensions and hand-backs', () => {
     expect(await types(c.id)).toEqual(['extension_requested', 'extension_approved']);
     expect((await act(office, c.id, 'approveRequest')).statusCode).toBe(409);
     expect((await db().caseRequest.findFirstOrThrow({ where: { caseId: c.id } })).status).toBe('approved');
+  });
+
+  it('tells the resident the new deadline of an approved extension, in their language, once', async () => {
+    const c = await assigned(new Date('2030-06-10T15:59:59Z'));
+    await db().resident.updateMany({ where: { channel: 'webchat', externalId: c.user }, data: { language: 'en' } });
+    await act(chengdong, c.id, 'requestExtension', { until: '2030-06-20', text: '需要采购灯具' });
+    // Asking is between staff: the resident hears nothing of it.
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await h.poll(c.user)).messages).toHaveLength(0);
+    expect((await act(office, c.id, 'approveRequest')).statusCode).toBe(200);
+    const told = await eventually(async () => (await h.poll(c.user)).messages.find((m) => m.text.includes('2030-06-20')));
+    expect(told.text).toContain(`The deadline for your case ${c.number} has been extended to 2030-06-20`);
+    // The reconciler finds nothing left to tell: the message is not sent again.
+    await processReconcile({ ...h.services, now: () => new Date(h.services.now().getTime() + 86_400_000) });
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await h.poll(c.user)).messages.filter((m) => m.text.includes('extended'))).toHaveLength(1);
   });
 
   it('explains a refusal to the handler on the case', async () => {

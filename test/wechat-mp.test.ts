@@ -5,9 +5,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMenu } from '../bot/channels/wechat-mp/menu.js';
 import { parseFlatXml, XmlError } from '../bot/channels/wechat-mp/xml.js';
+import { AttachmentStore } from '../bot/conversations/attachments.js';
 import { caseActions } from '../core/cases/actions.js';
 import { INSTANTS } from './support/clock.js';
 import { FakeWechatMp, platformDecrypt, platformEncrypt } from './support/fake-wechat-mp.js';
+import { makeCase } from './support/cases.js';
 import { eventually, startHarness, type Harness } from './support/harness.js';
 
 const APPID = 'wx0123456789abcdef';
@@ -15,6 +17,8 @@ const SECRET = 'fake-app-secret-0123456789abcdef';
 const TOKEN = 'tingminTestToken42';
 const AES_KEY = randomBytes(32).toString('base64').slice(0, 43);
 const ACCOUNT = 'gh_0123456789ab';
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+const PDF = Buffer.from('%PDF-1.4\n% 验收单\n%%EOF\n');
 
 /** A clock the test can move forward (to get past the 48-hour window); it runs at the real pace otherwise. */
 function movableClock(iso: string) {
@@ -297,6 +301,49 @@ describe('WeChat Official Account, plain mode', () => {
     const late = await eventually(async () => api.texts(me).find((t) => t.includes('已收到您发来的附件')));
     expect(late).toContain('请再用文字说明');
     expect(await h.services.db.attachment.count({ where: { size: jpeg.length } })).toBeGreaterThan(0);
+  });
+
+  it('sends a resolution’s photo as an uploaded image message before the answer, and says what a PDF it cannot send is', async () => {
+    const me = openIdOf('evidence');
+    await mp.say(me, '你好');
+    const { db } = h.services;
+    const resident = await db.resident.findFirstOrThrow({ where: { channel: 'wechat_mp', externalId: me }, include: { conversations: true } });
+    const c = await makeCase(h.services, { status: 'in_progress', departmentCode: 'DCS' });
+    await db.submission.update({ where: { id: c.submissionId }, data: { residentId: resident.id, conversationId: resident.conversations[0]!.id } });
+    await db.case.update({ where: { id: c.id }, data: { residentId: resident.id } });
+    const store = new AttachmentStore(db, h.services.config.DATA_DIR, h.services.config.ATTACHMENT_MAX_BYTES);
+    const evidence = [await store.save(PNG, 'photo', c.id), await store.save(PDF, 'file', c.id)].map((saved) => (saved.stored ? saved.id : ''));
+    const dcs = await db.department.findUniqueOrThrow({ where: { code: 'DCS' } });
+    const office = await db.staff.create({ data: { username: 'mp-evidence', role: 'supervisor', departmentId: dcs.id, passwordHash: 'x' } });
+    await caseActions(h.services).resolve(office, c.id, '路灯已修复，附照片和验收单。', evidence);
+
+    const sent = await eventually(async () => {
+      const mine = api.customOrder.filter((m) => m.touser === me).map((m) => m.item);
+      return mine.length >= 3 ? mine : undefined;
+    });
+    const [upload] = api.uploads.filter((u) => sent[0] === `image:${u.mediaId}`);
+    expect(upload).toMatchObject({ type: 'image', contentType: 'image/png' });
+    expect(upload!.bytes.equals(PNG)).toBe(true);
+    expect(sent[1]).toContain('路灯已修复，附照片和验收单。');
+    expect(sent[2]).toContain('另有 1 份 PDF 办理凭证');
+    expect(sent).toHaveLength(3);
+
+    // A linked case's resident gets the same photo from the same upload; one the platform dropped is uploaded again.
+    const again = async (name: string) => {
+      const other = openIdOf(name);
+      await mp.say(other, '你好');
+      const row = await db.resident.findFirstOrThrow({ where: { channel: 'wechat_mp', externalId: other }, include: { conversations: true } });
+      const files = await db.attachment.findMany({ where: { caseId: c.id }, orderBy: { mimeType: 'desc' } });
+      const replies = [{ text: '办理结果', files: files.map(({ id, sha256, mimeType }) => ({ id, sha256, mimeType })) }];
+      await h.services.outbound.wechat_mp.add('deliver', { key: `evidence-${name}`, conversationId: row.conversations[0]!.id, recipient: other, replies }, { jobId: `evidence-${name}` });
+      return eventually(async () => api.imageSends.find((m) => m.touser === other));
+    };
+    expect((await again('linked')).mediaId).toBe(upload!.mediaId);
+    expect(api.uploads).toHaveLength(1);
+    api.forgetUploads();
+    const renewed = await again('dropped');
+    expect(renewed.mediaId).not.toBe(upload!.mediaId);
+    expect(api.uploads.map((u) => u.mediaId)).toEqual([renewed.mediaId]);
   });
 
   it('renews an expired token at once, backs off when rate-limited, and creates the custom menu', async () => {

@@ -6,7 +6,13 @@ import { FileBox } from 'file-box';
 import { types } from 'wechaty';
 import { PuppetMock, mock } from 'wechaty-puppet-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AttachmentStore } from '../bot/conversations/attachments.js';
+import { caseActions } from '../core/cases/actions.js';
+import { makeCase } from './support/cases.js';
 import { eventually, startHarness, type Harness } from './support/harness.js';
+
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+const PDF = Buffer.from('%PDF-1.4\n% 验收单\n%%EOF\n');
 
 // No WeChat server exists here: wechaty-puppet-mock plays WeChat, with contacts that talk to the bot.
 const mocker = new mock.Mocker();
@@ -14,13 +20,20 @@ const puppet = new PuppetMock({ mocker });
 let h: Harness;
 let account: mock.ContactMock;
 const received = new Map<string, string[]>();
+/** Files the bot sent each contact: their name, kind and bytes. */
+const sentFiles = new Map<string, Promise<{ name: string; type: types.Message; bytes: Buffer }>[]>();
 
 beforeAll(async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'tingmin-wechat-'));
   h = await startHarness({ workers: true, wechatPuppet: puppet, env: { DATA_DIR: dataDir } });
   h.runtime.wechat!.on('message', (m) => {
     const to = m.listener()?.id;
-    if (m.self() && to) received.set(to, [...(received.get(to) ?? []), m.text()]);
+    if (!m.self() || !to) return;
+    // The mock names a PDF's type only by its extension, so any message that is not text is a file here.
+    if (m.type() !== types.Message.Text) {
+      const file = m.toFileBox().then(async (box) => ({ name: box.name, type: m.type(), bytes: await box.toBuffer() }));
+      sentFiles.set(to, [...(sentFiles.get(to) ?? []), file]);
+    } else received.set(to, [...(received.get(to) ?? []), m.text()]);
   });
   mocker.scan('https://login.example.test/qr', 1);
   account = mocker.createContact({ name: '省政府督查室' });
@@ -119,6 +132,28 @@ describe('WeChat channel', () => {
     await outbound.wechat.add('deliver', { key: 'offline-1', conversationId: record.conversations[0]!.id, recipient: resident.id, replies: [{ text: '第一条通知' }] }, { jobId: 'offline-1-retry' });
     await eventually(async () => ((await outbound.wechat.getJobState('offline-1-retry')) === 'completed' ? true : undefined));
     expect(received.get(resident.id)!.slice(before)).toEqual(['第一条通知', '第二条通知']);
+  });
+
+  it('sends a resolution’s evidence with the answer: the photo as an image, the PDF as a file', async () => {
+    const resident = mocker.createContact({ name: '孙女士' });
+    await says(resident, '你好');
+    const { db } = h.services;
+    const row = await db.resident.findFirstOrThrow({ where: { channel: 'wechat', externalId: resident.id }, include: { conversations: true } });
+    const c = await makeCase(h.services, { status: 'in_progress', departmentCode: 'DCS' });
+    await db.submission.update({ where: { id: c.submissionId }, data: { residentId: row.id, conversationId: row.conversations[0]!.id } });
+    await db.case.update({ where: { id: c.id }, data: { residentId: row.id } });
+    const store = new AttachmentStore(db, h.services.config.DATA_DIR, h.services.config.ATTACHMENT_MAX_BYTES);
+    const evidence = [await store.save(PNG, 'photo', c.id), await store.save(PDF, 'file', c.id)].map((saved) => (saved.stored ? saved.id : ''));
+    const office = await db.staff.create({ data: { username: 'wx-evidence', role: 'supervisor', departmentId: (await db.department.findUniqueOrThrow({ where: { code: 'DCS' } })).id, passwordHash: 'x' } });
+    await caseActions(h.services).resolve(office, c.id, '路灯已修复，附照片和验收单。', evidence);
+
+    const answer = await eventually(async () => received.get(resident.id)?.find((t) => t.includes('路灯已修复')));
+    expect(answer).toContain('1. 满意');
+    const files = await Promise.all(await eventually(async () => (sentFiles.get(resident.id)?.length === 2 ? sentFiles.get(resident.id) : undefined)));
+    expect(files[0]!.type).toBe(types.Message.Image);
+    expect(files[0]!.bytes.equals(PNG)).toBe(true);
+    expect(files[1]!.bytes.equals(PDF)).toBe(true);
+    expect(files[1]!.name).toMatch(/\.pdf$/);
   });
 
   it('carries a handoff both ways: the bot is silent, staff replies arrive in the chat', async () => {

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { UnrecoverableError } from 'bullmq';
 import nodemailer from 'nodemailer';
 import { ALERTS, alertKey } from '../core/alerts/alerts.js';
-import { eventVars, formatDateTime } from '../core/cases/describe.js';
+import { departmentName, eventVars, formatDateTime } from '../core/cases/describe.js';
 import { t } from '../core/i18n/index.js';
 import type { AlertContact, Department } from '../core/platform/db.js';
 import type { JobData } from '../core/queues.js';
@@ -41,23 +41,32 @@ async function alertEvent(deps: WorkerDeps, eventId: string): Promise<number> {
   const rule = ALERTS.get(event.type);
   if (!rule) return 0;
   const departmentIds = new Set<string>();
-  const holder = await holderAt(deps, event);
+  const holder = rule.officeOnly ? null : await holderAt(deps, event);
   if (holder) departmentIds.add(holder);
-  if (rule.office) {
+  if (rule.office || rule.officeOnly) {
     const office = await db.department.findFirst({ where: { kind: 'supervision_office' }, orderBy: { code: 'asc' } });
     if (office) departmentIds.add(office.id);
   }
   const departments = await db.department.findMany({ where: { id: { in: [...departmentIds] } }, include: { alertContacts: true } });
   const c = event.case;
+  const lang = config.ALERT_LANGUAGE;
   const vars = {
-    ...eventVars(event, 'zh', config.TIMEZONE, { deadline: c.deadline }),
-    topic: c.topic ?? '—',
-    region: c.region?.name ?? '—',
+    ...eventVars(event, lang, config.TIMEZONE, { deadline: c.deadline }),
+    topic: await topicName(deps, c.topic, lang),
+    region: (c.region && (lang === 'en' && c.region.nameEn ? c.region.nameEn : c.region.name)) ?? '—',
     at: formatDateTime(event.at, config.TIMEZONE),
   };
-  const title = t('zh', rule.text, vars);
-  const lines = [t('zh', 'alert.details', vars), ...(event.note ? [t('zh', 'alert.note', vars)] : [])];
+  const title = t(lang, rule.text, vars);
+  const lines = [t(lang, 'alert.details', vars), ...(event.note ? [t(lang, 'alert.note', vars)] : [])];
   return deliverAll(deps, alertKey.event(event.id), departments, { title, lines });
+}
+
+/** A case's topic in the alerts' language: its first level's English name in English, where there is one. */
+async function topicName(deps: WorkerDeps, topic: string | null, lang: 'zh' | 'en'): Promise<string> {
+  if (!topic) return '—';
+  if (lang !== 'en') return topic;
+  const first = await deps.db.topic.findFirst({ where: { parentId: null, name: topic.split('/')[0] }, select: { nameEn: true } });
+  return first?.nameEn ?? topic;
 }
 
 /**
@@ -154,12 +163,13 @@ async function sendDigests(deps: WorkerDeps): Promise<number> {
   const yesterday = localDate(new Date(localDayRange(today, today, config.TIMEZONE).from.getTime() - 3_600_000), config.TIMEZONE);
   const { from, to } = localDayRange(yesterday, yesterday, config.TIMEZONE);
   const departments = await db.department.findMany({ where: { alertDigest: true, alertContacts: { some: {} } }, include: { alertContacts: true } });
+  const lang = config.ALERT_LANGUAGE;
   let sent = 0;
   for (const d of departments) {
     const count = (types: string[]) => db.caseEvent.count({ where: { type: { in: types }, at: { gte: from, lt: to }, case: { departmentId: d.id } } });
     const vars = {
       day: yesterday,
-      department: d.name,
+      department: departmentName(d, lang),
       assigned: await count(['assigned', 'transferred']),
       reminders: await count(['deadline_reminder']),
       overdue: await count(['overdue']),
@@ -167,7 +177,7 @@ async function sendDigests(deps: WorkerDeps): Promise<number> {
       open: await db.case.count({ where: { departmentId: d.id, status: { in: ['assigned', 'in_progress', 'reopened'] } } }),
       late: await db.case.count({ where: { departmentId: d.id, status: { in: ['assigned', 'in_progress', 'reopened'] }, overdueAt: { not: null } } }),
     };
-    sent += await deliverAll(deps, alertKey.digest(d.code, yesterday), [d], { title: t('zh', 'alert.digest', vars), lines: [t('zh', 'alert.digestBody', vars)] });
+    sent += await deliverAll(deps, alertKey.digest(d.code, yesterday), [d], { title: t(lang, 'alert.digest', vars), lines: [t(lang, 'alert.digestBody', vars)] });
   }
   return sent;
 }

@@ -2,17 +2,23 @@ import type { Config } from '../core/platform/config.js';
 import type { Case, CaseEvent, CaseStatus, Department, Prisma } from '../core/platform/db.js';
 import { CaseActionError, supervise } from '../core/cases/actions.js';
 import { departmentFacts } from '../core/cases/assignment.js';
+import { loadCalendar } from '../core/cases/deadlines.js';
 import { queueNotifications, queueRoute } from '../core/cases/follow-up.js';
 import { IllegalTransitionError, recordEvent, transition } from '../core/cases/status-machine.js';
+import { addWorkingDays } from '../core/routing/working-days.js';
 import type { WorkerDeps } from './deps.js';
 
 const ACTOR = 'system:deadlines';
 const BATCH = 500;
 const HOUR = 3_600_000;
-/** Statuses in which a department's deadline runs. */
+/**
+ * Statuses in which a department's deadline runs. Not in_review: the supervision office holds the
+ * answer, so the department is neither reminded nor marked late meanwhile; a returned case is
+ * judged by its deadline again (the office is reminded of a review that waits instead).
+ */
 const RUNNING: CaseStatus[] = ['assigned', 'in_progress', 'reopened'];
 
-export type DeadlineRun = { reminded: number; overdue: number; supervised: number; closed: number; released: number };
+export type DeadlineRun = { reminded: number; overdue: number; supervised: number; closed: number; released: number; reviewReminded: number };
 
 type Run = { deps: WorkerDeps; now: Date; office: Department | null; notify: CaseEvent[] };
 
@@ -32,7 +38,7 @@ async function told(run: Run, written: Promise<CaseEvent | null>): Promise<CaseE
   return event;
 }
 
-/** In the order they run: reminders, overdue, supervision, closing unrated cases, routing without the detail. */
+/** In the order they run: reminders, overdue, supervision, closing unrated cases, routing without the detail, waiting reviews. */
 const WATCHES: { [K in keyof DeadlineRun]: Watch } = {
   /** The department is told once that its deadline is near. */
   reminded: {
@@ -81,6 +87,25 @@ const WATCHES: { [K in keyof DeadlineRun]: Watch } = {
       return event;
     },
   },
+  /**
+   * An answer that has waited for review past the end of the next working day: the supervision
+   * office is reminded, once per round of review (a returned and resubmitted answer waits anew).
+   */
+  reviewReminded: {
+    // A working day later is at least 24 hours later: the exact day is checked in `act`.
+    due: (now) => ({ status: 'in_review', events: { some: { type: 'review_submitted', at: { lte: later(now, -24) } } } }),
+    act: (c, run) =>
+      told(run, run.deps.db.$transaction(async (tx) => {
+        // Holds the case's row, so a second run at the same moment waits here and then finds the reminder.
+        const held = await tx.$queryRaw<unknown[]>`SELECT 1 FROM "Case" WHERE "id" = ${c.id}::uuid AND "status" = 'in_review' FOR UPDATE`;
+        if (!held.length) return null;
+        const submitted = await tx.caseEvent.findFirstOrThrow({ where: { caseId: c.id, type: 'review_submitted' }, orderBy: { at: 'desc' } });
+        const waitedUntil = addWorkingDays(submitted.at, 1, run.deps.config.TIMEZONE, await loadCalendar(tx));
+        if (waitedUntil > run.now) return null;
+        if (await tx.caseEvent.count({ where: { caseId: c.id, type: 'review_reminder', at: { gte: submitted.at } } })) return null;
+        return recordEvent(tx, c, { type: 'review_reminder', actor: ACTOR, at: run.now, data: { submittedAt: submitted.at.toISOString() } });
+      })),
+  },
 };
 
 /**
@@ -93,7 +118,7 @@ export async function processDeadlines(deps: WorkerDeps): Promise<DeadlineRun> {
   const now = deps.now();
   const office = await db.department.findFirst({ where: { kind: 'supervision_office' }, orderBy: { code: 'asc' } });
   const run: Run = { deps, now, office, notify: [] };
-  const counts: DeadlineRun = { reminded: 0, overdue: 0, supervised: 0, closed: 0, released: 0 };
+  const counts: DeadlineRun = { reminded: 0, overdue: 0, supervised: 0, closed: 0, released: 0, reviewReminded: 0 };
   for (const [name, watch] of Object.entries(WATCHES) as [keyof DeadlineRun, Watch][]) {
     for (const c of await db.case.findMany({ where: watch.due(now, config), take: BATCH })) {
       const event = await watch.act(c, run).catch((err: unknown) => {

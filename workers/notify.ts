@@ -27,6 +27,8 @@ const MESSAGES: Partial<Record<string, TextKey>> = {
   supervised: 'notify.supervised',
   closed: 'notify.closed',
   project_added: 'notify.projectAdded',
+  // The resident learns the new deadline; the request itself and a refusal stay between staff.
+  extension_approved: 'notify.extended',
 };
 export const NOTIFIED_EVENTS = Object.keys(MESSAGES);
 /**

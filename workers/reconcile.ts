@@ -1,4 +1,5 @@
 import type { Queue } from 'bullmq';
+import { alertJobId, alertKey } from '../core/alerts/alerts.js';
 import { deliveryKey, nextAttemptAt } from '../core/deliveries.js';
 import type { WorkerDeps } from './deps.js';
 import { NOTIFIED_EVENTS, SILENT_ACTORS, SILENT_EVENTS } from './notify.js';
@@ -72,10 +73,12 @@ async function resendUndelivered(deps: WorkerDeps, now: Date, before: Date): Pro
  * Puts back on the queues what Redis lost (a restart without persistence, a flushed queue) or
  * what failed for longer than a job retries: confirmed submissions that have no case yet, cases
  * that were never routed, events the resident should have heard of whose message was never
- * queued, and messages no channel accepted yet. Every step is idempotent, so queueing something
- * that is merely slow does no harm. Returns what it queued.
+ * queued, messages no channel accepted yet, and alerts some department contact has not accepted
+ * yet (their AlertDelivery rows are pending; the alert job sends only to those, so nobody gets
+ * one twice). Every step is idempotent, so queueing something that is merely slow does no harm.
+ * Returns what it queued.
  */
-export async function processReconcile(deps: WorkerDeps): Promise<{ submissions: number; cases: number; notifications: number; deliveries: number }> {
+export async function processReconcile(deps: WorkerDeps): Promise<{ submissions: number; cases: number; notifications: number; deliveries: number; alerts: number }> {
   const { db, queues, config, log } = deps;
   const now = deps.now();
   const before = new Date(now.getTime() - config.RECONCILE_AFTER_MS);
@@ -97,12 +100,24 @@ export async function processReconcile(deps: WorkerDeps): Promise<{ submissions:
       AND NOT EXISTS (SELECT 1 FROM "Delivery" d WHERE d."key" = ${deliveryKey.event('')} || e."id")
     LIMIT ${BATCH}`;
 
+  // A digest's rows are sent again by the hourly digest job for the same day; an event's need its job.
+  const pendingAlerts = await db.alertDelivery.findMany({
+    where: { deliveredAt: null, createdAt: { lt: before }, key: { startsWith: alertKey.event('') } },
+    select: { key: true },
+    distinct: ['key'],
+    take: BATCH,
+  });
+
   const counts = {
     submissions: await requeueAll(queues.intake, submissions.map(({ id }) => ({ data: { submissionId: id }, jobId: id }))),
     cases: await requeueAll(queues.route, unrouted.map(({ id }) => ({ data: { caseId: id }, jobId: `route-${id}` }))),
     notifications: await requeueAll(queues.notify, unqueued.map(({ id }) => ({ data: { eventId: id }, jobId: `notify-${id}` }))),
     deliveries: await resendUndelivered(deps, now, before),
+    alerts: await requeueAll(
+      queues.alerts,
+      pendingAlerts.map(({ key }) => key.slice(alertKey.event('').length)).map((eventId) => ({ data: { eventId }, jobId: alertJobId(eventId) })),
+    ),
   };
-  if (counts.submissions || counts.cases || counts.notifications || counts.deliveries) log.warn(counts, 'reconciler queued work again');
+  if (Object.values(counts).some(Boolean)) log.warn(counts, 'reconciler queued work again');
   return counts;
 }

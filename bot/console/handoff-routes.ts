@@ -88,7 +88,7 @@ export async function handoffRoutes(
     const logged = await db.message.findMany({
       where: { conversationId: found.conversationId },
       orderBy: { at: 'asc' },
-      select: { id: true, direction: true, text: true, payload: true, buttons: true, author: true, at: true },
+      select: { id: true, direction: true, text: true, payload: true, buttons: true, files: true, author: true, at: true },
       take: 500,
     });
     // A tapped button is logged as its payload: it reads as the label the resident saw.

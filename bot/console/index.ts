@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { caseActions } from '../../core/cases/actions.js';
 import { hotSpotsBetween } from '../../core/cases/duplicates.js';
-import { computeFigures, figuresText } from '../../core/cases/figures.js';
+import { computeFigures, figuresText, rowLabel } from '../../core/cases/figures.js';
 import { isoDay } from '../../core/routing/working-days.js';
 import type { HandoffService } from '../../core/handoff/service.js';
 import type { ChatLinks } from './chat-links.js';
@@ -148,7 +148,7 @@ async function figureRoutes(app: FastifyInstance, opts: { db: Db; config: Config
     const departmentId = departmentScope(staffOf(req));
     const figures = await computeFigures(db, { from, to, timeZone: config.TIMEZONE, departmentId });
     const hotspots = await hotSpotsBetween(db, config, from, to, departmentId);
-    const rows = (list: typeof figures.byTopic) => list.slice(0, 12).map((r) => ({ key: r.key, label: r.label ?? '—', received: r.received, closed: r.closed }));
+    const rows = (list: typeof figures.byTopic) => list.slice(0, 12).map((r) => ({ key: r.key, label: rowLabel(r, lang) ?? '—', received: r.received, closed: r.closed }));
     return {
       summary: figuresText(figures, lang),
       cards: { ...figures.totals, satisfactionRate: figures.satisfaction.rate },

@@ -6,10 +6,11 @@ import type { Queues } from '../queues.js';
 
 /**
  * Which case events a department is alerted of, and in which words: one line per event type.
- * `office: true` alerts the supervision office too (an overdue case is escalated to it).
+ * `office: true` alerts the supervision office too (an overdue case is escalated to it);
+ * `officeOnly: true` alerts only the supervision office (an answer waiting for its review).
  * The review and request events come with the review workflow; they fire once it writes them.
  */
-export const ALERTS: ReadonlyMap<string, { text: TextKey; office?: true }> = new Map([
+export const ALERTS: ReadonlyMap<string, { text: TextKey; office?: true; officeOnly?: true }> = new Map([
   ['assigned', { text: 'alert.assigned' }],
   ['transferred', { text: 'alert.assigned' }],
   ['deadline_reminder', { text: 'alert.reminder' }],
@@ -20,6 +21,7 @@ export const ALERTS: ReadonlyMap<string, { text: TextKey; office?: true }> = new
   ['extension_refused', { text: 'alert.extensionRefused' }],
   ['handback_approved', { text: 'alert.handbackApproved' }],
   ['handback_refused', { text: 'alert.handbackRefused' }],
+  ['review_reminder', { text: 'alert.reviewWaiting', officeOnly: true }],
 ]);
 
 /** The delivery key of an event's alert and of a department's daily digest (AlertDelivery.key). */
@@ -29,13 +31,16 @@ export const alertKey = {
   project: (projectId: string) => `project-${projectId}`,
 };
 
+/** The alert job of an event: one per event, so a repeat (or the reconciler) queues nothing new. */
+export const alertJobId = (eventId: string) => `alert-${eventId}`;
+
 /**
  * After the event's resident notification was handled (the notify worker): one alert job per
  * alerted event, its id the event's, so a repeat queues nothing new.
  */
 export async function queueAlert(queues: Pick<Queues, 'alerts'>, event: Pick<CaseEvent, 'id' | 'type'>): Promise<void> {
   if (!ALERTS.has(event.type)) return;
-  await queues.alerts.add('alert', { eventId: event.id }, { jobId: `alert-${event.id}` });
+  await queues.alerts.add('alert', { eventId: event.id }, { jobId: alertJobId(event.id) });
 }
 
 /**

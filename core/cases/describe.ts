@@ -137,6 +137,7 @@ const INTERNAL: Record<string, TextKey> = {
   place_corrected: 'event.place_corrected',
   project_removed: 'event.project_removed',
   project_closed: 'event.project_closed',
+  review_reminder: 'event.review_reminder',
 };
 
 /** One timeline line for the resident, e.g. "转交西宁市城东区人民政府办理，办理时限 2026-12-09". */

@@ -3,7 +3,7 @@ import type { Lang } from '../i18n/index.js';
 import type { Db } from '../platform/db.js';
 import { localDayRange } from '../routing/working-days.js';
 import { formatDateTime, statusText } from './describe.js';
-import { computeFigures } from './figures.js';
+import { computeFigures, rowLabel } from './figures.js';
 import { computeRates, rateDefinitions } from './rates.js';
 
 const RATES = new Set(['responseRate', 'resolutionRate', 'satisfactionRate']);
@@ -42,7 +42,7 @@ export async function periodWorkbook(db: Db, opts: { from: string; to: string; t
   figSheet.addRow({ k: 'satisfactionRate', v: figures.satisfaction.rate });
   figSheet.addRow([]);
   figSheet.addRow([zh ? '部门' : 'Department', zh ? '收到' : 'Received', zh ? '已办结' : 'Closed', zh ? '办理中' : 'In progress', zh ? '超期' : 'Overdue']);
-  for (const r of figures.byDepartment) figSheet.addRow([r.label ?? '—', r.received, r.closed, r.inProgress, r.overdue]);
+  for (const r of figures.byDepartment) figSheet.addRow([rowLabel(r, lang) ?? '—', r.received, r.closed, r.inProgress, r.overdue]);
 
   const { from, to } = localDayRange(opts.from, opts.to, timeZone);
   const cases = await db.case.findMany({

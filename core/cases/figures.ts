@@ -4,7 +4,8 @@ import { localDayRange } from '../routing/working-days.js';
 
 /** Counts for one slice of the cases (all of them, a topic, a region, a department). */
 export type Counts = { received: number; valid: number; rejected: number; pending: number; closed: number; inProgress: number; overdue: number };
-export type Row = Counts & { key: string | null; label: string };
+/** `labelEn`: the English name, where the reference data has one. */
+export type Row = Counts & { key: string | null; label: string; labelEn: string | null };
 /** Hours, over the cases that have the measure; nearest-rank percentiles (PostgreSQL percentile_disc). */
 export type Duration = { count: number; medianHours: number | null; p90Hours: number | null };
 
@@ -64,14 +65,15 @@ export async function computeFigures(db: Db, opts: { from: string; to: string; t
         count(*) FILTER (WHERE c.satisfaction = 'unsatisfied')::int AS unsatisfied
       FROM "Case" c WHERE ${inRange}`,
     db.$queryRaw<Row[]>`
-      SELECT split_part(c.topic, '/', 1) AS key, split_part(c.topic, '/', 1) AS label, ${COUNTS}
-      FROM "Case" c WHERE ${inRange} GROUP BY 1 ORDER BY received DESC, key`,
+      SELECT split_part(c.topic, '/', 1) AS key, split_part(c.topic, '/', 1) AS label, t."nameEn" AS "labelEn", ${COUNTS}
+      FROM "Case" c LEFT JOIN "Topic" t ON t."parentId" IS NULL AND t.name = split_part(c.topic, '/', 1)
+      WHERE ${inRange} GROUP BY 1, 2, 3 ORDER BY received DESC, key`,
     db.$queryRaw<Row[]>`
-      SELECT c."regionCode" AS key, r.name AS label, ${COUNTS}
-      FROM "Case" c LEFT JOIN "Region" r ON r.code = c."regionCode" WHERE ${inRange} GROUP BY 1, 2 ORDER BY received DESC, key`,
+      SELECT c."regionCode" AS key, r.name AS label, r."nameEn" AS "labelEn", ${COUNTS}
+      FROM "Case" c LEFT JOIN "Region" r ON r.code = c."regionCode" WHERE ${inRange} GROUP BY 1, 2, 3 ORDER BY received DESC, key`,
     db.$queryRaw<Row[]>`
-      SELECT d.code AS key, d.name AS label, ${COUNTS}
-      FROM "Case" c LEFT JOIN "Department" d ON d.id = c."departmentId" WHERE ${inRange} GROUP BY 1, 2 ORDER BY received DESC, key`,
+      SELECT d.code AS key, d.name AS label, d."nameEn" AS "labelEn", ${COUNTS}
+      FROM "Case" c LEFT JOIN "Department" d ON d.id = c."departmentId" WHERE ${inRange} GROUP BY 1, 2, 3 ORDER BY received DESC, key`,
     db.$queryRaw<{ day: string; n: number }[]>`SELECT ${local('createdAt')} AS day, count(*)::int AS n FROM "Case" c WHERE ${inRange} GROUP BY 1`,
     db.$queryRaw<{ day: string; n: number }[]>`
       SELECT ${local('resolvedAt')} AS day, count(*)::int AS n FROM "Case" c
@@ -99,11 +101,17 @@ export async function computeFigures(db: Db, opts: { from: string; to: string; t
   };
 }
 
+/** A row's name in the language asked for (Chinese where no English name is known). */
+export function rowLabel(row: Pick<Row, 'label' | 'labelEn'>, lang: Lang): string {
+  return lang === 'en' && row.labelEn ? row.labelEn : row.label;
+}
+
 /** The figures as an office writes them in its report. */
 export function figuresText(f: Figures, lang: Lang): string {
   const n = f.totals;
   const hours = (h: number | null) => (h === null ? '—' : h.toFixed(1));
-  const top = f.byTopic.filter((r) => r.key).slice(0, 3);
+  const list = (rows: Row[]) => rows.filter((r) => r.key && r.label).slice(0, 3).map((r) => t(lang, 'figures.topicItem', { topic: rowLabel(r, lang), count: r.received })).join(lang === 'en' ? ', ' : '、');
+  const [topics, regions] = [list(f.byTopic), list(f.byRegion)];
   const lines = [
     t(lang, 'figures.summary', { from: f.from, to: f.to, received: n.received, valid: n.valid, closed: n.closed, inProgress: n.inProgress, rejected: n.rejected, pending: n.pending }),
     t(lang, 'figures.flags', { overdue: n.overdue, supervised: n.supervised }),
@@ -112,6 +120,7 @@ export function figuresText(f: Figures, lang: Lang): string {
       ? t(lang, 'figures.noRatings')
       : t(lang, 'figures.satisfaction', { rate: Math.round(f.satisfaction.rate * 1000) / 10, answered: f.satisfaction.satisfied + f.satisfaction.basic + f.satisfaction.unsatisfied }),
   ];
-  if (top.length) lines.push(t(lang, 'figures.topTopics', { list: top.map((r) => t(lang, 'figures.topicItem', { topic: r.label, count: r.received })).join(lang === 'en' ? ', ' : '、') }));
+  if (topics) lines.push(t(lang, 'figures.topTopics', { list: topics }));
+  if (regions) lines.push(t(lang, 'figures.topRegions', { list: regions }));
   return lines.join('\n');
 }

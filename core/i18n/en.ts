@@ -648,4 +648,10 @@ export const en: Record<TextKey, string> = {
   'desk.model.col.macroF1': 'New model macro-F1',
   'desk.model.col.current': 'Model then in use, macro-F1',
   'desk.model.col.outcome': 'Outcome',
+  // wfends: the review workflow's loose ends (extension told to the resident, review reminder, figures' regions, evidence on WeChat)
+  'notify.extended': 'The deadline for your case {number} has been extended to {deadline}; {department} is still working on it.',
+  'alert.reviewWaiting': '[Tingmin] The answer to case {number} has waited for review for more than a working day; please review it',
+  'figures.topRegions': 'Regions with the most messages: {list}.',
+  'evidence.pdfNotSent': '({count} more piece(s) of evidence in PDF cannot be sent on this account; to see them, ask a member of staff.)',
+  'event.review_reminder': 'Supervision Office reminded: the answer has waited for review for more than a working day',
 };

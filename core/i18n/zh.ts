@@ -646,6 +646,12 @@ export const zh = {
   'desk.model.col.macroF1': '新模型宏平均 F1',
   'desk.model.col.current': '当时模型宏平均 F1',
   'desk.model.col.outcome': '结果',
+  // wfends: the review workflow's loose ends (extension told to the resident, review reminder, figures' regions, evidence on WeChat)
+  'notify.extended': '您的案件 {number} 的办理时限已延长至 {deadline}，{department}正在继续办理。',
+  'alert.reviewWaiting': '【听民】案件 {number} 的办理结果已等待审核超过一个工作日，请及时审核',
+  'figures.topRegions': '留言较多的地区：{list}。',
+  'evidence.pdfNotSent': '（另有 {count} 份 PDF 办理凭证，公众号无法发送文件；如需查看，请联系工作人员。）',
+  'event.review_reminder': '提醒督查室：办理结果已等待审核超过一个工作日',
 } as const;
 
 export type TextKey = keyof typeof zh;

@@ -177,6 +177,8 @@ const schema = z.object({
   ALERT_ALLOW_LOCAL_HTTP: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   /** The hour (0-23, TIMEZONE) at which departments that asked for it get the previous day's digest. */
   ALERT_DIGEST_HOUR: z.coerce.number().int().min(0).max(23).default(8),
+  /** The language of alerts and digests to departments (zh: Chinese, en: English). */
+  ALERT_LANGUAGE: z.enum(['zh', 'en']).default('zh'),
 }).refine((c) => !c.TELEGRAM_WEBHOOK_URL || c.TELEGRAM_WEBHOOK_SECRET, {
   message: 'TELEGRAM_WEBHOOK_SECRET is required with TELEGRAM_WEBHOOK_URL',
   path: ['TELEGRAM_WEBHOOK_SECRET'],

@@ -9,7 +9,8 @@ type TemplateSend = { touser: string; template_id: string; client_msg_id?: strin
 /**
  * A local stand-in for the Official Account API (api.weixin.qq.com is not reachable here): issues
  * access tokens and can expire them, records customer-service and template messages, refuses
- * customer-service messages 48 hours after the follower last wrote (45015), serves media.
+ * customer-service messages 48 hours after the follower last wrote (45015), serves media, and
+ * takes image uploads (multipart/form-data, field `media`) for image messages.
  */
 export class FakeWechatMp {
   tokensIssued = 0;
@@ -17,6 +18,12 @@ export class FakeWechatMp {
   readonly templateSends: TemplateSend[] = [];
   readonly menus: unknown[] = [];
   readonly media = new Map<string, Buffer>();
+  /** Temporary media uploaded by Tingmin (POST /cgi-bin/media/upload). */
+  readonly uploads: { mediaId: string; type: string; filename: string; contentType: string; bytes: Buffer }[] = [];
+  /** Customer-service image messages, by media id. */
+  readonly imageSends: { touser: string; mediaId: string }[] = [];
+  /** Every customer-service message in order, text or image, as "text:…" or "image:<media id>". */
+  readonly customOrder: { touser: string; item: string }[] = [];
   /** How many of the next API calls answer 45009 (rate limited). */
   rateLimitNext = 0;
   /** Template messages are refused as the follower blocked them (43101). */
@@ -39,6 +46,11 @@ export class FakeWechatMp {
     this.lastWrote.delete(openId);
   }
 
+  /** The platform drops every temporary media id before its 3 days (image messages answer 40007). */
+  forgetUploads(): void {
+    this.uploads.length = 0;
+  }
+
   /** The platform forgets every token, as when it rotates them; calls answer 42001 until a new one is fetched. */
   expireTokens(): void {
     this.valid.clear();
@@ -54,10 +66,10 @@ export class FakeWechatMp {
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => {
-      let raw = '';
-      req.on('data', (d) => (raw += d));
+      const chunks: Buffer[] = [];
+      req.on('data', (d: Buffer) => chunks.push(d));
       req.on('end', () => {
-        void this.answer(new URL(req.url ?? '/', 'http://fake'), raw).then(({ json, bytes }) => {
+        void this.answer(new URL(req.url ?? '/', 'http://fake'), Buffer.concat(chunks), req.headers['content-type'] ?? '').then(({ json, bytes }) => {
           if (bytes) {
             res.setHeader('content-type', 'image/jpeg');
             res.setHeader('content-length', String(bytes.length));
@@ -73,7 +85,8 @@ export class FakeWechatMp {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
-  private async answer(url: URL, raw: string): Promise<{ json?: unknown; bytes?: Buffer }> {
+  private async answer(url: URL, body: Buffer, contentType: string): Promise<{ json?: unknown; bytes?: Buffer }> {
+    const raw = contentType.startsWith('multipart/') ? '' : body.toString();
     const q = url.searchParams;
     if (url.pathname === '/cgi-bin/token') {
       if (q.get('appid') !== this.opts.appId || q.get('secret') !== this.opts.secret) return { json: { errcode: 40001, errmsg: 'invalid credential' } };
@@ -87,20 +100,39 @@ export class FakeWechatMp {
       return { json: { errcode: 45009, errmsg: 'reach max api daily quota limit' } };
     }
     if (!this.valid.has(q.get('access_token') ?? '')) return { json: { errcode: 42001, errmsg: 'access_token expired' } };
-    const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+    const json = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
     switch (url.pathname) {
       case '/cgi-bin/message/custom/send': {
-        const touser = String(body.touser);
+        const touser = String(json.touser);
         if (this.opts.now().getTime() - (this.lastWrote.get(touser) ?? -Infinity) >= WINDOW_MS) return { json: { errcode: 45015, errmsg: 'response out of time limit' } };
-        this.customSends.push({ touser, content: (body.text as { content: string }).content });
+        if (json.msgtype === 'image') {
+          const mediaId = String((json.image as { media_id?: string } | undefined)?.media_id);
+          if (!this.uploads.some((u) => u.mediaId === mediaId)) return { json: { errcode: 40007, errmsg: 'invalid media_id' } };
+          this.imageSends.push({ touser, mediaId });
+          this.customOrder.push({ touser, item: `image:${mediaId}` });
+          return { json: { errcode: 0, errmsg: 'ok' } };
+        }
+        this.customSends.push({ touser, content: (json.text as { content: string }).content });
+        this.customOrder.push({ touser, item: `text:${(json.text as { content: string }).content}` });
         return { json: { errcode: 0, errmsg: 'ok' } };
+      }
+      case '/cgi-bin/media/upload': {
+        const part = mediaPart(body, contentType);
+        const type = q.get('type') ?? '';
+        // Images: PNG, JPEG, GIF, at most 10 MB (the platform's rules for temporary media).
+        if (type !== 'image' || !part || !/^image\/(png|jpeg|gif)$/.test(part.contentType) || part.bytes.length > 10 * 1024 * 1024) {
+          return { json: { errcode: 40004, errmsg: 'invalid media type' } };
+        }
+        const mediaId = randomBytes(16).toString('base64url');
+        this.uploads.push({ mediaId, type, ...part });
+        return { json: { type, media_id: mediaId, created_at: Math.floor(this.opts.now().getTime() / 1000) } };
       }
       case '/cgi-bin/message/template/send':
         if (this.refuseTemplates) return { json: { errcode: 43101, errmsg: 'user refuse to accept the msg' } };
-        this.templateSends.push(body as TemplateSend);
+        this.templateSends.push(json as TemplateSend);
         return { json: { errcode: 0, errmsg: 'ok', msgid: this.templateSends.length } };
       case '/cgi-bin/menu/create':
-        this.menus.push(body);
+        this.menus.push(json);
         return { json: { errcode: 0, errmsg: 'ok' } };
       case '/cgi-bin/media/get': {
         await new Promise((r) => setTimeout(r, this.mediaDelayMs));
@@ -115,6 +147,25 @@ export class FakeWechatMp {
   async stop(): Promise<void> {
     await new Promise((r) => this.server?.close(r));
   }
+}
+
+/** The `media` part of a multipart/form-data body, as a form upload (curl -F media=@file) sends it. */
+function mediaPart(body: Buffer, contentType: string): { filename: string; contentType: string; bytes: Buffer } | undefined {
+  const boundary = /boundary="?([^";]+)"?/.exec(contentType)?.[1];
+  if (!boundary) return undefined;
+  const delimiter = Buffer.from(`--${boundary}`);
+  for (let start = body.indexOf(delimiter); start !== -1; ) {
+    const next = body.indexOf(delimiter, start + delimiter.length);
+    if (next === -1) break;
+    const part = body.subarray(start + delimiter.length + 2, next - 2);
+    const headEnd = part.indexOf('\r\n\r\n');
+    const head = part.subarray(0, headEnd).toString();
+    if (/name="media"/.test(head)) {
+      return { filename: /filename="([^"]*)"/.exec(head)?.[1] ?? '', contentType: /content-type:\s*([^\r\n]+)/i.exec(head)?.[1] ?? '', bytes: part.subarray(headEnd + 4) };
+    }
+    start = next;
+  }
+  return undefined;
 }
 
 /**

@@ -116,7 +116,7 @@ export class Mailbox {
         where: { conversation: { resident: { channel: 'webchat', externalId: userId } } },
         orderBy: [{ at: 'desc' }, { direction: 'desc' }, { id: 'desc' }],
         take: KEEP,
-        select: { direction: true, text: true, payload: true, buttons: true, author: true, at: true, externalId: true },
+        select: { direction: true, text: true, payload: true, buttons: true, files: true, author: true, at: true, externalId: true },
       })
     ).reverse();
     const names = await this.staffNames(rows.flatMap((r) => r.author ?? []));
@@ -136,11 +136,11 @@ export class Mailbox {
 
 /** A logged message as the page shows it. */
 function entryOf(
-  row: { direction: 'inbound' | 'outbound'; text: string; payload: string | null; buttons: unknown; author: string | null },
+  row: { direction: 'inbound' | 'outbound'; text: string; payload: string | null; buttons: unknown; files: unknown; author: string | null },
   names: Map<string, string>,
 ): MailboxEntry {
   if (row.direction === 'inbound') return { from: 'resident', text: row.text, ...(row.payload && { payload: row.payload }) };
-  const reply: MailboxEntry = row.buttons ? { text: row.text, buttons: row.buttons as Reply['buttons'] } : { text: row.text };
+  const reply: MailboxEntry = { text: row.text, ...(row.buttons ? { buttons: row.buttons as Reply['buttons'] } : {}), ...(row.files ? { files: row.files as Reply['files'] } : {}) };
   const by = row.author ? names.get(row.author) : undefined;
   return row.author ? { ...reply, from: 'staff', ...(by && { by }) } : reply;
 }

@@ -22,6 +22,10 @@ const RATE_LIMIT_TRIES = 4;
 const EARLY_SECONDS = 300;
 const LOCK_MS = 15_000;
 const REQUEST_TIMEOUT_MS = 10_000;
+/** A temporary media id lives 3 days on the platform; it is reused for 2, for every resident the file goes to. */
+const MEDIA_SECONDS = 2 * 24 * 3600;
+/** The platform does not know the media id (expired early, or another account's). */
+const INVALID_MEDIA = 40007;
 const UNLOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
 type Json = Record<string, unknown> & { errcode?: number; errmsg?: string };
@@ -47,12 +51,10 @@ export class MpApi {
   private async request(method: 'GET' | 'POST', path: string, query: Record<string, string>, body?: unknown): Promise<Response> {
     const url = new URL(path, this.settings.apiRoot);
     for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
+    // A form (an upload) sets its own multipart content type; anything else goes as JSON.
+    const payload = body === undefined ? {} : body instanceof FormData ? { body } : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
     // The URL carries the secret or the token: errors name the path only.
-    const res = await fetch(url, {
-      method,
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-    }).catch((err: Error) => {
+    const res = await fetch(url, { method, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS), ...payload }).catch((err: Error) => {
       throw new Error(`wechat-mp ${path}: ${err.message}`);
     });
     if (!res.ok) throw new Error(`wechat-mp ${path}: HTTP ${res.status}`);
@@ -125,6 +127,43 @@ export class MpApi {
       async (token) => (await this.request('POST', path, { access_token: token }, body)).json() as Promise<Json>,
       (r): r is Json => Boolean(r.errcode),
     );
+  }
+
+  /**
+   * The temporary media id of an image (新增临时素材, multipart field `media`), uploaded once and
+   * then reused while the platform keeps it: retries and other residents send the same upload.
+   */
+  private async imageMediaId(file: { sha256: string; mimeType: string }, read: () => Promise<Buffer>, fresh = false): Promise<string> {
+    const key = this.key(`media:${file.sha256}`);
+    const cached = fresh ? null : await this.redis.get(key);
+    if (cached) return cached;
+    const bytes = await read();
+    const form = () => {
+      const data = new FormData();
+      data.append('media', new Blob([new Uint8Array(bytes)], { type: file.mimeType }), `${file.sha256.slice(0, 16)}.${file.mimeType.split('/')[1]}`);
+      return data;
+    };
+    // A new form per try: a body is read once.
+    const json = await this.withToken(
+      async (token) => (await this.request('POST', '/cgi-bin/media/upload', { access_token: token, type: 'image' }, form())).json() as Promise<Json>,
+      (r): r is Json => Boolean(r.errcode),
+    );
+    if (typeof json.media_id !== 'string') throw new MpApiError(-1, 'no media_id in the upload answer');
+    await this.redis.set(key, json.media_id, { EX: MEDIA_SECONDS });
+    return json.media_id;
+  }
+
+  /**
+   * A customer-service image message (within the 48-hour window, like a text) of a stored image,
+   * uploaded when the platform does not hold it (any more: 40007 is a media id it dropped).
+   */
+  async sendImage(openId: string, file: { sha256: string; mimeType: string }, read: () => Promise<Buffer>): Promise<void> {
+    const send = async (fresh: boolean) =>
+      this.post('/cgi-bin/message/custom/send', { touser: openId, msgtype: 'image', image: { media_id: await this.imageMediaId(file, read, fresh) } });
+    await send(false).catch((err: unknown) => {
+      if (err instanceof MpApiError && err.code === INVALID_MEDIA) return send(true);
+      throw err;
+    });
   }
 
   /** A customer-service (客服) text message: only within 48 hours of the resident's last message. */

@@ -3,6 +3,7 @@ import type { Clock } from '../../../core/platform/clock.js';
 import type { TemplateSource } from '../../../core/platform/config.js';
 import type { Db } from '../../../core/platform/db.js';
 import type { Logger } from '../../../core/platform/log.js';
+import type { AttachmentStore } from '../../conversations/attachments.js';
 import { MpApiError, type MpApi } from './api.js';
 import type { Reach } from './reach.js';
 import { sendReplies } from './send.js';
@@ -31,21 +32,23 @@ export class Notifier {
   constructor(
     private readonly api: MpApi,
     private readonly reach: Reach,
-    private readonly deps: { db: Db; log: Logger; now: Clock },
+    private readonly deps: { db: Db; log: Logger; now: Clock; attachments: AttachmentStore },
     private readonly template?: TemplateSettings,
   ) {}
 
   async deliver(openId: string, replies: Reply[], key: string): Promise<void> {
     const resident = await this.deps.db.resident.findUnique({
       where: { channel_externalId: { channel: 'wechat_mp', externalId: openId } },
-      select: { unsubscribedAt: true },
+      select: { unsubscribedAt: true, language: true },
     });
+    // A resolution's evidence: photos as images, a note on the PDFs, in the resident's language.
+    const files = { pathOf: (sha256: string) => this.deps.attachments.pathOf(sha256), lang: resident?.language ?? 'zh' };
     if (resident?.unsubscribedAt) return this.reach.keep(openId, replies);
     let rest = replies;
     if (await this.reach.inWindow(openId)) {
       try {
         for (const reply of replies) {
-          await sendReplies(this.api, openId, [reply]);
+          await sendReplies(this.api, openId, [reply], files);
           rest = rest.slice(1);
         }
         return;

@@ -5,8 +5,7 @@ import type { AttachmentStore } from '../../conversations/attachments.js';
 import type { Bot } from '../../dialogue/bot.js';
 import type { ChannelAdapter } from '../adapter.js';
 import { deliverOnce } from '../outbound.js';
-import { createWechatChannel, loggedIn, sayTo, type WechatSettings } from './channel.js';
-import { renderReply } from './render.js';
+import { createWechatChannel, loggedIn, sayTo, wechatMessages, type WechatSettings } from './channel.js';
 
 export type WechatAdapter = ChannelAdapter & { readonly wechat: Wechaty };
 
@@ -23,7 +22,8 @@ export function wechatChannel(
     // offline in order until the account is back; shutting down ends the wait.
     deliver: deliverOnce(deps.redis, deps.redisPrefix, 'wechat', async (contactId, replies) => {
       await loggedIn(wechat, deps.stopping);
-      await sayTo(wechat, contactId, replies.map(renderReply));
+      // A resolution's evidence goes as the photos and PDFs themselves, before the answer.
+      await sayTo(wechat, contactId, await wechatMessages(replies, (sha256) => deps.attachments.pathOf(sha256)));
     }),
     start: () => wechat.start(),
     stop: () => wechat.stop(),

@@ -1,11 +1,12 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import qrcodeTerminal from 'qrcode-terminal';
+import { FileBox, type FileBoxInterface } from 'file-box';
 import { WechatyBuilder, types, type Message, type Wechaty } from 'wechaty';
 import type { AttachmentStore } from '../../conversations/attachments.js';
 import { cleanText } from '../../conversations/clean-text.js';
 import type { Bot } from '../../dialogue/bot.js';
-import type { Inbound } from '../../../core/messages.js';
+import type { Inbound, Reply, ReplyFile } from '../../../core/messages.js';
 import type { Logger } from '../../../core/platform/log.js';
 import { renderReply } from './render.js';
 
@@ -114,9 +115,28 @@ export function loggedIn(wechaty: Wechaty, signal: AbortSignal): Promise<void> {
   });
 }
 
+/**
+ * A stored file as WeChat sends it: a photo shows as an image, a PDF as a file the resident can
+ * open. Base64 because every puppet can carry it (a local path means nothing to a remote puppet).
+ */
+async function evidenceBox(file: ReplyFile, pathOf: (sha256: string) => string): Promise<FileBoxInterface> {
+  const extension = file.mimeType === 'application/pdf' ? 'pdf' : (file.mimeType.split('/')[1] ?? 'bin').replace('jpeg', 'jpg');
+  return FileBox.fromBase64((await readFile(pathOf(file.sha256))).toString('base64'), `evidence-${file.id.slice(0, 8)}.${extension}`);
+}
+
+/** Replies as WeChat messages: each reply's files first, then its text (choices as numbered lines). */
+export async function wechatMessages(replies: Reply[], pathOf: (sha256: string) => string): Promise<(string | FileBoxInterface)[]> {
+  const messages: (string | FileBoxInterface)[] = [];
+  for (const reply of replies) {
+    for (const file of reply.files ?? []) messages.push(await evidenceBox(file, pathOf));
+    messages.push(renderReply(reply));
+  }
+  return messages;
+}
+
 /** Sends to a resident by their WeChat contact id (for notifications). */
-export async function sayTo(wechaty: Wechaty, contactId: string, texts: string[]): Promise<void> {
+export async function sayTo(wechaty: Wechaty, contactId: string, messages: (string | FileBoxInterface)[]): Promise<void> {
   const contact = await wechaty.Contact.find({ id: contactId });
   if (!contact) throw new Error(`wechat contact ${contactId} not found`);
-  for (const text of texts) await contact.say(text);
+  for (const message of messages) await contact.say(message);
 }
