@@ -21,6 +21,7 @@ import { adminRoutes } from './admin-routes.js';
 import { alertContactRoutes } from './alert-routes.js';
 import { rankingRoutes } from './ranking-routes.js';
 import { templateRoutes } from './template-routes.js';
+import { similarRoutes } from './similar-routes.js';
 import { consoleAuth, sessionRoutes } from './auth.js';
 import { caseRoutes, departmentScope } from './cases-routes.js';
 import { chatLinkRoutes } from './chat-link-routes.js';
@@ -33,7 +34,7 @@ import { ConsoleSessions } from './sessions.js';
 const PAGE_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
 const range = z.object({ from: isoDay, to: isoDay, lang: z.enum(['zh', 'en']).default('zh') }).refine((r) => r.from <= r.to, 'from must not be after to');
 
-const PAGE_SCRIPTS = ['admin-alerts.js', 'ranking.js'];
+const PAGE_SCRIPTS = ['admin-alerts.js', 'ranking.js', 'similar.js'];
 
 function asset(name: string): string {
   return readFileSync(new URL(`./public/${name}`, import.meta.url), 'utf8');
@@ -96,7 +97,8 @@ export async function consoleRoutes(app: FastifyInstance, opts: { services: Serv
     await signedIn.register(alertContactRoutes, { db, config });
     await signedIn.register(rankingRoutes, { db, config, now: services.now });
     await signedIn.register(templateRoutes, { db, staffOf });
-    await signedIn.register(faqRoutes, { faq: new Faq(db, services.redis, config.REDIS_PREFIX, services.now, config.FAQ_MATCH_THRESHOLD), now: services.now });
+    await signedIn.register(similarRoutes, { sql: services.sql, staffOf });
+    await signedIn.register(faqRoutes, { faq: new Faq(db, services.redis, config.REDIS_PREFIX, services.now, config.FAQ_MATCH_THRESHOLD), db, now: services.now });
     await signedIn.register(figureRoutes, { db, config });
 
     // A one-time code that links the signed-in member of staff's chat account (see staff commands).
