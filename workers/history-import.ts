@@ -145,7 +145,7 @@ export async function importHistory(
       const best = classifier.classify({ title: r.title, detail: r.detail })[0];
       const topic = best && topics.has(best.label) ? best.label : null;
       const department = fixed ?? route({ topic, regionCode: null });
-      const answeredAt = r.replyTime < r.time ? r.time : r.replyTime;
+      const answeredAt = r.replyTime.getTime() < r.time.getTime() + 3 ? new Date(r.time.getTime() + 3) : r.replyTime;
       const ids = { submission: randomUUID(), case: randomUUID() };
       let current = { number, status: 'received' as CaseStatus };
       const columns: { closedAt?: Date | null; resolvedAt?: Date | null } = {};
@@ -158,17 +158,19 @@ export async function importHistory(
         caseEvents.push(planned.event);
         current = { number, status: planned.status };
       };
-      apply({ to: 'accepted', actor: IMPORT_ACTOR, at: r.time });
-      apply({ to: 'assigned', actor: IMPORT_ACTOR, at: r.time, deadline: null, data: { ...departmentFacts(department, null), fromDepartmentId: null } });
+      // A millisecond apart, so that the timeline shows them in order.
+      const later = (at: Date, ms: number) => new Date(at.getTime() + ms);
+      apply({ to: 'accepted', actor: IMPORT_ACTOR, at: later(r.time, 1) });
+      apply({ to: 'assigned', actor: IMPORT_ACTOR, at: later(r.time, 2), deadline: null, data: { ...departmentFacts(department, null), fromDepartmentId: null } });
       apply({ to: 'resolved', actor: IMPORT_ACTOR, at: answeredAt, note: r.reply });
-      apply({ to: 'closed', actor: IMPORT_ACTOR, at: answeredAt, data: { satisfaction: null } });
+      apply({ to: 'closed', actor: IMPORT_ACTOR, at: later(answeredAt, 1), data: { satisfaction: null } });
 
       submissions.push({ id: ids.submission, residentId: resident.id, conversationId: conversation.id, channel: 'webchat', language: 'zh', description, topic, topicConfidence: best?.score ?? null, createdAt: timestamp(r.time) });
       cases.push({
         id: ids.case, number, submissionId: ids.submission, residentId: resident.id, status: current.status, topic, topicConfidence: best?.score ?? null,
         description, placeText: null, regionCode: null, occurredOn: null, priority: 'normal', departmentId: department.id, deadline: null,
-        closedAt: timestamp(columns.closedAt ?? answeredAt), resolvedAt: timestamp(columns.resolvedAt ?? answeredAt), firstResponseAt: timestamp(answeredAt),
-        duplicateOfId: null, features: encodeFeatures(featuresOf(description)), createdAt: timestamp(r.time), updatedAt: timestamp(answeredAt), source: opts.source, sourceId: r.id,
+        closedAt: timestamp(columns.closedAt!), resolvedAt: timestamp(columns.resolvedAt!), firstResponseAt: timestamp(answeredAt),
+        duplicateOfId: null, features: encodeFeatures(featuresOf(description)), createdAt: timestamp(r.time), updatedAt: timestamp(columns.closedAt!), source: opts.source, sourceId: r.id,
       });
       for (const e of caseEvents) events.push({ ...e, id: randomUUID(), caseId: ids.case, data: JSON.stringify(e.data), at: timestamp(e.at) });
     }

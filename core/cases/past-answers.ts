@@ -67,7 +67,8 @@ export async function pastAnswers(sql: Queryable, caseId: string, visibleDepartm
   if (!target || (visibleDepartment !== undefined && target.departmentId !== visibleDepartment)) return null;
   const features = featuresOrText(target.features, target.description);
   const first = target.topic?.split('/')[0] ?? null;
-  const opts = { threshold: PAST_ANSWER_MIN_SIMILARITY, limit: PAST_ANSWERS_SHOWN };
+  // An answer about the same problem elsewhere is still a good answer: places get no extra weight.
+  const opts = { threshold: PAST_ANSWER_MIN_SIMILARITY, limit: PAST_ANSWERS_SHOWN, places: false };
   const best = rankSimilar(features, await candidates(sql, caseId, first, true), opts);
   if (best.length < PAST_ANSWERS_SHOWN) best.push(...rankSimilar(features, await candidates(sql, caseId, first, false), { ...opts, limit: PAST_ANSWERS_SHOWN - best.length }));
   if (!best.length) return [];
