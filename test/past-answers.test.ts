@@ -161,6 +161,10 @@ describe('npm run history:import', () => {
     expect(first.events.map((e) => e.type)).toEqual(['created', 'accepted', 'assigned', 'resolved', 'closed']);
     expect(first.events.find((e) => e.type === 'resolved')!.note).toBe(rows[0]!.reply);
 
+    // Answered elsewhere long ago: it cannot be reopened (a note may still be added).
+    const detail = (await h.app.inject({ method: 'GET', url: `/console/api/cases/${first.id}`, headers: { cookie: sessions.get('office')!.cookie } })).json();
+    expect(detail.actions).toContain('note');
+    expect(detail.actions).not.toContain('reopen');
     // Nobody is told: nothing queued, nothing for the reconciler either.
     expect(await db.delivery.count()).toBe(0);
     expect(await processReconcile(h.services)).toMatchObject({ submissions: 0, cases: 0, notifications: 0 });

@@ -175,10 +175,9 @@ export async function importHistory(
       for (const e of caseEvents) events.push({ ...e, id: randomUUID(), caseId: ids.case, data: JSON.stringify(e.data), at: timestamp(e.at) });
     }
     // Every row carries its own times: nothing is stamped with the import's.
-    const unstamped = fresh[0]!.time;
-    await client.query(insertRows('Submission', SUBMISSION_COLUMNS, submissions, [], unstamped));
-    await client.query(insertRows('Case', IMPORTED_CASE_COLUMNS, cases, [], unstamped));
-    await client.query(insertRows('CaseEvent', IMPORTED_EVENT_COLUMNS, events, [], unstamped));
+    await client.query(insertRows('Submission', SUBMISSION_COLUMNS, submissions));
+    await client.query(insertRows('Case', IMPORTED_CASE_COLUMNS, cases));
+    await client.query(insertRows('CaseEvent', IMPORTED_EVENT_COLUMNS, events));
     return { imported: fresh.length, skipped: rows.length - fresh.length };
   });
 }

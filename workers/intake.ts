@@ -162,13 +162,13 @@ export const CASE_COLUMNS = {
 } as const;
 export const EVENT_COLUMNS = { id: 'uuid', caseId: 'uuid', type: 'text', actor: 'text', fromStatus: '"CaseStatus"', toStatus: '"CaseStatus"', note: 'text', data: 'jsonb' } as const;
 
-/** INSERT … SELECT FROM unnest(…): any number of rows in one statement, `at` for createdAt/updatedAt or at. */
-export function insertRows<C extends Record<string, string>>(table: string, columns: C, rows: Record<keyof C, unknown>[], stamps: string[], at: Date) {
+/** INSERT … SELECT FROM unnest(…): any number of rows in one statement, `at` for the `stamps` columns (createdAt/updatedAt or at). */
+export function insertRows<C extends Record<string, string>>(table: string, columns: C, rows: Record<keyof C, unknown>[], stamps: string[] = [], at?: Date) {
   const names = Object.keys(columns);
   const params: unknown[] = names.map((n) => rows.map((r) => r[n]));
   const unnest = names.map((n, i) => `$${i + 1}::${columns[n]}[]`).join(', ');
   // Only when stamped: a parameter no column uses has no type PostgreSQL can determine.
-  if (stamps.length) params.push(timestamp(at));
+  if (stamps.length) params.push(timestamp(at!));
   const cols = [...names, ...stamps].map((n) => `"${n}"`).join(', ');
   const values = [...names.map((n) => `u."${n}"`), ...stamps.map(() => `$${names.length + 1}::timestamp`)].join(', ');
   return { text: `INSERT INTO "${table}" (${cols}) SELECT ${values} FROM unnest(${unnest}) AS u(${names.map((n) => `"${n}"`).join(', ')})`, values: params };
