@@ -76,7 +76,7 @@ describe('past answers (过往答复)', () => {
     sameProblemElsewhere = await closedCase(`${problem.title}\n${problem.detail} 联系电话13912345678`, 'P03', '经核实已安排维修，如有问题请致电0971-8123456或13800001111。', { phone: '13912345678' });
     sameProblemHere = await closedCase(`${problem.title}\n${problem.detail.slice(0, 2 * third)}`, 'P01', '已转交属地街道处理。');
     // Other closed cases of every topic, as an office has them.
-    await Promise.all(messages.filter((x) => x !== problem).slice(0, 60).map((m) => closedCase(`${m.title}\n${m.detail}`, 'P01', `答复：${m.title}`, { topic: m.label })));
+    await Promise.all(messages.filter((x) => x !== problem).slice(0, 40).map((m) => closedCase(`${m.title}\n${m.detail}`, 'P01', `答复：${m.title}`, { topic: m.label })));
     target = await makeCase(h.services, { status: 'assigned', departmentCode: 'P01', description: `${problem.title}\n${problem.detail.slice(third)}` });
   });
 

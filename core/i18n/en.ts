@@ -552,7 +552,7 @@ export const en: Record<TextKey, string> = {
   'faq.thanks': 'Glad it helped. Send a message any time you need anything else.',
   // ---- past answers (过往答复) and unanswered FAQ questions ----
   'desk.similar.title': 'Past answers',
-  'desk.similar.hint': 'The most similar closed cases of the office, with the answer given and the resident\'s rating: read them, or put one in the answer field and adapt it.',
+  'desk.similar.hint': 'The closed cases most like this one, with the answer given and the resident\'s rating: read them, or put one in the answer field and adapt it.',
   'desk.similar.none': 'No closed case is similar enough.',
   'desk.similar.meta': '{topic} · {department} · closed {date} · rating: {rating} · {similarity}% similar',
   'desk.similar.noRating': 'not rated',

@@ -550,7 +550,7 @@ export const zh = {
   'faq.thanks': '不客气，很高兴能帮到您。还有其他需要，随时发消息给我。',
   // ---- past answers (过往答复) and unanswered FAQ questions ----
   'desk.similar.title': '过往答复',
-  'desk.similar.hint': '本单位已办结的最相似案件及其答复和群众评价，可参考或填入答复框后修改。',
+  'desk.similar.hint': '与本案最相似的已办结案件及其答复和群众评价，可参考，或填入答复框后修改。',
   'desk.similar.none': '没有足够相似的已办结案件。',
   'desk.similar.meta': '{topic} · {department} · {date} 办结 · 评价：{rating} · 相似度 {similarity}%',
   'desk.similar.noRating': '未评价',
