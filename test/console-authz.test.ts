@@ -23,7 +23,7 @@ vi.mock('fastify', async (importOriginal) => {
 const PASSWORD = 'correct horse battery';
 // Console routes anyone may call: the page, its assets, and signing in.
 // The page and its scripts hold no data (the sign-in page needs them); everything else needs a session.
-const ASSETS = ['desk.js', 'desk.css', 'ranking.js', 'admin-alerts.js', 'faq.js', 'projects.js', 'model.js', 'templates.js'].flatMap((file) => [`GET /console/${file}`, `HEAD /console/${file}`]);
+const ASSETS = ['desk.js', 'desk.css', 'ranking.js', 'admin-alerts.js', 'faq.js', 'projects.js', 'model.js', 'templates.js', 'similar.js'].flatMap((file) => [`GET /console/${file}`, `HEAD /console/${file}`]);
 const PUBLIC = new Set(['GET /console', 'HEAD /console', ...ASSETS, 'POST /console/api/login']);
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
 const ID = '4f0c7f4e-1f7e-4c31-9a55-8f3f2f1d2b11';

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../bot/console/passwords.js';
 import { looksLikeQuestion, parseCsv } from '../nlp-models/index.js';
+import { localDate } from '../core/routing/working-days.js';
 import { residentMessagesCsv } from './support/resident-messages.js';
 import { startHarness, uniqueUser, type Harness } from './support/harness.js';
 
@@ -80,6 +81,31 @@ describe('questions answered from the FAQ', () => {
     expect(labels(replies)).not.toContain('有帮助');
     expect(await asked()).toMatchObject({ unmatched: before.unmatched + 1 });
   });
+
+  it('lists the unanswered questions asked most often (phones masked) for admins only, and npm run report counts them', async () => {
+    // One question three ways (punctuation and spaces differ), and another asked once with a phone in it.
+    for (const q of ['办理低保要准备哪些材料呢？', '办理低保要准备哪些材料呢', '办理低保 要准备哪些材料呢?']) await h.say(uniqueUser(), q);
+    await h.say(uniqueUser(), '残疾证丢了打13912345678能补办吗？');
+    const res = await api(admin, 'GET', '/console/api/admin/faq');
+    const { frequent, ...counts } = res.json().asked as Asked & { days: number; frequent: { question: string; count: number }[] };
+    expect(frequent[0]).toEqual({ question: '办理低保要准备哪些材料呢？', count: 3 });
+    expect(frequent).toContainEqual({ question: '残疾证丢了打139****5678能补办吗？', count: 1 });
+    expect(res.body).not.toContain('13912345678');
+    expect((await api(await signIn('office'), 'GET', '/console/api/admin/faq')).statusCode).toBe(403);
+
+    const day = localDate(h.services.now(), h.services.config.TIMEZONE);
+    const out = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+      execFile(process.execPath, ['--import', 'tsx', 'workers/report-cli.ts', '--from', day, '--to', day, '--json'], { env: { ...process.env, DATABASE_URL: h.services.config.DATABASE_URL } }, (err, stdout, stderr) =>
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      ),
+    );
+    expect(out.code, out.stderr).toBe(0);
+    const unanswered = counts.unmatched + counts.notHelped;
+    expect(out.stdout).toContain(`未能解答${unanswered}次，其中没有匹配答案${counts.unmatched}次，答复后仍要反映问题${counts.notHelped}次`);
+    const json = JSON.parse(out.stdout.trim().split('\n').at(-1)!);
+    expect(json.faq).toEqual({ unmatched: counts.unmatched, notHelped: counts.notHelped, helpful: counts.helpful, answered: counts.answered, asked: counts.answered + counts.unmatched, unanswered });
+    expect(json.totals).toBeDefined();
+  }, 30_000);
 
   it('does not answer real complaints: they go to the report', async () => {
     const [header, ...rows] = parseCsv(readFileSync(residentMessagesCsv(), 'utf8'));

@@ -155,19 +155,20 @@ function caseRows(d: Decision, number: string, numberOf: Map<string, string>, at
 }
 
 // Column → PostgreSQL array type of the multi-row inserts (one array parameter per column).
-const CASE_COLUMNS = {
+export const CASE_COLUMNS = {
   id: 'uuid', number: 'text', submissionId: 'uuid', residentId: 'uuid', status: '"CaseStatus"', topic: 'text', topicConfidence: 'float8',
   description: 'text', placeText: 'text', regionCode: 'text', occurredOn: 'date', priority: '"Priority"', departmentId: 'uuid',
   deadline: 'timestamp', closedAt: 'timestamp', duplicateOfId: 'uuid', features: 'bytea',
 } as const;
-const EVENT_COLUMNS = { id: 'uuid', caseId: 'uuid', type: 'text', actor: 'text', fromStatus: '"CaseStatus"', toStatus: '"CaseStatus"', note: 'text', data: 'jsonb' } as const;
+export const EVENT_COLUMNS = { id: 'uuid', caseId: 'uuid', type: 'text', actor: 'text', fromStatus: '"CaseStatus"', toStatus: '"CaseStatus"', note: 'text', data: 'jsonb' } as const;
 
-/** INSERT … SELECT FROM unnest(…): any number of rows in one statement, `at` for createdAt/updatedAt or at. */
-function insertRows<C extends Record<string, string>>(table: string, columns: C, rows: Record<keyof C, unknown>[], stamps: string[], at: Date) {
+/** INSERT … SELECT FROM unnest(…): any number of rows in one statement, `at` for the `stamps` columns (createdAt/updatedAt or at). */
+export function insertRows<C extends Record<string, string>>(table: string, columns: C, rows: Record<keyof C, unknown>[], stamps: string[] = [], at?: Date) {
   const names = Object.keys(columns);
   const params: unknown[] = names.map((n) => rows.map((r) => r[n]));
   const unnest = names.map((n, i) => `$${i + 1}::${columns[n]}[]`).join(', ');
-  params.push(timestamp(at));
+  // Only when stamped: a parameter no column uses has no type PostgreSQL can determine.
+  if (stamps.length) params.push(timestamp(at!));
   const cols = [...names, ...stamps].map((n) => `"${n}"`).join(', ');
   const values = [...names.map((n) => `u."${n}"`), ...stamps.map(() => `$${names.length + 1}::timestamp`)].join(', ');
   return { text: `INSERT INTO "${table}" (${cols}) SELECT ${values} FROM unnest(${unnest}) AS u(${names.map((n) => `"${n}"`).join(', ')})`, values: params };

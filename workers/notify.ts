@@ -34,9 +34,10 @@ export const NOTIFIED_EVENTS = Object.keys(MESSAGES);
 /**
  * The resident's own acts (a rating, extra detail) are answered in the chat at once, not again;
  * the intake's own acceptance is told with the routing that follows it within seconds, in one
- * message, not two.
+ * message, not two. Cases imported from the office's past messages (`system:import`) were answered
+ * elsewhere long ago: nobody is told of them.
  */
-export const SILENT_ACTORS = ['resident', 'system:satisfaction'];
+export const SILENT_ACTORS = ['resident', 'system:satisfaction', 'system:import'];
 /** Silent events as "actor:type". */
 export const SILENT_EVENTS = ['system:intake:accepted'];
 

@@ -13,7 +13,8 @@ import { projectFigures } from '../core/projects/progress.js';
 import { periodWorkbook } from '../core/cases/export.js';
 import { computeRates, rateDefinitions } from '../core/cases/rates.js';
 import { systemClock } from '../core/platform/clock.js';
-import { localDate } from '../core/routing/working-days.js';
+import { localDate, localDayRange } from '../core/routing/working-days.js';
+import { faqAskCounts } from '../core/faq/faq.js';
 
 const args = z
   .object({
@@ -65,12 +66,16 @@ try {
   } else {
     const figures = await computeFigures(db, { from, to, timeZone: config.TIMEZONE });
     const hotspots = await hotSpotsBetween(db, config, from, to);
+    const period = localDayRange(from, to, config.TIMEZONE);
+    const counts = await faqAskCounts(db, period.from, period.to);
+    // Questions the FAQ did not answer, for the office to write answers to.
+    const faq = { ...counts, asked: counts.answered + counts.unmatched, unanswered: counts.unmatched + counts.notHelped };
     const spots = hotspots.slice(0, 5).map((h) =>
       t(lang, 'figures.hotspot', { topic: h.topic, count: h.count, regions: h.regions.map((r) => r.name).join(lang === 'en' ? ', ' : '、'), description: h.description.slice(0, 40) }),
     );
     const projects = await projectFigures(db, { from, to, timeZone: config.TIMEZONE, today });
-    process.stdout.write(`${[figuresText(figures, lang), t(lang, 'figures.projects', projects), ...spots].join('\n')}\n`);
-    if (parsed.json) process.stdout.write(`${JSON.stringify({ ...figures, hotspots, projects })}\n`);
+    process.stdout.write(`${[figuresText(figures, lang), t(lang, 'figures.projects', projects), ...spots, t(lang, 'figures.faq', faq)].join('\n')}\n`);
+    if (parsed.json) process.stdout.write(`${JSON.stringify({ ...figures, hotspots, projects, faq })}\n`);
   }
 } finally {
   await db.$disconnect();

@@ -1,26 +1,30 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { faqEntrySchema, type Faq } from '../../core/faq/faq.js';
+import { faqEntrySchema, frequentUnanswered, type Faq } from '../../core/faq/faq.js';
+import type { Db } from '../../core/platform/db.js';
 import type { Clock } from '../../core/platform/clock.js';
 import { badRequest } from './errors.js';
 import { requireRole } from './guard.js';
 
 /** The unanswered questions shown are those of this many last days. */
 const COUNT_DAYS = 30;
+/** The most frequent unanswered questions listed, for the office to write answers to. */
+const FREQUENT_SHOWN = 10;
 const idParam = z.object({ id: z.string().uuid() });
 
 /**
  * Admin-only: the office's FAQ (list, add, change, remove, replace all from CSV) and how many
- * questions it left unanswered. Every change reaches every bot process by the next question.
+ * questions it left unanswered, the most frequent listed. Every change reaches every bot process by the next question.
  */
-export async function faqRoutes(app: FastifyInstance, opts: { faq: Faq; now: Clock }): Promise<void> {
+export async function faqRoutes(app: FastifyInstance, opts: { faq: Faq; db: Db; now: Clock }): Promise<void> {
   const { faq } = opts;
   app.addHook('onRequest', requireRole('admin'));
   app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
   app.get('/console/api/admin/faq', async () => {
     const since = new Date(opts.now().getTime() - COUNT_DAYS * 86_400_000);
-    return { entries: await faq.list(), asked: { days: COUNT_DAYS, ...(await faq.unanswered(since)) } };
+    const [entries, counts, frequent] = await Promise.all([faq.list(), faq.unanswered(since), frequentUnanswered(opts.db, since, FREQUENT_SHOWN)]);
+    return { entries, asked: { days: COUNT_DAYS, ...counts, frequent } };
   });
 
   app.post('/console/api/admin/faq', async (req, reply) => {

@@ -27,6 +27,7 @@ import { localDate } from '../../core/routing/working-days.js';
 import type { Clock } from '../../core/platform/clock.js';
 import { modelRoutes } from './model-routes.js';
 import { templateRoutes } from './template-routes.js';
+import { similarRoutes } from './similar-routes.js';
 import { consoleAuth, sessionRoutes } from './auth.js';
 import { caseRoutes, departmentScope } from './cases-routes.js';
 import { chatLinkRoutes } from './chat-link-routes.js';
@@ -39,7 +40,7 @@ import { ConsoleSessions } from './sessions.js';
 const PAGE_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
 const range = z.object({ from: isoDay, to: isoDay, lang: z.enum(['zh', 'en']).default('zh') }).refine((r) => r.from <= r.to, 'from must not be after to');
 
-const PAGE_SCRIPTS = ['admin-alerts.js', 'ranking.js', 'templates.js', 'projects.js', 'model.js'];
+const PAGE_SCRIPTS = ['admin-alerts.js', 'ranking.js', 'templates.js', 'projects.js', 'model.js', 'similar.js'];
 
 function asset(name: string): string {
   return readFileSync(new URL(`./public/${name}`, import.meta.url), 'utf8');
@@ -103,7 +104,8 @@ export async function consoleRoutes(app: FastifyInstance, opts: { services: Serv
     await signedIn.register(modelRoutes, { db, queues: services.queues, staffOf });
     await signedIn.register(rankingRoutes, { db, config, now: services.now });
     await signedIn.register(templateRoutes, { db, config, now: services.now, staffOf });
-    await signedIn.register(faqRoutes, { faq: new Faq(db, services.redis, config.REDIS_PREFIX, services.now, config.FAQ_MATCH_THRESHOLD), now: services.now });
+    await signedIn.register(similarRoutes, { sql: services.sql, staffOf });
+    await signedIn.register(faqRoutes, { faq: new Faq(db, services.redis, config.REDIS_PREFIX, services.now, config.FAQ_MATCH_THRESHOLD), db, now: services.now });
     await signedIn.register(figureRoutes, { db, config, now: services.now });
     await signedIn.register(projectRoutes, { projects: supervisionProjects({ db, queues: services.queues, now: services.now, timeZone: config.TIMEZONE }), staffOf });
 

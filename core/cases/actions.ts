@@ -64,7 +64,7 @@ export const CASE_ACTIONS = Object.keys(PERMISSIONS) as CaseAction[];
 const WORKING: CaseStatus[] = ['assigned', 'in_progress', 'reopened'];
 
 /** What the case must be like for each action to make sense (the console offers only these). */
-const WHEN: Record<CaseAction, (c: Pick<Case, 'status' | 'supervisedAt'>, pending: boolean) => boolean> = {
+const WHEN: Record<CaseAction, (c: Pick<Case, 'status' | 'supervisedAt' | 'source'>, pending: boolean) => boolean> = {
   accept: (c) => c.status === 'received' || c.status === 'needs_info',
   reject: (c) => ['received', 'needs_info', 'accepted'].includes(c.status),
   requestInfo: (c) => c.status === 'received' || c.status === 'accepted' || WORKING.includes(c.status),
@@ -72,7 +72,8 @@ const WHEN: Record<CaseAction, (c: Pick<Case, 'status' | 'supervisedAt'>, pendin
   reply: (c) => c.status === 'accepted' || WORKING.includes(c.status),
   note: () => true,
   resolve: (c) => WORKING.includes(c.status),
-  reopen: (c) => c.status === 'resolved' || c.status === 'closed',
+  // A past case imported with its answer (history:import) was handled elsewhere: there is no one to reopen it for.
+  reopen: (c) => (c.status === 'resolved' || c.status === 'closed') && c.source === null,
   supervise: (c) => !c.supervisedAt && [...OPEN_STATUSES, 'needs_info'].includes(c.status),
   approve: (c) => c.status === 'in_review',
   return: (c) => c.status === 'in_review',
@@ -85,7 +86,7 @@ const WHEN: Record<CaseAction, (c: Pick<Case, 'status' | 'supervisedAt'>, pendin
 };
 
 /** The actions a member of staff may take on a case now: what the console shows. */
-export function availableActions(actor: StaffActor, c: Pick<Case, 'status' | 'supervisedAt'>, pending: boolean): CaseAction[] {
+export function availableActions(actor: StaffActor, c: Pick<Case, 'status' | 'supervisedAt' | 'source'>, pending: boolean): CaseAction[] {
   return CASE_ACTIONS.filter((a) => PERMISSIONS[a].includes(actor.role) && WHEN[a](c, pending));
 }
 

@@ -28,13 +28,28 @@ export function caseNumberDay(now: Date, timeZone: string): string {
  * take numbers as their last step.
  */
 export async function nextCaseNumbers(sql: Queryable, prefix: string, now: Date, timeZone: string, count: number): Promise<string[]> {
-  const day = caseNumberDay(now, timeZone);
-  const { rows } = await sql.query<{ last: number }>(
-    `INSERT INTO "CaseNumberCounter" ("day", "last") VALUES ($1, $2)
-     ON CONFLICT ("day") DO UPDATE SET "last" = "CaseNumberCounter"."last" + $2
-     RETURNING "last"`,
-    [day, count],
+  return (await caseNumbersOfDays(sql, prefix, [{ at: now, count }], timeZone))[0]!;
+}
+
+/** nextCaseNumbers for several days at once (an import of past cases), in one statement: the numbers of each, in order. */
+export async function caseNumbersOfDays(sql: Queryable, prefix: string, wanted: { at: Date; count: number }[], timeZone: string): Promise<string[][]> {
+  const counts = new Map<string, number>();
+  const days = wanted.map(({ at, count }) => {
+    const day = caseNumberDay(at, timeZone);
+    counts.set(day, (counts.get(day) ?? 0) + count);
+    return day;
+  });
+  const { rows } = await sql.query<{ day: string; last: number }>(
+    `INSERT INTO "CaseNumberCounter" ("day", "last") SELECT * FROM unnest($1::text[], $2::int[])
+     ON CONFLICT ("day") DO UPDATE SET "last" = "CaseNumberCounter"."last" + EXCLUDED."last"
+     RETURNING "day", "last"`,
+    [[...counts.keys()], [...counts.values()]],
   );
-  const first = rows[0]!.last - count + 1;
-  return Array.from({ length: count }, (_, i) => `${prefix}${day}${formatSerial(first + i)}`);
+  // The first serial still free of each day, handed out in the order asked.
+  const next = new Map(rows.map((r) => [r.day, r.last - counts.get(r.day)! + 1]));
+  return wanted.map(({ count }, i) => {
+    const first = next.get(days[i]!)!;
+    next.set(days[i]!, first + count);
+    return Array.from({ length: count }, (_, k) => `${prefix}${days[i]}${formatSerial(first + k)}`);
+  });
 }

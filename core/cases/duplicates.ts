@@ -101,6 +101,7 @@ export async function findHotSpots(
         ...topicFilter(topic),
         regionCode: { not: null },
         status: { not: 'rejected' },
+        source: null,
         createdAt: { gte: opts.from, lt: opts.to },
         departmentId: opts.departmentId,
       },

@@ -46,7 +46,7 @@ export async function periodWorkbook(db: Db, opts: { from: string; to: string; t
 
   const { from, to } = localDayRange(opts.from, opts.to, timeZone);
   const cases = await db.case.findMany({
-    where: { createdAt: { gte: from, lt: to } },
+    where: { createdAt: { gte: from, lt: to }, source: null },
     orderBy: { createdAt: 'asc' },
     select: { number: true, createdAt: true, status: true, topic: true, region: { select: { name: true } }, department: { select: { name: true, nameEn: true } }, deadline: true, resolvedAt: true, satisfaction: true, overdueAt: true, supervisedAt: true },
   });

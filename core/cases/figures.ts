@@ -49,7 +49,8 @@ function duration(column: 'firstResponseAt' | 'resolvedAt', from: Date, to: Date
  */
 export async function computeFigures(db: Db, opts: { from: string; to: string; timeZone: string; departmentId?: string }): Promise<Figures> {
   const { from, to } = localDayRange(opts.from, opts.to, opts.timeZone);
-  const scope = opts.departmentId === undefined ? Prisma.sql`TRUE` : Prisma.sql`c."departmentId" = ${opts.departmentId}::uuid`;
+  // Cases imported from the office's past messages (source) are not cases received in the period.
+  const scope = opts.departmentId === undefined ? Prisma.sql`c."source" IS NULL` : Prisma.sql`c."source" IS NULL AND c."departmentId" = ${opts.departmentId}::uuid`;
   const inRange = Prisma.sql`c."createdAt" >= ${from} AND c."createdAt" < ${to} AND ${scope}`;
   const local = (column: string) => Prisma.sql`to_char((c.${Prisma.raw(`"${column}"`)} AT TIME ZONE 'UTC') AT TIME ZONE ${opts.timeZone}, 'YYYY-MM-DD')`;
   // One snapshot (repeatable read), so that the breakdowns add up to the totals while workers change cases.

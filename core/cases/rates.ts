@@ -45,7 +45,8 @@ export async function computeRates(db: Db, opts: { from: string; to: string; tim
   const [departments, cases] = await Promise.all([
     db.department.findMany({ where: { kind: { not: 'supervision_office' } }, orderBy: { code: 'asc' }, include: { staff: { select: { id: true } } } }),
     db.case.findMany({
-      where: { createdAt: { gte: from, lt: to }, departmentId: { not: null } },
+      // Imported past cases (source) were not handled here: they are not ranked.
+      where: { createdAt: { gte: from, lt: to }, departmentId: { not: null }, source: null },
       select: {
         departmentId: true,
         status: true,

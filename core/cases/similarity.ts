@@ -153,15 +153,15 @@ export function textSimilarity(a: string, b: string): number {
   return similarity(featuresOf(a), featuresOf(b));
 }
 
-/** The candidates at least `threshold` alike to the target, most alike first, at most `limit`. */
+/** The candidates at least `threshold` alike to the target, most alike first, at most `limit` (`places` as for similarity). */
 export function rankSimilar<T extends { features: Features }>(
   target: Features,
   candidates: Iterable<T>,
-  opts: { threshold: number; limit: number },
+  opts: { threshold: number; limit: number; places?: boolean },
 ): (T & { similarity: number })[] {
   const ranked: (T & { similarity: number })[] = [];
   for (const candidate of candidates) {
-    const s = similarity(target, candidate.features);
+    const s = similarity(target, candidate.features, opts.places);
     if (s >= opts.threshold) ranked.push({ ...candidate, similarity: s });
   }
   return ranked.sort((x, y) => y.similarity - x.similarity).slice(0, opts.limit);

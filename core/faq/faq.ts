@@ -5,6 +5,7 @@ import type { Lang } from '../i18n/index.js';
 import type { Clock } from '../platform/clock.js';
 import type { Config } from '../platform/config.js';
 import type { Db } from '../platform/db.js';
+import { maskPhones } from '../platform/log.js';
 import type { AppRedis } from '../platform/redis.js';
 
 /** One question/answer pair as edited on the admin page or read from a CSV row. */
@@ -103,8 +104,10 @@ export class Faq {
     return { entryId: entry.id, score: found.score, text: text.replace(/\{(\w+)\}/g, (all, name: string) => vars.get(name) ?? all) };
   }
 
-  async record(outcome: 'answered' | 'helpful' | 'not_helped' | 'unmatched', entryId?: string): Promise<void> {
-    await this.db.faqAsk.create({ data: { outcome, entryId, at: this.now() } });
+  /** Counts a question; an unanswered one keeps its words (phones masked) for the office's list. */
+  async record(outcome: 'answered' | 'helpful' | 'not_helped' | 'unmatched', entryId?: string, question?: string): Promise<void> {
+    const words = outcome === 'unmatched' || outcome === 'not_helped' ? maskPhones(question ?? '').trim().slice(0, QUESTION_KEPT_CHARS) || null : null;
+    await this.db.faqAsk.create({ data: { outcome, entryId, question: words, at: this.now() } });
   }
 
   // ---- editing (console, CLI); every change raises the version ----
@@ -147,9 +150,32 @@ export class Faq {
   }
 
   /** Questions the FAQ did not answer since `since`: none matched, or 仍要反映问题 after the answer. */
-  async unanswered(since: Date): Promise<{ unmatched: number; notHelped: number; helpful: number; answered: number }> {
-    const groups = await this.db.faqAsk.groupBy({ by: ['outcome'], where: { at: { gte: since } }, _count: { _all: true } });
-    const count = new Map(groups.map((g) => [g.outcome, g._count._all]));
-    return { unmatched: count.get('unmatched') ?? 0, notHelped: count.get('not_helped') ?? 0, helpful: count.get('helpful') ?? 0, answered: count.get('answered') ?? 0 };
+  unanswered(since: Date): Promise<FaqAskCounts> {
+    return faqAskCounts(this.db, since);
   }
+}
+
+/** An unanswered question's words kept (questions the FAQ is asked are at most 40 characters). */
+const QUESTION_KEPT_CHARS = 200;
+
+export type FaqAskCounts = { unmatched: number; notHelped: number; helpful: number; answered: number };
+
+/** How the FAQ fared with the questions asked in [from, to): no match and 仍要反映问题 are unanswered for the office. */
+export async function faqAskCounts(db: Db, from: Date, to?: Date): Promise<FaqAskCounts> {
+  const groups = await db.faqAsk.groupBy({ by: ['outcome'], where: { at: { gte: from, lt: to } }, _count: { _all: true } });
+  const count = new Map(groups.map((g) => [g.outcome, g._count._all]));
+  return { unmatched: count.get('unmatched') ?? 0, notHelped: count.get('not_helped') ?? 0, helpful: count.get('helpful') ?? 0, answered: count.get('answered') ?? 0 };
+}
+
+/**
+ * The unanswered questions asked most often since `since`, so the office knows which answers to
+ * write: questions that differ only in spaces, punctuation or case count as one, shown as first asked.
+ */
+export async function frequentUnanswered(db: Db, since: Date, limit: number): Promise<{ question: string; count: number }[]> {
+  return db.$queryRaw<{ question: string; count: number }[]>`
+    SELECT (array_agg(a."question" ORDER BY a."at"))[1] AS "question", count(*)::int AS "count"
+    FROM "FaqAsk" a
+    WHERE a."at" >= ${since} AND a."outcome" IN ('unmatched', 'not_helped') AND a."question" IS NOT NULL
+    GROUP BY lower(regexp_replace(a."question", '[[:space:][:punct:]，。？！、；：“”‘’（）《》…～·]+', '', 'g'))
+    ORDER BY 2 DESC, 1 LIMIT ${limit}`;
 }

@@ -654,4 +654,18 @@ export const en: Record<TextKey, string> = {
   'figures.topRegions': 'Regions with the most messages: {list}.',
   'evidence.pdfNotSent': '({count} more piece(s) of evidence in PDF cannot be sent on this account; to see them, ask a member of staff.)',
   'event.review_reminder': 'Supervision Office reminded: the answer has waited for review for more than a working day',
+  // ---- past answers (过往答复) and unanswered FAQ questions ----
+  'desk.similar.title': 'Past answers',
+  'desk.similar.hint': 'The closed cases most like this one, with the answer given and the resident\'s rating: read them, or put one in the answer field and adapt it.',
+  'desk.similar.none': 'No closed case is similar enough.',
+  'desk.similar.meta': '{topic} · {department} · closed {date} · rating: {rating} · {similarity}% similar',
+  'desk.similar.noRating': 'not rated',
+  'desk.similar.imported': 'past message',
+  'desk.similar.open': 'case {number}',
+  'desk.similar.use': 'Put in the answer field',
+  'desk.similar.used': 'Put in the answer field: check and adapt it before sending.',
+  'desk.faq.frequent': 'Questions often asked that have no answer (last {days} days; write answers for them):',
+  'desk.faq.frequentItem': '{question} ({count}×)',
+  'desk.faq.noFrequent': 'No unanswered questions lately.',
+  'figures.faq': 'FAQ answers: {asked} questions asked, {answered} answered ({helpful} helpful); {unanswered} unanswered: {unmatched} with no matching answer, {notHelped} reported anyway after the answer.',
 };

@@ -652,6 +652,20 @@ export const zh = {
   'figures.topRegions': '留言较多的地区：{list}。',
   'evidence.pdfNotSent': '（另有 {count} 份 PDF 办理凭证，公众号无法发送文件；如需查看，请联系工作人员。）',
   'event.review_reminder': '提醒督查室：办理结果已等待审核超过一个工作日',
+  // ---- past answers (过往答复) and unanswered FAQ questions ----
+  'desk.similar.title': '过往答复',
+  'desk.similar.hint': '与本案最相似的已办结案件及其答复和群众评价，可参考，或填入答复框后修改。',
+  'desk.similar.none': '没有足够相似的已办结案件。',
+  'desk.similar.meta': '{topic} · {department} · {date} 办结 · 评价：{rating} · 相似度 {similarity}%',
+  'desk.similar.noRating': '未评价',
+  'desk.similar.imported': '历史留言',
+  'desk.similar.open': '案件 {number}',
+  'desk.similar.use': '填入答复框',
+  'desk.similar.used': '已填入答复框，请核对修改后再提交。',
+  'desk.faq.frequent': '常被问到却没有答案的问题（近 {days} 天，可据此补充答案）：',
+  'desk.faq.frequentItem': '{question}（{count} 次）',
+  'desk.faq.noFrequent': '近期没有未能回答的问题。',
+  'figures.faq': '常见问题自动答复：群众提问{asked}次，已答复{answered}次（有帮助{helpful}次）；未能解答{unanswered}次，其中没有匹配答案{unmatched}次，答复后仍要反映问题{notHelped}次。',
 } as const;
 
 export type TextKey = keyof typeof zh;

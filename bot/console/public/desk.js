@@ -134,7 +134,7 @@
   function pluggedView(view) {
     return Boolean(view) && document.getElementById('view-' + view)?.dataset.plugin !== undefined;
   }
-  window.Desk = { api, t, el, notice, name, state };
+  window.Desk = { api, t, el, notice, name, state, topicName, fmtDay };
 
   // ---- live events ----
   function listen() {
@@ -436,6 +436,8 @@
       el('div', { class: 'card' }, el('h3', {}, t('case.timeline')), el('ol', { class: 'timeline' }, ...c.events.map((e) =>
         el('li', {}, el('time', {}, fmt(e.at)), el('strong', {}, e.text), ` · ${e.actorName}`, e.note && !e.text.includes(e.note) ? `\n${e.note}` : '')))),
     ));
+    // Panels kept in files of their own (similar.js: past answers) add themselves to the case shown.
+    document.dispatchEvent(new CustomEvent('desk:case', { detail: c }));
   }
 
   // ---- the supervision office's queue: answers to review, requests to decide ----

@@ -1,4 +1,4 @@
-// The FAQ editor on the admin page: list, edit, add, delete, CSV upload, and the unanswered count.
+// The FAQ editor on the admin page: list, edit, add, delete, CSV upload, the unanswered count and the questions most often left unanswered.
 // desk.js announces the admin page with the 'desk:admin' event (the CSRF token and the language).
 (() => {
   'use strict';
@@ -44,9 +44,29 @@
     form.elements.questionZh.focus();
   }
 
+  // The unanswered questions asked most often: what the office should write answers for.
+  function showFrequent({ days, frequent }) {
+    let box = $('#faq-frequent');
+    if (!box) {
+      box = document.createElement('div');
+      box.id = 'faq-frequent';
+      $('#faq-asked').after(box);
+    }
+    const intro = document.createElement('p');
+    intro.textContent = t(frequent.length ? 'faq.frequent' : 'faq.noFrequent', { days });
+    const list = document.createElement('ol');
+    for (const f of frequent) {
+      const item = document.createElement('li');
+      item.textContent = t('faq.frequentItem', f);
+      list.append(item);
+    }
+    box.replaceChildren(intro, ...(frequent.length ? [list] : []));
+  }
+
   async function load() {
     const { entries, asked } = await call('GET', '');
     $('#faq-asked').textContent = t('faq.asked', { ...asked, unanswered: asked.unmatched + asked.notHelped });
+    showFrequent(asked);
     const rows = entries.map((e) => {
       const tr = document.createElement('tr');
       const actions = document.createElement('td');

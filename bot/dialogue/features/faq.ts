@@ -30,7 +30,7 @@ export function faqAnswers(engine: FlowEngine): Middleware {
       return showMenu(ctx, ctx.t('faq.thanks'));
     }
     if (ctx.payload === 'faq:report') {
-      if (asked) await faq.record('not_helped', asked.entryId);
+      if (asked) await faq.record('not_helped', asked.entryId, asked.question);
       return reportIt(ctx, engine, asked?.question);
     }
     const text = ctx.text;
@@ -39,7 +39,7 @@ export function faqAnswers(engine: FlowEngine): Middleware {
     if (detectUrgency(text, { now: ctx.deps.now(), timeZone: config.TIMEZONE }).urgent) return next();
     const answer = await faq.answer(text, ctx.lang, deadlineDays(config));
     if (!answer) {
-      await faq.record('unmatched');
+      await faq.record('unmatched', undefined, text);
       return next();
     }
     await faq.record('answered', answer.entryId);

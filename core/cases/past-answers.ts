@@ -1,0 +1,102 @@
+import type { Satisfaction } from '../platform/db.js';
+import { maskPhones } from '../platform/log.js';
+import type { Queryable } from '../platform/sql.js';
+import { decodeFeatures, featuresOrText, rankSimilar, type Features } from './similarity.js';
+
+/**
+ * 过往答复: the closed cases most like a case, with the answer the office gave and the resident's
+ * rating, so staff can reuse a good answer. Each case's features were stored with it at intake (or
+ * import); nothing is segmented again per request: the candidates' stored features are read and
+ * compared in memory (a few thousand sparse dot products, a few milliseconds).
+ */
+
+/** Closed cases compared per pass, most recently closed first. */
+const SCAN_LIMIT = 3000;
+/** Below this, a case shares little more than common words with the target: not shown. */
+export const PAST_ANSWER_MIN_SIMILARITY = 0.12;
+export const PAST_ANSWERS_SHOWN = 3;
+
+export type PastAnswer = {
+  similarity: number;
+  topic: string | null;
+  department: { name: string; nameEn: string | null } | null;
+  closedAt: Date;
+  /** The answer the resident received (phone numbers masked). */
+  answer: string;
+  satisfaction: Satisfaction | null;
+  /** Imported from the office's past messages (`npm run history:import`). */
+  imported: boolean;
+  /** Only for a case the member of staff may open: its number and description. */
+  case: { id: string; number: string; description: string } | null;
+};
+
+type Candidate = { id: string; departmentId: string | null; features: Features };
+
+/**
+ * Candidates: closed cases with stored features, of the first-level topic `first` (same) or of
+ * any other (others); at most SCAN_LIMIT, most recently closed first.
+ */
+async function candidates(sql: Queryable, exclude: string, first: string | null, same: boolean): Promise<Candidate[]> {
+  if (first === null && same) return [];
+  const ofTopic = `(c."topic" = $2 OR c."topic" LIKE $2 || '/%')`;
+  const topic = first === null ? 'TRUE' : same ? ofTopic : `(c."topic" IS NULL OR NOT ${ofTopic})`;
+  const { rows } = await sql.query<{ id: string; departmentId: string | null; features: Buffer }>(
+    `SELECT c."id", c."departmentId", c."features" FROM "Case" c
+     WHERE c."status" = 'closed' AND c."features" IS NOT NULL AND c."id" <> $1 AND c."duplicateOfId" IS NULL AND ${topic}
+     ORDER BY c."closedAt" DESC LIMIT ${SCAN_LIMIT}`,
+    first === null ? [exclude] : [exclude, first],
+  );
+  return rows.flatMap((r) => {
+    const features = decodeFeatures(r.features);
+    return features ? [{ id: r.id, departmentId: r.departmentId, features }] : [];
+  });
+}
+
+/**
+ * The closed cases most like case `caseId` (at most PAST_ANSWERS_SHOWN): those of its first-level
+ * topic first, then, when they are fewer, the others. `visibleDepartment` is the one department
+ * whose cases the caller may open (a handler's), or undefined for all: of any other case only the
+ * answer, topic, date, department and rating are given, never who reported it or what they wrote.
+ */
+export async function pastAnswers(sql: Queryable, caseId: string, visibleDepartment: string | undefined): Promise<PastAnswer[] | null> {
+  const { rows: found } = await sql.query<{ topic: string | null; description: string; features: Buffer | null; departmentId: string | null }>(
+    `SELECT "topic", "description", "features", "departmentId" FROM "Case" WHERE "id" = $1`,
+    [caseId],
+  );
+  const target = found[0];
+  if (!target || (visibleDepartment !== undefined && target.departmentId !== visibleDepartment)) return null;
+  const features = featuresOrText(target.features, target.description);
+  const first = target.topic?.split('/')[0] ?? null;
+  // An answer about the same problem elsewhere is still a good answer: places get no extra weight.
+  const opts = { threshold: PAST_ANSWER_MIN_SIMILARITY, limit: PAST_ANSWERS_SHOWN, places: false };
+  const best = rankSimilar(features, await candidates(sql, caseId, first, true), opts);
+  if (best.length < PAST_ANSWERS_SHOWN) best.push(...rankSimilar(features, await candidates(sql, caseId, first, false), { ...opts, limit: PAST_ANSWERS_SHOWN - best.length }));
+  if (!best.length) return [];
+  // The answer: the note of the last resolution (a reviewed one carries the department's answer).
+  const { rows } = await sql.query<{
+    id: string; number: string; description: string; topic: string | null; departmentId: string | null; closedAt: Date; satisfaction: Satisfaction | null;
+    source: string | null; answer: string | null; department: PastAnswer['department'];
+  }>(
+    `SELECT c."id", c."number", c."description", c."topic", c."departmentId", c."closedAt" AT TIME ZONE 'UTC' AS "closedAt", c."satisfaction", c."source",
+            CASE WHEN d."id" IS NOT NULL THEN json_build_object('name', d."name", 'nameEn', d."nameEn") END AS "department",
+            (SELECT e."note" FROM "CaseEvent" e WHERE e."caseId" = c."id" AND e."type" IN ('resolved', 'review_approved') ORDER BY e."at" DESC LIMIT 1) AS "answer"
+     FROM "Case" c LEFT JOIN "Department" d ON d."id" = c."departmentId" WHERE c."id" = ANY($1::uuid[])`,
+    [best.map((b) => b.id)],
+  );
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return best.flatMap(({ id, similarity }) => {
+    const c = byId.get(id);
+    if (!c?.answer) return [];
+    const mayOpen = visibleDepartment === undefined || c.departmentId === visibleDepartment;
+    return [{
+      similarity: Math.round(similarity * 100) / 100,
+      topic: c.topic,
+      department: c.department,
+      closedAt: c.closedAt,
+      answer: maskPhones(c.answer),
+      satisfaction: c.satisfaction,
+      imported: c.source !== null,
+      case: mayOpen ? { id: c.id, number: c.number, description: c.description } : null,
+    }];
+  });
+}
