@@ -43,7 +43,8 @@ export type TrainedOn = { corpus: number; cases: number; corrections: number; ev
 /**
  * The office's examples. Evaluation: the `last` cases whose topic staff corrected most recently,
  * labelled with the correction. Training: older corrected cases, and closed cases nobody corrected
- * (their topic stood to the end).
+ * (their topic stood to the end). Imported past cases are left out: their topic is the model's own
+ * guess (npm run history:import), and learning from its own guesses makes a model worse.
  */
 export async function officeExamples(db: Db, last: number): Promise<{ evaluation: TrainingExample[]; corrections: TrainingExample[]; cases: TrainingExample[] }> {
   const rows = await db.topicCorrection.findMany({ orderBy: [{ at: 'desc' }, { id: 'asc' }], select: { caseId: true, text: true, toTopic: true } });
@@ -52,7 +53,7 @@ export async function officeExamples(db: Db, last: number): Promise<{ evaluation
   for (const r of rows) if (!latest.has(r.caseId)) latest.set(r.caseId, example(r.text, r.toTopic));
   const corrected = [...latest.values()];
   const closed = await db.case.findMany({
-    where: { status: 'closed', topic: { not: null }, topicCorrections: { none: {} } },
+    where: { status: 'closed', topic: { not: null }, source: null, topicCorrections: { none: {} } },
     orderBy: { createdAt: 'desc' },
     take: MAX_CLOSED_CASES,
     select: { description: true, topic: true },
