@@ -3,7 +3,7 @@ import type { TextKey } from '../../core/i18n/index.js';
 import type { Context } from './context.js';
 import type { Middleware } from './composer.js';
 import type { Reply } from '../../core/messages.js';
-import { requestHandoff } from './features/handoff.js';
+import { requestHandoff } from './request-handoff.js';
 
 /** What reading an answer leads to. */
 export type Outcome<D> =

@@ -3,7 +3,7 @@ import type { Context } from '../context.js';
 import type { FlowEngine } from '../flow.js';
 import { deadlineDays } from '../../../core/faq/faq.js';
 import { recognizeServiceQuestion, type Intent } from '../../../nlp-models/index.js';
-import { requestHandoff } from './handoff.js';
+import { requestHandoff } from '../request-handoff.js';
 import { showMenu } from './menu.js';
 
 type Command = 'cancel' | 'back' | 'help' | 'human' | 'lang:zh' | 'lang:en' | 'service';

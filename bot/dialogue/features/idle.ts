@@ -2,7 +2,7 @@ import { detectUrgency, isGibberish } from '../../../nlp-models/index.js';
 import type { Middleware } from '../composer.js';
 import type { FlowEngine } from '../flow.js';
 import { meaningfulLength } from '../text.js';
-import { requestHandoff } from './handoff.js';
+import { requestHandoff } from '../request-handoff.js';
 import { showMenu } from './menu.js';
 
 /** With no flow running: the menu, starting a report, small talk, or a report written straight away. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { addressAfter, detectUrgency, findDate, isGibberish, parseMobilePhone, parseQinghaiLandline } from '../../../nlp-models/index.js';
 import type { Context } from '../context.js';
-import { requestHandoff } from '../features/handoff.js';
+import { requestHandoff } from '../request-handoff.js';
 import type { Flow, Outcome, Step } from '../flow.js';
 import type { Button, Reply } from '../../../core/messages.js';
 import { meaningfulLength } from '../text.js';
