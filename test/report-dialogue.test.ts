@@ -155,6 +155,23 @@ describe('reporting a problem in the web chat', () => {
     expect((await h.send(user, { text: '你好', lang: 'zh' })).replies[0]?.text).toContain('请问需要办理什么');
     expect((await h.send(user, { text: '你好' })).replies[0]?.text).toContain('请问需要办理什么');
   });
+
+  it('asks to confirm the topic of a clear description, and offers the top three for a vague one', async () => {
+    const clear = uniqueUser();
+    await h.press(clear, 'menu:report');
+    let replies = await h.say(clear, '单位拖欠我三个月工资一直不发，劳动仲裁也没结果');
+    expect(texts(replies)).toContain('问题属于“劳动和社会保障”类');
+    expect(labels(replies)).toContain('是，属于“劳动和社会保障”');
+
+    const vague = uniqueUser();
+    await h.press(vague, 'menu:report');
+    replies = await h.say(vague, '这件事拖了很久了，一直没有人处理，请领导关注一下');
+    expect(texts(replies)).toContain('请选择最符合您问题的类别');
+    expect(texts(replies)).not.toContain('问题属于');
+    const topics = replies.flatMap((r) => r.buttons ?? []).filter((b) => b.payload.startsWith('topic:'));
+    expect(topics).toHaveLength(4);
+    expect(topics.at(-1)?.label).toBe('其他类别');
+  });
 });
 
 describe('buttons from older messages', () => {

@@ -69,8 +69,8 @@ const schema = z.object({
   /** How similar (0–1, character n-gram cosine) a resident's question must be to an FAQ question to be answered by it. */
   FAQ_MATCH_THRESHOLD: z.coerce.number().min(0).max(1).default(0.4),
   DESCRIPTION_MAX_CHARS: z.coerce.number().int().positive().default(2000),
-  /** Below this classifier score the resident is shown alternatives more prominently. */
-  TOPIC_CONFIDENCE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.62),
+  /** Below this classifier score the resident chooses among the top three topics; the default fits the shipped model (npm run bench:nlp). */
+  TOPIC_CONFIDENCE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.55),
   NLP_MODEL_PATH: z.string().optional(),
   DEADLINE_DAYS_URGENT: z.coerce.number().int().positive().default(1),
   DEADLINE_DAYS_HIGH: z.coerce.number().int().positive().default(5),
