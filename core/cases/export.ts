@@ -51,9 +51,12 @@ export async function periodWorkbook(db: Db, opts: { from: string; to: string; t
   const cases = await db.case.findMany({
     where: { createdAt: { gte: from, lt: to }, source: null },
     orderBy: { createdAt: 'asc' },
-    select: { number: true, createdAt: true, status: true, topic: true, region: { select: { name: true } }, department: { select: { name: true, nameEn: true } }, deadline: true, resolvedAt: true, satisfaction: true, overdueAt: true, supervisedAt: true,
+    select: {
+      number: true, createdAt: true, status: true, topic: true, region: { select: { name: true } }, department: { select: { name: true, nameEn: true } },
+      deadline: true, resolvedAt: true, satisfaction: true, overdueAt: true, supervisedAt: true,
       // Every project the case was in (closed ones too), in the order it joined them.
-      projects: { orderBy: { addedAt: 'asc' }, select: { project: { select: { number: true } } } } },
+      projects: { orderBy: { addedAt: 'asc' }, select: { project: { select: { number: true } } } },
+    },
   });
   const caseSheet = book.addWorksheet(zh ? '案件' : 'Cases');
   const headers = zh
