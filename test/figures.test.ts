@@ -133,6 +133,10 @@ describe('npm run report', () => {
     expect(code).toBe(0);
     expect(stdout).toContain('累计收到留言3条');
     expect(stdout).toMatch(/热点问题（城乡建设）：3件，涉及.*城东区.*城西区|热点问题（城乡建设）：3件，涉及.*城西区.*城东区/);
+    // In English the topic and the regions by their English names, as the figures name them.
+    const en = await report('--from', '2026-05-01', '--to', '2026-05-31', '--lang', 'en');
+    expect(en.code).toBe(0);
+    expect(en.stdout).toMatch(/^Hot spot \(Urban & rural construction\): 3 cases in Chengdong District, Chengxi District, Datong [A-Za-z ]+, e\.g\. “/m);
   }, 30_000);
 
   it('refuses bad dates with one line and exit code 2', async () => {

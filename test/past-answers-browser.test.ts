@@ -66,5 +66,15 @@ describe('past answers on the case page', () => {
 
     await panel.locator('li', { hasText: '已于本周修复' }).getByRole('button', { name: '填入答复框' }).click();
     expect(await page.inputValue('#field-answer')).toBe('八一路路灯已于本周修复，感谢您的监督。');
+
+    // A past case of `npm run history:import` is not current work: out of the list unless asked for, and marked.
+    const imported = await makeCase(h.services, { status: 'closed', departmentCode: 'P01', description: '旧留言：路灯不亮', set: { source: 'history', sourceId: 'h-1' } });
+    await page.click('#nav a[data-view=cases]');
+    await page.locator('#case-table tbody tr', { hasText: target.number }).waitFor();
+    expect(await page.textContent('#case-table tbody')).not.toContain(imported.number);
+    await page.selectOption('#case-filter [name=imported]', { label: '仅历史导入案件' });
+    await page.click('#case-filter button[type=submit]');
+    await page.locator('#case-table tbody tr', { hasText: imported.number }).waitFor();
+    expect(await page.locator('#case-table tbody tr').allInnerTexts()).toEqual([expect.stringContaining('历史导入')]);
   });
 });

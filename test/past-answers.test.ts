@@ -176,4 +176,24 @@ describe('npm run history:import', () => {
     const list = (await similar('office', again.id)).json().similar as Past[];
     expect(list[0]).toMatchObject({ imported: true, answer: expect.stringContaining(rows[0]!.reply.slice(0, 20)) });
   }, 60_000);
+
+  it('keeps imported cases out of the console’s case list unless asked for', async () => {
+    const { db } = h.services;
+    const list = async (query: string) => {
+      const res = await h.app.inject({ method: 'GET', url: `/console/api/cases?pageSize=100${query}`, headers: { cookie: sessions.get('office')!.cookie } });
+      expect(res.statusCode).toBe(200);
+      return res.json() as { total: number; cases: { source: string | null }[] };
+    };
+    const [current, imported] = await Promise.all([db.case.count({ where: { source: null } }), db.case.count({ where: { source: { not: null } } })]);
+    expect(imported).toBe(40);
+    const working = await list('');
+    expect(working.total).toBe(current);
+    expect(working.cases.every((c) => c.source === null)).toBe(true);
+    expect((await list('&imported=exclude')).total).toBe(current);
+    const only = await list('&imported=only');
+    expect(only.total).toBe(imported);
+    expect(only.cases.every((c) => c.source === 'history')).toBe(true);
+    expect((await list('&imported=include')).total).toBe(current + imported);
+    expect((await h.app.inject({ method: 'GET', url: '/console/api/cases?imported=all', headers: { cookie: sessions.get('office')!.cookie } })).statusCode).toBe(400);
+  });
 });

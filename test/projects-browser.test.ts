@@ -86,6 +86,14 @@ describe('a supervision project in the console', () => {
     await page.reload();
     await page.locator('#project-list li.project .project-overdue').waitFor();
     expect(await page.textContent('#project-list li.project .project-overdue')).toBe('超期');
+    // Each of its cases' pages links to it.
+    await page.goto(`${base}/console#case/${spot[1]!.id}`);
+    const link = page.locator('#case-project');
+    await link.waitFor();
+    expect(await link.textContent()).toMatch(/^ZX-\d{4} 城乡建设问题专项督查$/);
+    await link.click();
+    await page.locator('#project-cases tbody tr').first().waitFor();
+    expect(await page.locator('#project-cases tbody tr').count()).toBe(3);
   }, SLOW);
 
   it('opens the form with the cases picked in the case list', async () => {

@@ -1,10 +1,15 @@
 // 专项督查 (issue 14 item 6): the supervision office groups cases into a project; residents are
 // told once; handlers see only their department's part; the figures and the report count projects.
 import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../bot/console/passwords.js';
 import type { Case } from '../core/platform/db.js';
+import { projectCode } from '../core/projects/projects.js';
 import { processNotify } from '../workers/notify.js';
 import { processReconcile } from '../workers/reconcile.js';
 import { makeCase } from './support/cases.js';
@@ -140,6 +145,14 @@ describe('a project', () => {
     expect((await post(s.chengdong, `/console/api/projects/${projectId}/close`, { note: 'x' })).statusCode).toBe(403);
   });
 
+  it('is named on the page of each of its cases, for those who may see the case', async () => {
+    const project = { id: projectId, code: expect.stringMatching(/^ZX-\d{4}$/), title: '电梯困人专项督查' };
+    expect((await get(s.office, `/console/api/cases/${a2.id}`)).json().project).toEqual(project);
+    expect((await get(s.chengdong, `/console/api/cases/${a1.id}`)).json().project).toEqual(project);
+    expect((await get(s.datong, `/console/api/cases/${a1.id}`)).statusCode).toBe(404);
+    expect((await get(s.office, `/console/api/cases/${r.id}`)).json().project).toBeNull();
+  });
+
   it('keeps a case in one open project at a time', async () => {
     const res = await post(s.office, '/console/api/projects', { ...opening(), caseNumbers: [a1.number] });
     expect(res.statusCode).toBe(409);
@@ -168,6 +181,8 @@ describe('a project', () => {
     expect(closed.statusCode).toBe(200);
     expect(closed.json()).toMatchObject({ status: 'closed', closeNote: '已部署全市排查，剩余案件按原渠道办理' });
     expect(await db().caseEvent.count({ where: { caseId: a1.id, type: 'project_closed' } })).toBe(1);
+    // A closed project is no longer shown on its cases' pages.
+    expect((await get(s.office, `/console/api/cases/${a1.id}`)).json().project).toBeNull();
     expect((await post(s.office, `/console/api/projects/${projectId}/cases`, { add: [b.number] })).json()).toMatchObject({ key: 'staffError.projectClosed' });
     const next = await post(s.office, '/console/api/projects', { ...opening(), title: '第二轮', caseNumbers: [a1.number, b.number] });
     expect(next.statusCode).toBe(201);
@@ -188,14 +203,33 @@ describe('the figures', () => {
     expect((await get(s.datong, '/console/api/figures?from=2026-12-01&to=2026-12-31')).json().figures.projects).toEqual({ opened: 0, open: 0, closed: 0, overdue: 0 });
   });
 
-  it('come out of npm run report, in words and in --json', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'workers/report-cli.ts', '--from', '2026-12-01', '--to', '2026-12-31', '--json'], {
+  it('come out of npm run report, in words, in --json and in the --xlsx spreadsheet', async () => {
+    const xlsx = join(mkdtempSync(join(tmpdir(), 'tm-projects-')), 'report.xlsx');
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'workers/report-cli.ts', '--from', '2026-12-01', '--to', '2026-12-31', '--json', '--xlsx', xlsx], {
       env: { ...process.env, DATABASE_URL: h.services.config.DATABASE_URL },
     });
     const [text, json] = [stdout.split('\n').filter((l) => !l.startsWith('{')).join('\n'), JSON.parse(stdout.split('\n').find((l) => l.startsWith('{'))!)];
     expect(text).toContain('专项督查：本期新开2项，进行中1项（其中超期1项），已结束1项。');
     expect(json.projects).toEqual({ opened: 2, open: 1, closed: 1, overdue: 1 });
     expect(json.totals.received).toBeGreaterThan(0);
+
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.readFile(xlsx);
+    const codes = (await db().supervisionProject.findMany({ orderBy: { number: 'asc' } })).map((p) => projectCode(p.number));
+    // Each case with every project it was in; a case never in one, an empty cell.
+    const cases = book.getWorksheet('案件')!;
+    expect(cases.getRow(1).values).toContain('专项督查');
+    const projectsOf = new Map(cases.getSheetValues().slice(2).map((row) => [(row as string[])[1], (row as string[])[12] ?? '']));
+    expect(projectsOf.get(a1.number)).toBe(codes.join(' '));
+    expect(projectsOf.get(b.number)).toBe(codes[1]);
+    expect(projectsOf.get(r.number)).toBe('');
+    // The projects of the period with their progress: the closed one, and the second round, late.
+    const sheet = book.getWorksheet('专项督查')!;
+    expect(sheet.getSheetValues().slice(1).map((row) => (row as unknown[]).slice(1))).toEqual([
+      ['编号', '名称', '牵头单位', '完成时限', '案件', '已办结', '超期案件', '状态'],
+      [codes[0], '电梯困人专项督查', '西宁市城东区人民政府', '2026-12-31', 4, 1, 0, '已结束'],
+      [codes[1], '第二轮', '西宁市城东区人民政府', '2026-01-01', 2, 0, 0, '超期'],
+    ]);
   }, 30_000);
 });
 

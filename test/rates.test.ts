@@ -92,7 +92,7 @@ describe('the three rates', () => {
     expect(res.headers['content-disposition']).toBe(`attachment; filename="tingmin-${FROM}-${TO}.xlsx"`);
     const book = new ExcelJS.Workbook();
     await book.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
-    expect(book.worksheets.map((w) => w.name)).toEqual(['三率排名', '统计', '案件']);
+    expect(book.worksheets.map((w) => w.name)).toEqual(['三率排名', '统计', '案件', '专项督查']);
     const ranking = book.getWorksheet('三率排名')!;
     expect(ranking.getRow(1).values).toEqual([undefined, '排名', '部门', '代码', '案件数', '响应率', '解决率', '满意率', '平均办理时长（小时）', '延期', '退回重办']);
     expect(ranking.getRow(3).values).toEqual([undefined, 2, '西宁市城东区人民政府', 'G630102', 3, 0.5, 0.5, 1, 48, 1, 1]);

@@ -8,7 +8,7 @@ import { createDb } from '../core/platform/db.js';
 import { t } from '../core/i18n/index.js';
 import { hotSpotsBetween } from '../core/cases/duplicates.js';
 import { isoDay } from '../core/routing/working-days.js';
-import { computeFigures, figuresText } from '../core/cases/figures.js';
+import { computeFigures, figuresText, rowLabel } from '../core/cases/figures.js';
 import { projectFigures } from '../core/projects/progress.js';
 import { periodWorkbook } from '../core/cases/export.js';
 import { computeRates, rateDefinitions } from '../core/cases/rates.js';
@@ -71,7 +71,12 @@ try {
     // Questions the FAQ did not answer, for the office to write answers to.
     const faq = { ...counts, asked: counts.answered + counts.unmatched, unanswered: counts.unmatched + counts.notHelped };
     const spots = hotspots.slice(0, 5).map((h) =>
-      t(lang, 'figures.hotspot', { topic: h.topic, count: h.count, regions: h.regions.map((r) => r.name).join(lang === 'en' ? ', ' : '、'), description: h.description.slice(0, 40) }),
+      t(lang, 'figures.hotspot', {
+        topic: rowLabel({ label: h.topic, labelEn: h.topicEn }, lang),
+        count: h.count,
+        regions: h.regions.map((r) => rowLabel({ label: r.name, labelEn: r.nameEn }, lang)).join(lang === 'en' ? ', ' : '、'),
+        description: h.description.slice(0, 40),
+      }),
     );
     const projects = await projectFigures(db, { from, to, timeZone: config.TIMEZONE, today });
     process.stdout.write(`${[figuresText(figures, lang), t(lang, 'figures.projects', projects), ...spots, t(lang, 'figures.faq', faq)].join('\n')}\n`);

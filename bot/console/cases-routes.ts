@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { availableActions, CASE_ACTIONS, pendingRequest, type CaseActions, type StaffActor } from '../../core/cases/actions.js';
 import { isoDay, localDayRange, startOfLocalDay } from '../../core/routing/working-days.js';
 import { staffEventText } from '../../core/cases/describe.js';
+import { openProjectOf } from '../../core/projects/projects.js';
 import { t, type Lang } from '../../core/i18n/index.js';
 import type { Config } from '../../core/platform/config.js';
 import type { CaseStatus, Db, Prisma } from '../../core/platform/db.js';
@@ -26,6 +27,8 @@ const listQuery = z.object({
   to: isoDay.optional(),
   /** Free text: words of the description or place, or a case number. */
   q: z.string().trim().max(100).optional(),
+  /** Past cases of `npm run history:import`: left out unless asked for, so staff do not take them for current work. */
+  imported: z.enum(['exclude', 'include', 'only']).default('exclude'),
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(100).default(20),
 });
@@ -88,6 +91,7 @@ export async function caseRoutes(
         q.supervised === undefined ? {} : { supervisedAt: q.supervised ? { not: null } : null },
         q.from ? { createdAt: { gte: startOfLocalDay(q.from, tz) } } : {},
         q.to ? { createdAt: { lt: localDayRange(q.to, q.to, tz).to } } : {},
+        q.imported === 'include' ? {} : { source: q.imported === 'only' ? { not: null } : null },
         q.q
           ? {
               OR: [
@@ -129,7 +133,7 @@ export async function caseRoutes(
       },
     });
     if (!found) return refuse(reply, 404, 'no such case', 'staffError.caseNotFound');
-    const request = await pendingRequest(db, found.id);
+    const [request, project] = await Promise.all([pendingRequest(db, found.id), openProjectOf(db, found.id, departmentScope(staffOf(req)))]);
     // Each event told in words, and who acted by name rather than by id.
     const staffIds = [...found.events.map((e) => e.actor.match(/^staff:(.+)$/)?.[1]), request?.staffId].filter((id): id is string => !!id);
     const names = new Map((await db.staff.findMany({ where: { id: { in: staffIds } }, select: { id: true, username: true, displayName: true } })).map((s) => [`staff:${s.id}`, s.displayName ?? s.username]));
@@ -138,6 +142,8 @@ export async function caseRoutes(
     return {
       ...found,
       events,
+      // The open supervision project (专项督查) the case is in, for a link to it.
+      project,
       // What this member of staff may do now: the console shows only these.
       actions: availableActions(staffOf(req), found, !!request),
       pendingRequest: request && { ...request, staffName: names.get(`staff:${request.staffId}`) ?? '', department: requestDepartment },

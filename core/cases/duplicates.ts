@@ -72,9 +72,11 @@ export async function findDuplicate(sql: Queryable, candidate: Candidate, opts: 
 
 export type HotSpot = {
   topic: string;
+  /** The topic's and regions' English names, where the reference data has them (null: none). */
+  topicEn: string | null;
   count: number;
   caseNumbers: string[];
-  regions: { code: string; name: string }[];
+  regions: { code: string; name: string; nameEn: string | null }[];
   firstAt: Date;
   lastAt: Date;
   /** The description most like the others in the group. */
@@ -93,9 +95,9 @@ export async function findHotSpots(
   db: Db,
   opts: { from: Date; to: Date; threshold: number; minCases: number; minRegions: number; departmentId?: string },
 ): Promise<HotSpot[]> {
-  const topics = await db.topic.findMany({ where: { parentId: null }, select: { name: true } });
+  const topics = await db.topic.findMany({ where: { parentId: null }, select: { name: true, nameEn: true } });
   const spots: HotSpot[] = [];
-  for (const { name: topic } of topics) {
+  for (const { name: topic, nameEn: topicEn } of topics) {
     const cases = await db.case.findMany({
       where: {
         ...topicFilter(topic),
@@ -107,7 +109,7 @@ export async function findHotSpots(
       },
       orderBy: { createdAt: 'desc' },
       take: HOTSPOT_SCAN_LIMIT,
-      select: { number: true, description: true, createdAt: true, regionCode: true, region: { select: { name: true } } },
+      select: { number: true, description: true, createdAt: true, regionCode: true, region: { select: { name: true, nameEn: true } } },
     });
     const vectors = cases.map((c) => featuresOf(c.description));
     const parent = cases.map((_, i) => i);
@@ -129,15 +131,16 @@ export async function findHotSpots(
       else groups.set(root(i), [i]);
     }
     for (const members of groups.values()) {
-      const regions = new Map(members.map((i) => [cases[i]!.regionCode!, cases[i]!.region!.name]));
+      const regions = new Map(members.map((i) => [cases[i]!.regionCode!, cases[i]!.region!]));
       if (members.length < opts.minCases || regions.size < opts.minRegions) continue;
       const times = members.map((i) => cases[i]!.createdAt.getTime());
       const central = members.reduce((a, b) => (centrality[b]! > centrality[a]! ? b : a));
       spots.push({
         topic,
+        topicEn,
         count: members.length,
         caseNumbers: members.map((i) => cases[i]!.number).sort(),
-        regions: [...regions].map(([code, name]) => ({ code, name })).sort((a, b) => a.code.localeCompare(b.code)),
+        regions: [...regions].map(([code, { name, nameEn }]) => ({ code, name, nameEn })).sort((a, b) => a.code.localeCompare(b.code)),
         firstAt: new Date(Math.min(...times)),
         lastAt: new Date(Math.max(...times)),
         description: cases[central]!.description,

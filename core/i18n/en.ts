@@ -668,4 +668,11 @@ export const en: Record<TextKey, string> = {
   'desk.faq.frequentItem': '{question} ({count}×)',
   'desk.faq.noFrequent': 'No unanswered questions lately.',
   'figures.faq': 'FAQ answers: {asked} questions asked, {answered} answered ({helpful} helpful); {unanswered} unanswered: {unmatched} with no matching answer, {notHelped} reported anyway after the answer.',
+  // leftovers: the open project on the case page; imported past cases marked and filtered in the case list
+  'desk.case.project': 'Supervision project',
+  'desk.cases.imported': 'Imported',
+  'desk.cases.importedLabel': 'Imported past cases',
+  'desk.cases.importedExclude': 'Without imported past cases',
+  'desk.cases.importedInclude': 'With imported past cases',
+  'desk.cases.importedOnly': 'Imported past cases only',
 };

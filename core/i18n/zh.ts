@@ -666,6 +666,13 @@ export const zh = {
   'desk.faq.frequentItem': '{question}（{count} 次）',
   'desk.faq.noFrequent': '近期没有未能回答的问题。',
   'figures.faq': '常见问题自动答复：群众提问{asked}次，已答复{answered}次（有帮助{helpful}次）；未能解答{unanswered}次，其中没有匹配答案{unmatched}次，答复后仍要反映问题{notHelped}次。',
+  // leftovers: the open project on the case page; imported past cases marked and filtered in the case list
+  'desk.case.project': '专项督查',
+  'desk.cases.imported': '历史导入',
+  'desk.cases.importedLabel': '历史导入案件',
+  'desk.cases.importedExclude': '不含历史导入案件',
+  'desk.cases.importedInclude': '含历史导入案件',
+  'desk.cases.importedOnly': '仅历史导入案件',
 } as const;
 
 export type TextKey = keyof typeof zh;

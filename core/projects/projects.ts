@@ -213,6 +213,15 @@ export function supervisionProjects(deps: ProjectsDeps) {
   };
 }
 
+/** The open project a case is in, as its page links to it; null when none, or when this member of staff may not see it. */
+export async function openProjectOf(db: Db, caseId: string, departmentId: string | undefined): Promise<{ id: string; code: string; title: string } | null> {
+  const project = await db.supervisionProject.findFirst({
+    where: { AND: [visibleProjects(departmentId), { status: 'open', cases: { some: { caseId, open: true } } }] },
+    select: { id: true, number: true, title: true },
+  });
+  return project && { id: project.id, code: projectCode(project.number), title: project.title };
+}
+
 /** A project as the console's API gives it: its code, and its deadline as a date. */
 function view<P extends SupervisionProject>(p: P) {
   return { ...p, code: projectCode(p.number), deadline: p.deadline.toISOString().slice(0, 10) };

@@ -257,6 +257,8 @@
     replace('topic', topicOptions());
     replace('region', regionOptions());
     replace('department', [['', t('col.department') + ' · ' + t('cases.any')], ...departmentOptions()]);
+    // Imported past cases stay out of the working list unless asked for ('' is the API's default, exclude).
+    replace('imported', [['', t('cases.importedExclude')], ['include', t('cases.importedInclude')], ['only', t('cases.importedOnly')]]);
     const to = new Date();
     const from = new Date(to.getTime() - 30 * 86400000);
     const range = $('#dash-range');
@@ -278,7 +280,7 @@
     const flag = (text) => [' ', el('span', { class: 'flag' }, text)];
     $('#case-table tbody').replaceChildren(...(data.cases.length ? data.cases.map((c) => el('tr', { onclick: () => { location.hash = 'case/' + c.id; } },
       cell('number', el('a', { href: '#case/' + c.id }, c.number)),
-      cell('status', el('span', {}, status(c.status)), c.overdueAt ? flag(t('cases.overdue')) : null, c.supervisedAt ? flag(t('cases.supervised')) : null),
+      cell('status', el('span', {}, status(c.status)), c.overdueAt ? flag(t('cases.overdue')) : null, c.supervisedAt ? flag(t('cases.supervised')) : null, c.source ? flag(t('cases.imported')) : null),
       cell('topic', topicName(c.topic)), cell('region', regionName(c.regionCode, c.region?.name)), cell('department', name(c.department)),
       cell('deadline', fmtDay(c.deadline)), cell('created', fmt(c.createdAt)))) : [el('tr', {}, el('td', { colspan: 7 }, t('cases.none')))]));
     $('#prev').disabled = state.page <= 1;
@@ -429,6 +431,7 @@
         el('dt', {}, t('case.priority')), el('dd', { id: 'case-priority' }, t('priority.' + c.priority)),
         el('dt', {}, t('case.phone')), el('dd', {}, c.submission?.phone || '—'),
         el('dt', {}, t('case.linked')), el('dd', {}, [c.duplicateOf, ...c.duplicates].filter(Boolean).map((d) => el('a', { href: '#case/' + d.id }, d.number + ' ')).concat(c.duplicateOf || c.duplicates.length ? [] : ['—'])),
+        c.project ? [el('dt', {}, t('case.project')), el('dd', {}, el('a', { id: 'case-project', href: '#projects/' + c.project.id }, `${c.project.code} ${c.project.title}`))] : null,
         el('dt', {}, t('case.attachments')), el('dd', {}, attachments.length ? attachments.map((a) => el('a', { href: `/console/api/cases/${c.id}/attachments/${a.id}` }, `${a.kind} (${Math.ceil(a.size / 1024)} KiB) `)) : '—'),
         c.evidence?.length ? [el('dt', {}, t('case.evidence')), el('dd', {}, ...evidenceLinks(c, c.evidence))] : null)),
       ...waiting(c),
