@@ -50,7 +50,7 @@ export type EventData = {
   toRegion?: string | null;
 };
 
-type Describable = Pick<CaseEvent, 'data' | 'note'>;
+export type Describable = Pick<CaseEvent, 'data' | 'note'>;
 
 /**
  * The facts of an event as text placeholders in the resident's language and the office's time

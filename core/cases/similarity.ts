@@ -94,7 +94,7 @@ export function featuresOf(text: string): Features {
 const FORMAT_VERSION = 1;
 
 /** The stored form (little-endian 32-bit words, the format version first). */
-export function encodeFeatures(features: Features): Buffer {
+export function encodeFeatures(features: Features): Buffer<ArrayBuffer> {
   const bytes = Buffer.alloc(4 * (features.length + 1));
   bytes.writeUInt32LE(FORMAT_VERSION, 0);
   features.forEach((f, i) => bytes.writeUInt32LE(f, 4 * (i + 1)));
