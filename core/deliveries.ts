@@ -2,6 +2,7 @@ import type { Queue } from 'bullmq';
 import type { Clock } from './platform/clock.js';
 import type { Channel, Db } from './platform/db.js';
 import type { Logger } from './platform/log.js';
+import { insertRows, timestamp, type Statement } from './platform/sql.js';
 import type { OutboundJob } from './queues.js';
 
 /**
@@ -49,18 +50,39 @@ export type Message = {
   author?: string;
 };
 
+function deliveryRow({ key, to, replies, author }: Message, now: Date) {
+  return { key, conversationId: to.conversationId, replies, author, createdAt: now, nextAttemptAt: nextAttemptAt(now, 0) };
+}
+
 /**
  * Sends messages to residents on their channels: recorded in PostgreSQL (one statement for all),
- * then queued with each key as job id, so queueing one twice delivers it once. When Redis refuses
- * the jobs, the reconciler sends the recorded messages later; the caller is not failed for it.
+ * then queued (sendRecorded). When Redis refuses the jobs, the reconciler sends the recorded
+ * messages later; the caller is not failed for it.
  */
 export async function queueMessages(deps: SendDeps, messages: Message[]): Promise<void> {
   if (!messages.length) return;
   const now = deps.now();
-  await deps.db.delivery.createMany({
-    data: messages.map(({ key, to, replies, author }) => ({ key, conversationId: to.conversationId, replies, author, createdAt: now, nextAttemptAt: nextAttemptAt(now, 0) })),
-    skipDuplicates: true,
+  await deps.db.delivery.createMany({ data: messages.map((m) => deliveryRow(m, now)), skipDuplicates: true });
+  await sendRecorded(deps, messages);
+}
+
+const DELIVERY_COLUMNS = { key: 'text', conversationId: 'uuid', replies: 'jsonb', author: 'text', nextAttemptAt: 'timestamp' } as const;
+
+/**
+ * The statement that records new messages, for the caller's transaction (plain pg), so they are
+ * kept exactly when the caller's writes are; the caller queues them with sendRecorded after it
+ * committed. Keys must be new (e.g. of events written in the same transaction).
+ */
+export function recordMessages(messages: Message[], now: Date): Statement {
+  const rows = messages.map((m) => {
+    const row = deliveryRow(m, now);
+    return { ...row, replies: JSON.stringify(row.replies), author: row.author ?? null, nextAttemptAt: timestamp(row.nextAttemptAt) };
   });
+  return insertRows('Delivery', DELIVERY_COLUMNS, rows, ['createdAt'], now);
+}
+
+/** Queues recorded messages, each with its key as job id, so queueing one twice delivers it once. */
+export async function sendRecorded(deps: Pick<SendDeps, 'outbound' | 'log'>, messages: Message[]): Promise<void> {
   const byChannel = new Map<Channel, Message[]>();
   for (const m of messages) {
     const list = byChannel.get(m.to.channel);

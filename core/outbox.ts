@@ -1,3 +1,4 @@
+import { encodeFeatures, featuresOf } from './cases/similarity.js';
 import type { Clock } from './platform/clock.js';
 import { Prisma, type Db, type Submission, type Tx } from './platform/db.js';
 import type { Logger } from './platform/log.js';
@@ -7,7 +8,7 @@ export type OutboxDeps = { db: Db; queues: Pick<Queues, 'intake'>; log: Logger; 
 
 export type Filing = {
   /** The report as confirmed; with a `draftId`, filing the same draft again files nothing new. */
-  submission: Omit<Prisma.SubmissionUncheckedCreateInput, 'id' | 'createdAt' | 'attachments' | 'case'>;
+  submission: Omit<Prisma.SubmissionUncheckedCreateInput, 'id' | 'createdAt' | 'attachments' | 'case' | 'features'>;
   /** Photos and files already stored, now attached to the report. */
   attachments?: string[];
   /** The caller's own writes that belong with the report (e.g. the handoff it came from). */
@@ -30,7 +31,9 @@ export async function fileReport(deps: OutboxDeps, filing: Filing): Promise<{ su
   try {
     submission = await db.$transaction(async (tx) => {
       // The reconciler compares this with the same clock.
-      const created = await tx.submission.create({ data: { ...filing.submission, createdAt: deps.now() } });
+      // The features here, as the resident confirms, rather than in the intake's serial path.
+      const features = encodeFeatures(featuresOf(filing.submission.description));
+      const created = await tx.submission.create({ data: { ...filing.submission, features, createdAt: deps.now() } });
       if (filing.attachments?.length) {
         await tx.attachment.updateMany({ where: { id: { in: filing.attachments } }, data: { submissionId: created.id } });
       }

@@ -100,13 +100,17 @@ describe('a confirmed report is never lost nor doubled', () => {
     const id = await confirmReport(user, '城西区胜利路的暖气片不热，家里只有十度');
     const deps = h.services;
     await h.services.queues.intake.obliterate({ force: true });
+    // Held, so the message is not sent before Redis loses it.
+    await h.services.outbound.webchat.pause();
     await processIntake(deps, { submissionId: id });
     const [created] = await casesOf(id);
     await processRoute(deps, { caseId: created!.id });
-    // Redis loses the queued notification.
-    await h.services.queues.notify.obliterate({ force: true });
+    // Redis loses the queued message (the intake recorded it with the case and queued it).
+    await h.services.outbound.webchat.obliterate({ force: true });
     await h.services.queues.route.obliterate({ force: true });
-    expect((await processReconcile(deps)).notifications).toBeGreaterThanOrEqual(1);
+    expect(await h.services.db.delivery.count({ where: { key: { startsWith: 'event-' }, conversation: { resident: { externalId: user } } } })).toBe(1);
+    expect((await processReconcile(deps)).deliveries).toBeGreaterThanOrEqual(1);
+    await h.services.outbound.webchat.resume();
     const workers = await startWorkers(deps, h.services.queueConnection);
     try {
       const delivered = await eventually(async () => {

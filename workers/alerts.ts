@@ -1,13 +1,14 @@
 import { createHmac } from 'node:crypto';
 import { UnrecoverableError } from 'bullmq';
 import nodemailer from 'nodemailer';
-import { ALERTS, alertKey } from '../core/alerts/alerts.js';
+import { ALERTS, alertKey, departmentsWithContacts } from '../core/alerts/alerts.js';
 import { departmentName, eventVars, formatDateTime } from '../core/cases/describe.js';
 import { t } from '../core/i18n/index.js';
 import type { AlertContact, Department } from '../core/platform/db.js';
 import type { JobData } from '../core/queues.js';
 import { projectCode } from '../core/projects/projects.js';
 import { localDate, localDayRange } from '../core/routing/working-days.js';
+import type { BatchResults } from './batch.js';
 import type { WorkerDeps } from './deps.js';
 
 /** What a contact is sent: a title (DingTalk's and e-mail's subject) and lines of plain text. */
@@ -31,7 +32,38 @@ async function alertProject(deps: WorkerDeps, projectId: string): Promise<number
   const project = await deps.db.supervisionProject.findUnique({ where: { id: projectId }, include: { department: { include: { alertContacts: true } }, _count: { select: { cases: true } } } });
   if (!project) throw new UnrecoverableError(`supervision project ${projectId} does not exist`);
   const vars = { project: projectCode(project.number), title: project.title, count: project._count.cases, deadline: project.deadline.toISOString().slice(0, 10), note: project.reason };
-  return deliverAll(deps, alertKey.project(project.id), [project.department], { title: t('zh', 'alert.projectOpened', vars), lines: [t('zh', 'alert.note', vars)] });
+  return deliverAll(deps, alertKey.project(project.id), [project.department], { title: t(deps.config.ALERT_LANGUAGE, 'alert.projectOpened', vars), lines: [t(deps.config.ALERT_LANGUAGE, 'alert.note', vars)] });
+}
+
+/**
+ * Event alerts a batch at a time: most name the one department they concern (an assignment), and
+ * most departments have no contact, so one look at the batch's events and at which departments
+ * have contacts settles those without a query each; the rest are alerted one by one (alertEvent).
+ * Returns how many contacts each event was sent to.
+ */
+export async function processAlertBatch(deps: WorkerDeps, eventIds: string[]): Promise<BatchResults<number>> {
+  const { rows } = await deps.sql.query<{ id: string; type: string; named: string | null }>(
+    `SELECT e."id", e."type", e."data"->>'departmentId' AS "named" FROM "CaseEvent" e WHERE e."id" = ANY($1::uuid[])`,
+    [eventIds],
+  );
+  const found = new Map(rows.map((r) => [r.id, r]));
+  const hasContacts = await departmentsWithContacts(deps.sql);
+  const results: BatchResults<number> = [];
+  const rest: number[] = [];
+  eventIds.forEach((id, i) => {
+    const event = found.get(id);
+    const rule = event && ALERTS.get(event.type);
+    if (!event) results[i] = new UnrecoverableError(`case event ${id} does not exist`);
+    else if (!rule) results[i] = 0;
+    // The department it names holds the case (holderAt) and has no one to tell.
+    else if (!rule.office && !rule.officeOnly && event.named && !hasContacts.has(event.named)) results[i] = 0;
+    else rest.push(i);
+  });
+  // As many sent at once as the queue ran jobs at once before batching.
+  for (let from = 0; from < rest.length; from += deps.config.WORKER_CONCURRENCY) {
+    await Promise.all(rest.slice(from, from + deps.config.WORKER_CONCURRENCY).map(async (i) => (results[i] = await alertEvent(deps, eventIds[i]!).catch((err: Error) => err))));
+  }
+  return results;
 }
 
 async function alertEvent(deps: WorkerDeps, eventId: string): Promise<number> {

@@ -6,10 +6,10 @@ import { caseNumbersOfDays } from '../core/cases/case-number.js';
 import { encodeFeatures, featuresOf } from '../core/cases/similarity.js';
 import { plannedChange, type Change } from '../core/cases/status-machine.js';
 import type { CaseStatus, Db } from '../core/platform/db.js';
-import { inTransaction, timestamp, type Sql } from '../core/platform/sql.js';
+import { insertRows, inTransaction, timestamp, type Sql } from '../core/platform/sql.js';
 import { loadRouting } from '../core/routing/resolve-department.js';
 import { localDate, startOfLocalDay } from '../core/routing/working-days.js';
-import { CASE_COLUMNS, EVENT_COLUMNS, insertRows } from './intake.js';
+import { CASE_COLUMNS, EVENT_COLUMNS } from './intake.js';
 
 /**
  * The office's past messages with their official replies, imported as closed cases with their

@@ -1,7 +1,7 @@
 import { Worker, type Processor, type Queue } from 'bullmq';
 import { loadSegmenter } from '../nlp-models/topics/segmenter.js';
 import type { Redis as IORedis } from 'ioredis';
-import { processAlerts } from './alerts.js';
+import { processAlertBatch, processAlerts } from './alerts.js';
 import { processDeadlines } from './deadlines.js';
 import { logErrors } from '../core/platform/redis.js';
 import type { WorkerDeps } from './deps.js';
@@ -21,6 +21,7 @@ function processorsFor(deps: WorkerDeps): Processors {
   const size = deps.config.WORKER_BATCH_SIZE;
   const intake = batched((ids: string[]) => processIntakeBatch(deps, ids), size);
   const notify = batched((ids: string[]) => processNotifyBatch(deps, ids), size);
+  const alert = batched((ids: string[]) => processAlertBatch(deps, ids), size);
   return {
     intake: (_, { submissionId }) => intake(submissionId),
     route: processRoute,
@@ -28,13 +29,14 @@ function processorsFor(deps: WorkerDeps): Processors {
     maintenance: (deps) => processReconcile(deps),
     deadlines: (deps) => processDeadlines(deps),
     handoffs: (deps) => processHandoffs(deps),
-    alerts: processAlerts,
+    // An event's alert joins a batch; the daily digests (no event) run on their own.
+    alerts: (deps, data) => (data.eventId ? alert(data.eventId) : processAlerts(deps, data)),
     'nlp-train': (deps, data) => retrainTopicModel(deps, data),
   };
 }
 
 /** Batched queues hold a batch being written and the next one filling. */
-const BATCHED: ReadonlySet<QueueName> = new Set(['intake', 'notify']);
+const BATCHED: ReadonlySet<QueueName> = new Set(['intake', 'notify', 'alerts']);
 /** Training takes the CPU for seconds: one at a time per process (the console also lets only one wait). */
 const ONE_AT_A_TIME: ReadonlySet<QueueName> = new Set(['nlp-train']);
 

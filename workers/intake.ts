@@ -8,14 +8,16 @@ import { loadCalendar, workingDaysFor } from '../core/cases/deadlines.js';
 import { duplicateScope, openCasesByScope, pickDuplicate, type DuplicateTarget, type OpenCase } from '../core/cases/duplicates.js';
 import { queueNotifications, queueRoute } from '../core/cases/follow-up.js';
 import { screen, type Screening } from '../core/cases/screening.js';
-import { encodeFeatures, featuresOf, type Features } from '../core/cases/similarity.js';
+import { encodeFeatures, featuresOrText, type Features } from '../core/cases/similarity.js';
 import { plannedChange, type Change } from '../core/cases/status-machine.js';
-import { inTransaction, isUniqueViolation, timestamp } from '../core/platform/sql.js';
+import { insertRows, inTransaction, isUniqueViolation, oneStatement, timestamp } from '../core/platform/sql.js';
 import { loadRouting } from '../core/routing/resolve-department.js';
 import { addWorkingDays } from '../core/routing/working-days.js';
 import type { BatchResults } from './batch.js';
 import type { WorkerDeps } from './deps.js';
-import { needsNotify } from './notify.js';
+import { eventMessage, needsNotify, type NotifiedCase } from './notify.js';
+import { recordMessages, sendRecorded, type Message } from '../core/deliveries.js';
+import { departmentsWithContacts, queueAlerts } from '../core/alerts/alerts.js';
 import type { JobData } from '../core/queues.js';
 
 const ACTOR = 'system:intake';
@@ -34,6 +36,11 @@ type SubmissionRow = {
   urgent: boolean;
   caseId: string | null;
   caseNumber: string | null;
+  /** The description's features as filed (core/outbox.ts). */
+  features: Buffer | null;
+  /** Where the resident hears of the new case (notify.ts). */
+  conversationId: string;
+  resident: NotifiedCase['resident'];
 };
 
 /** What the intake decided for a new case, before it has a number. */
@@ -94,7 +101,7 @@ function decide(news: Decision[], open: Map<string, OpenCase[]>, route: (p: Subm
  * in order (created, the screening verdict, then 并单, assignment or triage), each change by the
  * status machine's rules.
  */
-function caseRows(d: Decision, number: string, numberOf: Map<string, string>, at: Date) {
+function caseRows(d: Decision, number: string, numberOf: Map<string, string>, at: Date, timeZone: string) {
   const s = d.submission;
   let current = { number, status: 'received' as CaseStatus };
   const columns: { departmentId?: string | null; deadline?: Date | null; closedAt?: Date | null; duplicateOfId?: string | null } = {};
@@ -151,7 +158,9 @@ function caseRows(d: Decision, number: string, numberOf: Map<string, string>, at
     duplicateOfId: columns.duplicateOfId ?? null,
     features: encodeFeatures(d.features),
   };
-  return { row, events: events.map((e) => ({ ...e, id: randomUUID(), caseId: d.id })) };
+  const stored = events.map((e) => ({ ...e, id: randomUUID(), caseId: d.id }));
+  const told: NotifiedCase = { number, deadline: columns.deadline ?? null, department: d.primary?.department ?? d.department ?? null, resident: s.resident, conversationId: s.conversationId };
+  return { row, events: stored, messages: stored.flatMap((e) => eventMessage(e, told, timeZone) ?? []) };
 }
 
 // Column → PostgreSQL array type of the multi-row inserts (one array parameter per column).
@@ -162,18 +171,6 @@ export const CASE_COLUMNS = {
 } as const;
 export const EVENT_COLUMNS = { id: 'uuid', caseId: 'uuid', type: 'text', actor: 'text', fromStatus: '"CaseStatus"', toStatus: '"CaseStatus"', note: 'text', data: 'jsonb' } as const;
 
-/** INSERT … SELECT FROM unnest(…): any number of rows in one statement, `at` for the `stamps` columns (createdAt/updatedAt or at). */
-export function insertRows<C extends Record<string, string>>(table: string, columns: C, rows: Record<keyof C, unknown>[], stamps: string[] = [], at?: Date) {
-  const names = Object.keys(columns);
-  const params: unknown[] = names.map((n) => rows.map((r) => r[n]));
-  const unnest = names.map((n, i) => `$${i + 1}::${columns[n]}[]`).join(', ');
-  // Only when stamped: a parameter no column uses has no type PostgreSQL can determine.
-  if (stamps.length) params.push(timestamp(at!));
-  const cols = [...names, ...stamps].map((n) => `"${n}"`).join(', ');
-  const values = [...names.map((n) => `u."${n}"`), ...stamps.map(() => `$${names.length + 1}::timestamp`)].join(', ');
-  return { text: `INSERT INTO "${table}" (${cols}) SELECT ${values} FROM unnest(${unnest}) AS u(${names.map((n) => `"${n}"`).join(', ')})`, values: params };
-}
-
 // A class id for the advisory locks of duplicate scopes, apart from any other use of them.
 const SCOPE_LOCK = 12_012;
 
@@ -182,9 +179,11 @@ const SCOPE_LOCK = 12_012;
  * cases of their region and topic (and with each other), merged or routed, with all their events.
  * The scopes compared are locked for the transaction, so two workers never both miss that their
  * cases are the same problem; the day's number counter is taken last, so it is held only for the
- * writes. Returns the new cases' ids by submission.
+ * writes. The residents' messages about the new cases are recorded in the same transaction, so
+ * each case is told exactly once with no notify job in between. Returns the new cases' ids by
+ * submission, their events and the messages to queue once committed.
  */
-async function createCases(deps: WorkerDeps, submissions: SubmissionRow[]): Promise<{ created: Map<string, { id: string; number: string }>; events: { id: string; type: string; actor: string }[] }> {
+async function createCases(deps: WorkerDeps, submissions: SubmissionRow[]): Promise<{ created: Map<string, { id: string; number: string }>; events: (EventRow & { id: string })[]; messages: Message[]; reachable: Set<string> }> {
   const { config } = deps;
   const at = deps.now();
   const news: Decision[] = submissions.map((s) => ({
@@ -192,11 +191,14 @@ async function createCases(deps: WorkerDeps, submissions: SubmissionRow[]): Prom
     id: randomUUID(),
     // A cut-off supply hurts many at once: high priority even when it is not (yet) a danger.
     priority: s.urgent ? 'urgent' : mentionsOutage(s.description) ? 'high' : 'normal',
-    features: featuresOf(s.description),
+    features: featuresOrText(s.features, s.description),
     verdict: screen(s, config.SCREEN_MIN_DETAIL_CHARS),
   }));
   const accepted = news.filter((d) => d.verdict.verdict === 'accept');
-  const [route, calendar] = accepted.length ? await Promise.all([loadRouting(deps.db), loadCalendar(deps.db)]) : [() => { throw new Error('no routing'); }, null];
+  const [[route, calendar], reachable] = await Promise.all([
+    accepted.length ? Promise.all([loadRouting(deps.db), loadCalendar(deps.db)]) : [() => { throw new Error('no routing'); }, null] as const,
+    departmentsWithContacts(deps.sql),
+  ]);
   const deadlines = new Map((['urgent', 'high', 'normal'] as const).map((p) => [p, calendar ? addWorkingDays(at, workingDaysFor(config, p), config.TIMEZONE, calendar) : at]));
   const scopes = [...new Set(accepted.map((d) => duplicateScope(d.submission)).filter((s): s is string => !!s))].sort();
   return inTransaction(deps.sql, async (client) => {
@@ -205,13 +207,18 @@ async function createCases(deps: WorkerDeps, submissions: SubmissionRow[]): Prom
     decide(news, open, route, deadlines, config.DUPLICATE_SIMILARITY);
     const numbers = await nextCaseNumbers(client, config.CASE_NUMBER_PREFIX, at, config.TIMEZONE, news.length);
     const numberOf = new Map(news.map((d, i) => [d.id, numbers[i]!]));
-    const rows = news.map((d, i) => caseRows(d, numbers[i]!, numberOf, at));
+    const rows = news.map((d, i) => caseRows(d, numbers[i]!, numberOf, at, config.TIMEZONE));
     const events = rows.flatMap((r) => r.events);
-    await client.query(insertRows('Case', CASE_COLUMNS, rows.map((r) => r.row), ['createdAt', 'updatedAt'], at));
+    const messages = rows.flatMap((r) => r.messages);
+    // Cases, events and messages in one round trip.
     await client.query(
-      insertRows('CaseEvent', EVENT_COLUMNS, events.map((e) => ({ ...e, fromStatus: e.fromStatus ?? null, toStatus: e.toStatus ?? null, data: JSON.stringify(e.data) })), ['at'], at),
+      oneStatement([
+        insertRows('Case', CASE_COLUMNS, rows.map((r) => r.row), ['createdAt', 'updatedAt'], at),
+        insertRows('CaseEvent', EVENT_COLUMNS, events.map((e) => ({ ...e, fromStatus: e.fromStatus ?? null, toStatus: e.toStatus ?? null, data: JSON.stringify(e.data) })), ['at'], at),
+        recordMessages(messages, at),
+      ]),
     );
-    return { created: new Map(news.map((d, i) => [d.submission.id, { id: d.id, number: numbers[i]! }])), events };
+    return { created: new Map(news.map((d, i) => [d.submission.id, { id: d.id, number: numbers[i]! }])), events, messages, reachable };
   });
 }
 
@@ -219,16 +226,19 @@ async function createCases(deps: WorkerDeps, submissions: SubmissionRow[]): Prom
  * Submissions → screened, merged or routed cases, a batch at a time. Idempotent on the submission
  * id: the cases (unique submissionId), their numbers and events are written in one transaction,
  * so a worker that dies half-way leaves nothing behind and the retry creates exactly one case
- * each. What follows (telling the resident, routing a case an older intake left unrouted) is
- * queued from the stored events, on every attempt. Returns each submission's case number.
+ * each. What follows (the residents' recorded messages, the departments' alerts; for a case an
+ * earlier attempt wrote, its notifications and routing) is queued after the commit, on every
+ * attempt: the job completes only once it is queued. Returns each submission's case number.
  */
 export async function processIntakeBatch(deps: WorkerDeps, submissionIds: string[]): Promise<BatchResults<string>> {
   const { sql, log } = deps;
   for (let attempt = 1; ; attempt++) {
     const { rows } = await sql.query<SubmissionRow>(
       `SELECT s."id", s."residentId", s."topic", s."topicConfidence", s."description", s."placeText", s."regionCode",
-              s."occurredOn"::text AS "occurredOn", s."urgent", c."id" AS "caseId", c."number" AS "caseNumber"
-       FROM "Submission" s LEFT JOIN "Case" c ON c."submissionId" = s."id" WHERE s."id" = ANY($1::uuid[])`,
+              s."occurredOn"::text AS "occurredOn", s."urgent", c."id" AS "caseId", c."number" AS "caseNumber", s."features", s."conversationId",
+              json_build_object('channel', r."channel", 'externalId', r."externalId", 'language', r."language") AS "resident"
+       FROM "Submission" s JOIN "Resident" r ON r."id" = s."residentId" LEFT JOIN "Case" c ON c."submissionId" = s."id"
+       WHERE s."id" = ANY($1::uuid[])`,
       [submissionIds],
     );
     const found = new Map(rows.map((r) => [r.id, r]));
@@ -243,7 +253,11 @@ export async function processIntakeBatch(deps: WorkerDeps, submissionIds: string
     }
     for (const [submissionId, c] of made?.created ?? []) log.info({ caseNumber: c.number, submissionId }, 'case created');
     const existing = rows.filter((r) => r.caseId);
-    await queueFollowUps(deps, made?.events ?? [], existing.map((r) => r.caseId!));
+    await Promise.all([
+      sendRecorded(deps, made?.messages ?? []),
+      queueAlerts(deps.queues, made?.events ?? [], made?.reachable),
+      queueFollowUps(deps, existing.map((r) => r.caseId!)),
+    ]);
     return submissionIds.map((id) => {
       const row = found.get(id);
       if (!row) return new UnrecoverableError(`submission ${id} does not exist`);
@@ -253,17 +267,16 @@ export async function processIntakeBatch(deps: WorkerDeps, submissionIds: string
 }
 
 /**
- * Queues what the intake's events call for: the resident's messages, and the routing of a case an
- * earlier intake accepted without routing it. For cases written before (a retried job), the
- * events are read back: those written with the case, at its creation.
+ * For cases an earlier attempt wrote (a retried job): what their intake events call for, read
+ * back (those written with the case, at its creation): notify jobs (which record nothing twice and
+ * queue the alerts), and the routing of a case an older intake accepted without routing it.
  */
-async function queueFollowUps(deps: WorkerDeps, fresh: { id: string; type: string; actor: string }[], existingCaseIds: string[]) {
+async function queueFollowUps(deps: WorkerDeps, existingCaseIds: string[]) {
+  if (!existingCaseIds.length) return;
   const { db, queues } = deps;
-  const stored = existingCaseIds.length
-    ? await db.caseEvent.findMany({ where: { caseId: { in: existingCaseIds }, actor: { in: [ACTOR, ROUTE_ACTOR] } }, include: { case: { select: { createdAt: true, status: true, departmentId: true } } }, orderBy: { at: 'asc' } })
-    : [];
+  const stored = await db.caseEvent.findMany({ where: { caseId: { in: existingCaseIds }, actor: { in: [ACTOR, ROUTE_ACTOR] } }, include: { case: { select: { createdAt: true, status: true, departmentId: true } } }, orderBy: { at: 'asc' } });
   const written = stored.filter((e) => e.at.getTime() === e.case.createdAt.getTime());
-  await queueNotifications(queues, [...fresh, ...written].filter(needsNotify));
+  await queueNotifications(queues, written.filter(needsNotify));
   for (const e of written) {
     if (e.type === 'accepted' && e.actor === ACTOR && e.case.status === 'accepted' && !e.case.departmentId) await queueRoute(queues, e.caseId, e);
   }

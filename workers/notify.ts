@@ -1,12 +1,12 @@
 import { UnrecoverableError } from 'bullmq';
-import { eventVars } from '../core/cases/describe.js';
+import { eventVars, type Describable } from '../core/cases/describe.js';
 import type { Reply, ReplyFile } from '../core/messages.js';
 import { t, type Lang, type TextKey } from '../core/i18n/index.js';
-import type { CaseEvent } from '../core/platform/db.js';
+import type { CaseEvent, Department, Resident } from '../core/platform/db.js';
 import type { BatchResults } from './batch.js';
 import type { WorkerDeps } from './deps.js';
 import { deliveryKey, queueMessages, type Message } from '../core/deliveries.js';
-import { ALERTS, queueAlert } from '../core/alerts/alerts.js';
+import { ALERTS, queueAlerts } from '../core/alerts/alerts.js';
 import type { JobData } from '../core/queues.js';
 
 // Which events the resident hears about, and in which words.
@@ -65,12 +65,37 @@ function answerButtons(type: string, number: string, lang: Lang): Reply['buttons
   return undefined;
 }
 
+/** What a message about a case event needs to know of its case and resident. */
+export type NotifiedCase = {
+  number: string;
+  deadline: Date | null;
+  department: Pick<Department, 'name' | 'nameEn'> | null;
+  resident: Pick<Resident, 'channel' | 'externalId' | 'language'>;
+  conversationId: string;
+};
+
 /**
+ * The resident's message about a case event, in their language, keyed by the event so it is told
+ * once however often it is recorded; null for events the resident does not hear of.
+ */
+export function eventMessage(event: Describable & Pick<CaseEvent, 'id' | 'type' | 'actor'>, c: NotifiedCase, timeZone: string): Message | null {
+  const key = MESSAGES[event.type];
+  if (!key || !isNotified(event)) return null;
+  const { resident, number } = c;
+  const lang = resident.language;
+  const text = t(lang, key, { ...eventVars(event, lang, timeZone, c), number });
+  const buttons = answerButtons(event.type, number, lang);
+  // A resolution's evidence (photos, PDFs uploaded in the console) goes with its answer.
+  const files = ((event.data ?? {}) as { evidence?: ReplyFile[] }).evidence;
+  const reply: Reply = { text, ...(buttons ? { buttons } : {}), ...(files?.length ? { files } : {}) };
+  return { to: { channel: resident.channel, externalId: resident.externalId, conversationId: c.conversationId }, key: deliveryKey.event(event.id), replies: [reply] };
+}
+
 /**
  * Tells residents about case events, in their language, through their channel's outbound queue,
  * and the departments concerned through the alerts queue (core/alerts/alerts.ts): a batch of
  * events read and recorded together. Each message's key is its event's, so an event is told once
- * however often its job runs.
+ * however often its job runs. (The intake records the messages of the cases it creates itself.)
  */
 export async function processNotifyBatch(deps: WorkerDeps, eventIds: string[]): Promise<BatchResults<void>> {
   const events = await deps.db.caseEvent.findMany({
@@ -78,20 +103,8 @@ export async function processNotifyBatch(deps: WorkerDeps, eventIds: string[]): 
     include: { case: { select: { number: true, deadline: true, department: true, resident: true, submission: { select: { conversationId: true } } } } },
   });
   const byId = new Map(events.map((e) => [e.id, e]));
-  const messages: Message[] = [];
-  for (const event of events) {
-    const key = MESSAGES[event.type];
-    if (!key || !isNotified(event)) continue;
-    const { resident, submission, number } = event.case;
-    const lang = resident.language;
-    const text = t(lang, key, { ...eventVars(event, lang, deps.config.TIMEZONE, event.case), number });
-    const buttons = answerButtons(event.type, number, lang);
-    // A resolution's evidence (photos, PDFs uploaded in the console) goes with its answer.
-    const files = ((event.data ?? {}) as { evidence?: ReplyFile[] }).evidence;
-    const reply: Reply = { text, ...(buttons ? { buttons } : {}), ...(files?.length ? { files } : {}) };
-    messages.push({ to: { ...resident, conversationId: submission.conversationId }, key: deliveryKey.event(event.id), replies: [reply] });
-  }
-  await Promise.all([queueMessages(deps, messages), ...events.map((event) => queueAlert(deps.queues, event))]);
+  const messages = events.flatMap((event) => eventMessage(event, { ...event.case, conversationId: event.case.submission.conversationId }, deps.config.TIMEZONE) ?? []);
+  await Promise.all([queueMessages(deps, messages), queueAlerts(deps.queues, events)]);
   return eventIds.map((id) => (byId.has(id) ? undefined : new UnrecoverableError(`case event ${id} does not exist`)));
 }
 

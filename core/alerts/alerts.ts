@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { TextKey } from '../i18n/index.js';
 import { encryptedOrLoopback } from '../platform/config.js';
 import type { AlertContact, CaseEvent } from '../platform/db.js';
+import type { Queryable } from '../platform/sql.js';
 import type { Queues } from '../queues.js';
 
 /**
@@ -35,20 +36,33 @@ export const alertKey = {
 export const alertJobId = (eventId: string) => `alert-${eventId}`;
 
 /**
- * After the event's resident notification was handled (the notify worker): one alert job per
- * alerted event, its id the event's, so a repeat queues nothing new.
- */
-export async function queueAlert(queues: Pick<Queues, 'alerts'>, event: Pick<CaseEvent, 'id' | 'type'>): Promise<void> {
-  if (!ALERTS.has(event.type)) return;
-  await queues.alerts.add('alert', { eventId: event.id }, { jobId: alertJobId(event.id) });
-}
-
-/**
  * A supervision project (专项督查) told to the department that leads it: one alert for the project,
  * not one per case (ALERTS is per case event; a project of 50 cases would flood the robot).
  */
 export async function queueProjectAlert(queues: Pick<Queues, 'alerts'>, projectId: string): Promise<void> {
   await queues.alerts.add('alert', { projectId }, { jobId: `alert-project-${projectId}` });
+}
+
+/**
+ * After the events were committed and their resident messages recorded: one alert job per
+ * alerted event, its id the event's, so a repeat queues nothing new; all in one round trip.
+ * With `reachable` (the departments that have a contact), an event that names its department
+ * (an assignment) and concerns no one else is not queued when that department has no contact:
+ * its job would send nothing.
+ */
+export async function queueAlerts(queues: Pick<Queues, 'alerts'>, events: (Pick<CaseEvent, 'id' | 'type'> & { data: unknown })[], reachable?: ReadonlySet<string>): Promise<void> {
+  const alerted = events.filter((e) => {
+    const rule = ALERTS.get(e.type);
+    const named = (e.data as { departmentId?: unknown } | null)?.departmentId;
+    return rule && (!reachable || rule.office || rule.officeOnly || typeof named !== 'string' || reachable.has(named));
+  });
+  if (alerted.length) await queues.alerts.addBulk(alerted.map((e) => ({ name: 'alert', data: { eventId: e.id }, opts: { jobId: alertJobId(e.id) } })));
+}
+
+/** The departments that have an alert contact (queueAlerts). */
+export async function departmentsWithContacts(sql: Queryable): Promise<Set<string>> {
+  const { rows } = await sql.query<{ departmentId: string }>(`SELECT DISTINCT "departmentId" FROM "AlertContact"`);
+  return new Set(rows.map((r) => r.departmentId));
 }
 
 const robotUrl = (allowLocalHttp: boolean) =>

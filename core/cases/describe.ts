@@ -57,7 +57,7 @@ export type EventData = {
   quiet?: boolean;
 };
 
-type Describable = Pick<CaseEvent, 'data' | 'note'>;
+export type Describable = Pick<CaseEvent, 'data' | 'note'>;
 
 /**
  * The facts of an event as text placeholders in the resident's language and the office's time

@@ -94,7 +94,7 @@ export function featuresOf(text: string): Features {
 const FORMAT_VERSION = 1;
 
 /** The stored form (little-endian 32-bit words, the format version first). */
-export function encodeFeatures(features: Features): Buffer {
+export function encodeFeatures(features: Features): Buffer<ArrayBuffer> {
   const bytes = Buffer.alloc(4 * (features.length + 1));
   bytes.writeUInt32LE(FORMAT_VERSION, 0);
   features.forEach((f, i) => bytes.writeUInt32LE(f, 4 * (i + 1)));
@@ -116,6 +116,21 @@ export function featuresOrText(stored: Uint8Array | null, text: string): Feature
   return decodeFeatures(stored) ?? featuresOf(text);
 }
 
+/** A feature set's squared norm with place names weighted, and whether it names a place. */
+type Norms = { weighted: number; places: boolean };
+// Computed once per feature set: one new case is compared with every open case of its scope.
+const NORMS = new WeakMap<Features, Norms>();
+
+function norms(features: Features): Norms {
+  let n = NORMS.get(features);
+  if (!n) {
+    n = { weighted: 0, places: false };
+    for (const f of features) (n.weighted += (f & 1 ? PLACE_WEIGHT : 1) ** 2), (n.places ||= (f & 1) === 1);
+    NORMS.set(features, n);
+  }
+  return n;
+}
+
 /**
  * Cosine similarity of two feature sets, 0 (nothing in common) to 1 (the same words). With
  * `places` false (hot spots, which are the same problem in different places by definition)
@@ -123,12 +138,10 @@ export function featuresOrText(stored: Uint8Array | null, text: string): Feature
  */
 export function similarity(a: Features, b: Features, places = true): number {
   const weight = (f: number) => (places && f & 1 ? PLACE_WEIGHT : 1);
-  let normA = 0;
-  let normB = 0;
-  let placesA = false;
-  let placesB = false;
-  for (const f of a) (normA += weight(f) ** 2), (placesA ||= (f & 1) === 1);
-  for (const f of b) (normB += weight(f) ** 2), (placesB ||= (f & 1) === 1);
+  const na = norms(a);
+  const nb = norms(b);
+  const [normA, normB] = places ? [na.weighted, nb.weighted] : [a.length, b.length];
+  const [placesA, placesB] = [na.places, nb.places];
   if (normA === 0 || normB === 0) return 0;
   let dot = 0;
   let shared = false;

@@ -21,6 +21,39 @@ export function timestamp(at: Date): string {
   return at.toISOString().slice(0, 23);
 }
 
+/**
+ * INSERT … SELECT FROM unnest(…): any number of rows in one statement, one array parameter per
+ * column (`columns` maps each to its PostgreSQL type); the `stamps` columns all get `at`.
+ */
+export function insertRows<C extends Record<string, string>>(table: string, columns: C, rows: Record<keyof C, unknown>[], stamps: string[] = [], at?: Date): Statement {
+  const names = Object.keys(columns);
+  const params: unknown[] = names.map((n) => rows.map((r) => r[n]));
+  const unnest = names.map((n, i) => `$${i + 1}::${columns[n]}[]`).join(', ');
+  // Only when stamped: a parameter no column uses has no type PostgreSQL can determine.
+  if (stamps.length) params.push(timestamp(at!));
+  const cols = [...names, ...stamps].map((n) => `"${n}"`).join(', ');
+  const values = [...names.map((n) => `u."${n}"`), ...stamps.map(() => `$${names.length + 1}::timestamp`)].join(', ');
+  return { text: `INSERT INTO "${table}" (${cols}) SELECT ${values} FROM unnest(${unnest}) AS u(${names.map((n) => `"${n}"`).join(', ')})`, values: params };
+}
+
+export type Statement = { text: string; values: unknown[] };
+
+/**
+ * Several statements as one round trip: all but the last become data-modifying CTEs (their
+ * placeholders renumbered). Foreign keys are checked at the end, so parents and children may go
+ * together.
+ */
+export function oneStatement(statements: Statement[]): Statement {
+  const values: unknown[] = [];
+  const texts = statements.map((s) => {
+    const offset = values.length;
+    values.push(...s.values);
+    return s.text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+  });
+  const last = texts.pop()!;
+  return { text: texts.length ? `WITH ${texts.map((t, i) => `s${i} AS (${t})`).join(', ')} ${last}` : last, values };
+}
+
 /** Runs `work` in one transaction on one connection; rolled back on any error. */
 export async function inTransaction<T>(sql: Sql, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await sql.connect();
