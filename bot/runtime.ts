@@ -68,8 +68,8 @@ export async function createBotRuntime(services: Services, overrides: { wechatPu
   const messageLog = new MessageLog(db);
   const attachments = new AttachmentStore(db, config.DATA_DIR, config.ATTACHMENT_MAX_BYTES);
   const mailbox = new Mailbox(redis, db, config.REDIS_PREFIX);
-  const webchatSessions = new WebchatSessions(db, redis, config.REDIS_PREFIX);
-  const sessions = new SessionStore(redis, db, config.REDIS_PREFIX, config.SESSION_TTL_SECONDS, services.now);
+  const webchatSessions = new WebchatSessions(db, services.sql, redis, config.REDIS_PREFIX);
+  const sessions = new SessionStore(redis, db, services.sql, config.REDIS_PREFIX, config.SESSION_TTL_SECONDS, services.now);
   const handoff = new HandoffService(services);
   const chatLinks = new ChatLinks(db, redis, config.REDIS_PREFIX, services.now);
   const faq = new Faq(db, redis, config.REDIS_PREFIX, services.now, config.FAQ_MATCH_THRESHOLD);

@@ -65,6 +65,11 @@ export class Mailbox {
     };
   }
 
+  /** A new resident's mailbox: empty, and complete as it is (nothing to refill from the log). */
+  async opened(userId: string): Promise<void> {
+    await this.redis.set(this.keys(userId).complete, '1', { EX: KEEP_SECONDS });
+  }
+
   /** Appends replies; with a delivery key, only the first append of that key happens. */
   async append(userId: string, replies: MailboxEntry[], deliveryKey = ''): Promise<MailboxMessage[]> {
     if (replies.length === 0) return [];
