@@ -65,7 +65,7 @@ function channelsFromSettings(services: Services, shared: ChannelDeps, overrides
 export async function createBotRuntime(services: Services, overrides: { wechatPuppet?: WechatSettings['puppet'] } = {}) {
   const { config, db, redis, log } = services;
   const [catalog, nlu] = await Promise.all([Catalog.load(db), loadNlu(config.NLP_MODEL_PATH)]);
-  const messageLog = new MessageLog(db);
+  const messageLog = new MessageLog(services.sql);
   const attachments = new AttachmentStore(db, config.DATA_DIR, config.ATTACHMENT_MAX_BYTES);
   const mailbox = new Mailbox(redis, db, config.REDIS_PREFIX);
   const webchatSessions = new WebchatSessions(db, services.sql, redis, config.REDIS_PREFIX);
@@ -89,6 +89,7 @@ export async function createBotRuntime(services: Services, overrides: { wechatPu
       windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
     }),
     messageLog,
+    sql: services.sql,
     now: services.now,
     metrics: services.metrics,
   });
@@ -120,6 +121,7 @@ export async function createBotRuntime(services: Services, overrides: { wechatPu
     handoff,
     chatLinks,
     faq,
+    webchatSessions,
     channels,
     /** Each channel's own client, for tools and tests: grammY's bot, the Wechaty account, the Official Account. */
     telegram: telegram?.telegram,

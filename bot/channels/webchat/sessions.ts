@@ -44,13 +44,14 @@ export class WebchatSessions {
        INSERT INTO "WebchatSession" ("tokenHash", "residentId") SELECT $4, "id" FROM resident`,
       [randomUUID(), userId, lang ?? null, tokenHash],
     );
-    // The page's first message comes next: it finds the mapping here instead of in PostgreSQL.
-    this.remember(tokenHash, userId);
+    // The page's first message comes next, perhaps to another process: it finds the mapping in
+    // Redis instead of in PostgreSQL.
     await this.redis.set(this.cacheKey(tokenHash), userId, { EX: CACHE_SECONDS });
     return { token, userId };
   }
 
-  private cacheKey(tokenHash: string): string {
+  /** Where Redis caches a token's resident (tests that move a session to another resident drop it). */
+  cacheKey(tokenHash: string): string {
     return `${this.prefix}:webchat:token:${tokenHash}`;
   }
 
