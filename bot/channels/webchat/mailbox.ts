@@ -123,7 +123,7 @@ export class Mailbox {
     const run = () =>
       this.redis.eval(APPEND_ONCE, {
         keys: [keys.list, `${keys.delivered}${deliveryKey}`, keys.complete],
-        arguments: [deliveryKey, String(KEEP_SECONDS), ...replies.map((r) => JSON.stringify(r))],
+        arguments: [deliveryKey, String(KEEP_SECONDS), ...replies.map(stored)],
       }) as Promise<string[] | null>;
     let ids = await run();
     if (ids === null) {
@@ -158,7 +158,7 @@ export class Mailbox {
     const entries = (await this.redis.eval(READ, { keys: [keys.list], arguments: [after ?? '', String(limit)] })) as string[];
     const messages = entries.map((e) => {
       const id = e.slice(0, e.indexOf(' '));
-      return { id, at: atOf(id), ...(JSON.parse(e.slice(id.length + 1)) as MailboxEntry) };
+      return { id, at: atOf(id), ...fromStored(e.slice(id.length + 1)) };
     });
     return { messages, cursor: messages.at(-1)?.id ?? after ?? '0-0' };
   }
@@ -181,11 +181,24 @@ export class Mailbox {
     for (const row of rows) {
       const ms = Math.max(row.at.getTime(), last.ms);
       last = { ms, seq: ms === last.ms ? last.seq + 1 : 0 };
-      args.push(`${last.ms}-${last.seq}`, JSON.stringify(entryOf(row, names)), row.direction === 'outbound' ? (keyOfLogId(row.externalId) ?? '') : '');
+      args.push(`${last.ms}-${last.seq}`, stored(entryOf(row, names)), row.direction === 'outbound' ? (keyOfLogId(row.externalId) ?? '') : '');
     }
     const keys = this.keys(userId);
     await this.redis.eval(REBUILD, { keys: [keys.list, keys.complete, keys.delivered], arguments: [String(KEEP_SECONDS), ...args] });
   }
+}
+
+/**
+ * An entry as Redis keeps it: buttons as [label, payload] pairs, which saves their field names
+ * (a report's questions show some thirty buttons; Redis holds every live dialogue's mailbox).
+ */
+function stored(entry: MailboxEntry): string {
+  return JSON.stringify(entry.buttons ? { ...entry, buttons: entry.buttons.map((b) => [b.label, b.payload]) } : entry);
+}
+
+function fromStored(raw: string): MailboxEntry {
+  const entry = JSON.parse(raw) as Omit<MailboxEntry, 'buttons'> & { buttons?: [string, string][] };
+  return entry.buttons ? { ...entry, buttons: entry.buttons.map(([label, payload]) => ({ label, payload })) } : (entry as MailboxEntry);
 }
 
 /** A logged message as the page shows it. */
