@@ -74,11 +74,11 @@ export async function createBotRuntime(services: Services, overrides: { wechatPu
   const [catalog, active] = await Promise.all([Catalog.load(db), stored]);
   const nlu = await loadNlu(active?.classifier ?? config.NLP_MODEL_PATH);
   const topicModel = await followTopicModel(services, active?.id ?? null, (classifier) => nlu.useTopicClassifier(classifier));
-  const messageLog = new MessageLog(db);
+  const messageLog = new MessageLog(services.sql);
   const attachments = new AttachmentStore(db, config.DATA_DIR, config.ATTACHMENT_MAX_BYTES);
   const mailbox = new Mailbox(redis, db, config.REDIS_PREFIX);
-  const webchatSessions = new WebchatSessions(db, redis, config.REDIS_PREFIX);
-  const sessions = new SessionStore(redis, db, config.REDIS_PREFIX, config.SESSION_TTL_SECONDS, services.now);
+  const webchatSessions = new WebchatSessions(db, services.sql, redis, config.REDIS_PREFIX);
+  const sessions = new SessionStore(redis, db, services.sql, config.REDIS_PREFIX, config.SESSION_TTL_SECONDS, services.now);
   const handoff = new HandoffService(services);
   const chatLinks = new ChatLinks(db, redis, config.REDIS_PREFIX, services.now);
   const faq = new Faq(db, redis, config.REDIS_PREFIX, services.now, config.FAQ_MATCH_THRESHOLD);
@@ -98,6 +98,7 @@ export async function createBotRuntime(services: Services, overrides: { wechatPu
       windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
     }),
     messageLog,
+    sql: services.sql,
     now: services.now,
     metrics: services.metrics,
   });
@@ -129,6 +130,7 @@ export async function createBotRuntime(services: Services, overrides: { wechatPu
     handoff,
     chatLinks,
     faq,
+    webchatSessions,
     channels,
     /** Each channel's own client, for tools and tests: grammY's bot, the Wechaty account, the Official Account. */
     telegram: telegram?.telegram,

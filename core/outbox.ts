@@ -25,8 +25,8 @@ export type Filing = {
 export async function fileReport(deps: OutboxDeps, filing: Filing): Promise<{ submission: Submission; created: boolean }> {
   const { db, queues, log } = deps;
   const { draftId } = filing.submission;
-  const earlier = draftId ? await db.submission.findUnique({ where: { draftId } }) : null;
-  if (earlier) return { submission: earlier, created: false };
+  // No look for an earlier filing first: the draft's unique id finds it below, and the common
+  // case (the first confirm) saves a query.
   let submission: Submission;
   try {
     submission = await db.$transaction(async (tx) => {
@@ -43,7 +43,7 @@ export async function fileReport(deps: OutboxDeps, filing: Filing): Promise<{ su
       return created;
     });
   } catch (err) {
-    // The same draft filed twice at the same moment: the unique draft id kept the other one.
+    // The same draft filed before (or twice at the same moment): the unique draft id kept the other one.
     if (!(draftId && err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002')) throw err;
     return { submission: await db.submission.findUniqueOrThrow({ where: { draftId } }), created: false };
   }

@@ -257,7 +257,7 @@ describe('hostile input', () => {
   });
 
   it('a message-log batch with a row PostgreSQL refuses still stores every other row', async () => {
-    const log = new MessageLog(h.services.db);
+    const log = new MessageLog(h.services.sql);
     const conversation = await h.services.db.conversation.findFirstOrThrow();
     const row = (text: string) => [{ conversationId: conversation.id, direction: 'inbound' as const, text: `${text}` }];
     const good = Array.from({ length: 10 }, (_, i) => `batch-good-${i}`);

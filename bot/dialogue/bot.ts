@@ -17,6 +17,7 @@ import { idle } from './features/idle.js';
 import { media } from './features/media.js';
 import { statusCommands, statusFlow } from './features/status.js';
 import type { Inbound, Reply } from '../../core/messages.js';
+import type { Sql } from '../../core/platform/sql.js';
 import type { Session, SessionStore } from './session.js';
 
 export type TurnResult<T> =
@@ -30,6 +31,8 @@ export interface TurnDeps extends BotDeps {
   sessions: SessionStore;
   guard: DeliveryGuard;
   messageLog: MessageLog;
+  /** Plain pg for the statements every new dialogue makes. */
+  sql: Sql;
 }
 
 /**
@@ -62,10 +65,10 @@ export class Bot {
   }
 
   private async turn<T>(inbound: Inbound, saved: Session | undefined, deliver: (replies: Reply[], lang: Lang) => Promise<T>): Promise<TurnResult<T>> {
-    const { sessions, guard, messageLog, db, log } = this.deps;
+    const { sessions, guard, messageLog, db, sql, log } = this.deps;
     const { channel, userId, messageId } = inbound;
     const session = saved ?? {
-      ...(await openConversation(db, channel, userId, inbound.lang)),
+      ...(await openConversation(sql, channel, userId, inbound.lang)),
       buttons: [],
       misses: 0,
     };

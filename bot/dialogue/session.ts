@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Clock } from '../../core/platform/clock.js';
 import type { Db } from '../../core/platform/db.js';
 import type { AppRedis } from '../../core/platform/redis.js';
+import { timestamp, type Sql } from '../../core/platform/sql.js';
 import { buttonSchema } from '../../core/messages.js';
 import type { DialogueCopy } from '../conversations/message-log.js';
 
@@ -43,6 +44,7 @@ export class SessionStore {
   constructor(
     private readonly redis: AppRedis,
     private readonly db: Db,
+    private readonly sql: Sql,
     private readonly prefix: string,
     private readonly ttlSeconds: number,
     private readonly now: Clock,
@@ -86,7 +88,11 @@ export class SessionStore {
   }
 
   private async fromDatabase(channel: string, externalId: string): Promise<string | undefined> {
-    const row = await this.db.dialogueState.findUnique({ where: { channel_externalId: { channel, externalId } } });
-    return row && row.savedAt > this.cutoff() ? JSON.stringify(row.state) : undefined;
+    // Plain pg: read on every new resident's first message, where Prisma's cost per query shows.
+    const { rows } = await this.sql.query<{ state: string }>(
+      `SELECT "state"::text AS "state" FROM "DialogueState" WHERE "channel" = $1 AND "externalId" = $2 AND "savedAt" > $3`,
+      [channel, externalId, timestamp(this.cutoff())],
+    );
+    return rows[0]?.state;
   }
 }

@@ -1,4 +1,3 @@
-import ExcelJS from 'exceljs';
 import { t, type Lang } from '../i18n/index.js';
 import type { Db } from '../platform/db.js';
 import { isOverdue, progressOf } from '../projects/progress.js';
@@ -19,6 +18,8 @@ export async function periodWorkbook(db: Db, opts: { from: string; to: string; t
   const { lang, timeZone } = opts;
   const zh = lang === 'zh';
   const named = (d: { name: string; nameEn: string | null }) => (zh || !d.nameEn ? d.name : d.nameEn);
+  // Loaded when a spreadsheet is asked for: it would add about 25 MB to every process's memory.
+  const { default: ExcelJS } = await import('exceljs');
   const book = new ExcelJS.Workbook();
   book.created = opts.now;
 

@@ -17,18 +17,62 @@ const STAFF_AUTHOR = /^staff:([0-9a-f-]{36})$/;
 const KEEP = 500;
 const KEEP_SECONDS = 30 * 24 * 3600;
 
+// Each entry is "<id> <message>". An id is "<ms>-<seq>", as a Redis stream's: the millisecond it was
+// added (the server's clock) and a sequence, always above the last entry's, so a page's cursor
+// still means "after this". A list, not a stream: a stream preallocates about 4 KB per key, more
+// than a whole dialogue's messages take.
+const NEXT_ID = `
+local function nextId(key)
+  local t = redis.call('TIME')
+  local ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  local seq = 0
+  local last = redis.call('LINDEX', key, -1)
+  if last then
+    local lms, lseq = string.match(last, '^(%d+)-(%d+)')
+    lms = tonumber(lms)
+    if ms <= lms then ms = lms; seq = tonumber(lseq) + 1 end
+  end
+  return string.format('%.0f-%d', ms, seq)
+end`;
+
 // Appends unless this delivery key was appended before, atomically: a retried job never shows twice.
 // Refuses (returns false) when the mailbox is not known to be complete: Redis lost it.
-const APPEND_ONCE = `
+const APPEND_ONCE = `${NEXT_ID}
 if redis.call('EXISTS', KEYS[3]) == 0 then return false end
 if ARGV[1] ~= '' and redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[2]) == false then return {} end
 local ids = {}
 for i = 3, #ARGV do
-  ids[#ids + 1] = redis.call('XADD', KEYS[1], 'MAXLEN', '~', '${KEEP}', '*', 'm', ARGV[i])
+  local id = nextId(KEYS[1])
+  redis.call('RPUSH', KEYS[1], id .. ' ' .. ARGV[i])
+  ids[#ids + 1] = id
 end
+redis.call('LTRIM', KEYS[1], -${KEEP}, -1)
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 redis.call('EXPIRE', KEYS[3], ARGV[2])
 return ids`;
+
+// Up to ARGV[2] entries after the id ARGV[1] (from the first without it), searched from the end:
+// a page asks for the few newest.
+const READ = `
+local limit = tonumber(ARGV[2])
+if ARGV[1] == '' then return redis.call('LRANGE', KEYS[1], 0, limit - 1) end
+local ms, seq = string.match(ARGV[1], '^(%d+)-(%d+)$')
+ms = tonumber(ms)
+seq = tonumber(seq)
+local first = redis.call('LLEN', KEYS[1])
+local i = first - 1
+while i >= 0 do
+  local lo = math.max(0, i - 9)
+  local chunk = redis.call('LRANGE', KEYS[1], lo, i)
+  for j = #chunk, 1, -1 do
+    local ems, eseq = string.match(chunk[j], '^(%d+)-(%d+)')
+    ems = tonumber(ems)
+    if ems < ms or (ems == ms and tonumber(eseq) <= seq) then return redis.call('LRANGE', KEYS[1], first, first + limit - 1) end
+    first = lo + j - 1
+  end
+  i = lo - 1
+end
+return redis.call('LRANGE', KEYS[1], first, first + limit - 1)`;
 
 // Refills a mailbox from the message log unless another process just did: ARGV = ttl, then
 // (id, message, delivery key) triples; the delivery keys are marked as appended.
@@ -36,7 +80,7 @@ const REBUILD = `
 if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
 redis.call('DEL', KEYS[1])
 for i = 2, #ARGV, 3 do
-  redis.call('XADD', KEYS[1], ARGV[i], 'm', ARGV[i + 1])
+  redis.call('RPUSH', KEYS[1], ARGV[i] .. ' ' .. ARGV[i + 1])
   if ARGV[i + 2] ~= '' then redis.call('SET', KEYS[3] .. ARGV[i + 2], '1', 'NX', 'EX', ARGV[1]) end
 end
 redis.call('SET', KEYS[2], '1', 'EX', ARGV[1])
@@ -44,9 +88,9 @@ if #ARGV > 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 return 1`;
 
 /**
- * What the web chat shows a resident: a Redis stream per resident holding everything the bot
- * and staff sent. The page reads it with a cursor (the stream id), so asynchronous notifications
- * reach a page that polls. The stream is a cache of the message log in PostgreSQL: when Redis has
+ * What the web chat shows a resident: a Redis list per resident holding everything the bot
+ * and staff sent. The page reads it with a cursor (the entry's id), so asynchronous notifications
+ * reach a page that polls. The list is a cache of the message log in PostgreSQL: when Redis has
  * lost it (a restart without persistence), it is refilled from the log before use, with ids from
  * the messages' times, so a page's cursor from before still means "after this".
  */
@@ -58,11 +102,18 @@ export class Mailbox {
   ) {}
 
   private keys(userId: string) {
+    // Named apart from the streams earlier versions kept (a list under a stream's key would be
+    // refused); those expire on their own.
     return {
-      stream: `${this.prefix}:webchat:mailbox:${userId}`,
-      complete: `${this.prefix}:webchat:mailbox-complete:${userId}`,
+      list: `${this.prefix}:webchat:mailbox-list:${userId}`,
+      complete: `${this.prefix}:webchat:mailbox-list-complete:${userId}`,
       delivered: `${this.prefix}:webchat:delivered:`,
     };
+  }
+
+  /** A new resident's mailbox: empty, and complete as it is (nothing to refill from the log). */
+  async opened(userId: string): Promise<void> {
+    await this.redis.set(this.keys(userId).complete, '1', { EX: KEEP_SECONDS });
   }
 
   /** Appends replies; with a delivery key, only the first append of that key happens. */
@@ -71,8 +122,8 @@ export class Mailbox {
     const keys = this.keys(userId);
     const run = () =>
       this.redis.eval(APPEND_ONCE, {
-        keys: [keys.stream, `${keys.delivered}${deliveryKey}`, keys.complete],
-        arguments: [deliveryKey, String(KEEP_SECONDS), ...replies.map((r) => JSON.stringify(r))],
+        keys: [keys.list, `${keys.delivered}${deliveryKey}`, keys.complete],
+        arguments: [deliveryKey, String(KEEP_SECONDS), ...replies.map(stored)],
       }) as Promise<string[] | null>;
     let ids = await run();
     if (ids === null) {
@@ -104,8 +155,11 @@ export class Mailbox {
   async read(userId: string, after: string | undefined, limit = 100): Promise<{ messages: MailboxMessage[]; cursor: string }> {
     const keys = this.keys(userId);
     if (!(await this.redis.exists(keys.complete))) await this.rebuild(userId, []);
-    const entries = await this.redis.xRange(keys.stream, after ? `(${after}` : '-', '+', { COUNT: limit });
-    const messages = (entries ?? []).map((e) => ({ id: e.id, at: atOf(e.id), ...(JSON.parse(e.message.m!) as MailboxEntry) }));
+    const entries = (await this.redis.eval(READ, { keys: [keys.list], arguments: [after ?? '', String(limit)] })) as string[];
+    const messages = entries.map((e) => {
+      const id = e.slice(0, e.indexOf(' '));
+      return { id, at: atOf(id), ...fromStored(e.slice(id.length + 1)) };
+    });
     return { messages, cursor: messages.at(-1)?.id ?? after ?? '0-0' };
   }
 
@@ -127,11 +181,24 @@ export class Mailbox {
     for (const row of rows) {
       const ms = Math.max(row.at.getTime(), last.ms);
       last = { ms, seq: ms === last.ms ? last.seq + 1 : 0 };
-      args.push(`${last.ms}-${last.seq}`, JSON.stringify(entryOf(row, names)), row.direction === 'outbound' ? (keyOfLogId(row.externalId) ?? '') : '');
+      args.push(`${last.ms}-${last.seq}`, stored(entryOf(row, names)), row.direction === 'outbound' ? (keyOfLogId(row.externalId) ?? '') : '');
     }
     const keys = this.keys(userId);
-    await this.redis.eval(REBUILD, { keys: [keys.stream, keys.complete, keys.delivered], arguments: [String(KEEP_SECONDS), ...args] });
+    await this.redis.eval(REBUILD, { keys: [keys.list, keys.complete, keys.delivered], arguments: [String(KEEP_SECONDS), ...args] });
   }
+}
+
+/**
+ * An entry as Redis keeps it: buttons as [label, payload] pairs, which saves their field names
+ * (a report's questions show some thirty buttons; Redis holds every live dialogue's mailbox).
+ */
+function stored(entry: MailboxEntry): string {
+  return JSON.stringify(entry.buttons ? { ...entry, buttons: entry.buttons.map((b) => [b.label, b.payload]) } : entry);
+}
+
+function fromStored(raw: string): MailboxEntry {
+  const entry = JSON.parse(raw) as Omit<MailboxEntry, 'buttons'> & { buttons?: [string, string][] };
+  return entry.buttons ? { ...entry, buttons: entry.buttons.map(([label, payload]) => ({ label, payload })) } : (entry as MailboxEntry);
 }
 
 /** A logged message as the page shows it. */
@@ -145,7 +212,7 @@ function entryOf(
   return row.author ? { ...reply, from: 'staff', ...(by && { by }) } : reply;
 }
 
-// A stream id starts with the millisecond it was added.
+// An entry's id starts with the millisecond it was added.
 function atOf(id: string): string {
   return new Date(Number(id.split('-')[0])).toISOString();
 }

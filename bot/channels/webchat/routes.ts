@@ -52,7 +52,8 @@ export async function webchatRoutes(
     const body = sessionBody.safeParse(req.body);
     if (!body.success) return reply.code(400).send(problem(body.error));
     if (!(await perAddress.allow(`webchat-session-ip:${req.ip}`))) return tooMany(reply);
-    const token = await sessions.create(body.data?.lang);
+    const { token, userId } = await sessions.create(body.data?.lang);
+    await mailbox.opened(userId);
     return reply
       .code(201)
       .header('cache-control', 'no-store')

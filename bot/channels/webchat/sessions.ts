@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Lang } from '../../../core/i18n/index.js';
 import type { Db } from '../../../core/platform/db.js';
 import type { AppRedis } from '../../../core/platform/redis.js';
+import type { Sql } from '../../../core/platform/sql.js';
 
 const CACHE_SECONDS = 24 * 3600;
 // Tokens this process answered lately, in memory: a busy page asks every few seconds.
@@ -24,22 +25,34 @@ export class WebchatSessions {
 
   constructor(
     private readonly db: Db,
+    private readonly sql: Sql,
     private readonly redis: AppRedis,
     private readonly prefix: string,
   ) {}
 
-  /** A new resident and the token that acts as them. */
-  async create(lang: Lang | undefined): Promise<string> {
+  /** A new resident and the token that acts as them (`userId` is their web chat id). */
+  async create(lang: Lang | undefined): Promise<{ token: string; userId: string }> {
     const token = randomBytes(32).toString('base64url');
-    await this.db.resident.create({
-      data: {
-        channel: 'webchat',
-        externalId: randomUUID(),
-        ...(lang ? { language: lang } : {}),
-        webchatSessions: { create: { tokenHash: hashToken(token) } },
-      },
-    });
-    return token;
+    const tokenHash = hashToken(token);
+    const userId = randomUUID();
+    // One statement (one round trip, no transaction to open and close): both rows or neither.
+    await this.sql.query(
+      `WITH resident AS (
+         INSERT INTO "Resident" ("id", "channel", "externalId", "language")
+         VALUES ($1::uuid, 'webchat', $2, COALESCE($3::"Language", 'zh')) RETURNING "id"
+       )
+       INSERT INTO "WebchatSession" ("tokenHash", "residentId") SELECT $4, "id" FROM resident`,
+      [randomUUID(), userId, lang ?? null, tokenHash],
+    );
+    // The page's first message comes next, perhaps to another process: it finds the mapping in
+    // Redis instead of in PostgreSQL.
+    await this.redis.set(this.cacheKey(tokenHash), userId, { EX: CACHE_SECONDS });
+    return { token, userId };
+  }
+
+  /** Where Redis caches a token's resident (tests that move a session to another resident drop it). */
+  cacheKey(tokenHash: string): string {
+    return `${this.prefix}:webchat:token:${tokenHash}`;
   }
 
   /** The web chat id of the resident a token acts as; undefined for anything not issued here. */
@@ -48,7 +61,7 @@ export class WebchatSessions {
     const tokenHash = hashToken(token);
     const known = this.local.get(tokenHash);
     if (known) return known;
-    const cacheKey = `${this.prefix}:webchat:token:${tokenHash}`;
+    const cacheKey = this.cacheKey(tokenHash);
     let userId = (await this.redis.get(cacheKey)) ?? undefined;
     if (!userId) {
       const session = await this.db.webchatSession.findUnique({ where: { tokenHash }, select: { resident: { select: { externalId: true } } } });
