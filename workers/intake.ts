@@ -10,7 +10,7 @@ import { queueNotifications, queueRoute } from '../core/cases/follow-up.js';
 import { screen, type Screening } from '../core/cases/screening.js';
 import { encodeFeatures, featuresOrText, type Features } from '../core/cases/similarity.js';
 import { plannedChange, type Change } from '../core/cases/status-machine.js';
-import { insertRows, inTransaction, isUniqueViolation, oneStatement, timestamp } from '../core/platform/sql.js';
+import { channelOfStored, insertRows, inTransaction, isUniqueViolation, oneStatement, timestamp } from '../core/platform/sql.js';
 import { loadRouting } from '../core/routing/resolve-department.js';
 import { addWorkingDays } from '../core/routing/working-days.js';
 import type { BatchResults } from './batch.js';
@@ -241,6 +241,8 @@ export async function processIntakeBatch(deps: WorkerDeps, submissionIds: string
        WHERE s."id" = ANY($1::uuid[])`,
       [submissionIds],
     );
+    // Read with plain pg, the channel comes in the database's spelling.
+    for (const r of rows) r.resident.channel = channelOfStored(r.resident.channel);
     const found = new Map(rows.map((r) => [r.id, r]));
     const news = [...found.values()].filter((r) => !r.caseId);
     let made: Awaited<ReturnType<typeof createCases>> | null = null;

@@ -1,15 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Lang } from '../../core/i18n/index.js';
 import type { Channel } from '../../core/platform/db.js';
-import type { Sql } from '../../core/platform/sql.js';
+import { storedChannel, type Sql } from '../../core/platform/sql.js';
 
 /**
  * Finds or creates the resident behind a channel identity and opens a conversation, in one
  * statement (one round trip on a resident's first turn). Runs once per dialogue session, not per
  * message: the ids then live in the session.
  */
-const DB_CHANNEL: ReadonlyMap<Channel, string> = new Map([['wechat_mp', 'wechat-mp']]);
-
 export async function openConversation(
   sql: Sql,
   channel: Channel,
@@ -29,7 +27,7 @@ export async function openConversation(
     )
     SELECT resident."id"::text AS "residentId", conversation."id"::text AS "conversationId", resident."language"::text AS "lang"
     FROM resident, conversation`,
-    [randomUUID(), DB_CHANNEL.get(channel) ?? channel, externalId, lang ?? null, randomUUID()],
+    [randomUUID(), storedChannel(channel), externalId, lang ?? null, randomUUID()],
   );
   return rows[0]!;
 }

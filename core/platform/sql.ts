@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { pgConfig } from '../../prisma/pg-config.js';
+import type { Channel } from './db.js';
 import type { Logger } from './log.js';
 
 /**
@@ -81,3 +82,12 @@ export async function inTransaction<T>(sql: Sql, work: (client: pg.PoolClient) =
 export function isUniqueViolation(err: unknown): boolean {
   return (err as { code?: unknown })?.code === '23505';
 }
+
+/**
+ * A channel as PostgreSQL spells it: the Prisma enum maps wechat_mp to "wechat-mp" (a Prisma name
+ * cannot hold '-'), and plain pg reads and writes the database's spelling.
+ */
+const STORED_CHANNEL: ReadonlyMap<Channel, string> = new Map([['wechat_mp', 'wechat-mp']]);
+const CHANNEL_OF_STORED: ReadonlyMap<string, Channel> = new Map([...STORED_CHANNEL].map(([channel, stored]) => [stored, channel]));
+export const storedChannel = (channel: Channel): string => STORED_CHANNEL.get(channel) ?? channel;
+export const channelOfStored = (stored: string): Channel => CHANNEL_OF_STORED.get(stored) ?? (stored as Channel);

@@ -21,6 +21,20 @@ declare module 'vitest' {
  * template into a database of its own; everything is removed afterwards.
  */
 export default async function setup(project: TestProject) {
+  // vitest.config.ts has two projects, and each calls its global setup: both share one run.
+  const shared = globalThis as { tingminTestRun?: ReturnType<typeof prepare>; tingminTestUsers?: number };
+  shared.tingminTestRun ??= prepare();
+  shared.tingminTestUsers = (shared.tingminTestUsers ?? 0) + 1;
+  const { databaseUrl, redisPrefix, teardown } = await shared.tingminTestRun;
+  project.provide('databaseUrl', databaseUrl);
+  project.provide('redisPrefix', redisPrefix);
+  return async () => {
+    shared.tingminTestUsers! -= 1;
+    if (shared.tingminTestUsers === 0) await teardown();
+  };
+}
+
+async function prepare() {
   const base = loadConfig();
   const run = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   const url = new URL(base.DATABASE_URL);
@@ -33,10 +47,8 @@ export default async function setup(project: TestProject) {
   const db = createDb(databaseUrl);
   await seedIfEmpty(db);
   await db.$disconnect();
-  project.provide('databaseUrl', databaseUrl);
-  project.provide('redisPrefix', redisPrefix);
 
-  return async () => {
+  const teardown = async () => {
     const admin = new pg.Client({ ...pgConfig(databaseUrl), database: 'postgres' });
     await admin.connect();
     const { rows } = await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [`tingmin_test_${run}%`]);
@@ -49,4 +61,5 @@ export default async function setup(project: TestProject) {
     }
     await redis.quit();
   };
+  return { databaseUrl, redisPrefix, teardown };
 }
