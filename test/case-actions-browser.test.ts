@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../bot/console/passwords.js';
 import type { Case } from '../core/platform/db.js';
 import { makeCase } from './support/cases.js';
-import { serveToBrowser } from './support/browser.js';
+import { serveToBrowser, signInToConsole } from './support/browser.js';
 import { eventually, startHarness, type Harness } from './support/harness.js';
 
 const ARTIFACTS = 'test-artifacts';
@@ -45,11 +45,7 @@ async function signIn(username: string, answer: () => boolean): Promise<Page> {
     confirms.push(dialog.message());
     await (answer() ? dialog.accept() : dialog.dismiss());
   });
-  await page.goto(`${base}/console`);
-  await page.fill('input[name=username]', username);
-  await page.fill('input[name=password]', PASSWORD);
-  await page.click('#login-form button[type=submit]');
-  await page.waitForSelector('#nav:not([hidden])');
+  await signInToConsole(page, base, username, PASSWORD);
   return page;
 }
 

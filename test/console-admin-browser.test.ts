@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../bot/console/passwords.js';
 import { makeCase } from './support/cases.js';
-import { serveToBrowser } from './support/browser.js';
+import { serveToBrowser, signInToConsole } from './support/browser.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 const PASSWORD = 'a long enough secret';
@@ -29,11 +29,7 @@ beforeAll(async () => {
   ({ base, browser } = await serveToBrowser(h));
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.clock.setFixedTime(h.services.now());
-  await page.goto(`${base}/console`);
-  await page.fill('input[name=username]', 'root');
-  await page.fill('input[name=password]', PASSWORD);
-  await page.click('#login-form button[type=submit]');
-  await page.waitForSelector('#nav:not([hidden])');
+  await signInToConsole(page, base, 'root', PASSWORD);
 }, 60_000);
 
 afterAll(async () => {

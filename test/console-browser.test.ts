@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../bot/console/passwords.js';
-import { serveToBrowser } from './support/browser.js';
+import { serveToBrowser, signInToConsole } from './support/browser.js';
 import { eventually, startHarness, uniqueUser, type Harness } from './support/harness.js';
 
 const ARTIFACTS = 'test-artifacts';
@@ -46,11 +46,7 @@ describe('the staff console in a browser', () => {
   let caseId = '';
 
   it('signs in', async () => {
-    await page.goto(`${base}/console`);
-    await page.fill('input[name=username]', 'li');
-    await page.fill('input[name=password]', PASSWORD);
-    await page.click('#login-form button[type=submit]');
-    await page.waitForSelector('#nav:not([hidden])');
+    await signInToConsole(page, base, 'li', PASSWORD);
     expect(await page.textContent('#whoami')).toBe('李督查（督查室）');
   });
 

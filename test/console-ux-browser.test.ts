@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../bot/console/passwords.js';
 import { staffErrorText } from '../core/i18n/index.js';
 import { makeCase } from './support/cases.js';
-import { serveToBrowser } from './support/browser.js';
+import { serveToBrowser, signInToConsole } from './support/browser.js';
 import { eventually, startHarness, uniqueUser, type Harness } from './support/harness.js';
 
 const ARTIFACTS = 'test-artifacts';
@@ -38,11 +38,7 @@ async function open(viewport = { width: 1280, height: 800 }, lang: 'zh' | 'en' =
 }
 
 async function signIn(page: Page, username: string, hash = ''): Promise<void> {
-  await page.goto(`${base}/console${hash}`);
-  await page.fill('input[name=username]', username);
-  await page.fill('input[name=password]', PASSWORD);
-  await page.click('#login-form button[type=submit]');
-  await page.waitForSelector('#nav:not([hidden])');
+  await signInToConsole(page, base, username, PASSWORD, hash);
 }
 
 /** Serious and critical axe-core findings on what the page shows now. */

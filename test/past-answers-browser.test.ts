@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../bot/console/passwords.js';
 import { encodeFeatures, featuresOf } from '../core/cases/similarity.js';
-import { serveToBrowser } from './support/browser.js';
+import { serveToBrowser, signInToConsole } from './support/browser.js';
 import { makeCase } from './support/cases.js';
 import { startHarness, type Harness } from './support/harness.js';
 
@@ -46,11 +46,7 @@ describe('past answers on the case page', () => {
     await closedCase('小区楼下烧烤店油烟太大，晚上十二点还很吵', 'P01', '已责令烧烤店安装油烟净化设备。');
     const target = await makeCase(h.services, { status: 'assigned', departmentCode: 'P01', description: '八一路的路灯坏了好久，晚上黑漆漆的，请尽快修好路灯' });
 
-    await page.goto(`${base}/console`);
-    await page.fill('input[name=username]', 'builder');
-    await page.fill('input[name=password]', PASSWORD);
-    await page.click('#login-form button[type=submit]');
-    await page.waitForSelector('#nav:not([hidden])');
+    await signInToConsole(page, base, 'builder', PASSWORD);
     await page.goto(`${base}/console#case/${target.id}`);
     const panel = page.locator('#past-answers');
     await panel.locator('li', { hasText: '已于本周修复' }).waitFor();

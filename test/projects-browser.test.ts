@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../bot/console/passwords.js';
 import type { Case } from '../core/platform/db.js';
-import { serveToBrowser } from './support/browser.js';
+import { serveToBrowser, signInToConsole } from './support/browser.js';
 import { makeCase } from './support/cases.js';
 import { startHarness, type Harness } from './support/harness.js';
 
@@ -44,10 +44,7 @@ afterAll(async () => {
 
 describe('a supervision project in the console', () => {
   it('opens from a hot spot with its cases filled in', async () => {
-    await page.goto(`${base}/console#dashboard`);
-    await page.fill('input[name=username]', 'li');
-    await page.fill('input[name=password]', PASSWORD);
-    await page.click('#login-form button[type=submit]');
+    await signInToConsole(page, base, 'li', PASSWORD, '#dashboard');
     await page.waitForSelector('#projects-card');
     expect(await page.textContent('#projects-card')).toContain('进行中 0 · 超期 0 · 已结束 0');
     await page.click('#hotspots button.open-project');

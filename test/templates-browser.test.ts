@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../bot/console/passwords.js';
 import { makeCase } from './support/cases.js';
-import { serveToBrowser } from './support/browser.js';
+import { serveToBrowser, signInToConsole } from './support/browser.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 const PASSWORD = 'a long enough secret';
@@ -37,11 +37,7 @@ async function signIn(username: string, hash: string): Promise<Page> {
   const page = await context.newPage();
   await page.clock.setFixedTime(h.services.now());
   page.on('pageerror', (err) => pageErrors.push(err.message));
-  await page.goto(`${base}/console${hash}`);
-  await page.fill('input[name=username]', username);
-  await page.fill('input[name=password]', PASSWORD);
-  await page.click('#login-form button[type=submit]');
-  await page.waitForSelector('#nav:not([hidden])');
+  await signInToConsole(page, base, username, PASSWORD, hash);
   return page;
 }
 

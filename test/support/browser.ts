@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Harness } from './harness.js';
 
 /** Debian's Chromium, headless, with nothing of its own on the network (README, Development). */
@@ -14,4 +14,13 @@ export function launchChromium(): Promise<Browser> {
 export async function serveToBrowser(h: Harness): Promise<{ base: string; browser: Browser }> {
   await h.app.listen({ host: '127.0.0.1', port: 0 });
   return { base: `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`, browser: await launchChromium() };
+}
+
+/** Signs a member of staff in on the console's page (at `hash`, e.g. "#dashboard") and waits for the menu. */
+export async function signInToConsole(page: Page, base: string, username: string, password: string, hash = ''): Promise<void> {
+  await page.goto(`${base}/console${hash}`);
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', password);
+  await page.click('#login-form button[type=submit]');
+  await page.waitForSelector('#nav:not([hidden])');
 }
