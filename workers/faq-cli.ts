@@ -1,22 +1,19 @@
 // npm run faq:import -- <file.csv>: replaces the office's FAQ with the file's entries.
-import { readFile } from 'node:fs/promises';
 import { FAQ_CSV_COLUMNS, Faq } from '../core/faq/faq.js';
 import { systemClock } from '../core/platform/clock.js';
 import { loadConfig } from '../core/platform/config.js';
 import { createDb } from '../core/platform/db.js';
 import { createLogger } from '../core/platform/log.js';
 import { connectAppRedis } from '../core/platform/redis.js';
+import { readInput } from './read-input.js';
 
 async function main([file]: string[]): Promise<number> {
   if (!file) {
     console.error(`usage: faq:import -- <file.csv> (columns ${FAQ_CSV_COLUMNS.join(', ')}; the last two optional)`);
     return 2;
   }
-  const text = await readFile(file, 'utf8').catch(() => undefined);
-  if (text === undefined) {
-    console.error(`${file}: cannot be read`);
-    return 2;
-  }
+  const text = await readInput(file);
+  if (text === undefined) return 2;
   const config = loadConfig();
   const db = createDb(config.DATABASE_URL);
   const redis = await connectAppRedis(config.REDIS_URL, createLogger(config.LOG_LEVEL));

@@ -1,6 +1,5 @@
 // npm run history:import -- <file.csv> [--limit N] [--source NAME] [--department CODE]:
 // the office's past messages and their official replies, imported as closed cases (过往答复).
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { loadTopicClassifier } from '../nlp-models/index.js';
 import { loadConfig } from '../core/platform/config.js';
@@ -8,6 +7,7 @@ import { createDb } from '../core/platform/db.js';
 import { createLogger } from '../core/platform/log.js';
 import { createSql } from '../core/platform/sql.js';
 import { HISTORY_CSV_COLUMNS, importHistory, parseHistoryCsv } from './history-import.js';
+import { readInput } from './read-input.js';
 
 const USAGE = `usage: npm run history:import -- <file.csv> [--limit N] [--source NAME] [--department CODE] (columns ${HISTORY_CSV_COLUMNS.join(', ')})`;
 
@@ -25,11 +25,8 @@ async function main(argv: string[]): Promise<number> {
     console.error(USAGE);
     return 2;
   }
-  const text = await readFile(file, 'utf8').catch(() => undefined);
-  if (text === undefined) {
-    console.error(`${file}: cannot be read`);
-    return 2;
-  }
+  const text = await readInput(file);
+  if (text === undefined) return 2;
   const config = loadConfig();
   const { rows, errors } = parseHistoryCsv(text, config.TIMEZONE);
   for (const e of errors) console.error(e.row ? `${file}: row ${e.row}: ${e.message} (not imported)` : `${file}: ${e.message}`);
