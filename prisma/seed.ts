@@ -4,13 +4,15 @@ import holidaysFile from './seed/holidays.json' with { type: 'json' };
 import routingFile from './seed/routing.json' with { type: 'json' };
 import topicsFile from './seed/topics.json' with { type: 'json' };
 import faqFile from './seed/faq.json' with { type: 'json' };
+import templatesFile from './seed/templates.json' with { type: 'json' };
 
 type RegionLevel = 'prefecture' | 'county';
+type TemplateKindName = 'acceptance' | 'info_request' | 'answer';
 type DepartmentKind = 'supervision_office' | 'provincial_department' | 'prefecture_government' | 'county_government';
 
 /**
  * Loads the default Qinghai data (regions, topics, departments, routing rules, the holiday
- * calendar) when the database has none, and the example FAQ when the FAQ is empty. It is data, not code: offices edit the tables (or these JSON files before the first start).
+ * calendar, example reply templates) when the database has none, and the example FAQ when the FAQ is empty. It is data, not code: offices edit the tables (or these JSON files before the first start).
  * Safe to run from many processes at once.
  */
 export async function seedIfEmpty(db: Db): Promise<boolean> {
@@ -41,6 +43,9 @@ export async function seedIfEmpty(db: Db): Promise<boolean> {
     await tx.routingRule.createMany({
       data: routingFile.routingRules.map(({ departmentCode, ...rule }) => ({ ...rule, departmentId: ids.get(departmentCode)! })),
     });
+    // Examples for every topic, written by the project; only at the first start, so that a template
+    // the office deleted stays deleted.
+    await tx.replyTemplate.createMany({ data: templatesFile.templates.map((t) => ({ ...t, kind: t.kind as TemplateKindName })) });
     return true;
   }, { timeout: 30_000 });
 }
