@@ -12,7 +12,8 @@
  *
  * Prints one markdown table and writes it to BENCHMARKS.md with the machine and the commands.
  * Settings: BENCH_SECONDS (per measurement, default 15), BENCH_LEVELS (residents at once, default 50,500),
- * BENCH_CPU_PROF=<dir> (profile the bot process with node --cpu-prof).
+ * BENCH_CPU_PROF=<dir> (profile the bot process with node --cpu-prof), BENCH_INTAKE=0 (skip intake
+ * drain), BENCH_WRITE=0 (print the table only, leave BENCHMARKS.md as it is: quick before/after runs).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -186,7 +187,7 @@ try {
   await stopProcess(baseline);
   await stopProcess(bot);
   logged = await logCounts();
-  if (existsSync(join(ROOT, 'test/bench/intake.ts'))) {
+  if (process.env.BENCH_INTAKE !== '0' && existsSync(join(ROOT, 'test/bench/intake.ts'))) {
     for (const workers of [1, 2]) {
       console.error(`intake drain, ${workers} worker process(es) …`);
       intake.push(await lastJson<Intake>(TSX, [join(ROOT, 'test/bench/intake.ts'), '--workers', String(workers), '--submissions', '10000'], { ...process.env, NODE_ENV: 'production' }));
@@ -253,6 +254,7 @@ rows.push([
 ]);
 const table = ['| measure | figure | target | met |', '| --- | --- | --- | --- |', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 console.log(table);
+if (process.env.BENCH_WRITE === '0') process.exit(0);
 
 const sh = (cmd: string) => execFileSync('sh', ['-c', cmd], { encoding: 'utf8' }).trim();
 const commit = sh(`git -C ${ROOT} rev-parse --short HEAD`) + (sh(`git -C ${ROOT} status --porcelain --untracked-files=no`) ? ' (with uncommitted changes)' : '');
