@@ -33,6 +33,10 @@ const SHARED_TEXTS = join(ROOT, '../shared/data/complaints-unlabelled.csv');
 const TEXTS = existsSync(SHARED_TEXTS) ? SHARED_TEXTS : join(ROOT, 'nlp-models/corpus/topics.csv');
 const TSX = join(ROOT, 'node_modules/.bin/tsx');
 
+// The node options `npm start` gives the process (its heap sizes), read from package.json.
+const startScript = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start!;
+const nodeOptions = /\bnode ((?:--\S+ )*)dist\/bot\/main\.js all/.exec(startScript)?.[1]?.trim().split(' ').filter(Boolean) ?? [];
+
 const run = randomBytes(3).toString('hex');
 const base = loadConfig();
 const dbUrl = new URL(base.DATABASE_URL);
@@ -162,7 +166,7 @@ try {
   execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
   const botUrl = `http://127.0.0.1:${env.PORT}`;
-  bot = await start('bot', process.execPath, [...profile, 'dist/bot/main.js', 'all'], env, async () => {
+  bot = await start('bot', process.execPath, [...nodeOptions, ...profile, 'dist/bot/main.js', 'all'], env, async () => {
     for (;;) {
       const ok = await fetch(`${botUrl}/readyz`).then((r) => r.ok, () => false);
       if (ok) return;
@@ -275,7 +279,7 @@ ${table}
 ## How it was measured
 
 - \`npm run bench\` runs \`tsx test/bench/run.ts\`. It creates its own database and Redis key prefix and removes both afterwards.
-- System under test: \`npm run build\`, then \`NODE_ENV=production TRUST_PROXY=1 node dist/bot/main.js all\`, as \`npm start\` runs it
+- System under test: \`npm run build\`, then \`NODE_ENV=production TRUST_PROXY=1 node ${[...nodeOptions, ''].join(' ')}dist/bot/main.js all\`, as \`npm start\` runs it
   (HTTP server, web chat and the workers in one process), default settings otherwise.
 - Baseline: \`tsx test/bench/baseline.ts\`, a bare Fastify server whose two POST routes each do one Redis GET and SET.
 - Load: \`tsx test/bench/residents.ts --url <server> --residents N --seconds ${SECONDS} --texts <csv> [--baseline]\`, a process of its
