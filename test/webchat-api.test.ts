@@ -116,6 +116,20 @@ describe('web chat API', () => {
     expect(messages.slice(1).every((m) => m.lang === 'en' && m.from === undefined)).toBe(true);
   });
 
+  it('shows the whole conversation when its mailbox holds an entry this version cannot read (written with other texts)', async () => {
+    const { token, bearer } = await session();
+    const headers = { ...bearer, ...newAddress() };
+    const answer = (await post({ text: '你好' }, headers)).json();
+    const before = (await get('', headers)).json().messages as { id: string; text: string }[];
+    const resident = await residentOf(token);
+    // What another version's dictionary makes: deflated bytes this one refuses.
+    const key = `${h.services.config.REDIS_PREFIX}:webchat:mailbox-list:${resident.externalId}`;
+    await h.services.redis.rPush(key, `${Date.parse(answer.sent.at) + 1}-0 z${Buffer.from('not ours').toString('base64')}`);
+    const after = (await get('', headers)).json().messages as { id: string; text: string }[];
+    expect(after.map((m) => m.text)).toEqual(before.map((m) => m.text));
+    expect(after.map((m) => m.text)).toEqual(['你好', ...answer.replies.map((r: { text: string }) => r.text)]);
+  });
+
   it('keeps the resident behind a token in a process that never saw it, when Redis forgot the dialogue', async () => {
     const { token, bearer } = await session();
     const headers = { ...bearer, ...newAddress() };
