@@ -5,11 +5,8 @@ import { Catalog } from './catalog.js';
 import { AttachmentStore } from './conversations/attachments.js';
 import type { ChannelAdapter } from './channels/adapter.js';
 import { startOutboundWorker } from './channels/outbound.js';
-import { telegramChannel } from './channels/telegram/adapter.js';
 import { webchatChannel } from './channels/webchat/adapter.js';
 import type { WechatSettings } from './channels/wechat/channel.js';
-import { wechatChannel } from './channels/wechat/adapter.js';
-import { wechatMpChannel } from './channels/wechat-mp/adapter.js';
 import { RateLimiter } from './conversations/rate-limiter.js';
 import { Mailbox } from './channels/webchat/mailbox.js';
 import { WebchatSessions } from './channels/webchat/sessions.js';
@@ -25,27 +22,30 @@ import type { Logger } from '../core/platform/log.js';
 
 type ChannelDeps = { bot: Bot; log: Logger; attachments: AttachmentStore; redis: AppRedis; redisPrefix: string; stopping: AbortSignal };
 
-/** The channels whose settings are there (README, Channels); a channel without them is off. */
-function channelsFromSettings(services: Services, shared: ChannelDeps, overrides: { wechatPuppet?: WechatSettings['puppet'] }) {
+/**
+ * The channels whose settings are there (README, Channels); a channel without them is off. Each
+ * channel's module is loaded only when it is on: Wechaty alone takes some 80 MB, grammY 19 MB.
+ */
+async function channelsFromSettings(services: Services, shared: ChannelDeps, overrides: { wechatPuppet?: WechatSettings['puppet'] }) {
   const { config, db } = services;
   // Wechaty checks a puppet name itself and says which ones it knows.
   const wechatPuppet = overrides.wechatPuppet ?? (config.WECHATY_PUPPET as WechatSettings['puppet'] | undefined);
   const { WECHAT_MP_APPID: appId, WECHAT_MP_SECRET: secret, WECHAT_MP_TOKEN: token } = config;
   const telegram = config.TELEGRAM_BOT_TOKEN
-    ? telegramChannel(
+    ? (await import('./channels/telegram/adapter.js')).telegramChannel(
         { token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT, webhookUrl: config.TELEGRAM_WEBHOOK_URL, webhookSecret: config.TELEGRAM_WEBHOOK_SECRET },
         shared,
       )
     : undefined;
   const wechat = wechatPuppet
-    ? wechatChannel(
+    ? (await import('./channels/wechat/adapter.js')).wechatChannel(
         { puppet: wechatPuppet, puppetToken: config.WECHATY_PUPPET_TOKEN, acceptFriends: config.WECHAT_ACCEPT_FRIENDS, dataDir: config.DATA_DIR },
         shared,
       )
     : undefined;
   const wechatMp =
     appId && secret && token
-      ? wechatMpChannel(
+      ? (await import('./channels/wechat-mp/adapter.js')).wechatMpChannel(
           {
             appId,
             secret,
@@ -77,7 +77,7 @@ export async function createBotRuntime(services: Services, overrides: { wechatPu
   const messageLog = new MessageLog(services.sql);
   const attachments = new AttachmentStore(db, config.DATA_DIR, config.ATTACHMENT_MAX_BYTES);
   const mailbox = new Mailbox(redis, db, config.REDIS_PREFIX);
-  const webchatSessions = new WebchatSessions(db, services.sql, redis, config.REDIS_PREFIX);
+  const webchatSessions = new WebchatSessions(services.sql);
   const sessions = new SessionStore(redis, db, services.sql, config.REDIS_PREFIX, config.SESSION_TTL_SECONDS, services.now);
   const handoff = new HandoffService(services);
   const chatLinks = new ChatLinks(db, redis, config.REDIS_PREFIX, services.now);
@@ -116,7 +116,7 @@ export async function createBotRuntime(services: Services, overrides: { wechatPu
   const shared = { bot, log, attachments, redis, redisPrefix: config.REDIS_PREFIX };
   const perAddress = new RateLimiter(redis, config.REDIS_PREFIX, { messages: config.RATE_LIMIT_IP_MESSAGES, windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS });
 
-  const { telegram, wechat, wechatMp } = channelsFromSettings(services, { ...shared, stopping: stopping.signal }, overrides);
+  const { telegram, wechat, wechatMp } = await channelsFromSettings(services, { ...shared, stopping: stopping.signal }, overrides);
   const channels: ChannelAdapter[] = [webchatChannel({ bot, mailbox, sessions: webchatSessions, perAddress, db, attachments }), telegram, wechat, wechatMp].filter(
     (c): c is ChannelAdapter => c !== undefined,
   );

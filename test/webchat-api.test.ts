@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../core/platform/config.js';
 import { createLogger } from '../core/platform/log.js';
 import { createServices, servicesReady } from '../core/platform/services.js';
-import { hashToken } from '../bot/channels/webchat/sessions.js';
+import { WebchatSessions, hashToken } from '../bot/channels/webchat/sessions.js';
 import { launchChromium } from './support/browser.js';
 import { startHarness, uniqueUser, type Harness } from './support/harness.js';
 
@@ -116,15 +116,34 @@ describe('web chat API', () => {
     expect(messages.slice(1).every((m) => m.lang === 'en' && m.from === undefined)).toBe(true);
   });
 
-  it('keeps the resident behind a token when Redis forgets its cache', async () => {
+  it('shows the whole conversation when its mailbox holds an entry this version cannot read (written with other texts)', async () => {
+    const { token, bearer } = await session();
+    const headers = { ...bearer, ...newAddress() };
+    const answer = (await post({ text: '你好' }, headers)).json();
+    const before = (await get('', headers)).json().messages as { id: string; text: string }[];
+    const resident = await residentOf(token);
+    // What another version's dictionary makes: deflated bytes this one refuses.
+    const key = `${h.services.config.REDIS_PREFIX}:webchat:mailbox-list:${resident.externalId}`;
+    await h.services.redis.rPush(key, `${Date.parse(answer.sent.at) + 1}-0 z${Buffer.from('not ours').toString('base64')}`);
+    const after = (await get('', headers)).json().messages as { id: string; text: string }[];
+    expect(after.map((m) => m.text)).toEqual(before.map((m) => m.text));
+    expect(after.map((m) => m.text)).toEqual(['你好', ...answer.replies.map((r: { text: string }) => r.text)]);
+  });
+
+  it('keeps the resident behind a token in a process that never saw it, when Redis forgot the dialogue', async () => {
     const { token, bearer } = await session();
     const headers = { ...bearer, ...newAddress() };
     expect((await post({ text: '你好' }, headers)).statusCode).toBe(200);
-    for (const key of await h.services.redis.keys(`${h.services.config.REDIS_PREFIX}:webchat:token:*`)) await h.services.redis.del(key);
-    expect((await post({ text: '帮助' }, headers)).statusCode).toBe(200);
     const resident = await residentOf(token);
+    for (const key of await h.services.redis.keys(`${h.services.config.REDIS_PREFIX}:*${resident.externalId}*`)) await h.services.redis.del(key);
+    // Another bot process knows tokens from PostgreSQL alone.
+    expect(await new WebchatSessions(h.services.sql).residentOf(token)).toBe(resident.externalId);
+    expect((await post({ text: '帮助' }, headers)).statusCode).toBe(200);
     const inbound = await inboundLog(resident.externalId);
     expect(inbound.map((m) => m.text)).toEqual(['你好', '帮助']);
+    // The page still shows the whole conversation, refilled from the log.
+    const texts = ((await get('', headers)).json().messages as { text: string; from?: string }[]).filter((m) => m.from === 'resident').map((m) => m.text);
+    expect(texts).toEqual(['你好', '帮助']);
   });
 
   it('answers 413 to a body over 256 KiB', async () => {

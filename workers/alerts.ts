@@ -1,6 +1,5 @@
 import { createHmac } from 'node:crypto';
 import { UnrecoverableError } from 'bullmq';
-import nodemailer from 'nodemailer';
 import { ALERTS, alertKey, departmentsWithContacts } from '../core/alerts/alerts.js';
 import { departmentName, eventVars, formatDateTime } from '../core/cases/describe.js';
 import { t } from '../core/i18n/index.js';
@@ -149,6 +148,8 @@ async function send(deps: WorkerDeps, contact: AlertContact, alert: Alert): Prom
   if (contact.kind === 'email') {
     const { SMTP_HOST, SMTP_PORT, SMTP_SECURE, SMTP_USER, SMTP_PASSWORD, SMTP_FROM } = deps.config;
     if (!SMTP_HOST) throw new Error('SMTP_HOST is not set');
+    // Loaded on the first e-mail: some 15 MB that an office without e-mail alerts never needs.
+    const { default: nodemailer } = await import('nodemailer');
     const transport = nodemailer.createTransport({
       host: SMTP_HOST,
       port: SMTP_PORT,

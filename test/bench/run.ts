@@ -12,7 +12,8 @@
  *
  * Prints one markdown table and writes it to BENCHMARKS.md with the machine and the commands.
  * Settings: BENCH_SECONDS (per measurement, default 15), BENCH_LEVELS (residents at once, default 50,500),
- * BENCH_CPU_PROF=<dir> (profile the bot process with node --cpu-prof).
+ * BENCH_CPU_PROF=<dir> (profile the bot process with node --cpu-prof), BENCH_INTAKE=0 (skip intake
+ * drain), BENCH_WRITE=0 (print the table only, leave BENCHMARKS.md as it is: quick before/after runs).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -31,6 +32,10 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 const SHARED_TEXTS = join(ROOT, '../shared/data/complaints-unlabelled.csv');
 const TEXTS = existsSync(SHARED_TEXTS) ? SHARED_TEXTS : join(ROOT, 'nlp-models/corpus/topics.csv');
 const TSX = join(ROOT, 'node_modules/.bin/tsx');
+
+// The node options `npm start` gives the process (its heap sizes), read from package.json.
+const startScript = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start!;
+const nodeOptions = /\bnode ((?:--\S+ )*)dist\/bot\/main\.js all/.exec(startScript)?.[1]?.trim().split(' ').filter(Boolean) ?? [];
 
 const run = randomBytes(3).toString('hex');
 const base = loadConfig();
@@ -161,7 +166,7 @@ try {
   execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
   const botUrl = `http://127.0.0.1:${env.PORT}`;
-  bot = await start('bot', process.execPath, [...profile, 'dist/bot/main.js', 'all'], env, async () => {
+  bot = await start('bot', process.execPath, [...nodeOptions, ...profile, 'dist/bot/main.js', 'all'], env, async () => {
     for (;;) {
       const ok = await fetch(`${botUrl}/readyz`).then((r) => r.ok, () => false);
       if (ok) return;
@@ -186,7 +191,7 @@ try {
   await stopProcess(baseline);
   await stopProcess(bot);
   logged = await logCounts();
-  if (existsSync(join(ROOT, 'test/bench/intake.ts'))) {
+  if (process.env.BENCH_INTAKE !== '0' && existsSync(join(ROOT, 'test/bench/intake.ts'))) {
     for (const workers of [1, 2]) {
       console.error(`intake drain, ${workers} worker process(es) …`);
       intake.push(await lastJson<Intake>(TSX, [join(ROOT, 'test/bench/intake.ts'), '--workers', String(workers), '--submissions', '10000'], { ...process.env, NODE_ENV: 'production' }));
@@ -253,6 +258,7 @@ rows.push([
 ]);
 const table = ['| measure | figure | target | met |', '| --- | --- | --- | --- |', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 console.log(table);
+if (process.env.BENCH_WRITE === '0') process.exit(0);
 
 const sh = (cmd: string) => execFileSync('sh', ['-c', cmd], { encoding: 'utf8' }).trim();
 const commit = sh(`git -C ${ROOT} rev-parse --short HEAD`) + (sh(`git -C ${ROOT} status --porcelain --untracked-files=no`) ? ' (with uncommitted changes)' : '');
@@ -273,7 +279,7 @@ ${table}
 ## How it was measured
 
 - \`npm run bench\` runs \`tsx test/bench/run.ts\`. It creates its own database and Redis key prefix and removes both afterwards.
-- System under test: \`npm run build\`, then \`NODE_ENV=production TRUST_PROXY=1 node dist/bot/main.js all\`, as \`npm start\` runs it
+- System under test: \`npm run build\`, then \`NODE_ENV=production TRUST_PROXY=1 node ${[...nodeOptions, ''].join(' ')}dist/bot/main.js all\`, as \`npm start\` runs it
   (HTTP server, web chat and the workers in one process), default settings otherwise.
 - Baseline: \`tsx test/bench/baseline.ts\`, a bare Fastify server whose two POST routes each do one Redis GET and SET.
 - Load: \`tsx test/bench/residents.ts --url <server> --residents N --seconds ${SECONDS} --texts <csv> [--baseline]\`, a process of its

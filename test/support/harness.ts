@@ -90,8 +90,6 @@ export async function startHarness(
     });
     await db.webchatSession.update({ where: { tokenHash }, data: { residentId: named.id } });
     await db.resident.delete({ where: { id: issued.residentId } });
-    // The mapping cached when the token was issued names the resident just removed.
-    await services.redis.del(runtime.webchatSessions.cacheKey(tokenHash));
     return token;
   };
   const auth = async (userId: string) => {

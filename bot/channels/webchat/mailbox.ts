@@ -3,6 +3,7 @@ import type { Lang } from '../../../core/i18n/index.js';
 import type { Reply } from '../../../core/messages.js';
 import type { Db } from '../../../core/platform/db.js';
 import type { AppRedis } from '../../../core/platform/redis.js';
+import { fromStored, stored } from './stored-entry.js';
 
 /**
  * One message on the page: the bot's (no `from`; `lang`, when known, is the language it is in, so
@@ -17,10 +18,15 @@ const STAFF_AUTHOR = /^staff:([0-9a-f-]{36})$/;
 const KEEP = 500;
 const KEEP_SECONDS = 30 * 24 * 3600;
 
-// Each entry is "<id> <message>". An id is "<ms>-<seq>", as a Redis stream's: the millisecond it was
-// added (the server's clock) and a sequence, always above the last entry's, so a page's cursor
-// still means "after this". A list, not a stream: a stream preallocates about 4 KB per key, more
-// than a whole dialogue's messages take.
+// The list's first entry, always there: a list that exists is complete (nothing missing that the
+// log has), so no key of its own says so. Read as the id "0-0", before every other.
+const HEAD = '0-0';
+
+// Each entry is "<id>[/<delivery key>] <message>". An id is "<ms>-<seq>", as a Redis stream's: the
+// millisecond it was added (the server's clock) and a sequence, always above the last entry's, so
+// a page's cursor still means "after this". A list, not a stream: a stream preallocates about 4 KB
+// per key, more than a whole dialogue's messages take. The first message of a delivery carries its
+// key, so a retried job is recognised without a key of its own per delivery.
 const NEXT_ID = `
 local function nextId(key)
   local t = redis.call('TIME')
@@ -36,33 +42,45 @@ local function nextId(key)
 end`;
 
 // Appends unless this delivery key was appended before, atomically: a retried job never shows twice.
-// Refuses (returns false) when the mailbox is not known to be complete: Redis lost it.
+// Refuses (returns false) when the mailbox is not there: new residents have one, so Redis lost it.
 const APPEND_ONCE = `${NEXT_ID}
-if redis.call('EXISTS', KEYS[3]) == 0 then return false end
-if ARGV[1] ~= '' and redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[2]) == false then return {} end
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+local tag = ''
+if ARGV[1] ~= '' then
+  for _, entry in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
+    if string.match(entry, '^[^ /]*/([^ ]*) ') == ARGV[1] then return {} end
+  end
+  tag = '/' .. ARGV[1]
+end
 local ids = {}
 for i = 3, #ARGV do
   local id = nextId(KEYS[1])
-  redis.call('RPUSH', KEYS[1], id .. ' ' .. ARGV[i])
+  redis.call('RPUSH', KEYS[1], id .. tag .. ' ' .. ARGV[i])
+  tag = ''
   ids[#ids + 1] = id
 end
-redis.call('LTRIM', KEYS[1], -${KEEP}, -1)
+if redis.call('LLEN', KEYS[1]) > ${KEEP + 1} then
+  redis.call('LTRIM', KEYS[1], -${KEEP}, -1)
+  redis.call('LPUSH', KEYS[1], '${HEAD}')
+end
 redis.call('EXPIRE', KEYS[1], ARGV[2])
-redis.call('EXPIRE', KEYS[3], ARGV[2])
 return ids`;
 
 // Up to ARGV[2] entries after the id ARGV[1] (from the first without it), searched from the end:
-// a page asks for the few newest.
+// a page asks for the few newest. False when the mailbox is not there.
 const READ = `
 local limit = tonumber(ARGV[2])
-if ARGV[1] == '' then return redis.call('LRANGE', KEYS[1], 0, limit - 1) end
+local first = 0
+if redis.call('LINDEX', KEYS[1], 0) == '${HEAD}' then first = 1 elseif redis.call('EXISTS', KEYS[1]) == 0 then return false end
+if ARGV[1] == '' then return redis.call('LRANGE', KEYS[1], first, first + limit - 1) end
 local ms, seq = string.match(ARGV[1], '^(%d+)-(%d+)$')
 ms = tonumber(ms)
 seq = tonumber(seq)
-local first = redis.call('LLEN', KEYS[1])
+local start = first
+first = redis.call('LLEN', KEYS[1])
 local i = first - 1
-while i >= 0 do
-  local lo = math.max(0, i - 9)
+while i >= start do
+  local lo = math.max(start, i - 9)
   local chunk = redis.call('LRANGE', KEYS[1], lo, i)
   for j = #chunk, 1, -1 do
     local ems, eseq = string.match(chunk[j], '^(%d+)-(%d+)')
@@ -74,17 +92,14 @@ while i >= 0 do
 end
 return redis.call('LRANGE', KEYS[1], first, first + limit - 1)`;
 
-// Refills a mailbox from the message log unless another process just did: ARGV = ttl, then
-// (id, message, delivery key) triples; the delivery keys are marked as appended.
+// Refills a mailbox from the message log unless another process just did (ARGV[1] = 1: replaces
+// it, its entries were unreadable): ARGV[2] = ttl, then entries.
 const REBUILD = `
-if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+if ARGV[1] == '0' and redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('DEL', KEYS[1])
-for i = 2, #ARGV, 3 do
-  redis.call('RPUSH', KEYS[1], ARGV[i] .. ' ' .. ARGV[i + 1])
-  if ARGV[i + 2] ~= '' then redis.call('SET', KEYS[3] .. ARGV[i + 2], '1', 'NX', 'EX', ARGV[1]) end
-end
-redis.call('SET', KEYS[2], '1', 'EX', ARGV[1])
-if #ARGV > 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+redis.call('RPUSH', KEYS[1], '${HEAD}')
+for i = 3, #ARGV do redis.call('RPUSH', KEYS[1], ARGV[i]) end
+redis.call('EXPIRE', KEYS[1], ARGV[2])
 return 1`;
 
 /**
@@ -101,35 +116,30 @@ export class Mailbox {
     private readonly prefix: string,
   ) {}
 
-  private keys(userId: string) {
+  private key(userId: string): string {
     // Named apart from the streams earlier versions kept (a list under a stream's key would be
     // refused); those expire on their own.
-    return {
-      list: `${this.prefix}:webchat:mailbox-list:${userId}`,
-      complete: `${this.prefix}:webchat:mailbox-list-complete:${userId}`,
-      delivered: `${this.prefix}:webchat:delivered:`,
-    };
+    return `${this.prefix}:webchat:mailbox-list:${userId}`;
   }
 
   /** A new resident's mailbox: empty, and complete as it is (nothing to refill from the log). */
   async opened(userId: string): Promise<void> {
-    await this.redis.set(this.keys(userId).complete, '1', { EX: KEEP_SECONDS });
+    await this.redis.eval(REBUILD, { keys: [this.key(userId)], arguments: ['1', String(KEEP_SECONDS)] });
   }
 
   /** Appends replies; with a delivery key, only the first append of that key happens. */
   async append(userId: string, replies: MailboxEntry[], deliveryKey = ''): Promise<MailboxMessage[]> {
     if (replies.length === 0) return [];
-    const keys = this.keys(userId);
     const run = () =>
       this.redis.eval(APPEND_ONCE, {
-        keys: [keys.list, `${keys.delivered}${deliveryKey}`, keys.complete],
+        keys: [this.key(userId)],
         arguments: [deliveryKey, String(KEEP_SECONDS), ...replies.map(stored)],
       }) as Promise<string[] | null>;
     let ids = await run();
     if (ids === null) {
       // A turn's replies are already in the log (it is written first): the refill leaves them out.
       // A delivery is logged once delivered, so the refill cannot contain it.
-      await this.rebuild(userId, deliveryKey ? [] : replies);
+      await this.rebuild(userId, deliveryKey ? [] : replies, false);
       ids = (await run()) ?? [];
     }
     return ids.map((id, i) => ({ id, at: atOf(id), ...replies[i]! }));
@@ -153,17 +163,19 @@ export class Mailbox {
 
   /** Messages after the cursor (all kept ones without it) and the cursor to use next. */
   async read(userId: string, after: string | undefined, limit = 100): Promise<{ messages: MailboxMessage[]; cursor: string }> {
-    const keys = this.keys(userId);
-    if (!(await this.redis.exists(keys.complete))) await this.rebuild(userId, []);
-    const entries = (await this.redis.eval(READ, { keys: [keys.list], arguments: [after ?? '', String(limit)] })) as string[];
-    const messages = entries.map((e) => {
-      const id = e.slice(0, e.indexOf(' '));
-      return { id, at: atOf(id), ...fromStored(e.slice(id.length + 1)) };
-    });
+    const entries = async () => (await this.redis.eval(READ, { keys: [this.key(userId)], arguments: [after ?? '', String(limit)] })) as string[] | null;
+    let found = await entries();
+    let messages = found && messagesOf(found);
+    if (!messages) {
+      // Lost, or written with another version's texts (unreadable): refilled from the log.
+      await this.rebuild(userId, [], found !== null);
+      found = await entries();
+      messages = messagesOf(found ?? []) ?? [];
+    }
     return { messages, cursor: messages.at(-1)?.id ?? after ?? '0-0' };
   }
 
-  private async rebuild(userId: string, pending: MailboxEntry[]): Promise<void> {
+  private async rebuild(userId: string, pending: MailboxEntry[], replace: boolean): Promise<void> {
     // A turn's rows share their time: the resident's message comes before the answers.
     const rows = (
       await this.db.message.findMany({
@@ -176,29 +188,32 @@ export class Mailbox {
     const names = await this.staffNames(rows.flatMap((r) => r.author ?? []));
     const tail = rows.slice(rows.length - pending.length);
     if (pending.length && tail.every((row, i) => row.text === pending[i]!.text)) rows.splice(rows.length - pending.length);
-    const args: string[] = [];
+    const entries: string[] = [];
     let last = { ms: -1, seq: 0 };
+    let lastKey: string | undefined;
     for (const row of rows) {
       const ms = Math.max(row.at.getTime(), last.ms);
       last = { ms, seq: ms === last.ms ? last.seq + 1 : 0 };
-      args.push(`${last.ms}-${last.seq}`, stored(entryOf(row, names)), row.direction === 'outbound' ? (keyOfLogId(row.externalId) ?? '') : '');
+      // A delivery's first message carries its key (its log ids are "<key>#<n>").
+      const key = row.direction === 'outbound' ? keyOfLogId(row.externalId) : undefined;
+      entries.push(`${last.ms}-${last.seq}${key && key !== lastKey ? `/${key}` : ''} ${stored(entryOf(row, names))}`);
+      lastKey = key;
     }
-    const keys = this.keys(userId);
-    await this.redis.eval(REBUILD, { keys: [keys.list, keys.complete, keys.delivered], arguments: [String(KEEP_SECONDS), ...args] });
+    await this.redis.eval(REBUILD, { keys: [this.key(userId)], arguments: [replace ? '1' : '0', String(KEEP_SECONDS), ...entries] });
   }
 }
 
-/**
- * An entry as Redis keeps it: buttons as [label, payload] pairs, which saves their field names
- * (a report's questions show some thirty buttons; Redis holds every live dialogue's mailbox).
- */
-function stored(entry: MailboxEntry): string {
-  return JSON.stringify(entry.buttons ? { ...entry, buttons: entry.buttons.map((b) => [b.label, b.payload]) } : entry);
-}
-
-function fromStored(raw: string): MailboxEntry {
-  const entry = JSON.parse(raw) as Omit<MailboxEntry, 'buttons'> & { buttons?: [string, string][] };
-  return entry.buttons ? { ...entry, buttons: entry.buttons.map(([label, payload]) => ({ label, payload })) } : (entry as MailboxEntry);
+/** Entries as the page gets them; undefined when one cannot be read. */
+function messagesOf(entries: string[]): MailboxMessage[] | undefined {
+  const messages: MailboxMessage[] = [];
+  for (const e of entries) {
+    const space = e.indexOf(' ');
+    const id = e.slice(0, space).split('/')[0]!;
+    const entry = fromStored(e.slice(space + 1));
+    if (!entry) return undefined;
+    messages.push({ id, at: atOf(id), ...entry });
+  }
+  return messages;
 }
 
 /** A logged message as the page shows it. */

@@ -1,10 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Lang } from '../../../core/i18n/index.js';
-import type { Db } from '../../../core/platform/db.js';
-import type { AppRedis } from '../../../core/platform/redis.js';
 import type { Sql } from '../../../core/platform/sql.js';
 
-const CACHE_SECONDS = 24 * 3600;
 // Tokens this process answered lately, in memory: a busy page asks every few seconds.
 const LOCAL_TOKENS = 20_000;
 // 256 random bits as base64url (43 characters); anything else is not a token we issued.
@@ -17,18 +14,15 @@ export function hashToken(token: string): string {
 /**
  * The web chat's credentials. The server issues each page a random token and the resident behind
  * it (a web chat id of its own choosing); PostgreSQL keeps only the token's hash, so a resident keeps
- * their conversation when Redis is emptied. Redis caches the mapping, which never changes.
+ * their conversation when Redis is emptied. Each process keeps the mapping, which never changes, in
+ * memory: a copy in Redis would cost some 200 bytes per live dialogue to spare one indexed read
+ * per resident and process.
  */
 export class WebchatSessions {
   /** Token hash → web chat id, oldest first (a Map keeps insertion order), at most LOCAL_TOKENS. */
   private readonly local = new Map<string, string>();
 
-  constructor(
-    private readonly db: Db,
-    private readonly sql: Sql,
-    private readonly redis: AppRedis,
-    private readonly prefix: string,
-  ) {}
+  constructor(private readonly sql: Sql) {}
 
   /** A new resident and the token that acts as them (`userId` is their web chat id). */
   async create(lang: Lang | undefined): Promise<{ token: string; userId: string }> {
@@ -44,15 +38,7 @@ export class WebchatSessions {
        INSERT INTO "WebchatSession" ("tokenHash", "residentId") SELECT $4, "id" FROM resident`,
       [randomUUID(), userId, lang ?? null, tokenHash],
     );
-    // The page's first message comes next, perhaps to another process: it finds the mapping in
-    // Redis instead of in PostgreSQL.
-    await this.redis.set(this.cacheKey(tokenHash), userId, { EX: CACHE_SECONDS });
     return { token, userId };
-  }
-
-  /** Where Redis caches a token's resident (tests that move a session to another resident drop it). */
-  cacheKey(tokenHash: string): string {
-    return `${this.prefix}:webchat:token:${tokenHash}`;
   }
 
   /** The web chat id of the resident a token acts as; undefined for anything not issued here. */
@@ -61,15 +47,12 @@ export class WebchatSessions {
     const tokenHash = hashToken(token);
     const known = this.local.get(tokenHash);
     if (known) return known;
-    const cacheKey = this.cacheKey(tokenHash);
-    let userId = (await this.redis.get(cacheKey)) ?? undefined;
-    if (!userId) {
-      const session = await this.db.webchatSession.findUnique({ where: { tokenHash }, select: { resident: { select: { externalId: true } } } });
-      if (!session) return undefined;
-      userId = session.resident.externalId;
-      await this.redis.set(cacheKey, userId, { EX: CACHE_SECONDS });
-    }
-    this.remember(tokenHash, userId);
+    const { rows } = await this.sql.query<{ externalId: string }>(
+      `SELECT r."externalId" FROM "WebchatSession" s JOIN "Resident" r ON r."id" = s."residentId" WHERE s."tokenHash" = $1`,
+      [tokenHash],
+    );
+    const userId = rows[0]?.externalId;
+    if (userId) this.remember(tokenHash, userId);
     return userId;
   }
 
