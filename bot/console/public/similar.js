@@ -49,8 +49,9 @@
     const detail = $('#view-case .detail');
     detail.insertBefore(panel, detail.lastElementChild);
     api(`cases/${c.id}/similar`).then(
-      ({ similar }) => list.replaceChildren(...(similar.length ? similar.map((past) => item(c, past)) : [el('li', {}, t('similar.none'))])),
-      (err) => list.replaceChildren(el('li', {}, t('error', { reason: err.message }))),
+      // Nothing to number: a sentence, not a list of one.
+      ({ similar }) => (similar.length ? list.replaceChildren(...similar.map((past) => item(c, past))) : list.replaceWith(el('p', {}, t('similar.none')))),
+      (err) => list.replaceWith(el('p', { role: 'alert' }, t('error', { reason: err.message }))),
     ).finally(() => panel.removeAttribute('aria-busy'));
   });
 })();
