@@ -105,9 +105,23 @@ describe('staff commands in chat', () => {
     expect((await h.services.db.case.findUniqueOrThrow({ where: { id: own.id } })).status).toBe('in_progress');
 
     expect(texts(await h.say(clerk, `#督办 ${own.number}`))).toContain('您的角色不能做这项操作');
-    expect(texts(await h.say(clerk, `#办结 ${own.number}`))).toContain('缺少内容');
+    expect(texts(await h.say(clerk, `#办结 ${own.number}`))).toContain(`未办理：请填写办理结果。（格式如“#办结 ${own.number} …”`);
     expect(texts(await h.say(clerk, `#答复 ${other.number} 试试`))).toContain('没有找到您可以办理的案件');
     expect(texts(await h.say(clerk, `#办结 ${own.number} 路灯已修复`))).toContain('已完成：办结');
+  });
+
+  it('corrects a case’s topic and place from chat, kept as labelled examples as in the console', async () => {
+    const c = await makeCase(h.services, { status: 'assigned', departmentCode: 'G630102', set: { topic: '环境保护' } });
+    const stored = () => h.services.db.case.findUniqueOrThrow({ where: { id: c.id }, include: { topicCorrections: true, placeCorrections: true } });
+
+    expect(texts(await h.say(clerk, `#类别 ${c.number} 没有的类别`))).toContain('没有这个类别');
+    expect(texts(await h.say(clerk, `#类别 ${c.number} 城乡建设/城市建设和市政管理`))).toContain(`已完成：更正类别（${c.number}）`);
+    expect(texts(await h.say(clerk, `#地点 ${c.number} 城西区五四大街`))).toContain(`已完成：更正地点（${c.number}）`);
+    const after = await stored();
+    expect(after).toMatchObject({ topic: '城乡建设/城市建设和市政管理', placeText: '城西区五四大街', regionCode: '630104' });
+    expect(after.topicCorrections).toMatchObject([{ fromTopic: '环境保护', toTopic: '城乡建设/城市建设和市政管理' }]);
+    expect(after.placeCorrections).toHaveLength(1);
+    expect(texts(await h.say(clerk, '#帮助'))).toContain('#类别 编号');
   });
 
   it('reviews answers and decides requests from chat, as the console does', async () => {

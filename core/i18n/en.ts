@@ -189,7 +189,7 @@ export const en: Record<TextKey, string> = {
   'staffchat.done': 'Done: {action} ({number}).',
   'staffchat.refused.not_found': 'No case {number} that you can work on.',
   'staffchat.refused.forbidden': 'Your role may not do that ({number}).',
-  'staffchat.refused.invalid': 'Something is missing: {reason} Write e.g. “#reply {number} your reply”.',
+  'staffchat.refused.invalid': 'Not done: {reason} (write e.g. “#{command} {number} …”; see “#help”).',
   'staffchat.refused.conflict': '{reason}',
   'staffchat.help2': 'Review and requests:\n#approve NUMBER — approve the result\n#return NUMBER reason — send it back to the department\n#extend NUMBER YYYY-MM-DD reason — request an extension\n#handback NUMBER reason — hand the case back\n#grant NUMBER — approve the pending request\n#refuse NUMBER reason — refuse the pending request',
   'desk.chatLink': 'Link a chat account',
@@ -675,4 +675,6 @@ export const en: Record<TextKey, string> = {
   'desk.cases.importedExclude': 'Without imported past cases',
   'desk.cases.importedInclude': 'With imported past cases',
   'desk.cases.importedOnly': 'Imported past cases only',
+  // Corrections in chat (issue 14 item 7)
+  'staffchat.helpCorrections': 'Corrections:\n#topic NUMBER topic (e.g. Urban & rural construction, or 城乡建设/市政设施)\n#place NUMBER place (name the county, e.g. Chengdong District, Bayi Road)',
 };

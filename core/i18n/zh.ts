@@ -187,7 +187,7 @@ export const zh = {
   'staffchat.done': '已完成：{action}（{number}）。',
   'staffchat.refused.not_found': '没有找到您可以办理的案件 {number}。',
   'staffchat.refused.forbidden': '您的角色不能做这项操作（{number}）。',
-  'staffchat.refused.invalid': '缺少内容：{reason}格式如“#答复 {number} 答复内容”。',
+  'staffchat.refused.invalid': '未办理：{reason}（格式如“#{command} {number} …”，详见“#帮助”）',
   'staffchat.refused.conflict': '{reason}',
   'staffchat.help2': '审核与申请：\n#通过 编号 — 审核通过办理结果\n#退回 编号 理由 — 退回承办单位重办\n#延期 编号 YYYY-MM-DD 理由 — 申请延期\n#退单 编号 理由 — 申请退单\n#同意 编号 — 同意待审批的申请\n#驳回 编号 理由 — 不同意待审批的申请',
   'desk.chatLink': '绑定聊天账号',
@@ -673,6 +673,8 @@ export const zh = {
   'desk.cases.importedExclude': '不含历史导入案件',
   'desk.cases.importedInclude': '含历史导入案件',
   'desk.cases.importedOnly': '仅历史导入案件',
+  // Corrections in chat (issue 14 item 7)
+  'staffchat.helpCorrections': '更正：\n#类别 编号 类别（如 城乡建设 或 城乡建设/市政设施）\n#地点 编号 地点（写明县区，如 城东区八一路）',
 } as const;
 
 export type TextKey = keyof typeof zh;

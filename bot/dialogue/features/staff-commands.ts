@@ -7,8 +7,8 @@ import type { Staff } from '../../../core/platform/db.js';
 import type { Middleware } from '../composer.js';
 import type { Context } from '../context.js';
 
-/** Assigning and corrections need the console's pickers. */
-type Command = Exclude<CaseAction, 'assign' | 'correctTopic' | 'correctPlace'> | 'case' | 'template' | 'link' | 'help';
+/** Assigning needs the console's picker of departments. */
+type Command = Exclude<CaseAction, 'assign'> | 'case' | 'template' | 'link' | 'help';
 
 /** Staff commands in chat, Chinese and English: "#答复 QH2611250001 已安排维修". A Map: "#constructor" is no command. */
 const COMMANDS = new Map<string, Command>([
@@ -29,6 +29,8 @@ const COMMANDS = new Map<string, Command>([
   ['驳回', 'refuseRequest'], ['refuse', 'refuseRequest'],
   ['绑定', 'link'], ['link', 'link'],
   ['模板', 'template'], ['template', 'template'],
+  ['类别', 'correctTopic'], ['topic', 'correctTopic'],
+  ['地点', 'correctPlace'], ['place', 'correctPlace'],
   ['帮助', 'help'], ['help', 'help'],
 ]);
 const LINK_REPLIES = { pending: 'staffchat.pending', wrong: 'staffchat.badCode', blocked: 'staffchat.blocked' } as const satisfies Record<string, TextKey>;
@@ -98,7 +100,7 @@ export const staffCommands: Middleware = async (ctx, next) => {
   }
   const staff = await ctx.deps.chatLinks.staffOf(channel, userId);
   if (!staff) return next();
-  if (!command || command === 'help') return ctx.reply(`${ctx.t('staffchat.help')}\n\n${ctx.t('staffchat.help2')}\n\n${ctx.t('staffchat.helpTemplates')}`);
+  if (!command || command === 'help') return ctx.reply(`${ctx.t('staffchat.help')}\n\n${ctx.t('staffchat.help2')}\n\n${ctx.t('staffchat.helpTemplates')}\n\n${ctx.t('staffchat.helpCorrections')}`);
   const [raw = ''] = rest.split(/\s+/);
   const number = normalizeText(raw).toUpperCase();
   const text = rest.slice(raw.length).trim();
@@ -112,12 +114,18 @@ export const staffCommands: Middleware = async (ctx, next) => {
       // "#延期 QH… 2026-12-20 理由": the new deadline, then the reason.
       const [, until = '', reason = ''] = /^(\S*)\s*([\s\S]*)$/.exec(text) ?? [];
       await actions.requestExtension(staff, found.id, until, reason);
+    } else if (command === 'correctTopic') {
+      // "#类别 QH… 城乡建设" (or 城乡建设/市政设施); an English name is taken for its topic.
+      await actions.correctTopic(staff, found.id, ctx.deps.catalog.findTopic(text)?.name ?? text);
+    } else if (command === 'correctPlace') {
+      // "#地点 QH… 城东区八一路": the words as the place, the county they name as the region.
+      await actions.correctPlace(staff, found.id, { placeText: text, regionCode: ctx.deps.catalog.matchRegion(text)?.code ?? null });
     } else {
       await actions[command](staff, found.id, text);
     }
     ctx.reply(ctx.t('staffchat.done', { action: ctx.t(`desk.action.${command}` as TextKey), number }));
   } catch (err) {
     if (!(err instanceof CaseActionError)) throw err;
-    ctx.reply(ctx.t(`staffchat.refused.${err.code}` as TextKey, { number, reason: staffErrorText(ctx.lang, err.key, err.params) }));
+    ctx.reply(ctx.t(`staffchat.refused.${err.code}` as TextKey, { number, command: commandWord(command, ctx.lang), reason: staffErrorText(ctx.lang, err.key, err.params) }));
   }
 };
