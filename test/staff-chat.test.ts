@@ -121,6 +121,9 @@ describe('staff commands in chat', () => {
     expect(after).toMatchObject({ topic: '城乡建设/城市建设和市政管理', placeText: '城西区五四大街', regionCode: '630104' });
     expect(after.topicCorrections).toMatchObject([{ fromTopic: '环境保护', toTopic: '城乡建设/城市建设和市政管理' }]);
     expect(after.placeCorrections).toHaveLength(1);
+    // Words that name no county keep the region the case has.
+    expect(texts(await h.say(clerk, `#地点 ${c.number} 五四大街12号`))).toContain(`已完成：更正地点（${c.number}）`);
+    expect(await stored()).toMatchObject({ placeText: '五四大街12号', regionCode: '630104' });
     expect(texts(await h.say(clerk, '#帮助'))).toContain('#类别 编号');
   });
 

@@ -106,7 +106,7 @@ export const staffCommands: Middleware = async (ctx, next) => {
   const text = rest.slice(raw.length).trim();
   if (command === 'case') return showCase(ctx, staff, number);
   if (command === 'template') return showTemplates(ctx, staff, number, text);
-  const found = await ctx.deps.db.case.findUnique({ where: { number }, select: { id: true } });
+  const found = await ctx.deps.db.case.findUnique({ where: { number }, select: { id: true, regionCode: true } });
   if (!found) return ctx.reply(ctx.t('staffchat.noCase', { number: number || '—' }));
   const actions = caseActions(ctx.deps);
   try {
@@ -118,8 +118,9 @@ export const staffCommands: Middleware = async (ctx, next) => {
       // "#类别 QH… 城乡建设" (or 城乡建设/市政设施); an English name is taken for its topic.
       await actions.correctTopic(staff, found.id, ctx.deps.catalog.findTopic(text)?.name ?? text);
     } else if (command === 'correctPlace') {
-      // "#地点 QH… 城东区八一路": the words as the place, the county they name as the region.
-      await actions.correctPlace(staff, found.id, { placeText: text, regionCode: ctx.deps.catalog.matchRegion(text)?.code ?? null });
+      // "#地点 QH… 城东区八一路": the words as the place, the county they name as the region (words
+      // that name none, "八一路", keep the case's region).
+      await actions.correctPlace(staff, found.id, { placeText: text, regionCode: ctx.deps.catalog.matchRegion(text)?.code ?? found.regionCode });
     } else {
       await actions[command](staff, found.id, text);
     }
