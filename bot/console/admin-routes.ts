@@ -6,6 +6,7 @@ import type { Db } from '../../core/platform/db.js';
 import { badRequest, refuse } from './errors.js';
 import { requireRole, type ConsoleStaff } from './guard.js';
 import type { ConsoleSessions } from './sessions.js';
+import { isUuid } from '../../core/platform/ids.js';
 
 const staffChange = z.object({ disabled: z.boolean() });
 const holidays = z.object({
@@ -37,7 +38,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { db: Db; sessions
     const change = staffChange.safeParse(req.body);
     if (!change.success) return badRequest(reply, change.error);
     if (req.params.id === opts.staffOf(req).id) return refuse(reply, 409, 'you cannot disable your own account', 'staffError.ownAccount');
-    const done = z.string().uuid().safeParse(req.params.id).success
+    const done = isUuid(req.params.id)
       ? await db.staff.updateMany({ where: { id: req.params.id }, data: { disabled: change.data.disabled } })
       : { count: 0 };
     if (!done.count) return refuse(reply, 404, 'no such staff account', 'staffError.noSuchStaff');

@@ -12,6 +12,7 @@ import type { CaseStatus, Db, Prisma } from '../../core/platform/db.js';
 import { AttachmentStore, sniffType } from '../conversations/attachments.js';
 import { badRequest, refuse, sendRefusal } from './errors.js';
 import { requireRole } from './guard.js';
+import { isUuid } from '../../core/platform/ids.js';
 
 const STATUSES = ['received', 'accepted', 'needs_info', 'rejected', 'assigned', 'in_progress', 'in_review', 'resolved', 'closed', 'reopened'] as const satisfies readonly CaseStatus[];
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -117,7 +118,7 @@ export async function caseRoutes(
   });
 
   app.get<{ Params: { id: string }; Querystring: { lang?: string } }>('/console/api/cases/:id', async (req, reply) => {
-    if (!z.string().uuid().safeParse(req.params.id).success) return refuse(reply, 404, 'no such case', 'staffError.caseNotFound');
+    if (!isUuid(req.params.id)) return refuse(reply, 404, 'no such case', 'staffError.caseNotFound');
     const lang = req.query.lang === 'en' ? 'en' : 'zh';
     const found = await db.case.findFirst({
       where: { id: req.params.id, ...visibleTo(staffOf(req)) },
@@ -154,7 +155,7 @@ export async function caseRoutes(
 
   // Evidence for a resolution (photos, PDFs), checked by its bytes as residents' attachments are.
   app.post<{ Params: { id: string } }>('/console/api/cases/:id/evidence', async (req, reply) => {
-    const found = z.string().uuid().safeParse(req.params.id).success
+    const found = isUuid(req.params.id)
       ? await db.case.findFirst({ where: { id: req.params.id, ...visibleTo(staffOf(req)) }, select: { id: true } })
       : null;
     if (!found) return reply.code(404).send({ error: 'no such case' });

@@ -8,6 +8,7 @@ import type { Clock } from '../../core/platform/clock.js';
 import type { CaseStatus, Db } from '../../core/platform/db.js';
 import { visibleTo } from './cases-routes.js';
 import { badRequest, refuse, sendRefusal } from './errors.js';
+import { isUuid } from '../../core/platform/ids.js';
 
 const body = z.object({
   text: z.string().optional(),
@@ -80,7 +81,7 @@ export async function handoffRoutes(
 
   app.get<{ Params: { id: string } }>('/console/api/handoffs/:id', async (req, reply) => {
     const staff = staffOf(req);
-    const found = z.string().uuid().safeParse(req.params.id).success
+    const found = isUuid(req.params.id)
       ? await db.handoff.findUnique({ where: { id: req.params.id }, include: { resident: { select: { channel: true, language: true } } } })
       : null;
     if (!found || (staff.role === 'handler' && found.staffId !== staff.id)) return refuse(reply, 404, 'no such conversation', 'staffError.noSuchConversation');

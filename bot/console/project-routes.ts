@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
 import type { StaffActor } from '../../core/cases/actions.js';
 import { casesSchema, closeSchema, openSchema, type SupervisionProjects } from '../../core/projects/projects.js';
 import { departmentScope } from './cases-routes.js';
@@ -32,26 +33,19 @@ export async function projectRoutes(app: FastifyInstance, opts: { projects: Supe
       }
     });
 
-    office.post<{ Params: { id: string } }>('/console/api/projects/:id/cases', { config: { docs: { body: casesSchema } } }, async (req, reply) => {
-      const body = casesSchema.safeParse(req.body ?? {});
-      if (!body.success) return badRequest(reply, body.error);
-      try {
-        await projects.changeCases(staffOf(req), req.params.id, body.data);
-        return await projects.get(req.params.id, undefined);
-      } catch (err) {
-        return sendRefusal(reply, err);
-      }
-    });
-
-    office.post<{ Params: { id: string } }>('/console/api/projects/:id/close', { config: { docs: { body: closeSchema } } }, async (req, reply) => {
-      const body = closeSchema.safeParse(req.body ?? {});
-      if (!body.success) return badRequest(reply, body.error);
-      try {
-        await projects.close(staffOf(req), req.params.id, body.data.note);
-        return await projects.get(req.params.id, undefined);
-      } catch (err) {
-        return sendRefusal(reply, err);
-      }
-    });
+    // A change to a project answers with the project as it now stands.
+    const change = <S extends z.ZodType>(path: string, schema: S, act: (staff: StaffActor, id: string, body: z.infer<S>) => Promise<void>) =>
+      office.post<{ Params: { id: string } }>(path, { config: { docs: { body: schema } } }, async (req, reply) => {
+        const body = schema.safeParse(req.body ?? {});
+        if (!body.success) return badRequest(reply, body.error);
+        try {
+          await act(staffOf(req), req.params.id, body.data);
+          return await projects.get(req.params.id, undefined);
+        } catch (err) {
+          return sendRefusal(reply, err);
+        }
+      });
+    change('/console/api/projects/:id/cases', casesSchema, (staff, id, body) => projects.changeCases(staff, id, body));
+    change('/console/api/projects/:id/close', closeSchema, (staff, id, body) => projects.close(staff, id, body.note));
   });
 }

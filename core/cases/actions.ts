@@ -8,6 +8,7 @@ import { assign, departmentFacts } from './assignment.js';
 import { deadlineFor } from './deadlines.js';
 import { queueNotifications, queueRoute } from './follow-up.js';
 import { IllegalTransitionError, OPEN_STATUSES, recordEvent, transition } from './status-machine.js';
+import { isUuid } from '../platform/ids.js';
 
 /** Who acts: enough of a staff account to check what they may do. */
 export type StaffActor = Pick<Staff, 'id' | 'role' | 'departmentId'>;
@@ -107,7 +108,7 @@ export function caseActions(deps: CaseActionsDeps) {
 
   async function load(actor: StaffActor, caseId: string, action: CaseAction): Promise<Case> {
     if (!PERMISSIONS[action].includes(actor.role)) throw new CaseActionError('forbidden', `a ${actor.role} may not ${action} a case`, 'staffError.roleMayNot');
-    const found = z.string().uuid().safeParse(caseId).success ? await db.case.findUnique({ where: { id: caseId } }) : null;
+    const found = isUuid(caseId) ? await db.case.findUnique({ where: { id: caseId } }) : null;
     // Another department's case does not exist for a handler: its number is not revealed either.
     if (!found || (actor.role === 'handler' && found.departmentId !== actor.departmentId)) {
       throw new CaseActionError('not_found', 'no such case', 'staffError.caseNotFound');
@@ -168,7 +169,7 @@ export function caseActions(deps: CaseActionsDeps) {
 
     /** Assigns or transfers to a department; a handler may only hand a case back to the supervision office. */
     async assign(actor: StaffActor, caseId: string, departmentId: string, note?: string) {
-      const department = z.string().uuid().safeParse(departmentId).success
+      const department = isUuid(departmentId)
         ? await db.department.findUnique({ where: { id: departmentId } })
         : null;
       if (!department) throw new CaseActionError('invalid', 'no such department', 'staffError.noSuchDepartment');
@@ -363,7 +364,7 @@ export function pendingRequest(db: Db | Tx, caseId: string): Promise<CaseRequest
 /** Evidence uploaded for this case in the console (see `AttachmentStore`); another case's files are refused. */
 async function evidenceOf(tx: Tx, c: Case, ids: string[]): Promise<Evidence[]> {
   const wanted = [...new Set(ids)];
-  if (wanted.some((id) => !z.string().uuid().safeParse(id).success)) throw new CaseActionError('invalid', 'no such evidence', 'staffError.noSuchEvidence');
+  if (wanted.some((id) => !isUuid(id))) throw new CaseActionError('invalid', 'no such evidence', 'staffError.noSuchEvidence');
   const files = await tx.attachment.findMany({ where: { id: { in: wanted }, caseId: c.id }, select: { id: true, sha256: true, mimeType: true } });
   if (files.length !== wanted.length) throw new CaseActionError('invalid', 'no such evidence', 'staffError.noSuchEvidence');
   return wanted.map((id) => files.find((f) => f.id === id)!);

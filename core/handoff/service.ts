@@ -15,6 +15,7 @@ import type { AppRedis } from '../platform/redis.js';
 import { HandoffError } from './errors.js';
 import { officeStatus, parseOfficeHours } from './office-hours.js';
 import { IllegalHandoffMove, moveHandoff, type HandoffMove, type MoveInput } from './status-machine.js';
+import { isUuid } from '../platform/ids.js';
 
 export { HandoffError, type HandoffErrorCode } from './errors.js';
 
@@ -154,7 +155,7 @@ export class HandoffService {
   }
 
   private async load(handoffId: string): Promise<Handoff & { resident: { channel: Channel; externalId: string; language: 'zh' | 'en' } }> {
-    const found = z.string().uuid().safeParse(handoffId).success
+    const found = isUuid(handoffId)
       ? await this.deps.db.handoff.findUnique({ where: { id: handoffId }, include: { resident: true } })
       : null;
     if (!found) throw new HandoffError('not_found', 'no such conversation', 'staffError.noSuchConversation');
@@ -209,7 +210,7 @@ export class HandoffService {
   /** Gives the conversation to a colleague (the holder, or the office). */
   async transfer(handoffId: string, staff: StaffRef, toStaffId: string): Promise<void> {
     const handoff = await this.ofHolder(handoffId, staff);
-    const colleague = z.string().uuid().safeParse(toStaffId).success ? await this.deps.db.staff.findUnique({ where: { id: toStaffId } }) : null;
+    const colleague = isUuid(toStaffId) ? await this.deps.db.staff.findUnique({ where: { id: toStaffId } }) : null;
     if (!colleague || colleague.disabled) throw new HandoffError('invalid', 'no such colleague', 'staffError.noSuchColleague');
     await moveHandoff(this.deps.db, handoff, 'transfer', { staffId: colleague.id });
     await this.publish({ type: 'handoff.transferred', handoffId, staffId: colleague.id });

@@ -9,6 +9,7 @@ import { Prisma, type Case, type CaseEvent, type Db, type Department, type Super
 import type { Queues } from '../queues.js';
 import { isoDay, localDate } from '../routing/working-days.js';
 import { FINISHED, isOverdue, progressOf, visibleProjects } from './progress.js';
+import { isUuid } from '../platform/ids.js';
 
 /**
  * 专项督查 (举一反三): a supervision project groups cases about one problem under a department
@@ -64,7 +65,7 @@ export function supervisionProjects(deps: ProjectsDeps) {
   }
 
   async function openProject(tx: Tx, id: string): Promise<SupervisionProject & { department: Department }> {
-    const project = z.string().uuid().safeParse(id).success ? await tx.supervisionProject.findUnique({ where: { id }, include: { department: true } }) : null;
+    const project = isUuid(id) ? await tx.supervisionProject.findUnique({ where: { id }, include: { department: true } }) : null;
     if (!project) throw new CaseActionError('not_found', 'no such project', 'staffError.projectNotFound');
     if (project.status !== 'open') throw new CaseActionError('conflict', `project ${projectCode(project.number)} is closed`, 'staffError.projectClosed', { code: projectCode(project.number) });
     return project;
@@ -109,7 +110,7 @@ export function supervisionProjects(deps: ProjectsDeps) {
   /** A transaction that a concurrent one cannot interleave with on the same project: a closing and an adding are serialised. */
   async function onProject<T>(id: string, work: (tx: Tx, project: SupervisionProject & { department: Department }) => Promise<T>): Promise<T> {
     return db.$transaction(async (tx) => {
-      if (z.string().uuid().safeParse(id).success) await tx.$executeRaw`SELECT 1 FROM "SupervisionProject" WHERE id = ${id}::uuid FOR UPDATE`;
+      if (isUuid(id)) await tx.$executeRaw`SELECT 1 FROM "SupervisionProject" WHERE id = ${id}::uuid FOR UPDATE`;
       return work(tx, await openProject(tx, id));
     });
   }
@@ -186,7 +187,7 @@ export function supervisionProjects(deps: ProjectsDeps) {
 
     /** One project with the cases a member of staff may see; null when they may not see it. */
     async get(id: string, departmentId: string | undefined) {
-      if (!z.string().uuid().safeParse(id).success) return null;
+      if (!isUuid(id)) return null;
       const project = await db.supervisionProject.findFirst({
         where: { id, ...visibleProjects(departmentId) },
         include: {

@@ -8,6 +8,7 @@ import type { Bot } from '../../dialogue/bot.js';
 import { problem } from '../../http/problem.js';
 import type { Mailbox } from './mailbox.js';
 import type { WebchatSessions } from './sessions.js';
+import { isUuid } from '../../../core/platform/ids.js';
 
 export const WEBCHAT_COOKIE = 'tm_webchat';
 // Browsers cap a cookie's life at 400 days; a resident's page keeps its conversation that long.
@@ -90,7 +91,7 @@ export async function webchatRoutes(
   app.get<{ Params: { id: string } }>('/api/webchat/files/:id', async (req, reply) => {
     const userId = await sessions.residentOf(tokenOf(req));
     if (!userId) return unauthorized(reply);
-    const file = z.string().uuid().safeParse(req.params.id).success ? await files(userId, req.params.id) : null;
+    const file = isUuid(req.params.id) ? await files(userId, req.params.id) : null;
     if (!file) return reply.code(404).send({ error: 'no such file' });
     // Photos are shown in the page; a PDF is downloaded, never rendered as a page of this origin.
     return reply
