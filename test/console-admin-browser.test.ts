@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../bot/console/passwords.js';
 import { makeCase } from './support/cases.js';
-import { serveToBrowser, signInToConsole } from './support/browser.js';
+import { serveToBrowser, signedInPage } from './support/browser.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 const PASSWORD = 'a long enough secret';
@@ -27,9 +27,7 @@ beforeAll(async () => {
   h = await startHarness({ env: { CONSOLE_COOKIE_SECURE: 'false' } });
   await h.services.db.staff.create({ data: { username: 'root', displayName: '管理员', role: 'admin', passwordHash: await hashPassword(PASSWORD) } });
   ({ base, browser } = await serveToBrowser(h));
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await page.clock.setFixedTime(h.services.now());
-  await signInToConsole(page, base, 'root', PASSWORD);
+  page = await signedInPage(browser, h, base, 'root', PASSWORD);
 }, 60_000);
 
 afterAll(async () => {

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../bot/console/passwords.js';
-import { serveToBrowser, signInToConsole } from './support/browser.js';
+import { serveToBrowser, signedInPage, signInToConsole } from './support/browser.js';
 import { eventually, startHarness, uniqueUser, type Harness } from './support/harness.js';
 
 const ARTIFACTS = 'test-artifacts';
@@ -127,12 +127,7 @@ describe('the staff console in a browser', () => {
   });
 
   it('gives an admin the accounts, the routing rules and the holiday calendar', async () => {
-    const admin = await browser.newPage();
-    await admin.clock.setFixedTime(h.services.now());
-    await admin.goto(`${base}/console`);
-    await admin.fill('input[name=username]', 'root');
-    await admin.fill('input[name=password]', PASSWORD);
-    await admin.click('#login-form button[type=submit]');
+    const admin = await signedInPage(browser, h, base, 'root', PASSWORD);
     await admin.click('#admin-link');
     await admin.locator('#staff-table tr', { hasText: '李督查' }).waitFor();
     await admin.fill('#holiday-form input[name=year]', '2027');

@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../bot/console/passwords.js';
 import { makeCase } from './support/cases.js';
-import { serveToBrowser, signInToConsole } from './support/browser.js';
+import { serveToBrowser, signedInPage } from './support/browser.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 const PASSWORD = 'a long enough secret';
@@ -26,9 +26,7 @@ beforeAll(async () => {
   }
   let base: string;
   ({ base, browser } = await serveToBrowser(h));
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await page.clock.setFixedTime(h.services.now());
-  await signInToConsole(page, base, 'root', PASSWORD);
+  page = await signedInPage(browser, h, base, 'root', PASSWORD);
 }, 60_000);
 
 afterAll(async () => {

@@ -24,3 +24,11 @@ export async function signInToConsole(page: Page, base: string, username: string
   await page.click('#login-form button[type=submit]');
   await page.waitForSelector('#nav:not([hidden])');
 }
+
+/** A desktop page at the harness's fixed time (the page's "today" is the server's), signed in to the console. */
+export async function signedInPage(browser: Browser, h: Harness, base: string, username: string, password: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.clock.setFixedTime(h.services.now());
+  await signInToConsole(page, base, username, password);
+  return page;
+}
