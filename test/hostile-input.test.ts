@@ -211,13 +211,20 @@ describe('hostile input', () => {
       await get(`/console/api/cases/${id}`);
       await get(`/console/api/handoffs/${id}`);
       await get(`/console/api/cases/${id}/attachments/${id}`);
+      await get(`/console/api/cases/${id}/similar`);
+      await get(`/console/api/cases/${id}/templates`);
+      await get(`/console/api/projects/${id}`);
+      await get(`/console/api/admin/departments/${id}`);
+      await post(`/console/api/projects/${id}/cases`, JSON.stringify({ add: [id] }));
+      await post(`/console/api/projects/${id}/close`, JSON.stringify({ note: id }));
       for (const action of ['reply', ...PROTO_NAMES]) {
         await post(`/console/api/cases/${id}/${action}`, JSON.stringify({ text: 'x', note: 'x', departmentId: id }));
         await post(`/console/api/handoffs/${id}/${action}`, JSON.stringify({ text: 'x', staffId: id, number: id }));
       }
     }
     for (const v of values) {
-      await get(`/console/api/cases?status=${v}&q=${v}&from=${v}&to=${v}&department=${v}&page=${v}`);
+      await get(`/console/api/cases?status=${v}&q=${v}&from=${v}&to=${v}&department=${v}&page=${v}&imported=${v}`);
+      await get(`/console/api/admin/templates?topic=${v}&kind=${v}`);
       await get(`/console/api/dashboard?from=${v}&to=${v}&lang=${v}`);
       await get(`/console/api/figures?from=2026-12-01&to=2026-12-02&lang=${v}`);
     }
@@ -234,6 +241,10 @@ describe('hostile input', () => {
       await post('/console/api/admin/staff', body);
       await post('/console/api/admin/holidays', body);
       await post('/console/api/me/chat-link/confirm', body);
+      await post('/console/api/projects', body);
+      await post('/console/api/admin/templates', body);
+      await post('/console/api/admin/templates/preview', body);
+      await post('/console/api/admin/model/retrain', body);
     }
     // The real case took the well-formed replies and nothing else.
     const stored = await h.services.db.case.findUniqueOrThrow({ where: { id: real.id } });

@@ -33,11 +33,13 @@ function trustProxy(setting: Config['TRUST_PROXY']): boolean | string[] | ((addr
 /** The HTTP side: each channel's routes, the staff console, and health checks for load balancers. */
 export async function buildServer(services: Services, runtime: BotRuntime): Promise<FastifyInstance> {
   const app = Fastify({ bodyLimit: BODY_LIMIT, logger: false, trustProxy: trustProxy(services.config.TRUST_PROXY) });
-  // Every route's JSON and query strings are cleaned before any handler sees them (the console's
-  // included): a NUL byte or a lone surrogate would otherwise fail the PostgreSQL write.
+  // Every route's JSON, query strings and path parameters are cleaned before any handler sees them
+  // (the console's included): a NUL byte or a lone surrogate would otherwise fail the PostgreSQL
+  // query or write.
   app.addHook('preValidation', async (req) => {
     cleanStrings(req.body);
     cleanStrings(req.query);
+    cleanStrings(req.params);
   });
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-content-type-options', 'nosniff');
