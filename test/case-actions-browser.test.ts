@@ -68,7 +68,9 @@ describe('the case action panel', () => {
     expect(await page.locator('#action-form select').count()).toBe(0);
 
     await page.click('button[data-action=resolve]');
-    expect(await page.locator('#action-form label span').allTextContents()).toEqual(['办理结果（将发给居民）', '办理凭证（照片或 PDF，可不填）']);
+    // The answer's form offers the office's answer templates (a new office has the shipped examples).
+    await page.waitForSelector('#template-pick');
+    expect(await page.locator('#action-form label span').allTextContents()).toEqual(['选用模板', '办理结果（将发给居民）', '办理凭证（照片或 PDF，可不填）']);
     await page.getByLabel('办理结果（将发给居民）').fill('路灯已于今日修复，见照片。');
     await page.setInputFiles('#field-evidence', { name: 'done.png', mimeType: 'image/png', buffer: PNG });
     await page.click('#action-form button[type=submit]');

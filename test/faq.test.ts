@@ -95,7 +95,7 @@ describe('questions answered from the FAQ', () => {
 
     const day = localDate(h.services.now(), h.services.config.TIMEZONE);
     const out = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-      execFile(process.execPath, ['--import', 'tsx', 'workers/report-cli.ts', '--from', day, '--to', day, '--json'], { env: { ...process.env, DATABASE_URL: h.services.config.DATABASE_URL } }, (err, stdout, stderr) =>
+      execFile(process.execPath, ['--import', 'tsx', 'workers/report-cli.ts', '--from', day, '--to', day, '--json', '--as-of', h.services.now().toISOString()], { env: { ...process.env, DATABASE_URL: h.services.config.DATABASE_URL } }, (err, stdout, stderr) =>
         resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
       ),
     );

@@ -109,7 +109,7 @@ describe('the office figures', () => {
 describe('npm run report', () => {
   const report = (...args: string[]) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-      execFile(process.execPath, ['--import', 'tsx', 'workers/report-cli.ts', ...args], { env: { ...process.env, DATABASE_URL: h.services.config.DATABASE_URL } }, (err, stdout, stderr) =>
+      execFile(process.execPath, ['--import', 'tsx', 'workers/report-cli.ts', ...args, '--as-of', h.services.now().toISOString()], { env: { ...process.env, DATABASE_URL: h.services.config.DATABASE_URL } }, (err, stdout, stderr) =>
         resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
       ),
     );

@@ -205,7 +205,7 @@ describe('the figures', () => {
 
   it('come out of npm run report, in words, in --json and in the --xlsx spreadsheet', async () => {
     const xlsx = join(mkdtempSync(join(tmpdir(), 'tm-projects-')), 'report.xlsx');
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'workers/report-cli.ts', '--from', '2026-12-01', '--to', '2026-12-31', '--json', '--xlsx', xlsx], {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'workers/report-cli.ts', '--from', '2026-12-01', '--to', '2026-12-31', '--json', '--xlsx', xlsx, '--as-of', h.services.now().toISOString()], {
       env: { ...process.env, DATABASE_URL: h.services.config.DATABASE_URL },
     });
     const [text, json] = [stdout.split('\n').filter((l) => !l.startsWith('{')).join('\n'), JSON.parse(stdout.split('\n').find((l) => l.startsWith('{'))!)];

@@ -100,7 +100,7 @@ describe('the three rates', () => {
   });
 
   it('come out of npm run report -- --ranking --json', async () => {
-    const { stdout } = await promisify(execFile)('npx', ['tsx', 'workers/report-cli.ts', '--ranking', '--from', FROM, '--to', TO, '--json'], {
+    const { stdout } = await promisify(execFile)('npx', ['tsx', 'workers/report-cli.ts', '--ranking', '--from', FROM, '--to', TO, '--json', '--as-of', h.services.now().toISOString()], {
       env: { ...process.env, DATABASE_URL: h.services.config.DATABASE_URL, LOG_LEVEL: 'silent' },
     });
     const lines = stdout.trim().split('\n');

@@ -1,5 +1,5 @@
-// npm run report -- --from 2026-01-01 --to 2026-12-31 [--lang zh|en] [--json] [--xlsx file]
-// npm run report -- --ranking [--from … --to …] [--lang zh|en] [--json] [--xlsx file]
+// npm run report -- --from 2026-01-01 --to 2026-12-31 [--lang zh|en] [--json] [--xlsx file] [--as-of instant]
+// npm run report -- --ranking [--from … --to …] [--lang zh|en] [--json] [--xlsx file] [--as-of instant]
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
@@ -24,19 +24,21 @@ const args = z
     json: z.boolean().default(false),
     ranking: z.boolean().default(false),
     xlsx: z.string().min(1).optional(),
+    // What was due, overdue or open is counted as it stood then: a past report comes out the same later.
+    'as-of': z.string().datetime({ offset: true }).optional(),
   })
   .refine((a) => a.ranking || (a.from && a.to), '--from and --to are required (the ranking defaults to this month)')
   .refine((a) => !a.from || !a.to || a.from <= a.to, 'from must not be after to');
 
 function fail(message: string): never {
-  process.stderr.write(`report: ${message}\nusage: npm run report -- --from YYYY-MM-DD --to YYYY-MM-DD [--lang zh|en] [--json] [--xlsx FILE]\n       npm run report -- --ranking [--from YYYY-MM-DD --to YYYY-MM-DD] [--lang zh|en] [--json] [--xlsx FILE]\n`);
+  process.stderr.write(`report: ${message}\nusage: npm run report -- --from YYYY-MM-DD --to YYYY-MM-DD [--lang zh|en] [--json] [--xlsx FILE] [--as-of ISO-INSTANT]\n       npm run report -- --ranking [--from YYYY-MM-DD --to YYYY-MM-DD] [--lang zh|en] [--json] [--xlsx FILE] [--as-of ISO-INSTANT]\n`);
   process.exit(2);
 }
 
 let parsed: z.infer<typeof args>;
 try {
   const { values } = parseArgs({
-    options: { from: { type: 'string' }, to: { type: 'string' }, lang: { type: 'string' }, json: { type: 'boolean' }, ranking: { type: 'boolean' }, xlsx: { type: 'string' } },
+    options: { from: { type: 'string' }, to: { type: 'string' }, lang: { type: 'string' }, json: { type: 'boolean' }, ranking: { type: 'boolean' }, xlsx: { type: 'string' }, 'as-of': { type: 'string' } },
   });
   const checked = args.safeParse(values);
   if (!checked.success) fail(checked.error.issues.map((i) => `${i.path.join('.') || 'dates'}: ${i.message}`).join('; '));
@@ -47,7 +49,8 @@ try {
 
 const config = loadConfig();
 const db = createDb(config.DATABASE_URL);
-const now = systemClock();
+const asOf = parsed['as-of'];
+const now = asOf ? new Date(asOf) : systemClock();
 // The ranking's default period: this month so far.
 const today = localDate(now, config.TIMEZONE);
 const from = parsed.from ?? `${today.slice(0, 8)}01`;
