@@ -105,7 +105,7 @@ export async function createBotRuntime(services: Services, overrides: { wechatPu
   const outboundDeps = {
     connection: services.queueConnection,
     redisPrefix: config.REDIS_PREFIX,
-    db,
+    sql: services.sql,
     log,
     now: services.now,
     lockMs: config.WORKER_LOCK_MS,

@@ -1,8 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { Clock } from './platform/clock.js';
 import type { Channel, Db } from './platform/db.js';
 import type { Logger } from './platform/log.js';
-import { insertRows, timestamp, type Statement } from './platform/sql.js';
+import { insertRows, oneStatement, timestamp, type Queryable, type Statement } from './platform/sql.js';
 import type { OutboundJob } from './queues.js';
 
 /**
@@ -107,23 +108,36 @@ export function queueMessage(deps: SendDeps, to: Message['to'], key: string, rep
   return queueMessages(deps, [{ to, key, replies, author }]);
 }
 
-export async function isDelivered(db: Db, key: string): Promise<boolean> {
-  return (await db.delivery.count({ where: { key, deliveredAt: { not: null } } })) > 0;
+export async function isDelivered(sql: Queryable, key: string): Promise<boolean> {
+  const { rowCount } = await sql.query(`SELECT 1 FROM "Delivery" WHERE "key" = $1 AND "deliveredAt" IS NOT NULL`, [key]);
+  return (rowCount ?? 0) > 0;
 }
+
+const OUTBOUND_LOG_COLUMNS = { id: 'uuid', conversationId: 'uuid', direction: '"Direction"', externalId: 'text', text: 'text', buttons: 'jsonb', files: 'jsonb', author: 'text' } as const;
 
 /**
  * After the channel accepted the message: its replies join the conversation's log (stamped by
- * the database, like every other message) and the delivery is marked, together. Nothing is
- * logged before, so the log never shows a message the resident did not get.
+ * the database, like every other message) and the delivery is marked, together, in one statement.
+ * Nothing is logged before, so the log never shows a message the resident did not get. 
  */
-export async function markDelivered(db: Db, job: Omit<OutboundJob, 'recipient'>, at: Date): Promise<void> {
+export async function markDelivered(sql: Queryable, job: Omit<OutboundJob, 'recipient'>, at: Date): Promise<void> {
   const { key, conversationId, replies, author } = job;
-  await db.$transaction([
-    db.message.createMany({
-      // Files are logged as references to their Attachment rows; the bytes are stored once, on disk.
-      data: replies.map((r, i) => ({ conversationId, direction: 'outbound' as const, externalId: logId(key, i), text: r.text, buttons: r.buttons, files: r.files, author })),
-      skipDuplicates: true,
-    }),
-    db.delivery.updateMany({ where: { key, deliveredAt: null }, data: { deliveredAt: at } }),
-  ]);
+  // Files are logged as references to their Attachment rows; the bytes are stored once, on disk.
+  const rows = replies.map((r, i) => ({
+    id: randomUUID(),
+    conversationId,
+    direction: 'outbound',
+    externalId: logId(key, i),
+    text: r.text,
+    buttons: r.buttons ? JSON.stringify(r.buttons) : null,
+    files: r.files ? JSON.stringify(r.files) : null,
+    author: author ?? null,
+  }));
+  const insert = insertRows('Message', OUTBOUND_LOG_COLUMNS, rows);
+  await sql.query(
+    oneStatement([
+      { ...insert, text: `${insert.text} ON CONFLICT DO NOTHING` },
+      { text: `UPDATE "Delivery" SET "deliveredAt" = $1::timestamp WHERE "key" = $2 AND "deliveredAt" IS NULL `, values: [timestamp(at), key] },
+    ]),
+  );
 }

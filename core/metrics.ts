@@ -1,7 +1,9 @@
 import type { Queue } from 'bullmq';
 import { deliveryKey } from './deliveries.js';
 import type { Db } from './platform/db.js';
+import { isUuid } from './platform/ids.js';
 import type { Metrics } from './platform/metrics.js';
+import type { Queryable } from './platform/sql.js';
 
 /** Statuses whose cases are still being handled; closed and rejected only grow (the figures count them). */
 const OPEN_STATUSES = ['received', 'accepted', 'needs_info', 'assigned', 'in_progress', 'resolved', 'reopened'] as const;
@@ -36,13 +38,14 @@ export function collectBacklog(metrics: Metrics, deps: { db: Db; queues: Queue[]
  * After a channel accepted a message: when it is one the filing produced, how long after the
  * resident's confirm (the Submission's time) it got there.
  */
-export async function observeNotificationLag(db: Db, metrics: Metrics, key: string, deliveredAt: Date): Promise<void> {
+export async function observeNotificationLag(sql: Queryable, metrics: Metrics, key: string, deliveredAt: Date): Promise<void> {
   const prefix = deliveryKey.event('');
-  if (!key.startsWith(prefix)) return;
-  const event = await db.caseEvent.findUnique({
-    where: { id: key.slice(prefix.length) },
-    select: { actor: true, case: { select: { submission: { select: { createdAt: true } } } } },
-  });
-  if (!event || !FILING_ACTORS.includes(event.actor)) return;
-  metrics.notificationLagSeconds.observe(Math.max(0, deliveredAt.getTime() - event.case.submission.createdAt.getTime()) / 1000);
+  if (!key.startsWith(prefix) || !isUuid(key.slice(prefix.length))) return;
+  const { rows } = await sql.query<{ filedAt: Date }>(
+    `SELECT s."createdAt" AT TIME ZONE 'UTC' AS "filedAt" FROM "CaseEvent" e JOIN "Case" c ON c."id" = e."caseId" JOIN "Submission" s ON s."id" = c."submissionId"
+     WHERE e."id" = $1::uuid AND e."actor" = ANY($2::text[])`,
+    [key.slice(prefix.length), FILING_ACTORS],
+  );
+  const filedAt = rows[0]?.filedAt;
+  if (filedAt) metrics.notificationLagSeconds.observe(Math.max(0, deliveredAt.getTime() - filedAt.getTime()) / 1000);
 }

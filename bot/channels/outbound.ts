@@ -6,12 +6,32 @@ import type { Metrics } from '../../core/platform/metrics.js';
 import { bullPrefix, outboundQueueName, outboundSchema } from '../../core/queues.js';
 import type { Reply } from '../../core/messages.js';
 import type { Clock } from '../../core/platform/clock.js';
-import type { Channel, Db } from '../../core/platform/db.js';
+import type { Channel } from '../../core/platform/db.js';
 import type { Logger } from '../../core/platform/log.js';
 import { logErrors, type AppRedis } from '../../core/platform/redis.js';
+import type { Sql } from '../../core/platform/sql.js';
 
 /** Puts replies in front of one resident; must do nothing for a delivery key it has seen. */
 export type Deliver = (recipient: string, replies: Reply[], deliveryKey: string) => Promise<void>;
+
+// Deliveries in flight per channel and process. One at a time could not keep up with a busy
+// intake: every delivery waits for a few round trips, each behind the turns the process serves.
+const DELIVERIES_AT_ONCE = 16;
+
+/**
+ * Runs work given the same key one after another, in the order it was given; other keys' work
+ * runs meanwhile. A failure does not stop the work queued after it.
+ */
+export function oneAtATimePer<K>(): <T>(key: K, work: () => Promise<T>) => Promise<T> {
+  const tails = new Map<K, Promise<unknown>>();
+  return (key, work) => {
+    const result = (tails.get(key) ?? Promise.resolve()).then(work);
+    const tail = result.catch(() => undefined);
+    tails.set(key, tail);
+    void tail.then(() => tails.get(key) === tail && tails.delete(key));
+    return result;
+  };
+}
 
 /**
  * Consumes a channel's outbound queue (case numbers, status changes) in the process that serves
@@ -23,7 +43,7 @@ export function startOutboundWorker(
   deps: {
     connection: IORedis;
     redisPrefix: string;
-    db: Db;
+    sql: Sql;
     log: Logger;
     now: Clock;
     /** How long a claim on a job lasts without renewal: a killed bot's delivery is taken over after it. */
@@ -33,23 +53,27 @@ export function startOutboundWorker(
     shown: (channel: Channel, recipient: string, replies: Reply[]) => Promise<void>;
   },
 ): Worker {
+  const inTurn = oneAtATimePer<string>();
   const worker = new Worker(
     outboundQueueName(channel),
     async (job) => {
       const message = outboundSchema.parse(job.data);
       const { key, recipient, replies } = message;
-      // Sent again by the reconciler while a slower try got through: nothing to do.
-      if (await isDelivered(deps.db, key)) return;
-      await deliver(recipient, replies, key);
-      // Marked only now: a crash before it sends again later (`deliver` skips a key it has seen).
-      const deliveredAt = deps.now();
-      await markDelivered(deps.db, message, deliveredAt);
-      await deps.shown(channel, recipient, replies);
-      // A figure, not part of the delivery: failing to read it never sends the message again.
-      await observeNotificationLag(deps.db, deps.metrics, key, deliveredAt).catch((err: Error) => deps.log.debug({ err: err.message }, 'notification lag not measured'));
+      await inTurn(recipient, async () => {
+        // Sent again by the reconciler while a slower try got through: nothing to do.
+        if (await isDelivered(deps.sql, key)) return;
+        await deliver(recipient, replies, key);
+        // Marked only now: a crash before it sends again later (`deliver` skips a key it has seen).
+        const deliveredAt = deps.now();
+        await markDelivered(deps.sql, message, deliveredAt);
+        await deps.shown(channel, recipient, replies);
+        // A figure, not part of the delivery: failing to read it never sends the message again.
+        await observeNotificationLag(deps.sql, deps.metrics, key, deliveredAt).catch((err: Error) => deps.log.debug({ err: err.message }, 'notification lag not measured'));
+      });
     },
-    // One at a time keeps each resident's messages in order.
-    { connection: deps.connection, prefix: bullPrefix(deps.redisPrefix), concurrency: 1, lockDuration: deps.lockMs, stalledInterval: deps.lockMs },
+    // Many residents at once (each delivery mostly waits on Redis, PostgreSQL or a chat API);
+    // each resident's messages one after another, in the order the jobs were taken.
+    { connection: deps.connection, prefix: bullPrefix(deps.redisPrefix), concurrency: DELIVERIES_AT_ONCE, lockDuration: deps.lockMs, stalledInterval: deps.lockMs },
   );
   worker.on('failed', (job, err) => {
     deps.log.warn({ channel, jobId: job?.id, err: err.message }, 'delivery failed');
