@@ -52,7 +52,7 @@ describe('routing rules as a file', () => {
   it('routes by the imported rules, second-level topics and region names included', async () => {
     const file = ['region,topic,department,priority', '城东,城乡建设/安全生产,P02,1', '格尔木,,G632801,100', ',城乡建设,P01,100'].join('\n');
     expect((await importRules(h.services.db, file)).imported).toBe(3);
-    const route = async (regionCode: string | null, topic: string | null) => (await resolveDepartment(h.services.db, { regionCode, topic })).code;
+    const route = async (regionCode: string | null, topic: string | null) => (await resolveDepartment(h.services.sql, { regionCode, topic })).code;
     expect(await route('630102', '城乡建设/安全生产')).toBe('P02');
     expect(await route('632801', '教育文体')).toBe('G632801');
     expect(await route('630102', '城乡建设')).toBe('P01');

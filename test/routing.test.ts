@@ -9,7 +9,7 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const name = async (regionCode: string | null, topic: string | null) => (await resolveDepartment(h.services.db, { regionCode, topic })).name;
+const name = async (regionCode: string | null, topic: string | null) => (await resolveDepartment(h.services.sql, { regionCode, topic })).name;
 
 describe('routing follows local responsibility (属地)', () => {
   it('sends a case to the county government when the county is known', async () => {

@@ -109,7 +109,7 @@ export async function importHistory(
   const topics = new Set((await db.topic.findMany({ where: { parentId: null }, select: { name: true } })).map((t) => t.name));
   const fixed = opts.departmentCode ? await db.department.findUnique({ where: { code: opts.departmentCode } }) : undefined;
   if (fixed === null) throw new Error(`no department with code ${opts.departmentCode}`);
-  const route = await loadRouting(db);
+  const route = await loadRouting(sql);
   // The stand-in resident of the source: its cases were answered elsewhere, it is never written to.
   const resident = await db.resident.upsert({
     where: { channel_externalId: { channel: 'webchat', externalId: `import:${opts.source}` } },

@@ -4,7 +4,7 @@ import { mentionsOutage } from '../nlp-models/index.js';
 import type { CaseEvent, CaseStatus, Department, Priority } from '../core/platform/db.js';
 import { departmentFacts } from '../core/cases/assignment.js';
 import { nextCaseNumbers } from '../core/cases/case-number.js';
-import { loadCalendar, workingDaysFor } from '../core/cases/deadlines.js';
+import { readCalendar, workingDaysFor } from '../core/cases/deadlines.js';
 import { duplicateScope, openCasesByScope, pickDuplicate, type DuplicateTarget, type OpenCase } from '../core/cases/duplicates.js';
 import { queueNotifications, queueRoute } from '../core/cases/follow-up.js';
 import { screen, type Screening } from '../core/cases/screening.js';
@@ -196,7 +196,7 @@ async function createCases(deps: WorkerDeps, submissions: SubmissionRow[]): Prom
   }));
   const accepted = news.filter((d) => d.verdict.verdict === 'accept');
   const [[route, calendar], reachable] = await Promise.all([
-    accepted.length ? Promise.all([loadRouting(deps.db), loadCalendar(deps.db)]) : [() => { throw new Error('no routing'); }, null] as const,
+    accepted.length ? Promise.all([loadRouting(deps.sql), readCalendar(deps.sql)]) : [() => { throw new Error('no routing'); }, null] as const,
     departmentsWithContacts(deps.sql),
   ]);
   const deadlines = new Map((['urgent', 'high', 'normal'] as const).map((p) => [p, calendar ? addWorkingDays(at, workingDaysFor(config, p), config.TIMEZONE, calendar) : at]));

@@ -21,7 +21,7 @@ export async function processRoute(deps: WorkerDeps, { caseId }: JobData<'route'
   if (!found) throw new UnrecoverableError(`case ${caseId} does not exist`);
   const waiting = found.status === 'accepted' && (!found.department || found.department.kind === 'supervision_office');
   if (!waiting) return;
-  const department = await resolveDepartment(db, found);
+  const department = await resolveDepartment(deps.sql, found);
   const at = deps.now();
   const routed =
     department.kind === 'supervision_office'

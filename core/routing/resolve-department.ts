@@ -1,6 +1,8 @@
-import type { Db, Department } from '../platform/db.js';
+import type { Department } from '../platform/db.js';
+import type { Queryable } from '../platform/sql.js';
 
 type Place = { regionCode: string | null; topic: string | null };
+type Rule = { regionCode: string | null; topic: string | null; priority: number; department: Department };
 
 /**
  * The routing table as it stands (rules, regions, the supervision office), to route many cases
@@ -10,12 +12,20 @@ type Place = { regionCode: string | null; topic: string | null };
  * topic; then the lower priority wins. Province-wide rules send a topic to its provincial
  * department. With no rule, the supervision office triages by hand.
  */
-export async function loadRouting(db: Db): Promise<(place: Place) => Department> {
-  const [rules, regions, office] = await Promise.all([
-    db.routingRule.findMany({ where: { NOT: { regionCode: null, topic: null } }, include: { department: true } }),
-    db.region.findMany({ select: { code: true, parentCode: true } }),
-    db.department.findFirst({ where: { kind: 'supervision_office' }, orderBy: { code: 'asc' } }),
-  ]);
+export async function loadRouting(sql: Queryable): Promise<(place: Place) => Department> {
+  // One round trip of plain pg: the intake reads the table for every batch.
+  const department = (d: string) =>
+    `json_build_object('id', ${d}."id", 'code', ${d}."code", 'name', ${d}."name", 'nameEn', ${d}."nameEn", 'kind', ${d}."kind", 'regionCode', ${d}."regionCode", 'alertDigest', ${d}."alertDigest")`;
+  const { rows } = await sql.query<{ rules: Rule[] | null; regions: { code: string; parentCode: string | null }[] | null; office: Department | null }>(
+    `SELECT
+       (SELECT json_agg(json_build_object('regionCode', r."regionCode", 'topic', r."topic", 'priority', r."priority", 'department', ${department('d')}))
+          FROM "RoutingRule" r JOIN "Department" d ON d."id" = r."departmentId" WHERE r."regionCode" IS NOT NULL OR r."topic" IS NOT NULL) AS "rules",
+       (SELECT json_agg(json_build_object('code', "code", 'parentCode', "parentCode")) FROM "Region") AS "regions",
+       (SELECT ${department('o')} FROM "Department" o WHERE o."kind" = 'supervision_office' ORDER BY o."code" LIMIT 1) AS "office"`,
+  );
+  const rules = rows[0]!.rules ?? [];
+  const regions = rows[0]!.regions ?? [];
+  const office = rows[0]!.office;
   const parents = new Map(regions.map((r) => [r.code, r.parentCode]));
   return (place) => {
     const regionLevels = place.regionCode && parents.has(place.regionCode) ? [place.regionCode, parents.get(place.regionCode)].filter((c): c is string => !!c) : [];
@@ -39,6 +49,6 @@ export async function loadRouting(db: Db): Promise<(place: Place) => Department>
 }
 
 /** The department in charge of one place and topic (see loadRouting). */
-export async function resolveDepartment(db: Db, place: Place): Promise<Department> {
-  return (await loadRouting(db))(place);
+export async function resolveDepartment(sql: Queryable, place: Place): Promise<Department> {
+  return (await loadRouting(sql))(place);
 }
