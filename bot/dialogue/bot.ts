@@ -17,7 +17,6 @@ import { idle } from './features/idle.js';
 import { media } from './features/media.js';
 import { statusCommands, statusFlow } from './features/status.js';
 import type { Inbound, Reply } from '../../core/messages.js';
-import type { Sql } from '../../core/platform/sql.js';
 import type { Session, SessionStore } from './session.js';
 
 export type TurnResult<T> =
@@ -31,8 +30,6 @@ export interface TurnDeps extends BotDeps {
   sessions: SessionStore;
   guard: DeliveryGuard;
   messageLog: MessageLog;
-  /** Plain pg for the statements every new dialogue makes. */
-  sql: Sql;
 }
 
 /**

@@ -12,6 +12,7 @@ import type { Config } from '../platform/config.js';
 import { Prisma, type Channel, type Db, type Handoff, type HandoffReason, type Staff } from '../platform/db.js';
 import type { Logger } from '../platform/log.js';
 import type { AppRedis } from '../platform/redis.js';
+import type { Sql } from '../platform/sql.js';
 import { HandoffError } from './errors.js';
 import { officeStatus, parseOfficeHours } from './office-hours.js';
 import { IllegalHandoffMove, moveHandoff, type HandoffMove, type MoveInput } from './status-machine.js';
@@ -36,6 +37,7 @@ export type HandoffDeps = {
   config: Config;
   log: Logger;
   db: Db;
+  sql: Sql;
   redis: AppRedis;
   queues: Pick<Queues, 'intake'>;
   outbound: Record<Channel, Queue<OutboundJob>>;
@@ -236,7 +238,7 @@ export class HandoffService {
     const parsed = reportDraft.safeParse(draft);
     if (!parsed.success) throw new HandoffError('invalid', 'a description is required', 'staffError.descriptionRequired');
     const handoff = await this.held(handoffId, staff);
-    const { submission } = await fileReport(this.deps, {
+    const { submissionId } = await fileReport(this.deps, {
       submission: {
         residentId: handoff.residentId,
         conversationId: handoff.conversationId,
@@ -248,9 +250,9 @@ export class HandoffService {
         placeText: parsed.data.placeText ?? null,
         urgent: handoff.reason === 'urgent',
       },
-      also: (tx, created) => tx.handoff.update({ where: { id: handoffId }, data: { submissionId: created.id } }),
+      also: (client, id) => client.query(`UPDATE "Handoff" SET "submissionId" = $1::uuid WHERE "id" = $2::uuid`, [id, handoffId]),
     });
-    return submission.id;
+    return submissionId;
   }
 
   /** Links the conversation to an existing case; the case's timeline notes it for staff. */

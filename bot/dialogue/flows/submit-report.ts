@@ -10,7 +10,7 @@ import type { ReportDraft } from './report-draft.js';
  */
 export async function submitReport(ctx: Context, draft: ReportDraft): Promise<void> {
   const best = draft.candidates?.find((c) => c.label === draft.topic);
-  const { submission, created } = await fileReport(ctx.deps, {
+  const { submissionId, created } = await fileReport(ctx.deps, {
     submission: {
       draftId: draft.draftId ?? null,
       residentId: ctx.session.residentId,
@@ -23,11 +23,11 @@ export async function submitReport(ctx: Context, draft: ReportDraft): Promise<vo
       placeText: draft.placeText ?? null,
       regionCode: draft.regionCode ?? null,
       phone: draft.phone ?? null,
-      occurredOn: draft.occurredOn ? new Date(draft.occurredOn) : null,
+      occurredOn: draft.occurredOn ?? null,
       urgent: draft.urgent ?? false,
     },
     attachments: draft.attachments,
   });
-  if (created) ctx.deps.log.info({ submissionId: submission.id, channel: ctx.inbound.channel }, 'report submitted');
+  if (created) ctx.deps.log.info({ submissionId, channel: ctx.inbound.channel }, 'report submitted');
   ctx.reply(ctx.t('report.submitted'));
 }
