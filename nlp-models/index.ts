@@ -29,6 +29,7 @@ export { evaluate, evaluationTable, type Evaluation, type LabelMetrics } from '.
 export { CORPUS_PATH, CORPUS_SETTINGS } from './topics/corpus.js';
 export { DataFileError, loadLabelledCsv, type LabelledCsv } from './data/labelled-csv.js';
 export { normalizeText } from './text/normalize.js';
+export { localDate, localDateTime } from './text/local-time.js';
 export { findMobilePhone, parseMobilePhone } from './entities/phone.js';
 export { findQinghaiLandline, parseQinghaiLandline } from './entities/landline.js';
 export { findDate, type FoundDate } from './entities/dates.js';

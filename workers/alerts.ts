@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { UnrecoverableError } from 'bullmq';
 import { ALERTS, alertKey, departmentsWithContacts } from '../core/alerts/alerts.js';
+import { localDateTime } from '../nlp-models/index.js';
 import { departmentName, eventVars, formatDateTime } from '../core/cases/describe.js';
 import { t } from '../core/i18n/index.js';
 import type { AlertContact, Department } from '../core/platform/db.js';
@@ -190,7 +191,7 @@ async function send(deps: WorkerDeps, contact: AlertContact, alert: Alert): Prom
 async function sendDigests(deps: WorkerDeps): Promise<number> {
   const { db, config } = deps;
   const now = deps.now();
-  const hour = Number(now.toLocaleString('en-GB', { timeZone: config.TIMEZONE, hour: '2-digit', hour12: false }));
+  const hour = Number(localDateTime(now, config.TIMEZONE).slice(11, 13));
   if (hour < config.ALERT_DIGEST_HOUR) return 0;
   const today = localDate(now, config.TIMEZONE);
   const yesterday = localDate(new Date(localDayRange(today, today, config.TIMEZONE).from.getTime() - 3_600_000), config.TIMEZONE);

@@ -1,18 +1,15 @@
 import type { Lang, TextKey } from '../i18n/index.js';
 import { t } from '../i18n/index.js';
+import { localDate, localDateTime } from '../../nlp-models/index.js';
 import type { CaseEvent, CaseStatus, Department } from '../platform/db.js';
 
-const dateFormats = new Map<string, Intl.DateTimeFormat>();
-
-/** Dates as residents read them, in the office's time zone (a formatter per zone: making one costs more than formatting). */
+/** Dates as residents read them, in the office's time zone. */
 export function formatDate(date: Date, timeZone: string): string {
-  let format = dateFormats.get(timeZone);
-  if (!format) dateFormats.set(timeZone, (format = new Intl.DateTimeFormat('sv-SE', { timeZone })));
-  return format.format(date);
+  return localDate(date, timeZone);
 }
 
 export function formatDateTime(date: Date, timeZone: string): string {
-  return date.toLocaleString('sv-SE', { timeZone, hour12: false }).slice(0, 16);
+  return localDateTime(date, timeZone).slice(0, 16);
 }
 
 export function departmentName(department: Pick<Department, 'name' | 'nameEn'>, lang: Lang): string {

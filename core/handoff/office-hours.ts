@@ -1,4 +1,5 @@
 import { isWorkingDay, localDate, type Calendar } from '../routing/working-days.js';
+import { localDateTime } from '../../nlp-models/index.js';
 
 /** Opening periods of a working day, as minutes after local midnight; 'always' for a 24/7 desk. */
 export type OfficeHours = { from: number; to: number }[] | 'always';
@@ -16,7 +17,7 @@ export function parseOfficeHours(text: string): OfficeHours {
 }
 
 function minutesOfDay(at: Date, timeZone: string): number {
-  const [h, m] = at.toLocaleTimeString('en-GB', { timeZone, hour12: false }).split(':').map(Number) as [number, number];
+  const [h, m] = localDateTime(at, timeZone).slice(11, 16).split(':').map(Number) as [number, number];
   return h * 60 + m;
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { localDate, localDateTime } from '../../nlp-models/index.js';
 
 /** A day written YYYY-MM-DD that exists on the calendar (2026-02-30 does not). */
 export const isoDay = z
@@ -9,14 +10,11 @@ export const isoDay = z
     return !Number.isNaN(t.getTime()) && t.toISOString().startsWith(d);
   }, 'not a real date');
 
-/** YYYY-MM-DD of an instant in a time zone. */
-export function localDate(at: Date, timeZone: string): string {
-  return at.toLocaleDateString('sv-SE', { timeZone });
-}
+export { localDate };
 
 // Milliseconds the zone is ahead of UTC at that instant.
 function zoneOffset(at: Date, timeZone: string): number {
-  const wall = at.toLocaleString('sv-SE', { timeZone, hour12: false }).replace(' ', 'T');
+  const wall = localDateTime(at, timeZone).replace(' ', 'T');
   return Date.parse(`${wall}Z`) - Math.floor(at.getTime() / 1000) * 1000;
 }
 

@@ -1,3 +1,4 @@
+import { localDate } from '../text/local-time.js';
 import { normalizeText } from '../text/normalize.js';
 
 export type FoundDate = { date: string; text: string };
@@ -41,7 +42,7 @@ function ofWeek(today: Ymd, target: number, weeksBack: number): Ymd {
  */
 export function findDate(text: string, now: Date, timeZone = 'Asia/Shanghai'): FoundDate | null {
   const clean = normalizeText(text).toLowerCase();
-  const [y, m, d] = now.toLocaleDateString('sv-SE', { timeZone }).split('-').map(Number) as [number, number, number];
+  const [y, m, d] = localDate(now, timeZone).split('-').map(Number) as [number, number, number];
   const today = { y, m, d };
   const pastMonthDay = (mm: number, dd: number): Ymd | null => {
     if (!valid(y, mm, dd)) return valid(y - 1, mm, dd) ? { y: y - 1, m: mm, d: dd } : null;

@@ -1,3 +1,4 @@
+import { localDate } from '../text/local-time.js';
 import { normalizeText } from '../text/normalize.js';
 import { HEATING_SEASON, OUTAGE, URGENCY_RULES, WINTER_WORDS, type UrgencyRule } from './urgency-keywords.js';
 
@@ -8,13 +9,19 @@ export type UrgencyOptions = { now: Date; timeZone: string; rules?: UrgencyRule[
 const ASCII_TERM = /^[\x20-\x7e]+$/;
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+// Each English term's pattern, made once (a message is checked against every term).
+const wholeWords = new Map<string, RegExp>();
+
 function mentions(text: string, term: string): boolean {
   // English terms as whole words, so "fireworks" is not a fire; Chinese has no spaces to rely on.
-  return ASCII_TERM.test(term) ? new RegExp(`\\b${escapeRegExp(term)}\\b`, 'i').test(text) : text.includes(term);
+  if (!ASCII_TERM.test(term)) return text.includes(term);
+  let pattern = wholeWords.get(term);
+  if (!pattern) wholeWords.set(term, (pattern = new RegExp(`\\b${escapeRegExp(term)}\\b`, 'i')));
+  return pattern.test(text);
 }
 
 function inHeatingSeason(now: Date, timeZone: string): boolean {
-  const monthDay = now.toLocaleDateString('sv-SE', { timeZone }).slice(5);
+  const monthDay = localDate(now, timeZone).slice(5);
   return monthDay >= HEATING_SEASON.from || monthDay <= HEATING_SEASON.to;
 }
 
