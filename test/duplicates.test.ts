@@ -48,6 +48,7 @@ async function insertCase(c: {
   createdAt: Date;
   status?: CaseStatus;
   duplicateOfId?: string;
+  features?: Buffer;
 }) {
   const db = h.services.db;
   const resident = await db.resident.create({ data: { channel: 'webchat', externalId: uniqueUser('dup') } });
@@ -74,6 +75,7 @@ async function insertCase(c: {
       regionCode: c.regionCode,
       createdAt: c.createdAt,
       duplicateOfId: c.duplicateOfId ?? null,
+      features: c.features ?? null,
     },
   });
 }
@@ -94,6 +96,15 @@ describe('findDuplicate', () => {
     const found = await findDuplicate(h.services.sql, candidate('630102', '城乡建设', new Date('2031-03-05T08:00:00Z')), opts);
     expect(found?.id).toBe(root.id);
     expect(found?.number).toBe(root.number);
+    expect(found?.similarity).toBeGreaterThan(0.5);
+  });
+
+  it('reads the text of a case whose features an older version stored, and ignores those features', async () => {
+    // Format version 0 and words that share nothing with the candidate.
+    const stale = Buffer.from([0, 0, 0, 0, 2, 0, 0, 0, 4, 0, 0, 0]);
+    const root = await insertCase({ description: ELEVATOR, regionCode: '630123', topic: '城乡建设', createdAt: new Date('2031-03-01T08:00:00Z'), features: stale });
+    const found = await findDuplicate(h.services.sql, candidate('630123', '城乡建设', new Date('2031-03-05T08:00:00Z')), opts);
+    expect(found?.id).toBe(root.id);
     expect(found?.similarity).toBeGreaterThan(0.5);
   });
 

@@ -2,7 +2,7 @@ import type { Config } from '../platform/config.js';
 import type { CaseStatus, Db, Department } from '../platform/db.js';
 import { timestamp, type Queryable } from '../platform/sql.js';
 import { localDayRange } from '../routing/working-days.js';
-import { featuresOf, featuresOrText, rankSimilar, similarity, type Features } from './similarity.js';
+import { FEATURES_HEADER, featuresOf, featuresOrText, rankSimilar, similarity, type Features } from './similarity.js';
 import { OPEN_STATUSES } from './status-machine.js';
 
 export { textSimilarity } from './similarity.js';
@@ -37,11 +37,13 @@ export function duplicateScope(c: { regionCode: string | null; topic: string | n
 export async function openCasesByScope(sql: Queryable, scopes: string[], at: Date, windowDays: number): Promise<Map<string, OpenCase[]>> {
   const byScope = new Map<string, OpenCase[]>(scopes.map((s) => [s, []]));
   if (!scopes.length) return byScope;
-  type Row = Omit<OpenCase, 'features' | 'department'> & { scope: string; description: string; features: Buffer | null; department: OpenCase['department'] };
+  type Row = Omit<OpenCase, 'features' | 'department'> & { scope: string; description: string | null; features: Buffer | null; department: OpenCase['department'] };
   const { rows } = await sql.query<Row>(
     `SELECT * FROM (
        SELECT c."regionCode" || ' ' || split_part(c."topic", '/', 1) AS "scope", c."id", c."number",
-              CASE WHEN d."id" IS NOT NULL THEN json_build_object('id', d."id", 'code', d."code", 'name', d."name", 'nameEn', d."nameEn", 'kind', d."kind") END AS "department", c."deadline" AT TIME ZONE 'UTC' AS "deadline", c."description", c."features",
+              CASE WHEN d."id" IS NOT NULL THEN json_build_object('id', d."id", 'code', d."code", 'name', d."name", 'nameEn', d."nameEn", 'kind', d."kind") END AS "department", c."deadline" AT TIME ZONE 'UTC' AS "deadline",
+              -- The text only where no current features were stored: up to 200 descriptions per read otherwise.
+              CASE WHEN c."features" IS NULL OR substring(c."features" FROM 1 FOR 4) <> $6::bytea THEN c."description" END AS "description", c."features",
               row_number() OVER (PARTITION BY c."regionCode", split_part(c."topic", '/', 1) ORDER BY c."createdAt" DESC) AS "rank"
        FROM "Case" c LEFT JOIN "Department" d ON d."id" = c."departmentId"
        WHERE c."regionCode" || ' ' || split_part(c."topic", '/', 1) = ANY($1::text[])
@@ -49,10 +51,10 @@ export async function openCasesByScope(sql: Queryable, scopes: string[], at: Dat
          AND c."status" = ANY($3::"CaseStatus"[]) AND c."duplicateOfId" IS NULL
          AND c."createdAt" >= $4::timestamp AND c."createdAt" <= $5::timestamp
      ) recent WHERE "rank" <= ${SCAN_LIMIT} ORDER BY "rank"`,
-    [scopes, [...new Set(scopes.map((s) => s.split(' ')[0]!))], OPEN_STATUSES satisfies readonly CaseStatus[], timestamp(new Date(at.getTime() - windowDays * DAY_MS)), timestamp(at)],
+    [scopes, [...new Set(scopes.map((s) => s.split(' ')[0]!))], OPEN_STATUSES satisfies readonly CaseStatus[], timestamp(new Date(at.getTime() - windowDays * DAY_MS)), timestamp(at), FEATURES_HEADER],
   );
   for (const { scope, description, features, department, id, number, deadline } of rows) {
-    byScope.get(scope)!.push({ id, number, deadline, department, features: featuresOrText(features, description) });
+    byScope.get(scope)!.push({ id, number, deadline, department, features: featuresOrText(features, description ?? '') });
   }
   return byScope;
 }

@@ -93,6 +93,9 @@ export function featuresOf(text: string): Features {
 /** Bumped whenever featuresOf changes, so that features stored by an older version are computed again from the text. */
 const FORMAT_VERSION = 1;
 
+/** The first four bytes of features stored in the current format (to tell stale ones in SQL). */
+export const FEATURES_HEADER = encodeFeatures(new Uint32Array(0));
+
 /** The stored form (little-endian 32-bit words, the format version first). */
 export function encodeFeatures(features: Features): Buffer<ArrayBuffer> {
   const bytes = Buffer.alloc(4 * (features.length + 1));
