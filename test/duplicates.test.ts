@@ -48,7 +48,7 @@ async function insertCase(c: {
   createdAt: Date;
   status?: CaseStatus;
   duplicateOfId?: string;
-  features?: Buffer;
+  features?: Uint8Array<ArrayBuffer>;
 }) {
   const db = h.services.db;
   const resident = await db.resident.create({ data: { channel: 'webchat', externalId: uniqueUser('dup') } });
@@ -101,7 +101,7 @@ describe('findDuplicate', () => {
 
   it('reads the text of a case whose features an older version stored, and ignores those features', async () => {
     // Format version 0 and words that share nothing with the candidate.
-    const stale = Buffer.from([0, 0, 0, 0, 2, 0, 0, 0, 4, 0, 0, 0]);
+    const stale = new Uint8Array([0, 0, 0, 0, 2, 0, 0, 0, 4, 0, 0, 0]);
     const root = await insertCase({ description: ELEVATOR, regionCode: '630123', topic: '城乡建设', createdAt: new Date('2031-03-01T08:00:00Z'), features: stale });
     const found = await findDuplicate(h.services.sql, candidate('630123', '城乡建设', new Date('2031-03-05T08:00:00Z')), opts);
     expect(found?.id).toBe(root.id);

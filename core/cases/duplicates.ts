@@ -38,20 +38,33 @@ export async function openCasesByScope(sql: Queryable, scopes: string[], at: Dat
   const byScope = new Map<string, OpenCase[]>(scopes.map((s) => [s, []]));
   if (!scopes.length) return byScope;
   type Row = Omit<OpenCase, 'features' | 'department'> & { scope: string; description: string | null; features: Buffer | null; department: OpenCase['department'] };
+  // Per scope, the newest first down the index "Case_duplicate_scope" (its expression written the
+  // same way here, so the planner uses it), stopping at SCAN_LIMIT.
   const { rows } = await sql.query<Row>(
-    `SELECT * FROM (
-       SELECT c."regionCode" || ' ' || split_part(c."topic", '/', 1) AS "scope", c."id", c."number",
-              CASE WHEN d."id" IS NOT NULL THEN json_build_object('id', d."id", 'code', d."code", 'name', d."name", 'nameEn', d."nameEn", 'kind', d."kind") END AS "department", c."deadline" AT TIME ZONE 'UTC' AS "deadline",
+    `SELECT s."scope", c.*
+     FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS s("scope", "regionCode", "topic", "n")
+     CROSS JOIN LATERAL (
+       SELECT c."id", c."number",
+              CASE WHEN d."id" IS NOT NULL THEN json_build_object('id', d."id", 'code', d."code", 'name', d."name", 'nameEn', d."nameEn", 'kind', d."kind") END AS "department",
+              c."deadline" AT TIME ZONE 'UTC' AS "deadline",
               -- The text only where no current features were stored: up to 200 descriptions per read otherwise.
-              CASE WHEN c."features" IS NULL OR substring(c."features" FROM 1 FOR 4) <> $6::bytea THEN c."description" END AS "description", c."features",
-              row_number() OVER (PARTITION BY c."regionCode", split_part(c."topic", '/', 1) ORDER BY c."createdAt" DESC) AS "rank"
+              CASE WHEN c."features" IS NULL OR substring(c."features" FROM 1 FOR 4) <> $7::bytea THEN c."description" END AS "description",
+              c."features", c."createdAt"
        FROM "Case" c LEFT JOIN "Department" d ON d."id" = c."departmentId"
-       WHERE c."regionCode" || ' ' || split_part(c."topic", '/', 1) = ANY($1::text[])
-         AND c."regionCode" = ANY($2::text[])
-         AND c."status" = ANY($3::"CaseStatus"[]) AND c."duplicateOfId" IS NULL
-         AND c."createdAt" >= $4::timestamp AND c."createdAt" <= $5::timestamp
-     ) recent WHERE "rank" <= ${SCAN_LIMIT} ORDER BY "rank"`,
-    [scopes, [...new Set(scopes.map((s) => s.split(' ')[0]!))], OPEN_STATUSES satisfies readonly CaseStatus[], timestamp(new Date(at.getTime() - windowDays * DAY_MS)), timestamp(at), FEATURES_HEADER],
+       WHERE c."regionCode" = s."regionCode" AND split_part(c."topic", '/', 1) = s."topic" AND c."duplicateOfId" IS NULL
+         AND c."status" = ANY($4::"CaseStatus"[]) AND c."createdAt" >= $5::timestamp AND c."createdAt" <= $6::timestamp
+       ORDER BY c."createdAt" DESC LIMIT ${SCAN_LIMIT}
+     ) c
+     ORDER BY s."n", c."createdAt" DESC`,
+    [
+      scopes,
+      scopes.map((s) => s.slice(0, s.indexOf(' '))),
+      scopes.map((s) => s.slice(s.indexOf(' ') + 1)),
+      OPEN_STATUSES satisfies readonly CaseStatus[],
+      timestamp(new Date(at.getTime() - windowDays * DAY_MS)),
+      timestamp(at),
+      FEATURES_HEADER,
+    ],
   );
   for (const { scope, description, features, department, id, number, deadline } of rows) {
     byScope.get(scope)!.push({ id, number, deadline, department, features: featuresOrText(features, description ?? '') });
