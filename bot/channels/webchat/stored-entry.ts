@@ -28,6 +28,10 @@ const texts = (catalog: Record<string, string>) =>
     .join('\n');
 const DICTIONARY = Buffer.from(`${texts(en)}\n${texts(zh)}\n"],["返回","back"],["取消","cancel"],["转人工","menu:human"]],"l":"zh"}`);
 
+// The bot's entries packed lately, by their JSON (a Map keeps insertion order: the oldest goes first).
+const PACKED = new Map<string, string>();
+const PACKED_MAX = 2_000;
+
 export function stored(entry: MailboxEntry): string {
   const short: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(entry)) {
@@ -38,8 +42,17 @@ export function stored(entry: MailboxEntry): string {
   const json = JSON.stringify(short);
   // Base64 makes 4 characters of 3 bytes: only a deflated entry well under the JSON pays.
   if (json.length < 64) return json;
-  const packed = `z${deflateSync(json, { dictionary: DICTIONARY }).toString('base64')}`;
-  return packed.length < Buffer.byteLength(json) ? packed : json;
+  // The bot sends the same prompts to everyone, and deflating against the dictionary costs more
+  // than the rest of storing: those are packed once. A resident's own words are not kept.
+  const known = entry.from ? undefined : PACKED.get(json);
+  if (known !== undefined) return known;
+  const deflated = `z${deflateSync(json, { dictionary: DICTIONARY }).toString('base64')}`;
+  const packed = deflated.length < Buffer.byteLength(json) ? deflated : json;
+  if (!entry.from) {
+    if (PACKED.size >= PACKED_MAX) PACKED.delete(PACKED.keys().next().value!);
+    PACKED.set(json, packed);
+  }
+  return packed;
 }
 
 /** The entry, or undefined when it was deflated against another dictionary (another version's texts). */
