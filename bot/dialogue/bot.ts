@@ -1,6 +1,7 @@
 import type { DeliveryGuard } from '../conversations/delivery-guard.js';
 import type { DialogueCopy, LogRow, MessageLog } from '../conversations/message-log.js';
 import { openConversation } from '../conversations/residents.js';
+import { TurnSlots } from '../conversations/turn-slots.js';
 import { t, type Lang } from '../../core/i18n/index.js';
 import { Composer } from './composer.js';
 import { Context } from './context.js';
@@ -18,6 +19,9 @@ import { media } from './features/media.js';
 import { statusCommands, statusFlow } from './features/status.js';
 import type { Inbound, Reply } from '../../core/messages.js';
 import type { Session, SessionStore } from './session.js';
+
+// Turns one process runs at once (see TurnSlots); measured with npm run bench on 2 cores.
+const TURNS_AT_ONCE = 16;
 
 export type TurnResult<T> =
   | { kind: 'ok'; delivered: T }
@@ -42,11 +46,16 @@ export class Bot {
   private readonly handler = new Composer()
     .use(staffCommands, staffHolds, media(this.engine), inputGuards, globalCommands(this.engine), caseAnswers(this.engine), statusCommands(this.engine), this.engine.middleware(), faqAnswers(this.engine), idle(this.engine))
     .middleware();
+  private readonly slots = new TurnSlots(TURNS_AT_ONCE);
 
   constructor(private readonly deps: TurnDeps) {}
 
   /** `deliver` also gets the language the replies are in (a page shows its own texts in it). */
   async handle<T>(inbound: Inbound, deliver: (replies: Reply[], lang: Lang) => Promise<T>): Promise<TurnResult<T>> {
+    return this.slots.run(() => this.guarded(inbound, deliver));
+  }
+
+  private async guarded<T>(inbound: Inbound, deliver: (replies: Reply[], lang: Lang) => Promise<T>): Promise<TurnResult<T>> {
     const { guard, sessions } = this.deps;
     const { channel, userId, messageId } = inbound;
     // One round trip before the turn: the rate limit, the lock, the session and a delivery seen before.
