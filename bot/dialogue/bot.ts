@@ -58,19 +58,21 @@ export class Bot {
   private async guarded<T>(inbound: Inbound, deliver: (replies: Reply[], lang: Lang) => Promise<T>): Promise<TurnResult<T>> {
     const { guard, sessions } = this.deps;
     const { channel, userId, messageId } = inbound;
-    // One round trip before the turn: the rate limit, the lock, the session and a delivery seen before.
-    const held = await guard.enter(channel, userId, [sessions.key(channel, userId), ...(messageId ? [guard.seenKey(channel, userId, messageId)] : [])]);
+    // One round trip before the turn: the rate limit, the lock, the session, whether staff hold
+    // the conversation, and a delivery seen before.
+    const keys = [sessions.key(channel, userId), this.deps.handoff.heldKey(channel, userId), ...(messageId ? [guard.seenKey(channel, userId, messageId)] : [])];
+    const held = await guard.enter(channel, userId, keys);
     if (!held) return { kind: 'limited' };
     try {
-      const [saved = null, seen] = held.values;
+      const [saved = null, heldBy = null, seen] = held.values;
       if (seen) return { kind: 'duplicate', delivered: JSON.parse(seen) as T };
-      return await this.deps.metrics.timeTurn(channel, async () => this.turn(inbound, await sessions.loaded(channel, userId, saved), deliver));
+      return await this.deps.metrics.timeTurn(channel, async () => this.turn(inbound, await sessions.loaded(channel, userId, saved), heldBy, deliver));
     } finally {
       await held.release();
     }
   }
 
-  private async turn<T>(inbound: Inbound, saved: Session | undefined, deliver: (replies: Reply[], lang: Lang) => Promise<T>): Promise<TurnResult<T>> {
+  private async turn<T>(inbound: Inbound, saved: Session | undefined, heldBy: string | null, deliver: (replies: Reply[], lang: Lang) => Promise<T>): Promise<TurnResult<T>> {
     const { sessions, guard, messageLog, db, sql, log } = this.deps;
     const { channel, userId, messageId } = inbound;
     const session = saved ?? {
@@ -83,7 +85,7 @@ export class Bot {
       session.lang = inbound.lang;
       await db.resident.update({ where: { id: session.residentId }, data: { language: inbound.lang } });
     }
-    const ctx = new Context(inbound, session, this.deps);
+    const ctx = new Context(inbound, session, this.deps, heldBy);
     let replies: Reply[];
     let copy: DialogueCopy | undefined;
     try {

@@ -19,6 +19,8 @@ export class Context {
     readonly inbound: Inbound,
     readonly session: Session,
     readonly deps: BotDeps,
+    /** The handoff holding the conversation while a member of staff talks to the resident. */
+    readonly heldBy: string | null = null,
   ) {
     this.text = (inbound.text ?? '').trim();
     const numbered = inbound.numberedChoices ? choiceNumber(this.text) : undefined;

@@ -67,7 +67,8 @@ export class HandoffService {
     this.hours = parseOfficeHours(deps.config.OFFICE_HOURS);
   }
 
-  private gateKey(channel: Channel, externalId: string): string {
+  /** The Redis key naming the handoff that holds this resident, while a person is talking to them (the bot reads it with each turn's lock). */
+  heldKey(channel: Channel, externalId: string): string {
     return `${this.deps.config.REDIS_PREFIX}:handoff:held:${channel}:${externalId}`;
   }
 
@@ -75,15 +76,11 @@ export class HandoffService {
     await this.deps.redis.publish(liveChannel(this.deps.config.REDIS_PREFIX), JSON.stringify({ ...event, at: this.deps.now().toISOString() }));
   }
 
-  /** The handoff holding this resident, if a person is talking to them. */
-  heldBy(channel: Channel, externalId: string): Promise<string | null> {
-    return this.deps.redis.get(this.gateKey(channel, externalId));
-  }
 
   /** Puts the gate back for every held conversation (after Redis lost its keys). */
   async restoreGates(): Promise<number> {
     const held = await this.deps.db.handoff.findMany({ where: { status: 'held' }, include: { resident: true } });
-    await Promise.all(held.map((h) => this.deps.redis.set(this.gateKey(h.resident.channel, h.resident.externalId), h.id)));
+    await Promise.all(held.map((h) => this.deps.redis.set(this.heldKey(h.resident.channel, h.resident.externalId), h.id)));
     return held.length;
   }
 
@@ -184,7 +181,7 @@ export class HandoffService {
     if (staff.role === 'handler' && handoff.staffId !== staff.id) throw new HandoffError('forbidden', 'the supervision office hands conversations out', 'staffError.officeHandsOut');
     const at = this.deps.now();
     await moveHandoff(this.deps.db, handoff, 'claim', { staffId: staff.id, at });
-    await this.deps.redis.set(this.gateKey(handoff.resident.channel, handoff.resident.externalId), handoff.id);
+    await this.deps.redis.set(this.heldKey(handoff.resident.channel, handoff.resident.externalId), handoff.id);
     await this.publish({ type: 'handoff.claimed', handoffId, staffId: staff.id });
     await this.tell(handoff, deliveryKey.handoffClaimed(handoff.id), t(handoff.resident.language, 'handoff.connected'));
     return { ...handoff, status: 'held', staffId: staff.id, claimedAt: at };
@@ -222,7 +219,7 @@ export class HandoffService {
   async release(handoffId: string, staff: StaffRef): Promise<void> {
     const handoff = await this.ofHolder(handoffId, staff);
     await moveHandoff(this.deps.db, handoff, 'release', { at: this.deps.now() });
-    await this.deps.redis.del(this.gateKey(handoff.resident.channel, handoff.resident.externalId));
+    await this.deps.redis.del(this.heldKey(handoff.resident.channel, handoff.resident.externalId));
     await this.publish({ type: 'handoff.released', handoffId, staffId: staff.id });
     const lang = handoff.resident.language;
     await this.tell(handoff, deliveryKey.handoffReleased(handoff.id), t(lang, 'handoff.released'), undefined, [

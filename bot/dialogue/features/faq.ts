@@ -9,7 +9,7 @@ import { showMenu } from './menu.js';
 async function reportIt(ctx: Context, engine: FlowEngine, question: string | undefined): Promise<void> {
   if (question === undefined || meaningfulLength(question) < ctx.deps.config.DESCRIPTION_MIN_CHARS) return engine.start(ctx, 'report');
   // The question becomes the description, read as if the resident had just typed it.
-  const asTyped = new Context({ ...ctx.inbound, text: question, payload: undefined }, ctx.session, ctx.deps);
+  const asTyped = new Context({ ...ctx.inbound, text: question, payload: undefined }, ctx.session, ctx.deps, ctx.heldBy);
   await engine.start(asTyped, 'report', { answerNow: true });
   ctx.replies.push(...asTyped.replies);
 }

@@ -16,7 +16,7 @@ function heard(ctx: Context): string {
  * as usual, and the staff member sees that answer too.
  */
 export const staffHolds: Middleware = async (ctx, next) => {
-  const held = await ctx.deps.handoff.heldBy(ctx.inbound.channel, ctx.inbound.userId);
+  const held = ctx.heldBy;
   if (!held) return next();
   await ctx.deps.handoff.residentSaid(held, heard(ctx));
   if (!(await answersCase(ctx))) return;
