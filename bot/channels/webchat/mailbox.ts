@@ -1,16 +1,11 @@
 import { deliveryKey, keyOfLogId } from '../../../core/deliveries.js';
-import type { Lang } from '../../../core/i18n/index.js';
 import type { Reply } from '../../../core/messages.js';
 import type { Db } from '../../../core/platform/db.js';
 import type { AppRedis } from '../../../core/platform/redis.js';
-import { fromStored, stored } from './stored-entry.js';
+import { fromStored, stored, type MailboxEntry } from './stored-entry.js';
 
-/**
- * One message on the page: the bot's (no `from`; `lang`, when known, is the language it is in, so
- * the page follows the dialogue's language), a member of staff's (`by`: their name or
- * department), or the resident's own (a tapped button has its `payload`, the page shows its label).
- */
-export type MailboxEntry = Reply & { from?: 'resident' | 'staff'; by?: string; payload?: string; lang?: Lang };
+export type { MailboxEntry };
+
 export type MailboxMessage = MailboxEntry & { id: string; at: string };
 
 const STAFF_AUTHOR = /^staff:([0-9a-f-]{36})$/;

@@ -1,7 +1,8 @@
 import { deflateSync, inflateSync } from 'node:zlib';
 import { en } from '../../../core/i18n/en.js';
 import { zh } from '../../../core/i18n/zh.js';
-import type { MailboxEntry } from './mailbox.js';
+import type { Lang } from '../../../core/i18n/index.js';
+import type { Reply } from '../../../core/messages.js';
 
 /**
  * How a mailbox entry is kept in Redis, which holds every live dialogue's mailbox (issue 12: 10,000
@@ -14,6 +15,13 @@ import type { MailboxEntry } from './mailbox.js';
  * the dictionary an entry was made with, and one made with another is refused (`undefined`), which
  * the mailbox treats as lost: it refills itself from the message log.
  */
+
+/**
+ * One message on the page: the bot's (no `from`; `lang`, when known, is the language it is in, so
+ * the page follows the dialogue's language), a member of staff's (`by`: their name or
+ * department), or the resident's own (a tapped button has its `payload`, the page shows its label).
+ */
+export type MailboxEntry = Reply & { from?: 'resident' | 'staff'; by?: string; payload?: string; lang?: Lang };
 
 const NAMES = { text: 't', buttons: 'b', files: 'f', from: 'o', by: 'y', payload: 'p', lang: 'l' } as const;
 const LONG = new Map<string, string>(Object.entries(NAMES).map(([long, short]) => [short, long]));
