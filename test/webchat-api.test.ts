@@ -174,6 +174,21 @@ describe('web chat API', () => {
     expect((await post({ text: '你好' }, { ...tokens[0]!.bearer, 'x-forwarded-for': '203.0.113.8' })).statusCode).toBe(200);
   });
 
+  it('counts every message of an address, also from tokens the server has seen and with bodies it refuses', async () => {
+    const tokens = await Promise.all(Array.from({ length: 10 }, () => session()));
+    const from = { 'x-forwarded-for': '203.0.113.10' };
+    const statuses: number[] = [];
+    // Round after round: from the second round on every token is one the process knows.
+    for (let round = 0; round < 7; round++) {
+      for (const { bearer } of tokens) statuses.push((await post(round === 3 ? { text: 42 } : { text: `第${round}轮` }, { ...bearer, ...from })).statusCode);
+    }
+    expect(statuses.slice(0, 60).filter((s) => s === 200)).toHaveLength(50);
+    expect(statuses.slice(30, 40).every((s) => s === 400)).toBe(true);
+    expect(statuses.slice(60).every((s) => s === 429)).toBe(true);
+    // The residents themselves are not blocked: from another address they are served.
+    expect((await post({ text: '你好' }, { ...tokens[0]!.bearer, 'x-forwarded-for': '203.0.113.11' })).statusCode).toBe(200);
+  });
+
   it('answers 429 to one address creating session after session', async () => {
     const from = { 'x-forwarded-for': '203.0.113.9' };
     const statuses: number[] = [];

@@ -1,4 +1,5 @@
 import type { AppRedis } from '../../core/platform/redis.js';
+import type { RateCount } from './rate-limiter.js';
 
 /** The resident's lock, held, and what was read with it. */
 export type Held = { values: (string | null)[]; release: () => Promise<void> };
@@ -18,29 +19,30 @@ export class DeliveryGuard {
   ) {}
 
   /**
-   * Counts a message against the resident's window, takes the resident's lock and reads `keys`,
-   * in one round trip (a MULTI): the reads run after the lock is taken, so they see what the
-   * previous turn saved. Undefined when over the limit or the lock could not be had in time.
+   * Counts a message against the resident's window (and the `also` counts, such as the sender's
+   * address), takes the resident's lock and reads `keys`, in one round trip (a MULTI): the reads
+   * run after the lock is taken, so they see what the previous turn saved. Undefined when over a
+   * limit or the lock could not be had in time.
    */
-  async enter(channel: string, userId: string, keys: string[], count = true): Promise<Held | undefined> {
-    const rateKey = `${this.prefix}:rate:${channel}:${userId}`;
+  async enter(channel: string, userId: string, keys: string[], opts: { count?: boolean; also?: RateCount[] } = {}): Promise<Held | undefined> {
+    let counts = opts.count === false ? [] : [{ key: `${this.prefix}:rate:${channel}:${userId}`, ...this.limit }, ...(opts.also ?? [])];
     const lockKey = `${this.prefix}:lock:${channel}:${userId}`;
     const token = `${process.pid}:${Math.random().toString(36).slice(2)}`;
     const deadline = Date.now() + 10_000;
     for (;;) {
       const tx = this.redis.multi();
-      if (count) tx.incr(rateKey).expire(rateKey, this.limit.windowSeconds, 'NX');
+      for (const c of counts) tx.incr(c.key).expire(c.key, c.windowSeconds, 'NX');
       tx.set(lockKey, token, { NX: true, PX: 30_000 });
       for (const key of keys) tx.get(key);
       const replies = (await tx.exec()) as unknown[];
-      const [messages, , locked] = count ? replies : [0, 0, ...replies];
+      const locked = replies[2 * counts.length];
       const release = () => this.redis.eval(UNLOCK, { keys: [lockKey], arguments: [token] }).then(() => undefined);
-      if (count && Number(messages) > this.limit.messages) {
+      if (counts.some((c, i) => Number(replies[2 * i]) > c.messages)) {
         if (locked) await release();
         return undefined;
       }
-      // Only the first attempt counts against the limit: waiting for the lock is one message.
-      count = false;
+      // Only the first attempt counts against the limits: waiting for the lock is one message.
+      counts = [];
       if (locked) return { values: replies.slice(replies.length - keys.length) as (string | null)[], release };
       if (Date.now() > deadline) return undefined;
       await new Promise((r) => setTimeout(r, 15));
@@ -49,7 +51,7 @@ export class DeliveryGuard {
 
   /** Runs `fn` holding the resident's lock, without counting a message; undefined when the lock could not be had in time. */
   async exclusive<T>(channel: string, userId: string, fn: () => Promise<T>): Promise<T | undefined> {
-    const held = await this.enter(channel, userId, [], false);
+    const held = await this.enter(channel, userId, [], { count: false });
     if (!held) return undefined;
     try {
       return await fn();

@@ -1,6 +1,7 @@
 import type { DeliveryGuard } from '../conversations/delivery-guard.js';
 import type { DialogueCopy, LogRow, MessageLog } from '../conversations/message-log.js';
 import { openConversation } from '../conversations/residents.js';
+import type { RateCount } from '../conversations/rate-limiter.js';
 import { TurnSlots } from '../conversations/turn-slots.js';
 import { t, type Lang } from '../../core/i18n/index.js';
 import { Composer } from './composer.js';
@@ -51,17 +52,18 @@ export class Bot {
   constructor(private readonly deps: TurnDeps) {}
 
   /** `deliver` also gets the language the replies are in (a page shows its own texts in it). */
-  async handle<T>(inbound: Inbound, deliver: (replies: Reply[], lang: Lang) => Promise<T>): Promise<TurnResult<T>> {
-    return this.slots.run(() => this.guarded(inbound, deliver));
+  /** `also`: the channel's own limits (the sender's address), counted with the resident's. */
+  async handle<T>(inbound: Inbound, deliver: (replies: Reply[], lang: Lang) => Promise<T>, also: RateCount[] = []): Promise<TurnResult<T>> {
+    return this.slots.run(() => this.guarded(inbound, deliver, also));
   }
 
-  private async guarded<T>(inbound: Inbound, deliver: (replies: Reply[], lang: Lang) => Promise<T>): Promise<TurnResult<T>> {
+  private async guarded<T>(inbound: Inbound, deliver: (replies: Reply[], lang: Lang) => Promise<T>, also: RateCount[]): Promise<TurnResult<T>> {
     const { guard, sessions } = this.deps;
     const { channel, userId, messageId } = inbound;
     // One round trip before the turn: the rate limit, the lock, the session, whether staff hold
     // the conversation, and a delivery seen before.
     const keys = [sessions.key(channel, userId), this.deps.handoff.heldKey(channel, userId), ...(messageId ? [guard.seenKey(channel, userId, messageId)] : [])];
-    const held = await guard.enter(channel, userId, keys);
+    const held = await guard.enter(channel, userId, keys, { also });
     if (!held) return { kind: 'limited' };
     try {
       const [saved = null, heldBy = null, seen] = held.values;

@@ -63,17 +63,25 @@ export async function webchatRoutes(
   });
 
   app.post('/api/webchat/messages', { config: { docs: { body: postBody } } }, async (req, reply) => {
-    // One sender cycling through tokens is still one sender; counted before anything else is looked up.
-    if (!(await perAddress.allow(`webchat-ip:${req.ip}`))) return tooMany(reply);
-    const userId = await sessions.residentOf(tokenOf(req));
+    // One sender cycling through tokens is still one sender: every request counts against its
+    // address, before anything is looked up in PostgreSQL. A token this process knows costs no
+    // lookup, so its message is counted in the turn's own round trip (Bot.handle).
+    const address = `webchat-ip:${req.ip}`;
+    const token = tokenOf(req);
+    const known = sessions.known(token);
+    if (!known && !(await perAddress.allow(address))) return tooMany(reply);
+    const userId = known ?? (await sessions.residentOf(token));
     if (!userId) return unauthorized(reply);
     const body = postBody.safeParse(req.body);
-    if (!body.success) return reply.code(400).send(problem(body.error));
+    if (!body.success) {
+      if (known && !(await perAddress.allow(address))) return tooMany(reply);
+      return reply.code(400).send(problem(body.error));
+    }
     const { text, payload, lang, messageId } = body.data;
     const inbound = { channel: 'webchat' as const, userId, lang, messageId, text: text === undefined ? undefined : cleanText(text), payload: payload === undefined ? undefined : cleanText(payload) };
     // The page's history keeps the resident's own message, then the answers in their language.
     const mine = { from: 'resident' as const, text: inbound.text ?? '', ...(inbound.payload !== undefined && { payload: inbound.payload }) };
-    const result = await bot.handle(inbound, (replies, lang) => mailbox.append(userId, [mine, ...replies.map((r) => ({ ...r, lang }))]));
+    const result = await bot.handle(inbound, (replies, lang) => mailbox.append(userId, [mine, ...replies.map((r) => ({ ...r, lang }))]), known ? [perAddress.count(address)] : []);
     if (result.kind === 'limited') return tooMany(reply);
     const [sent, ...replies] = result.delivered;
     return { replies, sent: sent && { id: sent.id, at: sent.at } };

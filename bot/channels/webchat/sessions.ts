@@ -41,6 +41,11 @@ export class WebchatSessions {
     return { token, userId };
   }
 
+  /** The web chat id of the resident a token acts as, when this process has seen the token lately (no round trip). */
+  known(token: string | undefined): string | undefined {
+    return token && TOKEN.test(token) ? this.local.get(hashToken(token)) : undefined;
+  }
+
   /** The web chat id of the resident a token acts as; undefined for anything not issued here. */
   async residentOf(token: string | undefined): Promise<string | undefined> {
     if (!token || !TOKEN.test(token)) return undefined;
