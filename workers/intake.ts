@@ -5,7 +5,7 @@ import type { CaseEvent, CaseStatus, Department, Priority } from '../core/platfo
 import { departmentFacts } from '../core/cases/assignment.js';
 import { nextCaseNumbers } from '../core/cases/case-number.js';
 import { readCalendar, workingDaysFor } from '../core/cases/deadlines.js';
-import { duplicateScope, openCasesByScope, pickDuplicate, type DuplicateTarget, type OpenCase } from '../core/cases/duplicates.js';
+import { duplicateScope, knowFeatures, openCasesByScope, pickDuplicate, type DuplicateTarget, type OpenCase } from '../core/cases/duplicates.js';
 import { queueNotifications, queueRoute } from '../core/cases/follow-up.js';
 import { screen, type Screening } from '../core/cases/screening.js';
 import { encodeFeatures, featuresOrText, type Features } from '../core/cases/similarity.js';
@@ -218,6 +218,8 @@ async function createCases(deps: WorkerDeps, submissions: SubmissionRow[]): Prom
         recordMessages(messages, at),
       ]),
     );
+    // The next batches compare with these cases without reading them back.
+    for (const d of news) knowFeatures(d.id, d.features);
     return { created: new Map(news.map((d, i) => [d.submission.id, { id: d.id, number: numbers[i]! }])), events, messages, reachable };
   });
 }

@@ -30,6 +30,42 @@ export function duplicateScope(c: { regionCode: string | null; topic: string | n
   return c.regionCode && c.topic ? `${c.regionCode} ${firstLevel(c.topic)}` : null;
 }
 
+// The features of cases this process compared lately, by case id (a Map keeps insertion order:
+// the oldest goes first). A case's features never change once it is written, so the copy is never
+// stale, and a busy scope's 200 open cases are not read and decoded again for every batch.
+const KNOWN_FEATURES = new Map<string, Features>();
+const KNOWN_MAX = 4_000;
+
+/** Keeps a case's features for later comparisons (the intake, for the cases it writes). */
+export function knowFeatures(caseId: string, features: Features): void {
+  if (KNOWN_FEATURES.size >= KNOWN_MAX) KNOWN_FEATURES.delete(KNOWN_FEATURES.keys().next().value!);
+  KNOWN_FEATURES.set(caseId, features);
+}
+
+/** The features of these cases: from memory, the others read in one statement. */
+async function featuresOfCases(sql: Queryable, ids: string[]): Promise<Map<string, Features>> {
+  const found = new Map<string, Features>();
+  const missing: string[] = [];
+  for (const id of ids) {
+    const known = KNOWN_FEATURES.get(id);
+    if (known) found.set(id, known);
+    else missing.push(id);
+  }
+  if (!missing.length) return found;
+  const { rows } = await sql.query<{ id: string; description: string | null; features: Buffer | null }>(
+    // The text only where no current features were stored.
+    `SELECT "id", "features", CASE WHEN "features" IS NULL OR substring("features" FROM 1 FOR 4) <> $2::bytea THEN "description" END AS "description"
+     FROM "Case" WHERE "id" = ANY($1::uuid[])`,
+    [missing, FEATURES_HEADER],
+  );
+  for (const { id, features, description } of rows) {
+    const decoded = featuresOrText(features, description ?? '');
+    knowFeatures(id, decoded);
+    found.set(id, decoded);
+  }
+  return found;
+}
+
 /**
  * The open cases (并单 targets) of each scope: same region, same first-level topic, created in the
  * window before `at`, and not themselves duplicates, so links always point at a root.
@@ -37,7 +73,7 @@ export function duplicateScope(c: { regionCode: string | null; topic: string | n
 export async function openCasesByScope(sql: Queryable, scopes: string[], at: Date, windowDays: number): Promise<Map<string, OpenCase[]>> {
   const byScope = new Map<string, OpenCase[]>(scopes.map((s) => [s, []]));
   if (!scopes.length) return byScope;
-  type Row = Omit<OpenCase, 'features' | 'department'> & { scope: string; description: string | null; features: Buffer | null; department: OpenCase['department'] };
+  type Row = Omit<OpenCase, 'features' | 'department'> & { scope: string; department: OpenCase['department'] };
   // Per scope, the newest first down the index "Case_duplicate_scope" (its expression written the
   // same way here, so the planner uses it), stopping at SCAN_LIMIT.
   const { rows } = await sql.query<Row>(
@@ -46,10 +82,7 @@ export async function openCasesByScope(sql: Queryable, scopes: string[], at: Dat
      CROSS JOIN LATERAL (
        SELECT c."id", c."number",
               CASE WHEN d."id" IS NOT NULL THEN json_build_object('id', d."id", 'code', d."code", 'name', d."name", 'nameEn', d."nameEn", 'kind', d."kind") END AS "department",
-              c."deadline" AT TIME ZONE 'UTC' AS "deadline",
-              -- The text only where no current features were stored: up to 200 descriptions per read otherwise.
-              CASE WHEN c."features" IS NULL OR substring(c."features" FROM 1 FOR 4) <> $7::bytea THEN c."description" END AS "description",
-              c."features", c."createdAt"
+              c."deadline" AT TIME ZONE 'UTC' AS "deadline", c."createdAt"
        FROM "Case" c LEFT JOIN "Department" d ON d."id" = c."departmentId"
        WHERE c."regionCode" = s."regionCode" AND split_part(c."topic", '/', 1) = s."topic" AND c."duplicateOfId" IS NULL
          AND c."status" = ANY($4::"CaseStatus"[]) AND c."createdAt" >= $5::timestamp AND c."createdAt" <= $6::timestamp
@@ -63,11 +96,11 @@ export async function openCasesByScope(sql: Queryable, scopes: string[], at: Dat
       OPEN_STATUSES satisfies readonly CaseStatus[],
       timestamp(new Date(at.getTime() - windowDays * DAY_MS)),
       timestamp(at),
-      FEATURES_HEADER,
     ],
   );
-  for (const { scope, description, features, department, id, number, deadline } of rows) {
-    byScope.get(scope)!.push({ id, number, deadline, department, features: featuresOrText(features, description ?? '') });
+  const features = await featuresOfCases(sql, rows.map((r) => r.id));
+  for (const { scope, department, id, number, deadline } of rows) {
+    byScope.get(scope)!.push({ id, number, deadline, department, features: features.get(id)! });
   }
   return byScope;
 }
