@@ -49,12 +49,15 @@ export class DeliveryGuard {
     }
   }
 
-  /** Runs `fn` holding the resident's lock, without counting a message; undefined when the lock could not be had in time. */
-  async exclusive<T>(channel: string, userId: string, fn: () => Promise<T>): Promise<T | undefined> {
-    const held = await this.enter(channel, userId, [], { count: false });
+  /**
+   * Runs `fn` holding the resident's lock, with `keys` read as it was taken, without counting a
+   * message; undefined when the lock could not be had in time.
+   */
+  async exclusive<T>(channel: string, userId: string, keys: string[], fn: (values: (string | null)[]) => Promise<T>): Promise<T | undefined> {
+    const held = await this.enter(channel, userId, keys, { count: false });
     if (!held) return undefined;
     try {
-      return await fn();
+      return await fn(held.values);
     } finally {
       await held.release();
     }

@@ -122,8 +122,8 @@ export class Bot {
     const buttons = replies.at(-1)?.buttons;
     if (!buttons?.length) return;
     const { guard, sessions } = this.deps;
-    await guard.exclusive(channel, userId, async () => {
-      const session = await sessions.load(channel, userId);
+    await guard.exclusive(channel, userId, [sessions.key(channel, userId)], async ([saved = null]) => {
+      const session = await sessions.loaded(channel, userId, saved);
       if (!session || session.flow) return;
       session.buttons = buttons;
       const copy = sessions.snapshot(channel, userId, session);

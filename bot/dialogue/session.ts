@@ -54,10 +54,6 @@ export class SessionStore {
     return `${this.prefix}:session:${channel}:${userId}`;
   }
 
-  async load(channel: string, userId: string): Promise<Session | undefined> {
-    return this.loaded(channel, userId, await this.redis.get(this.key(channel, userId)));
-  }
-
   /** The session from what Redis held under `key` (read by the caller), else from PostgreSQL. */
   async loaded(channel: string, userId: string, raw: string | null): Promise<Session | undefined> {
     const state = raw ?? (await this.fromDatabase(channel, userId));
