@@ -6,11 +6,17 @@ export type IntentMatch = { intent: Intent; score: number };
 /** Longer messages are reports or answers, not commands, whatever words they contain. */
 export const MAX_COMMAND_LENGTH = 24;
 
+const HAN = /\p{Script=Han}/u;
+
 // Chinese characters count one each; letters, digits and spaces half (an English word is longer).
-function commandLength(text: string): number {
+// Counting stops once past the limit: descriptions of hundreds of characters come here too.
+function tooLongForCommand(text: string): boolean {
   let length = 0;
-  for (const ch of text.trim()) length += /\p{Script=Han}/u.test(ch) ? 1 : 0.5;
-  return length;
+  for (const ch of text.trim()) {
+    length += HAN.test(ch) ? 1 : 0.5;
+    if (length > MAX_COMMAND_LENGTH) return true;
+  }
+  return false;
 }
 
 // Damerau–Levenshtein distance, stopping early once it exceeds `max`.
@@ -59,23 +65,29 @@ function extra(form: string, phrase: string): number {
   return [...form.replaceAll(' ', '')].length - [...phrase].length;
 }
 
-type Entry<K> = { key: K; phrase: string };
+// `chars`: the phrase's length in characters, counted once.
+type Entry<K> = { key: K; phrase: string; chars: number };
 const entriesOf = <K extends string>(table: Record<K, readonly string[]>): Entry<K>[] =>
-  (Object.keys(table) as K[]).flatMap((key) => table[key].map((phrase) => ({ key, phrase: commandForm(phrase) || phrase })));
+  (Object.keys(table) as K[]).flatMap((key) =>
+    table[key].map((raw) => {
+      const phrase = commandForm(raw) || raw;
+      return { key, phrase, chars: [...phrase].length };
+    }),
+  );
 
 const INTENT_ENTRIES = entriesOf<Intent>(PHRASES);
 const SERVICE_ENTRIES = entriesOf<ServiceQuestion>(SERVICE_QUESTIONS);
 
 // The best phrase of a table a short message says, and how closely.
 function bestMatch<K>(text: string, entries: Entry<K>[]): { key: K; score: number } | undefined {
-  if (commandLength(text) > MAX_COMMAND_LENGTH) return undefined;
+  if (tooLongForCommand(text)) return undefined;
   const form = commandForm(text);
   if (!form) return undefined;
   const exact = entries.find((e) => e.phrase === form);
   if (exact) return { key: exact.key, score: 1 };
-  const typo = entries.find((e) => [...e.phrase].length >= 3 && distance(e.phrase, form, 1) <= 1);
+  const typo = entries.find((e) => e.chars >= 3 && distance(e.phrase, form, 1) <= 1);
   if (typo) return { key: typo.key, score: 0.8 };
-  const around = entries.filter((e) => [...e.phrase].length >= 2 && form.includes(e.phrase) && extra(form, e.phrase) <= 2)
+  const around = entries.filter((e) => e.chars >= 2 && form.includes(e.phrase) && extra(form, e.phrase) <= 2)
     .sort((a, b) => b.phrase.length - a.phrase.length)[0];
   return around ? { key: around.key, score: 0.7 } : undefined;
 }
