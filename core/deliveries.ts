@@ -118,7 +118,7 @@ const OUTBOUND_LOG_COLUMNS = { id: 'uuid', conversationId: 'uuid', direction: '"
 /**
  * After the channel accepted the message: its replies join the conversation's log (stamped by
  * the database, like every other message) and the delivery is marked, together, in one statement.
- * Nothing is logged before, so the log never shows a message the resident did not get. 
+ * Nothing is logged before, so the log never shows a message the resident did not get.
  */
 export async function markDelivered(sql: Queryable, job: Omit<OutboundJob, 'recipient'>, at: Date): Promise<void> {
   const { key, conversationId, replies, author } = job;
@@ -137,7 +137,7 @@ export async function markDelivered(sql: Queryable, job: Omit<OutboundJob, 'reci
   await sql.query(
     oneStatement([
       { ...insert, text: `${insert.text} ON CONFLICT DO NOTHING` },
-      { text: `UPDATE "Delivery" SET "deliveredAt" = $1::timestamp WHERE "key" = $2 AND "deliveredAt" IS NULL `, values: [timestamp(at), key] },
+      { text: `UPDATE "Delivery" SET "deliveredAt" = $1::timestamp WHERE "key" = $2 AND "deliveredAt" IS NULL`, values: [timestamp(at), key] },
     ]),
   );
 }

@@ -1,30 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { encodeFeatures, featuresOf } from './cases/similarity.js';
 import type { Clock } from './platform/clock.js';
-import type { Channel, Language } from './platform/db.js';
+import type { Prisma } from './platform/db.js';
 import type { Logger } from './platform/log.js';
 import { inTransaction, isUniqueViolation, oneStatement, storedChannel, timestamp, type Queryable, type Sql, type Statement } from './platform/sql.js';
 import type { Queues } from './queues.js';
 
 export type OutboxDeps = { sql: Sql; queues: Pick<Queues, 'intake'>; log: Logger; now: Clock };
 
-/** The report as confirmed. */
-export type Report = {
-  /** With a draft id, filing the same draft again files nothing new. */
-  draftId?: string | null;
-  residentId: string;
-  conversationId: string;
-  channel: Channel;
-  language: Language;
-  description: string;
-  topic?: string | null;
-  topicConfidence?: number | null;
-  placeText?: string | null;
-  regionCode?: string | null;
-  phone?: string | null;
-  /** The day it happened, YYYY-MM-DD. */
+/**
+ * The report as confirmed, typed from the schema; with a `draftId`, filing the same draft again
+ * files nothing new. The day it happened is written YYYY-MM-DD.
+ */
+export type Report = Omit<Prisma.SubmissionUncheckedCreateInput, 'id' | 'createdAt' | 'attachments' | 'case' | 'features' | 'occurredOn'> & {
   occurredOn?: string | null;
-  urgent?: boolean;
 };
 
 export type Filing = {
