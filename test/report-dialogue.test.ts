@@ -58,6 +58,10 @@ describe('reporting a problem in the web chat', () => {
     expect(stored).toMatchObject({ status: 'assigned', topic: '城乡建设', regionCode: '630102', priority: 'urgent' });
     expect(stored.department?.name).toBe('西宁市城东区人民政府');
     expect(stored.events.map((e) => e.type).sort()).toEqual(['accepted', 'assigned', 'created']);
+    // The phone stays with the report and on the resident, where staff see it.
+    const submission = await h.services.db.submission.findUniqueOrThrow({ where: { id: stored.submissionId }, include: { resident: true } });
+    expect(submission.phone).toBe('13912345678');
+    expect(submission.resident.phone).toBe('13912345678');
   });
 
   it('walks through every question when started from the menu, and re-asks short or unplaced answers', async () => {
