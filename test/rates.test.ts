@@ -99,6 +99,18 @@ describe('the three rates', () => {
     expect(book.getWorksheet('案件')!.rowCount).toBe(5);
   });
 
+  it('export in English with the English names of departments, topics and regions', async () => {
+    const cookie = await signIn('li');
+    const res = await h.app.inject({ method: 'GET', url: `/console/api/ranking.xlsx?from=${FROM}&to=${TO}&lang=en`, headers: { cookie } });
+    expect(res.statusCode).toBe(200);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
+    const cases = book.getWorksheet('Cases')!;
+    expect(cases.getRow(1).values).toEqual([undefined, 'Number', 'Received', 'Status', 'Topic', 'Region', 'Department', 'Deadline', 'Resolved', 'Rating', 'Overdue', 'Supervised', 'Supervision project']);
+    // Topic, region and department of the first case (城乡建设, 城东区, 城东区人民政府), each by its English name.
+    expect(cases.getRow(2).values.slice(4, 7)).toEqual(['Urban & rural construction', 'Chengdong District', expect.stringMatching(/Chengdong/)]);
+  });
+
   it('come out of npm run report -- --ranking --json', async () => {
     const { stdout } = await promisify(execFile)('npx', ['tsx', 'workers/report-cli.ts', '--ranking', '--from', FROM, '--to', TO, '--json', '--as-of', h.services.now().toISOString()], {
       env: { ...process.env, DATABASE_URL: h.services.config.DATABASE_URL, LOG_LEVEL: 'silent' },

@@ -53,12 +53,19 @@ export async function periodWorkbook(db: Db, opts: { from: string; to: string; t
     where: { createdAt: { gte: from, lt: to }, source: null },
     orderBy: { createdAt: 'asc' },
     select: {
-      number: true, createdAt: true, status: true, topic: true, region: { select: { name: true } }, department: { select: { name: true, nameEn: true } },
+      number: true, createdAt: true, status: true, topic: true, region: { select: { name: true, nameEn: true } }, department: { select: { name: true, nameEn: true } },
       deadline: true, resolvedAt: true, satisfaction: true, overdueAt: true, supervisedAt: true,
       // Every project the case was in (closed ones too), in the order it joined them.
       projects: { orderBy: { addedAt: 'asc' }, select: { project: { select: { number: true } } } },
     },
   });
+  // A case's topic is stored as the Chinese path ("一级/二级"); in English each level by its English name where known.
+  const topicEn = new Map<string, string>();
+  if (!zh) {
+    const topics = await db.topic.findMany({ select: { name: true, nameEn: true, parent: { select: { name: true, nameEn: true } } } });
+    for (const x of topics) topicEn.set(x.parent ? `${x.parent.name}/${x.name}` : x.name, x.parent ? `${named(x.parent)}/${named(x)}` : named(x));
+  }
+  const topicText = (topic: string | null) => (topic ? (topicEn.get(topic) ?? topic) : '');
   const caseSheet = book.addWorksheet(zh ? '案件' : 'Cases');
   const headers = zh
     ? ['案件编号', '收到时间', '状态', '类别', '地区', '承办单位', '办理时限', '办结时间', '评价', '超期', '督办', '专项督查']
@@ -67,7 +74,7 @@ export async function periodWorkbook(db: Db, opts: { from: string; to: string; t
   const when = (d: Date | null) => (d ? formatDateTime(d, timeZone) : '');
   for (const c of cases) {
     caseSheet.addRow([
-      c.number, when(c.createdAt), statusText(c.status, lang), c.topic ?? '', c.region?.name ?? '',
+      c.number, when(c.createdAt), statusText(c.status, lang), topicText(c.topic), c.region ? named(c.region) : '',
       c.department ? named(c.department) : '',
       when(c.deadline), when(c.resolvedAt), c.satisfaction ?? '', c.overdueAt ? '✓' : '', c.supervisedAt ? '✓' : '',
       c.projects.map((p) => projectCode(p.project.number)).join(' '),
