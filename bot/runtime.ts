@@ -109,6 +109,7 @@ export async function createBotRuntime(services: Services, overrides: { wechatPu
     log,
     now: services.now,
     lockMs: config.WORKER_LOCK_MS,
+    atOnce: config.DELIVERIES_AT_ONCE,
     metrics: services.metrics,
     shown: bot.shown.bind(bot),
   };

@@ -14,11 +14,6 @@ import type { Sql } from '../../core/platform/sql.js';
 /** Puts replies in front of one resident; must do nothing for a delivery key it has seen. */
 export type Deliver = (recipient: string, replies: Reply[], deliveryKey: string) => Promise<void>;
 
-// Deliveries in flight per channel and process. One at a time could not keep up with a busy
-// intake: every delivery waits for a few round trips, each behind the turns the process serves
-// (with 500 residents at once, 16 could not either).
-const DELIVERIES_AT_ONCE = 64;
-
 /**
  * Runs work given the same key one after another, in the order it was given; other keys' work
  * runs meanwhile. A failure does not stop the work queued after it.
@@ -49,6 +44,11 @@ export function startOutboundWorker(
     now: Clock;
     /** How long a claim on a job lasts without renewal: a killed bot's delivery is taken over after it. */
     lockMs: number;
+    /**
+     * Deliveries in flight (DELIVERIES_AT_ONCE). One at a time could not keep up with a busy intake:
+     * each waits for a few round trips behind the turns the process serves (at 500 residents, 16 could not either).
+     */
+    atOnce: number;
     metrics: Metrics;
     /** After delivery: lets the dialogue read a typed answer to the message's buttons. */
     shown: (channel: Channel, recipient: string, replies: Reply[]) => Promise<void>;
@@ -74,7 +74,7 @@ export function startOutboundWorker(
     },
     // Many residents at once (each delivery mostly waits on Redis, PostgreSQL or a chat API);
     // each resident's messages one after another, in the order the jobs were taken.
-    { connection: deps.connection, prefix: bullPrefix(deps.redisPrefix), concurrency: DELIVERIES_AT_ONCE, lockDuration: deps.lockMs, stalledInterval: deps.lockMs },
+    { connection: deps.connection, prefix: bullPrefix(deps.redisPrefix), concurrency: deps.atOnce, lockDuration: deps.lockMs, stalledInterval: deps.lockMs },
   );
   worker.on('failed', (job, err) => {
     deps.log.warn({ channel, jobId: job?.id, err: err.message }, 'delivery failed');

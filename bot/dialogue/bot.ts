@@ -21,9 +21,6 @@ import { statusCommands, statusFlow } from './features/status.js';
 import type { Inbound, Reply } from '../../core/messages.js';
 import type { Session, SessionStore } from './session.js';
 
-// Turns one process runs at once (see TurnSlots); measured with npm run bench on 2 cores.
-const TURNS_AT_ONCE = 16;
-
 export type TurnResult<T> =
   | { kind: 'ok'; delivered: T }
   /** The same delivery was handled before: this is what was delivered then. */
@@ -47,9 +44,12 @@ export class Bot {
   private readonly handler = new Composer()
     .use(staffCommands, staffHolds, media(this.engine), inputGuards, globalCommands(this.engine), caseAnswers(this.engine), statusCommands(this.engine), this.engine.middleware(), faqAnswers(this.engine), idle(this.engine))
     .middleware();
-  private readonly slots = new TurnSlots(TURNS_AT_ONCE);
+  // Turns this process runs at once (BOT_TURNS_AT_ONCE): the rest wait, so deliveries and intake are not starved.
+  private readonly slots: TurnSlots;
 
-  constructor(private readonly deps: TurnDeps) {}
+  constructor(private readonly deps: TurnDeps) {
+    this.slots = new TurnSlots(deps.config.BOT_TURNS_AT_ONCE);
+  }
 
   /** `deliver` also gets the language the replies are in (a page shows its own texts in it). */
   /** `also`: the channel's own limits (the sender's address), counted with the resident's. */

@@ -127,6 +127,10 @@ const schema = z.object({
   WORKER_BATCH_SIZE: z.coerce.number().int().positive().default(200),
   /** How long a worker's claim on a job lasts without renewal; a crashed worker's job is retried after it. */
   WORKER_LOCK_MS: z.coerce.number().int().positive().default(30_000),
+  /** Dialogue turns a bot process runs at once; more wait in arrival order (README, Running many processes). */
+  BOT_TURNS_AT_ONCE: z.coerce.number().int().positive().default(16),
+  /** Messages to residents a bot process sends at once per channel, each resident's in order. */
+  DELIVERIES_AT_ONCE: z.coerce.number().int().positive().default(64),
   /** Submissions older than this without a case are queued again by the reconciler. */
   RECONCILE_AFTER_MS: z.coerce.number().int().positive().default(60_000),
   RECONCILE_INTERVAL_MS: z.coerce.number().int().positive().default(60_000),
