@@ -31,6 +31,8 @@ describe('/docs', () => {
     expect(spec.paths['/api/webchat/messages']?.get?.parameters?.map((p) => `${p.in}:${p.name}`)).toEqual(['query:after']);
     expect(spec.paths['/api/webchat/messages']?.post?.security).toEqual([{ webchatToken: [] }]);
     expect(spec.paths['/api/webchat/sessions']?.post?.security).toEqual([]);
+    // Signing out needs the token it signs out.
+    expect(spec.paths['/api/webchat/sessions']?.delete?.security).toEqual([{ webchatToken: [] }]);
   });
 
   it('describes the console API, every route but sign-in behind the session', () => {

@@ -130,6 +130,34 @@ describe('the chat page for residents', () => {
     await page.screenshot({ path: `${ARTIFACTS}/chat-phone-reloaded.png` });
   });
 
+  it('signs the device out with 退出 and starts a new chat; a page whose token is refused starts over with a notice', async () => {
+    const page = await resident(PHONE);
+    await type(page, '路灯不亮了');
+    const token = async () => (await page.context().cookies()).find((c) => c.name === 'tm_webchat')!.value;
+    const before = { token: await token(), resident: await residentOf(page) };
+    expect(await page.textContent('#tm-sign-out')).toBe('退出');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.click('#tm-sign-out');
+    await page.waitForSelector('#tm-notice:not([hidden])');
+    expect(await page.textContent('#tm-notice')).toContain('已退出');
+    await page.locator('.tm-msg--bot .tm-choice').first().waitFor();
+    // The earlier conversation is gone from this device; its token no longer works anywhere.
+    expect(await page.locator('.tm-msg--user').count()).toBe(0);
+    expect(await residentOf(page)).not.toBe(before.resident);
+    expect((await h.app.inject({ method: 'GET', url: '/api/webchat/messages', headers: { authorization: `Bearer ${before.token}` } })).statusCode).toBe(401);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.screenshot({ path: `${ARTIFACTS}/chat-phone-signed-out.png` });
+
+    // The token stops working behind the page's back (idle too long, or signed out in another tab).
+    const second = { token: await token(), resident: await residentOf(page) };
+    expect((await h.app.inject({ method: 'DELETE', url: '/api/webchat/sessions', headers: { authorization: `Bearer ${second.token}` } })).statusCode).toBe(204);
+    await page.waitForFunction(() => document.getElementById('tm-notice')!.textContent!.includes('过期'));
+    await page.locator('.tm-msg--bot .tm-choice').first().waitFor();
+    expect(await residentOf(page)).not.toBe(second.resident);
+    await type(page, '你好');
+    expect(await page.locator('#tm-notice').isHidden()).toBe(true);
+  });
+
   it('makes spent buttons look spent, while a stale tap is still answered', async () => {
     const page = await resident(DESKTOP);
     const menu = page.locator('.tm-msg--bot').first().locator('.tm-choice');

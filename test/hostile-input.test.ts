@@ -140,7 +140,13 @@ describe('hostile input', () => {
     for (const name of PROTO_NAMES) {
       expect((await politely(raw('/api/webchat/messages', JSON.stringify({ text: 'hi' }), { authorization: `Bearer ${name}`, ...newAddress() }))).status).toBe(401);
       expect((await politely({ method: 'GET', url: '/api/webchat/messages', headers: { cookie: `tm_webchat=${name}` } })).status).toBe(401);
+      expect((await politely({ method: 'DELETE', url: '/api/webchat/sessions', headers: { authorization: `Bearer ${name}` } })).status).toBe(401);
     }
+    // Signing out a token that is not one (wrong length, odd characters, none) is refused like any unknown token.
+    for (const authorization of [`Bearer ${'A'.repeat(42)}`, `Bearer ${'A'.repeat(44)}`, `Bearer ${'%'.repeat(43)}`, 'Bearer', '']) {
+      expect((await politely({ method: 'DELETE', url: '/api/webchat/sessions', headers: { authorization } })).status, authorization).toBe(401);
+    }
+    expect((await politely({ method: 'DELETE', url: '/api/webchat/sessions', headers: { cookie: 'tm_webchat=__proto__' } })).status).toBe(401);
     for (const body of ['[]', '5', '"zh"', '{"lang": "__proto__"}', '{"__proto__": {"lang": "en"}}', '{"lang": ["en"]}']) {
       expect((await politely(raw('/api/webchat/sessions', body, newAddress()))).status, body).toBe(400);
     }

@@ -13,6 +13,7 @@ import { bullPrefix, jobSchemas, type JobData, type QueueName } from '../core/qu
 import { processReconcile } from './reconcile.js';
 import { processRoute } from './route.js';
 import { retrainTopicModel } from '../core/nlp/topic-models.js';
+import { deleteIdleWebchatTokens } from '../core/webchat-tokens.js';
 
 type Processors = { [N in QueueName]: (deps: WorkerDeps, data: JobData<N>) => Promise<unknown> };
 
@@ -26,7 +27,7 @@ function processorsFor(deps: WorkerDeps): Processors {
     intake: (_, { submissionId }) => intake(submissionId),
     route: processRoute,
     notify: (_, { eventId }) => notify(eventId),
-    maintenance: (deps) => processReconcile(deps),
+    maintenance: async (deps) => ({ ...(await processReconcile(deps)), idleWebchatTokens: await deleteIdleWebchatTokens(deps) }),
     deadlines: (deps) => processDeadlines(deps),
     handoffs: (deps) => processHandoffs(deps),
     // An event's alert joins a batch; the daily digests (no event) run on their own.

@@ -18,7 +18,8 @@ declare module 'fastify' {
 
 /** The documented APIs: every route under these paths, and nothing else (pages, assets, the queue dashboard). */
 const AREAS = [
-  { prefix: '/api/webchat/', tag: 'webchat', security: (url: string) => (url === '/api/webchat/sessions' ? [] : [{ webchatToken: [] }]) },
+  // Opening a web chat session needs no token; signing it out (DELETE) does.
+  { prefix: '/api/webchat/', tag: 'webchat', security: (url: string, method: unknown) => (url === '/api/webchat/sessions' && method === 'POST' ? [] : [{ webchatToken: [] }]) },
   { prefix: '/console/api/', tag: 'console', security: (url: string) => (url === '/console/api/login' ? [] : [{ consoleSession: [] }]) },
 ];
 
@@ -51,7 +52,7 @@ export async function apiDocs(app: FastifyInstance): Promise<void> {
       const docs = route.config?.docs ?? {};
       const schema = {
         tags: [area.tag],
-        security: area.security(url),
+        security: area.security(url, route.method),
         // A body in another media type (the routing rules' CSV) is text.
         body: jsonSchema(docs.body) ?? (docs.consumes ? { type: 'string' } : undefined),
         querystring: jsonSchema(docs.querystring),

@@ -17,6 +17,10 @@ export const en: Record<TextKey, string> = {
   'page.staff': 'Staff',
   'page.photo': 'Photo of the work done',
   'page.file': 'Download the evidence (PDF)',
+  'page.signOut': 'Sign out',
+  'page.signOutConfirm': 'After signing out, this device will no longer show this conversation. Sign out?',
+  'page.signedOut': 'Signed out. The previous chat is no longer shown here; a new chat has started.',
+  'page.expired': 'Your previous chat expired or was signed out; a new chat has started.',
 
   'menu.greeting': 'Hello! This is Tingmin, the residents’ message service. Every message is handled with care. How can we help?',
   'menu.report': 'Report a problem',

@@ -15,6 +15,10 @@ export const zh = {
   'page.staff': '工作人员',
   'page.photo': '办理凭证照片',
   'page.file': '下载办理凭证（PDF）',
+  'page.signOut': '退出',
+  'page.signOutConfirm': '退出后，这台设备上将不再显示这段对话。确定退出吗？',
+  'page.signedOut': '已退出。之前的对话不再显示在这里，已为您开始新的对话。',
+  'page.expired': '之前的对话已过期或已在别处退出，已为您开始新的对话。',
 
   'menu.greeting': '您好！这里是“听民”群众留言平台，您的每一条留言我们都会认真办理。请问需要办理什么？',
   'menu.report': '反映问题',

@@ -65,6 +65,8 @@ const schema = z.object({
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(10),
   /** Web chat messages from one IP address per window, whatever tokens they carry (and sessions opened). */
   RATE_LIMIT_IP_MESSAGES: z.coerce.number().int().positive().default(300),
+  /** A web chat token not used for this long is refused and then deleted (a case can take two months). */
+  WEBCHAT_TOKEN_IDLE_DAYS: z.coerce.number().int().positive().default(90),
   DESCRIPTION_MIN_CHARS: z.coerce.number().int().positive().default(10),
   /** How similar (0–1, character n-gram cosine) a resident's question must be to an FAQ question to be answered by it. */
   FAQ_MATCH_THRESHOLD: z.coerce.number().min(0).max(1).default(0.4),

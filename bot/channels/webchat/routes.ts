@@ -62,6 +62,12 @@ export async function webchatRoutes(
       .send({ token });
   });
 
+  // Sign-out: the token stops working (in every process within a minute); the resident's conversation and cases stay.
+  app.delete('/api/webchat/sessions', async (req, reply) => {
+    if (!(await sessions.revoke(tokenOf(req)))) return unauthorized(reply);
+    return reply.code(204).clearCookie(WEBCHAT_COOKIE, { path: '/api/webchat' }).send();
+  });
+
   app.post('/api/webchat/messages', { config: { docs: { body: postBody } } }, async (req, reply) => {
     // One sender cycling through tokens is still one sender: every request counts against its
     // address, before anything is looked up in PostgreSQL. A token this process knows costs no

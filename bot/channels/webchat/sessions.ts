@@ -1,11 +1,17 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Lang } from '../../../core/i18n/index.js';
-import type { Sql } from '../../../core/platform/sql.js';
+import type { Clock } from '../../../core/platform/clock.js';
+import { timestamp, type Sql } from '../../../core/platform/sql.js';
+import { webchatIdleSince } from '../../../core/webchat-tokens.js';
 
 // Tokens this process answered lately, in memory: a busy page asks every few seconds.
 const LOCAL_TOKENS = 20_000;
 // 256 random bits as base64url (43 characters); anything else is not a token we issued.
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+/** How long this process trusts its copy of a token: a token revoked in another process stops working here within it. */
+export const RECHECK_MS = 60_000;
+/** A token's use is written at most this often (one write per token per day, never one per turn). */
+const TOUCH_MS = 86_400_000;
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
@@ -14,15 +20,22 @@ export function hashToken(token: string): string {
 /**
  * The web chat's credentials. The server issues each page a random token and the resident behind
  * it (a web chat id of its own choosing); PostgreSQL keeps only the token's hash, so a resident keeps
- * their conversation when Redis is emptied. Each process keeps the mapping, which never changes, in
- * memory: a copy in Redis would cost some 200 bytes per live dialogue to spare one indexed read
- * per resident and process.
+ * their conversation when Redis is emptied. A token not used for `idleDays` is refused, and one the
+ * resident signed out is deleted. Each process keeps the mapping in memory and trusts it for
+ * RECHECK_MS, then reads PostgreSQL again: that bounds how long a token revoked elsewhere still
+ * works here, needs nothing from Redis (a pub/sub message is lost while a process reconnects), and
+ * the same read records the day's use. A copy in Redis would cost some 200 bytes per live dialogue
+ * to spare one indexed read per resident and process a minute.
  */
 export class WebchatSessions {
-  /** Token hash → web chat id, oldest first (a Map keeps insertion order), at most LOCAL_TOKENS. */
-  private readonly local = new Map<string, string>();
+  /** Token hash → web chat id and when PostgreSQL last confirmed it, least recently confirmed first, at most LOCAL_TOKENS. */
+  private readonly local = new Map<string, { userId: string; checkedAt: number }>();
 
-  constructor(private readonly sql: Sql) {}
+  constructor(
+    private readonly sql: Sql,
+    private readonly now: Clock,
+    private readonly idleDays: number,
+  ) {}
 
   /** A new resident and the token that acts as them (`userId` is their web chat id). */
   async create(lang: Lang | undefined): Promise<{ token: string; userId: string }> {
@@ -35,35 +48,64 @@ export class WebchatSessions {
          INSERT INTO "Resident" ("id", "channel", "externalId", "language")
          VALUES ($1::uuid, 'webchat', $2, COALESCE($3::"Language", 'zh')) RETURNING "id"
        )
-       INSERT INTO "WebchatSession" ("tokenHash", "residentId") SELECT $4, "id" FROM resident`,
-      [randomUUID(), userId, lang ?? null, tokenHash],
+       INSERT INTO "WebchatSession" ("tokenHash", "residentId", "createdAt", "lastSeenAt") SELECT $4, "id", $5::timestamp, $5::timestamp FROM resident`,
+      [randomUUID(), userId, lang ?? null, tokenHash, timestamp(this.now())],
     );
     return { token, userId };
   }
 
-  /** The web chat id of the resident a token acts as, when this process has seen the token lately (no round trip). */
+  /** The web chat id of the resident a token acts as, when this process confirmed the token lately (no round trip). */
   known(token: string | undefined): string | undefined {
-    return token && TOKEN.test(token) ? this.local.get(hashToken(token)) : undefined;
+    return token && TOKEN.test(token) ? this.confirmed(hashToken(token)) : undefined;
   }
 
-  /** The web chat id of the resident a token acts as; undefined for anything not issued here. */
+  /** The web chat id of the resident a token acts as; undefined for anything not issued here, signed out or idle too long. */
   async residentOf(token: string | undefined): Promise<string | undefined> {
     if (!token || !TOKEN.test(token)) return undefined;
     const tokenHash = hashToken(token);
-    const known = this.local.get(tokenHash);
+    const known = this.confirmed(tokenHash);
     if (known) return known;
+    const now = this.now();
+    // One statement: the token if it is live, its use recorded when the last record is a day old.
     const { rows } = await this.sql.query<{ externalId: string }>(
-      `SELECT r."externalId" FROM "WebchatSession" s JOIN "Resident" r ON r."id" = s."residentId" WHERE s."tokenHash" = $1`,
-      [tokenHash],
+      `WITH live AS (
+         SELECT "tokenHash", "residentId", "lastSeenAt" FROM "WebchatSession" WHERE "tokenHash" = $1 AND "lastSeenAt" > $2::timestamp
+       ), touched AS (
+         UPDATE "WebchatSession" s SET "lastSeenAt" = $3::timestamp FROM live
+         WHERE s."tokenHash" = live."tokenHash" AND live."lastSeenAt" <= $4::timestamp
+       )
+       SELECT r."externalId" FROM live JOIN "Resident" r ON r."id" = live."residentId"`,
+      [tokenHash, timestamp(webchatIdleSince(now, this.idleDays)), timestamp(now), timestamp(new Date(now.getTime() - TOUCH_MS))],
     );
     const userId = rows[0]?.externalId;
-    if (userId) this.remember(tokenHash, userId);
+    if (userId) this.remember(tokenHash, userId, now.getTime());
+    else this.local.delete(tokenHash);
     return userId;
   }
 
-  /** The mapping never changes, so a copy in memory is never stale; the oldest goes first. */
-  private remember(tokenHash: string, userId: string): void {
+  /** Sign-out: the token stops working here at once, in other processes within RECHECK_MS. False if it was not live. */
+  async revoke(token: string | undefined): Promise<boolean> {
+    if (!token || !TOKEN.test(token)) return false;
+    const tokenHash = hashToken(token);
+    this.local.delete(tokenHash);
+    // An idle token goes too, but it was no credential any more: answered like an unknown one.
+    const { rows } = await this.sql.query<{ live: boolean }>(`DELETE FROM "WebchatSession" WHERE "tokenHash" = $1 RETURNING "lastSeenAt" > $2::timestamp AS "live"`, [
+      tokenHash,
+      timestamp(webchatIdleSince(this.now(), this.idleDays)),
+    ]);
+    return rows[0]?.live === true;
+  }
+
+  /** The web chat id this process's copy holds for a token hash, while it is recent enough to trust. */
+  private confirmed(tokenHash: string): string | undefined {
+    const entry = this.local.get(tokenHash);
+    return entry && this.now().getTime() - entry.checkedAt < RECHECK_MS ? entry.userId : undefined;
+  }
+
+  /** Confirmed entries move to the end, so the one confirmed longest ago goes first. */
+  private remember(tokenHash: string, userId: string, checkedAt: number): void {
+    this.local.delete(tokenHash);
     if (this.local.size >= LOCAL_TOKENS) this.local.delete(this.local.keys().next().value!);
-    this.local.set(tokenHash, userId);
+    this.local.set(tokenHash, { userId, checkedAt });
   }
 }

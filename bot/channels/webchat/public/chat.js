@@ -8,7 +8,7 @@
   const POLL_MS = 2500;
   const $ = (id) => document.getElementById(id);
   const els = {
-    title: $('tm-title'), intro: $('tm-intro'), lang: $('tm-lang'), log: $('tm-log'), notice: $('tm-notice'),
+    title: $('tm-title'), intro: $('tm-intro'), lang: $('tm-lang'), signOut: $('tm-sign-out'), log: $('tm-log'), notice: $('tm-notice'),
     form: $('tm-form'), label: $('tm-input-label'), input: $('tm-input'), send: $('tm-send'),
   };
 
@@ -16,10 +16,12 @@
   const FALLBACK = {
     zh: { title: '听民', intro: '请输入“你好”开始。', placeholder: '请输入您的问题', send: '发送', langSwitch: 'English',
       offline: '连接中断，正在重试…', slowDown: '发送过快，请稍候再试。', tooLarge: '内容过长。', error: '出错了，请重试。',
-      logLabel: '对话记录', you: '您', bot: '客服', staff: '工作人员' },
+      logLabel: '对话记录', you: '您', bot: '客服', staff: '工作人员', signOut: '退出', signOutConfirm: '确定退出吗？',
+      signedOut: '已退出，已开始新的对话。', expired: '之前的对话已过期，已开始新的对话。' },
     en: { title: 'Tingmin', intro: 'Type "hello" to start.', placeholder: 'Type your message', send: 'Send', langSwitch: '中文',
       offline: 'Connection lost, retrying…', slowDown: 'Please slow down and try again.', tooLarge: 'Message too long.',
-      error: 'Something went wrong, please try again.', logLabel: 'Conversation', you: 'You', bot: 'Hotline', staff: 'Staff' },
+      error: 'Something went wrong, please try again.', logLabel: 'Conversation', you: 'You', bot: 'Hotline', staff: 'Staff',
+      signOut: 'Sign out', signOutConfirm: 'Sign out?', signedOut: 'Signed out; a new chat has started.', expired: 'Your previous chat expired; a new chat has started.' },
   };
   let strings = FALLBACK;
   try {
@@ -54,6 +56,7 @@
     els.intro.textContent = t('intro');
     els.lang.textContent = t('langSwitch');
     els.lang.lang = htmlLang(lang === 'zh' ? 'en' : 'zh'); // its label is in the other language
+    els.signOut.textContent = t('signOut');
     els.log.setAttribute('aria-label', t('logLabel'));
     els.label.textContent = t('placeholder');
     els.input.placeholder = t('placeholder');
@@ -77,6 +80,7 @@
     els.input.readOnly = on; // keeps focus (and the phone keyboard) while sending
     els.send.disabled = on;
     els.lang.disabled = on;
+    els.signOut.disabled = on;
     els.form.setAttribute('aria-busy', String(on));
     document.body.classList.toggle('tm-busy', on);
   }
@@ -233,12 +237,27 @@
     store.set('tm.session', '1');
   }
 
+  // A new session and an empty page: after signing out, or when the server refused the session
+  // (unused for too long, or signed out in another tab); `kind` is the notice that says which.
+  function startOver(kind) {
+    els.log.replaceChildren();
+    shown.clear();
+    labels.clear();
+    cursor = null;
+    greeted = false;
+    document.body.classList.remove('tm-started');
+    notice(kind);
+    return (session = openSession());
+  }
+
   // Calls the API with this page's session, opening a new one once if it is missing or unknown.
   async function withSession(call) {
-    await (session = session.catch(openSession));
+    const current = (session = session.catch(openSession));
+    await current;
     const res = await call();
     if (res.status !== 401) return res;
-    await (session = openSession());
+    // Another call may have started over already: one new session, not one per call.
+    await (session === current ? startOver('expired') : session);
     return call();
   }
 
@@ -265,7 +284,8 @@
       const res = await post({ messageId: newId(), ...body });
       if (res.ok) {
         ok = true; // delivered; if the body is unreadable, the next poll shows the replies
-        clearNotice();
+        if (noticeKind !== 'expired' && noticeKind !== 'signedOut') clearNotice(); // those stay until the resident writes
+        if (mine && !mine.isConnected) { els.log.append(mine); document.body.classList.add('tm-started'); } // sent in the new session
         const data = await res.json().catch(() => ({}));
         if (data.sent && typeof data.sent.id === 'string') shown.add(data.sent.id); // already on screen
         showMessages(data.replies);
@@ -292,8 +312,9 @@
     pollAgain = false;
     let delay = POLL_MS;
     try {
-      const query = cursor ? `?${new URLSearchParams({ after: cursor })}` : '';
-      const res = await withSession(() => request(`${API}${query}`, {}, 15000));
+      // The cursor is read at each call: a session started over has none.
+      const query = () => (cursor ? `?${new URLSearchParams({ after: cursor })}` : '');
+      const res = await withSession(() => request(`${API}${query()}`, {}, 15000));
       // A cursor the server no longer knows: start over (shown ids are skipped anyway).
       if (res.status === 400 && cursor) { cursor = null; pollAgain = true; throw new Error('stale cursor'); }
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
@@ -324,6 +345,8 @@
     event.preventDefault();
     const text = els.input.value.trim();
     if (!text || busy) return;
+    clearNotice('expired');
+    clearNotice('signedOut');
     els.input.value = '';
     resizeInput();
     const ok = await send({ text }, text);
@@ -346,6 +369,22 @@
     store.set('tm.lang', lang);
     applyLang();
     send({ payload: `lang:${lang}` }).then(() => els.lang.focus());
+  });
+
+  // Signing out ends this page's token on the server (a shared or borrowed phone); the conversation starts over.
+  els.signOut.addEventListener('click', async () => {
+    if (busy || !window.confirm(t('signOutConfirm'))) return;
+    setBusy(true);
+    try {
+      const res = await request(SESSIONS, { method: 'DELETE' }, 15000);
+      // 401: the token was gone already; either way this page needs a new one.
+      if (res.status !== 204 && res.status !== 401) throw new Error(`HTTP ${res.status}`);
+      await startOver('signedOut');
+    } catch {
+      notice('error');
+    }
+    setBusy(false);
+    poll();
   });
 
   document.addEventListener('visibilitychange', () => { if (!document.hidden) poll(); });
