@@ -108,7 +108,7 @@ describe('the three rates', () => {
     const cases = book.getWorksheet('Cases')!;
     expect(cases.getRow(1).values).toEqual([undefined, 'Number', 'Received', 'Status', 'Topic', 'Region', 'Department', 'Deadline', 'Resolved', 'Rating', 'Overdue', 'Supervised', 'Supervision project']);
     // Topic, region and department of the first case (城乡建设, 城东区, 城东区人民政府), each by its English name.
-    expect(cases.getRow(2).values.slice(4, 7)).toEqual(['Urban & rural construction', 'Chengdong District', expect.stringMatching(/Chengdong/)]);
+    expect((cases.getRow(2).values as ExcelJS.CellValue[]).slice(4, 7)).toEqual(['Urban & rural construction', 'Chengdong District', expect.stringMatching(/Chengdong/)]);
   });
 
   it('come out of npm run report -- --ranking --json', async () => {
