@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { Clock } from './platform/clock.js';
 import type { Channel, Db } from './platform/db.js';
+import { isUuid } from './platform/ids.js';
 import type { Logger } from './platform/log.js';
 import { insertRows, oneStatement, timestamp, type Queryable, type Statement } from './platform/sql.js';
 import type { OutboundJob } from './queues.js';
@@ -20,6 +21,13 @@ export const deliveryKey = {
   staffMessage: (messageId: string) => `staff-${messageId}`,
 };
 
+/** The case event a delivery key is the message of; undefined for other messages. */
+export function eventOfKey(key: string): string | undefined {
+  const prefix = deliveryKey.event('');
+  const id = key.startsWith(prefix) ? key.slice(prefix.length) : '';
+  return isUuid(id) ? id : undefined;
+}
+
 /** The message log's external id of a delivery's n-th reply. */
 export function logId(key: string, index: number): string {
   return `${key}#${index}`;
@@ -33,7 +41,7 @@ export function keyOfLogId(externalId: string | null): string | undefined {
 /**
  * How long after its n-th resend (0: after it was queued) a message not yet delivered is sent
  * again: the outbound job's own retries ride out a blip of seconds, these an outage of hours or
- * days. The last interval repeats for as long as the message is not delivered.
+ * days. The last interval repeats until the reconciler gives the message up (DELIVERY_GIVE_UP_HOURS).
  */
 const RETRY_AFTER_MINUTES = [5, 15, 60, 3 * 60, 6 * 60, 12 * 60, 24 * 60];
 

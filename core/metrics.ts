@@ -1,7 +1,6 @@
 import type { Queue } from 'bullmq';
-import { deliveryKey } from './deliveries.js';
+import { eventOfKey } from './deliveries.js';
 import type { Db } from './platform/db.js';
-import { isUuid } from './platform/ids.js';
 import type { Metrics } from './platform/metrics.js';
 import type { Queryable } from './platform/sql.js';
 
@@ -39,12 +38,12 @@ export function collectBacklog(metrics: Metrics, deps: { db: Db; queues: Queue[]
  * resident's confirm (the Submission's time) it got there.
  */
 export async function observeNotificationLag(sql: Queryable, metrics: Metrics, key: string, deliveredAt: Date): Promise<void> {
-  const prefix = deliveryKey.event('');
-  if (!key.startsWith(prefix) || !isUuid(key.slice(prefix.length))) return;
+  const eventId = eventOfKey(key);
+  if (!eventId) return;
   const { rows } = await sql.query<{ filedAt: Date }>(
     `SELECT s."createdAt" AT TIME ZONE 'UTC' AS "filedAt" FROM "CaseEvent" e JOIN "Case" c ON c."id" = e."caseId" JOIN "Submission" s ON s."id" = c."submissionId"
      WHERE e."id" = $1::uuid AND e."actor" = ANY($2::text[])`,
-    [key.slice(prefix.length), FILING_ACTORS],
+    [eventId, FILING_ACTORS],
   );
   const filedAt = rows[0]?.filedAt;
   if (filedAt) metrics.notificationLagSeconds.observe(Math.max(0, deliveredAt.getTime() - filedAt.getTime()) / 1000);

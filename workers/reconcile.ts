@@ -1,10 +1,14 @@
 import type { Queue } from 'bullmq';
 import { alertJobId, alertKey } from '../core/alerts/alerts.js';
-import { deliveryKey, nextAttemptAt } from '../core/deliveries.js';
+import { queueNotifications } from '../core/cases/follow-up.js';
+import { recordEvent } from '../core/cases/status-machine.js';
+import { deliveryKey, eventOfKey, nextAttemptAt } from '../core/deliveries.js';
+import type { Channel, Delivery } from '../core/platform/db.js';
 import type { WorkerDeps } from './deps.js';
 import { NOTIFIED_EVENTS, SILENT_ACTORS, SILENT_EVENTS } from './notify.js';
 import { outboundSchema } from '../core/queues.js';
 
+const ACTOR = 'system:reconcile';
 const BATCH = 500;
 
 /** Queues a job again unless it is waiting or running (a failed one is retried); true if it did. */
@@ -28,23 +32,52 @@ async function requeueAll<D>(queue: Queue<D>, jobs: { data: D; jobId: string }[]
 }
 
 /**
+ * Stops sending a message no channel accepted within DELIVERY_GIVE_UP_HOURS (a resident who
+ * blocked the bot or unfollowed the account would be sent it daily for ever). Marked with a
+ * conditional update, so of two reconcilers one gives it up; a message about a case event gets,
+ * in the same transaction, a `resident_unreachable` event that staff see on the case's timeline
+ * (and the department is alerted of; the resident is not told). A try already under way may
+ * still deliver it: markDelivered does not look at gaveUpAt. True if this run gave it up.
+ */
+async function giveUp(deps: WorkerDeps, delivery: Pick<Delivery, 'key' | 'attempts'>, channel: Channel, now: Date): Promise<boolean> {
+  const eventId = eventOfKey(delivery.key);
+  const event = await deps.db.$transaction(async (tx) => {
+    const marked = await tx.delivery.updateMany({ where: { key: delivery.key, deliveredAt: null, gaveUpAt: null }, data: { gaveUpAt: now } });
+    if (!marked.count) return undefined;
+    const about = eventId ? await tx.caseEvent.findUnique({ where: { id: eventId }, select: { case: { select: { id: true, number: true } } } }) : null;
+    return about ? recordEvent(tx, about.case, { type: 'resident_unreachable', actor: ACTOR, at: now, data: { channel, attempts: delivery.attempts } }) : null;
+  });
+  if (event === undefined) return false;
+  deps.metrics.deliveriesGivenUp.inc({ channel });
+  deps.log.warn({ key: delivery.key, channel, attempts: delivery.attempts }, 'gave up sending a message no channel accepted');
+  if (event) await queueNotifications(deps.queues, [event]);
+  return true;
+}
+
+/**
  * Sends again the messages no channel accepted yet. A message whose job Redis lost is queued
  * again at once; one whose job gave up (the channel was down longer than the job's own retries)
  * when its time for another try has come. Each try is claimed with a conditional update, so two
- * reconcilers do not both count it; there is no last try: the intervals grow to a day and then
- * stay there. Returns how many it queued.
+ * reconcilers do not both count it; the intervals grow to a day and then stay there until the
+ * message is given up (giveUp). Returns how many it queued and how many it gave up.
  */
-async function resendUndelivered(deps: WorkerDeps, now: Date, before: Date): Promise<number> {
-  const { db, outbound } = deps;
+async function resendUndelivered(deps: WorkerDeps, now: Date, before: Date): Promise<{ deliveries: number; givenUp: number }> {
+  const { db, outbound, config } = deps;
+  const giveUpBefore = new Date(now.getTime() - config.DELIVERY_GIVE_UP_HOURS * 3_600_000);
   const due = await db.delivery.findMany({
-    where: { deliveredAt: null, OR: [{ nextAttemptAt: { lte: now } }, { createdAt: { lt: before } }] },
+    where: { deliveredAt: null, gaveUpAt: null, OR: [{ nextAttemptAt: { lte: now } }, { createdAt: { lt: before } }] },
     include: { conversation: { include: { resident: true } } },
     orderBy: { nextAttemptAt: 'asc' },
     take: BATCH,
   });
   let count = 0;
+  let givenUp = 0;
   for (const delivery of due) {
     const { channel, externalId } = delivery.conversation.resident;
+    if (delivery.createdAt <= giveUpBefore) {
+      if (await giveUp(deps, delivery, channel, now)) givenUp++;
+      continue;
+    }
     const job = outboundSchema.parse({
       key: delivery.key,
       conversationId: delivery.conversationId,
@@ -66,7 +99,7 @@ async function resendUndelivered(deps: WorkerDeps, now: Date, before: Date): Pro
     if (!claimed.count) continue;
     if (await requeue(outbound[channel], job, delivery.key)) count++;
   }
-  return count;
+  return { deliveries: count, givenUp };
 }
 
 /**
@@ -76,9 +109,11 @@ async function resendUndelivered(deps: WorkerDeps, now: Date, before: Date): Pro
  * queued, messages no channel accepted yet, and alerts some department contact has not accepted
  * yet (their AlertDelivery rows are pending; the alert job sends only to those, so nobody gets
  * one twice). Every step is idempotent, so queueing something that is merely slow does no harm.
- * Returns what it queued.
+ * Returns what it queued, and how many messages it gave up.
  */
-export async function processReconcile(deps: WorkerDeps): Promise<{ submissions: number; cases: number; notifications: number; deliveries: number; alerts: number }> {
+export async function processReconcile(
+  deps: WorkerDeps,
+): Promise<{ submissions: number; cases: number; notifications: number; deliveries: number; givenUp: number; alerts: number }> {
   const { db, queues, config, log } = deps;
   const now = deps.now();
   const before = new Date(now.getTime() - config.RECONCILE_AFTER_MS);
@@ -112,12 +147,12 @@ export async function processReconcile(deps: WorkerDeps): Promise<{ submissions:
     submissions: await requeueAll(queues.intake, submissions.map(({ id }) => ({ data: { submissionId: id }, jobId: id }))),
     cases: await requeueAll(queues.route, unrouted.map(({ id }) => ({ data: { caseId: id }, jobId: `route-${id}` }))),
     notifications: await requeueAll(queues.notify, unqueued.map(({ id }) => ({ data: { eventId: id }, jobId: `notify-${id}` }))),
-    deliveries: await resendUndelivered(deps, now, before),
+    ...(await resendUndelivered(deps, now, before)),
     alerts: await requeueAll(
       queues.alerts,
       pendingAlerts.map(({ key }) => key.slice(alertKey.event('').length)).map((eventId) => ({ data: { eventId }, jobId: alertJobId(eventId) })),
     ),
   };
-  if (Object.values(counts).some(Boolean)) log.warn(counts, 'reconciler queued work again');
+  if (Object.values(counts).some(Boolean)) log.warn(counts, 'reconciler queued work again or gave it up');
   return counts;
 }

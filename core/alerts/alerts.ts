@@ -23,6 +23,7 @@ export const ALERTS: ReadonlyMap<string, { text: TextKey; office?: true; officeO
   ['handback_approved', { text: 'alert.handbackApproved' }],
   ['handback_refused', { text: 'alert.handbackRefused' }],
   ['review_reminder', { text: 'alert.reviewWaiting', officeOnly: true }],
+  ['resident_unreachable', { text: 'alert.residentUnreachable' }],
 ]);
 
 /** The delivery key of an event's alert and of a department's daily digest (AlertDelivery.key). */

@@ -1,7 +1,7 @@
 import type { Lang, TextKey } from '../i18n/index.js';
 import { t } from '../i18n/index.js';
 import { localDate, localDateTime } from '../../nlp-models/index.js';
-import type { CaseEvent, CaseStatus, Department } from '../platform/db.js';
+import type { CaseEvent, CaseStatus, Channel, Department } from '../platform/db.js';
 
 /** Dates as residents read them, in the office's time zone. */
 export function formatDate(date: Date, timeZone: string): string {
@@ -52,6 +52,9 @@ export type EventData = {
   cases?: string[];
   /** Told to the resident with another event (their other case in the same project): no message of its own. */
   quiet?: boolean;
+  /** A message the resident's channel never accepted: the channel, and how often it was sent again. */
+  channel?: Channel;
+  attempts?: number;
 };
 
 export type Describable = Pick<CaseEvent, 'data' | 'note'>;
@@ -88,6 +91,8 @@ export function eventVars(
     toPlace: [data.toRegion, data.toPlace].filter(Boolean).join(' ') || '—',
     project: data.project ?? '',
     cases: (data.cases ?? [data.number ?? '']).join(lang === 'en' ? ', ' : '、'),
+    channel: data.channel ? t(lang, `desk.channel.${data.channel}`).trim() : '',
+    attempts: String(data.attempts ?? 0),
   };
 }
 
@@ -135,6 +140,7 @@ const INTERNAL: Record<string, TextKey> = {
   project_removed: 'event.project_removed',
   project_closed: 'event.project_closed',
   review_reminder: 'event.review_reminder',
+  resident_unreachable: 'event.resident_unreachable',
 };
 
 /** One timeline line for the resident, e.g. "转交西宁市城东区人民政府办理，办理时限 2026-12-09". */

@@ -658,6 +658,8 @@ export const en: Record<TextKey, string> = {
   'figures.topRegions': 'Regions with the most messages: {list}.',
   'evidence.pdfNotSent': '({count} more piece(s) of evidence in PDF cannot be sent on this account; to see them, ask a member of staff.)',
   'event.review_reminder': 'Supervision Office reminded: the answer has waited for review for more than a working day',
+  'event.resident_unreachable': 'The resident could not be reached ({channel}, retried {attempts} times); please phone them',
+  'alert.residentUnreachable': '[Tingmin] A message about case {number} could not reach the resident ({channel}); please phone them',
   // ---- past answers (过往答复) and unanswered FAQ questions ----
   'desk.similar.title': 'Past answers',
   'desk.similar.hint': 'The closed cases most like this one, with the answer given and the resident\'s rating: read them, or put one in the answer field and adapt it.',

@@ -136,6 +136,8 @@ const schema = z.object({
   /** Submissions older than this without a case are queued again by the reconciler. */
   RECONCILE_AFTER_MS: z.coerce.number().int().positive().default(60_000),
   RECONCILE_INTERVAL_MS: z.coerce.number().int().positive().default(60_000),
+  /** A message to a resident that no channel accepted this long after it was written is no longer sent again. */
+  DELIVERY_GIVE_UP_HOURS: z.coerce.number().positive().default(72),
   /** Telegram is on when a bot token (from @BotFather) is set. */
   TELEGRAM_BOT_TOKEN: z.string().optional(),
   TELEGRAM_API_ROOT: z

@@ -27,6 +27,12 @@ export class Metrics {
     buckets: LAG_BUCKETS,
     registers: [this.registry],
   });
+  readonly deliveriesGivenUp = new Counter({
+    name: 'tingmin_deliveries_given_up_total',
+    help: 'Messages to residents that no channel accepted within DELIVERY_GIVE_UP_HOURS, no longer sent again',
+    labelNames: ['channel'],
+    registers: [this.registry],
+  });
   readonly scrapeErrors = new Counter({ name: 'tingmin_metrics_scrape_errors_total', help: 'Scrapes where a value could not be read (PostgreSQL or Redis unreachable)', registers: [this.registry] });
 
   /** Times one dialogue turn. */

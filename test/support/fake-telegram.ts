@@ -18,6 +18,8 @@ export class FakeTelegram {
   floodNext = 0;
   /** While true, sendMessage answers 500 (Telegram is down) and sends nothing. */
   down = false;
+  /** Chats whose resident blocked the bot: sendMessage to them answers 403, as Telegram does. */
+  readonly blocked = new Set<number>();
   /** Files residents "sent", served for download by file path. */
   readonly files = new Map<string, Buffer>();
   /** File paths served as an endless stream of unknown length, until the client hangs up. */
@@ -65,6 +67,12 @@ export class FakeTelegram {
           this.calls.push({ method, body, failed: true });
           res.statusCode = 500;
           res.end(JSON.stringify({ ok: false, error_code: 500, description: 'Internal Server Error' }));
+          return;
+        }
+        if (method === 'sendMessage' && this.blocked.has(Number(body.chat_id))) {
+          this.calls.push({ method, body, failed: true });
+          res.statusCode = 403;
+          res.end(JSON.stringify({ ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' }));
           return;
         }
         this.calls.push({ method, body });
