@@ -106,6 +106,8 @@ export async function createBotRuntime(services: Services, overrides: { wechatPu
     connection: services.queueConnection,
     redisPrefix: config.REDIS_PREFIX,
     sql: services.sql,
+    db: services.db,
+    queues: services.queues,
     log,
     now: services.now,
     lockMs: config.WORKER_LOCK_MS,

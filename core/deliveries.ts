@@ -28,6 +28,13 @@ export function eventOfKey(key: string): string | undefined {
   return isUuid(id) ? id : undefined;
 }
 
+/**
+ * A channel's answer that this resident refuses its messages (blocked the bot, unfollowed the
+ * account): thrown by a channel's `deliver`, so the message is given up at once instead of being
+ * sent again for DELIVERY_GIVE_UP_HOURS, and staff are told now.
+ */
+export class ResidentRefuses extends Error {}
+
 /** The message log's external id of a delivery's n-th reply. */
 export function logId(key: string, index: number): string {
   return `${key}#${index}`;

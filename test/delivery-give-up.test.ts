@@ -1,5 +1,6 @@
-// A resident who blocked the Telegram bot: their message is sent again until DELIVERY_GIVE_UP_HOURS,
-// then no more, and staff see on the case that the resident was not reached.
+// A message Telegram cannot deliver is sent again until DELIVERY_GIVE_UP_HOURS, then no more; one
+// Telegram refuses because the resident blocked the bot is given up at once. Either way staff see
+// on the case that the resident was not reached.
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,7 +22,7 @@ let h: Harness;
 let updateId = 9000;
 type Session = { cookie: string; csrf: string };
 
-// No workers in the harness: the reports are filed first, the workers started once one resident blocked the bot.
+// No workers in the harness: the reports are filed first, the workers started once Telegram refuses one resident.
 beforeAll(async () => {
   let now = () => new Date(0);
   robots = await startFakeRobots({ dingtalkSecrets: {}, now: () => now() });
@@ -61,7 +62,7 @@ async function signIn(username: string): Promise<Session> {
 /** The reconciler as it runs `minutes` after now (the harness's clock). */
 const reconcileAt = (minutes: number) => processReconcile({ ...h.services, now: () => new Date(h.services.now().getTime() + minutes * 60_000) });
 
-describe('a message the resident’s channel keeps refusing', () => {
+describe('a message to a resident that Telegram does not deliver', () => {
   it('is sent again until DELIVERY_GIVE_UP_HOURS and not after; the clerk sees on the case that the resident was not reached', async () => {
     const blocker = 8201;
     const reached = 8202;
@@ -78,8 +79,8 @@ describe('a message the resident’s channel keeps refusing', () => {
     });
     expect(contact.statusCode).toBe(200);
 
-    // The first resident blocks the bot right after filing (Telegram answers 403 from then on).
-    api.blocked.add(blocker);
+    // Telegram fails for the first resident right after filing (502 from then on, as in an outage of its own).
+    api.failing.add(blocker);
     const workers = await startWorkers(h.services, h.services.queueConnection);
     try {
       const { db } = h.services;
@@ -143,14 +144,47 @@ describe('a message the resident’s channel keeps refusing', () => {
 
       // Counted on /metrics per channel.
       const metrics = await h.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
-      expect(metrics.body).toMatch(/^tingmin_deliveries_given_up_total\{channel="telegram"\} 1$/m);
+      expect(metrics.body).toMatch(/^tingmin_deliveries_given_up_total\{channel="telegram",reason="late"\} 1$/m);
 
       // A try already under way when it was given up (here its job retried) still delivers it, and it is logged.
-      api.blocked.delete(blocker);
+      api.failing.delete(blocker);
       await (await h.services.outbound.telegram.getJob(key))!.retry();
       await eventually(async () => ((await delivery()).deliveredAt ? true : undefined));
       expect(api.sent(blocker).filter((m) => m.text.includes(number))).toHaveLength(1);
       expect(await db.message.count({ where: { externalId: logId(key, 0) } })).toBe(1);
+    } finally {
+      api.failing.clear();
+      await workers.close();
+    }
+  }, 60_000);
+
+  it('is given up at once when the resident blocked the bot (403), and staff are told now', async () => {
+    const blocker = 8203;
+    await fileReport(blocker, '城东区南山路的下水井盖丢了，晚上很危险，已经有人摔倒');
+    api.blocked.add(blocker);
+    const workers = await startWorkers(h.services, h.services.queueConnection);
+    try {
+      const { db } = h.services;
+      const resident = await db.resident.findFirstOrThrow({ where: { channel: 'telegram', externalId: String(blocker) } });
+      const assigned = await eventually(async () => (await db.caseEvent.findFirst({ where: { type: 'assigned', case: { residentId: resident.id } }, include: { case: true } })) ?? undefined);
+      const key = deliveryKey.event(assigned.id);
+      // Given up by the delivery itself, without the reconciler and without the job's own retries.
+      await eventually(async () => ((await db.delivery.findUniqueOrThrow({ where: { key } })).gaveUpAt ? true : undefined));
+      await new Promise((r) => setTimeout(r, 500));
+      expect(api.calls.filter((c) => c.body.chat_id === blocker && c.failed)).toHaveLength(1);
+      expect(await reconcileAt(6)).toMatchObject({ deliveries: 0, givenUp: 0 });
+
+      const clerk = await signIn('clerk');
+      const view = (await h.app.inject({ method: 'GET', url: `/console/api/cases/${assigned.caseId}?lang=zh`, headers: { cookie: clerk.cookie } })).json() as {
+        status: string;
+        events: { type: string; text: string }[];
+      };
+      expect(view.status).toBe('assigned');
+      expect(view.events.filter((e) => e.type === 'resident_refused').map((e) => e.text)).toEqual(['居民在Telegram拒收消息（已屏蔽或取消关注），未能通知，请电话联系']);
+      const number = assigned.case.number;
+      await eventually(async () => (robots.accepted.some((m) => m.body.markdown?.content?.includes(number) && m.body.markdown.content.includes('拒收消息')) ? true : undefined));
+      const metrics = await h.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+      expect(metrics.body).toMatch(/^tingmin_deliveries_given_up_total\{channel="telegram",reason="refused"\} 1$/m);
     } finally {
       api.blocked.clear();
       await workers.close();

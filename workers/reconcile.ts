@@ -1,9 +1,7 @@
 import type { Queue } from 'bullmq';
 import { alertJobId, alertKey } from '../core/alerts/alerts.js';
-import { queueNotifications } from '../core/cases/follow-up.js';
-import { recordEvent } from '../core/cases/status-machine.js';
-import { deliveryKey, eventOfKey, nextAttemptAt } from '../core/deliveries.js';
-import type { Channel, Delivery } from '../core/platform/db.js';
+import { giveUpDelivery } from '../core/cases/unreachable.js';
+import { deliveryKey, nextAttemptAt } from '../core/deliveries.js';
 import type { WorkerDeps } from './deps.js';
 import { NOTIFIED_EVENTS, SILENT_ACTORS, SILENT_EVENTS } from './notify.js';
 import { outboundSchema } from '../core/queues.js';
@@ -32,34 +30,11 @@ async function requeueAll<D>(queue: Queue<D>, jobs: { data: D; jobId: string }[]
 }
 
 /**
- * Stops sending a message no channel accepted within DELIVERY_GIVE_UP_HOURS (a resident who
- * blocked the bot or unfollowed the account would be sent it daily for ever). Marked with a
- * conditional update, so of two reconcilers one gives it up; a message about a case event gets,
- * in the same transaction, a `resident_unreachable` event that staff see on the case's timeline
- * (and the department is alerted of; the resident is not told). A try already under way may
- * still deliver it: markDelivered does not look at gaveUpAt. True if this run gave it up.
- */
-async function giveUp(deps: WorkerDeps, delivery: Pick<Delivery, 'key' | 'attempts'>, channel: Channel, now: Date): Promise<boolean> {
-  const eventId = eventOfKey(delivery.key);
-  const event = await deps.db.$transaction(async (tx) => {
-    const marked = await tx.delivery.updateMany({ where: { key: delivery.key, deliveredAt: null, gaveUpAt: null }, data: { gaveUpAt: now } });
-    if (!marked.count) return undefined;
-    const about = eventId ? await tx.caseEvent.findUnique({ where: { id: eventId }, select: { case: { select: { id: true, number: true } } } }) : null;
-    return about ? recordEvent(tx, about.case, { type: 'resident_unreachable', actor: ACTOR, at: now, data: { channel, attempts: delivery.attempts } }) : null;
-  });
-  if (event === undefined) return false;
-  deps.metrics.deliveriesGivenUp.inc({ channel });
-  deps.log.warn({ key: delivery.key, channel, attempts: delivery.attempts }, 'gave up sending a message no channel accepted');
-  if (event) await queueNotifications(deps.queues, [event]);
-  return true;
-}
-
-/**
  * Sends again the messages no channel accepted yet. A message whose job Redis lost is queued
  * again at once; one whose job gave up (the channel was down longer than the job's own retries)
  * when its time for another try has come. Each try is claimed with a conditional update, so two
  * reconcilers do not both count it; the intervals grow to a day and then stay there until the
- * message is given up (giveUp). Returns how many it queued and how many it gave up.
+ * message is given up (giveUpDelivery). Returns how many it queued and how many it gave up.
  */
 async function resendUndelivered(deps: WorkerDeps, now: Date, before: Date): Promise<{ deliveries: number; givenUp: number }> {
   const { db, outbound, config } = deps;
@@ -74,8 +49,9 @@ async function resendUndelivered(deps: WorkerDeps, now: Date, before: Date): Pro
   let givenUp = 0;
   for (const delivery of due) {
     const { channel, externalId } = delivery.conversation.resident;
+    // A resident who blocked the bot or unfollowed the account would be sent it daily for ever.
     if (delivery.createdAt <= giveUpBefore) {
-      if (await giveUp(deps, delivery, channel, now)) givenUp++;
+      if (await giveUpDelivery(deps, { key: delivery.key, channel, reason: 'late', actor: ACTOR }, now)) givenUp++;
       continue;
     }
     const job = outboundSchema.parse({

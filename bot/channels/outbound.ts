@@ -1,12 +1,13 @@
 import { Worker } from 'bullmq';
 import type { Redis as IORedis } from 'ioredis';
-import { isDelivered, markDelivered } from '../../core/deliveries.js';
+import { giveUpDelivery } from '../../core/cases/unreachable.js';
+import { isDelivered, markDelivered, ResidentRefuses } from '../../core/deliveries.js';
 import { observeNotificationLag } from '../../core/metrics.js';
 import type { Metrics } from '../../core/platform/metrics.js';
-import { bullPrefix, outboundQueueName, outboundSchema } from '../../core/queues.js';
+import { bullPrefix, outboundQueueName, outboundSchema, type Queues } from '../../core/queues.js';
 import type { Reply } from '../../core/messages.js';
 import type { Clock } from '../../core/platform/clock.js';
-import type { Channel } from '../../core/platform/db.js';
+import type { Channel, Db } from '../../core/platform/db.js';
 import type { Logger } from '../../core/platform/log.js';
 import { logErrors, type AppRedis } from '../../core/platform/redis.js';
 import type { Sql } from '../../core/platform/sql.js';
@@ -40,6 +41,9 @@ export function startOutboundWorker(
     connection: IORedis;
     redisPrefix: string;
     sql: Sql;
+    /** To give up a message the resident refuses, and tell staff (giveUpDelivery). */
+    db: Db;
+    queues: Pick<Queues, 'notify'>;
     log: Logger;
     now: Clock;
     /** How long a claim on a job lasts without renewal: a killed bot's delivery is taken over after it. */
@@ -63,7 +67,14 @@ export function startOutboundWorker(
       await inTurn(recipient, async () => {
         // Sent again by the reconciler while a slower try got through: nothing to do.
         if (await isDelivered(deps.sql, key)) return;
-        await deliver(recipient, replies, key);
+        try {
+          await deliver(recipient, replies, key);
+        } catch (err) {
+          if (!(err instanceof ResidentRefuses)) throw err;
+          // No later try would get through: staff are told now, not after DELIVERY_GIVE_UP_HOURS.
+          await giveUpDelivery(deps, { key, channel, reason: 'refused', actor: `system:${outboundQueueName(channel)}` }, deps.now());
+          return;
+        }
         // Marked only now: a crash before it sends again later (`deliver` skips a key it has seen).
         const deliveredAt = deps.now();
         await markDelivered(deps.sql, message, deliveredAt);

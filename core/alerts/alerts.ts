@@ -24,6 +24,7 @@ export const ALERTS: ReadonlyMap<string, { text: TextKey; office?: true; officeO
   ['handback_refused', { text: 'alert.handbackRefused' }],
   ['review_reminder', { text: 'alert.reviewWaiting', officeOnly: true }],
   ['resident_unreachable', { text: 'alert.residentUnreachable' }],
+  ['resident_refused', { text: 'alert.residentRefused' }],
 ]);
 
 /** The delivery key of an event's alert and of a department's daily digest (AlertDelivery.key). */

@@ -660,6 +660,8 @@ export const en: Record<TextKey, string> = {
   'event.review_reminder': 'Supervision Office reminded: the answer has waited for review for more than a working day',
   'event.resident_unreachable': 'The resident could not be reached ({channel}, retried {attempts} times); please phone them',
   'alert.residentUnreachable': '[Tingmin] A message about case {number} could not reach the resident ({channel}); please phone them',
+  'event.resident_refused': 'The resident refuses messages on {channel} (blocked or unfollowed) and was not told; please phone them',
+  'alert.residentRefused': '[Tingmin] The resident of case {number} refuses messages on {channel} (blocked or unfollowed); please phone them',
   // ---- past answers (过往答复) and unanswered FAQ questions ----
   'desk.similar.title': 'Past answers',
   'desk.similar.hint': 'The closed cases most like this one, with the answer given and the resident\'s rating: read them, or put one in the answer field and adapt it.',

@@ -658,6 +658,8 @@ export const zh = {
   'event.review_reminder': '提醒督查室：办理结果已等待审核超过一个工作日',
   'event.resident_unreachable': '未能通知到居民（{channel}，已重试 {attempts} 次），请电话联系',
   'alert.residentUnreachable': '【听民】案件 {number} 的通知未能送达居民（{channel}），请电话联系居民',
+  'event.resident_refused': '居民在{channel}拒收消息（已屏蔽或取消关注），未能通知，请电话联系',
+  'alert.residentRefused': '【听民】案件 {number} 的居民在{channel}拒收消息（已屏蔽或取消关注），请电话联系居民',
   // ---- past answers (过往答复) and unanswered FAQ questions ----
   'desk.similar.title': '过往答复',
   'desk.similar.hint': '与本案最相似的已办结案件及其答复和群众评价，可参考，或填入答复框后修改。',

@@ -29,8 +29,8 @@ export class Metrics {
   });
   readonly deliveriesGivenUp = new Counter({
     name: 'tingmin_deliveries_given_up_total',
-    help: 'Messages to residents that no channel accepted within DELIVERY_GIVE_UP_HOURS, no longer sent again',
-    labelNames: ['channel'],
+    help: 'Messages to residents no longer sent: no channel accepted them within DELIVERY_GIVE_UP_HOURS (reason late), or the channel said the resident refuses messages (reason refused)',
+    labelNames: ['channel', 'reason'],
     registers: [this.registry],
   });
   readonly scrapeErrors = new Counter({ name: 'tingmin_metrics_scrape_errors_total', help: 'Scrapes where a value could not be read (PostgreSQL or Redis unreachable)', registers: [this.registry] });

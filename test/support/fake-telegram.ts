@@ -20,6 +20,8 @@ export class FakeTelegram {
   down = false;
   /** Chats whose resident blocked the bot: sendMessage to them answers 403, as Telegram does. */
   readonly blocked = new Set<number>();
+  /** Chats Telegram cannot deliver to for now: sendMessage to them answers 502, as in an outage of Telegram's own. */
+  readonly failing = new Set<number>();
   /** Files residents "sent", served for download by file path. */
   readonly files = new Map<string, Buffer>();
   /** File paths served as an endless stream of unknown length, until the client hangs up. */
@@ -73,6 +75,12 @@ export class FakeTelegram {
           this.calls.push({ method, body, failed: true });
           res.statusCode = 403;
           res.end(JSON.stringify({ ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' }));
+          return;
+        }
+        if (method === 'sendMessage' && this.failing.has(Number(body.chat_id))) {
+          this.calls.push({ method, body, failed: true });
+          res.statusCode = 502;
+          res.end(JSON.stringify({ ok: false, error_code: 502, description: 'Bad Gateway' }));
           return;
         }
         this.calls.push({ method, body });

@@ -1,4 +1,5 @@
 import { GrammyError, InlineKeyboard, InputFile, type Api } from 'grammy';
+import { ResidentRefuses } from '../../../core/deliveries.js';
 import type { Reply, ReplyFile } from '../../../core/messages.js';
 
 /** Telegram's limit for one message's text. */
@@ -17,6 +18,8 @@ async function withRetry<T>(call: () => Promise<T>): Promise<T> {
     try {
       return await call();
     } catch (err) {
+      // 403: the resident blocked the bot (or deleted their account); nothing gets through until they write again.
+      if (err instanceof GrammyError && err.error_code === 403) throw new ResidentRefuses(err.description);
       const wait = err instanceof GrammyError && err.error_code === 429 ? (err.parameters.retry_after ?? 1) : undefined;
       if (wait === undefined || attempt >= MAX_RETRIES) throw err;
       await new Promise((r) => setTimeout(r, Math.min(wait, 60) * 1000));

@@ -1,0 +1,44 @@
+import { eventOfKey } from '../deliveries.js';
+import type { Channel, Db } from '../platform/db.js';
+import type { Logger } from '../platform/log.js';
+import type { Metrics } from '../platform/metrics.js';
+import type { Queues } from '../queues.js';
+import { queueNotifications } from './follow-up.js';
+import { recordEvent } from './status-machine.js';
+
+/**
+ * Why a message to a resident is no longer sent: no channel accepted it within
+ * DELIVERY_GIVE_UP_HOURS, or the channel answered that the resident refuses messages there
+ * (blocked the bot, unfollowed the account), which no second try would change.
+ */
+export type GiveUpReason = 'late' | 'refused';
+
+const EVENT: Record<GiveUpReason, string> = { late: 'resident_unreachable', refused: 'resident_refused' };
+
+/**
+ * Stops sending a message to a resident. Marked with a conditional update, so of two processes one
+ * gives it up; a message about a case event gets, in the same transaction, an event that staff see
+ * on the case's timeline (and the department is alerted of; the resident is not told). A try already
+ * under way may still deliver it: markDelivered does not look at gaveUpAt. True if this call gave it up.
+ */
+export async function giveUpDelivery(
+  deps: { db: Db; queues: Pick<Queues, 'notify'>; metrics: Metrics; log: Logger },
+  delivery: { key: string; channel: Channel; reason: GiveUpReason; actor: string },
+  now: Date,
+): Promise<boolean> {
+  const { key, channel, reason, actor } = delivery;
+  const eventId = eventOfKey(key);
+  const outcome = await deps.db.$transaction(async (tx) => {
+    const marked = await tx.delivery.updateMany({ where: { key, deliveredAt: null, gaveUpAt: null }, data: { gaveUpAt: now } });
+    if (!marked.count) return undefined;
+    const { attempts } = await tx.delivery.findUniqueOrThrow({ where: { key }, select: { attempts: true } });
+    const about = eventId ? await tx.caseEvent.findUnique({ where: { id: eventId }, select: { case: { select: { id: true, number: true } } } }) : null;
+    const event = about ? await recordEvent(tx, about.case, { type: EVENT[reason], actor, at: now, data: { channel, attempts } }) : null;
+    return { attempts, event };
+  });
+  if (!outcome) return false;
+  deps.metrics.deliveriesGivenUp.inc({ channel, reason });
+  deps.log.warn({ key, channel, reason, attempts: outcome.attempts }, 'gave up sending a message to a resident');
+  if (outcome.event) await queueNotifications(deps.queues, [outcome.event]);
+  return true;
+}
