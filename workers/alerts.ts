@@ -50,15 +50,19 @@ export async function processAlertBatch(deps: WorkerDeps, eventIds: string[]): P
   const hasContacts = await departmentsWithContacts(deps.sql);
   const results: BatchResults<number> = [];
   const rest: number[] = [];
+  const nobody: string[] = [];
   eventIds.forEach((id, i) => {
     const event = found.get(id);
     const rule = event && ALERTS.get(event.type);
     if (!event) results[i] = new UnrecoverableError(`case event ${id} does not exist`);
     else if (!rule) results[i] = 0;
     // The department it names holds the case (holderAt) and has no one to tell.
-    else if (!rule.office && !rule.officeOnly && event.named && !hasContacts.has(event.named)) results[i] = 0;
-    else rest.push(i);
+    else if (!rule.office && !rule.officeOnly && event.named && !hasContacts.has(event.named)) {
+      results[i] = 0;
+      nobody.push(id);
+    } else rest.push(i);
   });
+  await recorded(deps, nobody);
   // As many sent at once as the queue ran jobs at once before batching.
   for (let from = 0; from < rest.length; from += deps.config.WORKER_CONCURRENCY) {
     await Promise.all(rest.slice(from, from + deps.config.WORKER_CONCURRENCY).map(async (i) => (results[i] = await alertEvent(deps, eventIds[i]!).catch((err: Error) => err))));
@@ -90,7 +94,15 @@ async function alertEvent(deps: WorkerDeps, eventId: string): Promise<number> {
   };
   const title = t(lang, rule.text, vars);
   const lines = [t(lang, 'alert.details', vars), ...(event.note ? [t(lang, 'alert.note', vars)] : [])];
-  return deliverAll(deps, alertKey.event(event.id), departments, { title, lines });
+  return deliverAll(deps, alertKey.event(event.id), departments, { title, lines }, () => recorded(deps, [event.id]));
+}
+
+/**
+ * The events' alerts have their AlertDelivery rows, or no one to tell: their mark (alertDue) is
+ * cleared, so the reconciler does not queue them again. Rows still pending are its other concern.
+ */
+async function recorded(deps: WorkerDeps, eventIds: string[]): Promise<void> {
+  if (eventIds.length) await deps.db.caseEvent.updateMany({ where: { id: { in: eventIds }, alertDue: true }, data: { alertDue: false } });
 }
 
 /** A case's topic in the alerts' language: its first level's English name in English, where there is one. */
@@ -120,12 +132,16 @@ async function holderAt(deps: WorkerDeps, event: { id: string; caseId: string; a
   return named(previous?.data) ?? event.case.departmentId;
 }
 
-/** Sends one alert to every contact of the departments; throws (so the job is retried) when any failed. */
-async function deliverAll(deps: WorkerDeps, key: string, departments: (Department & { alertContacts: AlertContact[] })[], alert: Alert): Promise<number> {
+/**
+ * Sends one alert to every contact of the departments; throws (so the job is retried) when any
+ * failed. `onRecorded` runs once its AlertDelivery rows are written (or there is no contact).
+ */
+async function deliverAll(deps: WorkerDeps, key: string, departments: (Department & { alertContacts: AlertContact[] })[], alert: Alert, onRecorded?: () => Promise<void>): Promise<number> {
   const { db } = deps;
   const contacts = departments.flatMap((d) => d.alertContacts);
+  if (contacts.length) await db.alertDelivery.createMany({ data: contacts.map((c) => ({ key, contactId: c.id, createdAt: deps.now() })), skipDuplicates: true });
+  await onRecorded?.();
   if (!contacts.length) return 0;
-  await db.alertDelivery.createMany({ data: contacts.map((c) => ({ key, contactId: c.id, createdAt: deps.now() })), skipDuplicates: true });
   const pending = new Set((await db.alertDelivery.findMany({ where: { key, deliveredAt: null }, select: { contactId: true } })).map((d) => d.contactId));
   const failures: string[] = [];
   let sent = 0;

@@ -17,7 +17,7 @@ import type { BatchResults } from './batch.js';
 import type { WorkerDeps } from './deps.js';
 import { eventMessage, needsNotify, type NotifiedCase } from './notify.js';
 import { recordMessages, sendRecorded, type Message } from '../core/deliveries.js';
-import { departmentsWithContacts, queueAlerts } from '../core/alerts/alerts.js';
+import { departmentsWithContacts, isAlertDue, queueAlerts } from '../core/alerts/alerts.js';
 import type { JobData } from '../core/queues.js';
 
 const ACTOR = 'system:intake';
@@ -57,7 +57,7 @@ type Decision = {
   deadline?: Date | null;
 };
 
-type EventRow = Omit<CaseEvent, 'id' | 'caseId' | 'data' | 'note' | 'fromStatus' | 'toStatus'> & {
+type EventRow = Omit<CaseEvent, 'id' | 'caseId' | 'data' | 'note' | 'fromStatus' | 'toStatus' | 'alertDue'> & {
   data: object;
   note: string | null;
   fromStatus?: CaseStatus | null;
@@ -214,7 +214,14 @@ async function createCases(deps: WorkerDeps, submissions: SubmissionRow[]): Prom
     await client.query(
       oneStatement([
         insertRows('Case', CASE_COLUMNS, rows.map((r) => r.row), ['createdAt', 'updatedAt'], at),
-        insertRows('CaseEvent', EVENT_COLUMNS, events.map((e) => ({ ...e, fromStatus: e.fromStatus ?? null, toStatus: e.toStatus ?? null, data: JSON.stringify(e.data) })), ['at'], at),
+        // An event whose alert is queued after the commit is marked for the reconciler until its job ran.
+        insertRows(
+          'CaseEvent',
+          { ...EVENT_COLUMNS, alertDue: 'boolean' },
+          events.map((e) => ({ ...e, fromStatus: e.fromStatus ?? null, toStatus: e.toStatus ?? null, data: JSON.stringify(e.data), alertDue: isAlertDue(e, reachable) })),
+          ['at'],
+          at,
+        ),
         recordMessages(messages, at),
       ]),
     );

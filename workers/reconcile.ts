@@ -79,17 +79,30 @@ async function resendUndelivered(deps: WorkerDeps, now: Date, before: Date): Pro
 }
 
 /**
+ * Queues again the alerts of events whose alert job never recorded who is told: Redis lost the
+ * job (or the notify job before it), or queueing it failed after the commit. Such an event is
+ * still marked `alertDue` (written with it, cleared by the job once the AlertDelivery rows are
+ * written or no one is to be told), so an event with nobody to tell is queued again at most once.
+ * The job id is the event's: a job still waiting is left alone. Returns how many it queued.
+ */
+async function requeueUnrecordedAlerts(deps: WorkerDeps, before: Date): Promise<number> {
+  const due = await deps.db.caseEvent.findMany({ where: { alertDue: true, at: { lt: before } }, select: { id: true }, orderBy: { at: 'asc' }, take: BATCH });
+  return requeueAll(deps.queues.alerts, due.map(({ id }) => ({ data: { eventId: id }, jobId: alertJobId(id) })));
+}
+
+/**
  * Puts back on the queues what Redis lost (a restart without persistence, a flushed queue) or
  * what failed for longer than a job retries: confirmed submissions that have no case yet, cases
  * that were never routed, events the resident should have heard of whose message was never
- * queued, messages no channel accepted yet, and alerts some department contact has not accepted
- * yet (their AlertDelivery rows are pending; the alert job sends only to those, so nobody gets
- * one twice). Every step is idempotent, so queueing something that is merely slow does no harm.
- * Returns what it queued, and how many messages it gave up.
+ * queued, messages no channel accepted yet, alerts whose job never ran (requeueUnrecordedAlerts),
+ * and alerts some department contact has not accepted yet (their AlertDelivery rows are pending;
+ * the alert job sends only to those, so nobody gets one twice). Every step is idempotent, so
+ * queueing something that is merely slow does no harm. Returns what it queued, and how many
+ * messages it gave up.
  */
 export async function processReconcile(
   deps: WorkerDeps,
-): Promise<{ submissions: number; cases: number; notifications: number; deliveries: number; givenUp: number; alerts: number }> {
+): Promise<{ submissions: number; cases: number; notifications: number; deliveries: number; givenUp: number; alerts: number; unrecordedAlerts: number }> {
   const { db, queues, config, log } = deps;
   const now = deps.now();
   const before = new Date(now.getTime() - config.RECONCILE_AFTER_MS);
@@ -128,6 +141,7 @@ export async function processReconcile(
       queues.alerts,
       pendingAlerts.map(({ key }) => key.slice(alertKey.event('').length)).map((eventId) => ({ data: { eventId }, jobId: alertJobId(eventId) })),
     ),
+    unrecordedAlerts: await requeueUnrecordedAlerts(deps, before),
   };
   if (Object.values(counts).some(Boolean)) log.warn(counts, 'reconciler queued work again or gave it up');
   return counts;

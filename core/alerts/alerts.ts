@@ -46,18 +46,24 @@ export async function queueProjectAlert(queues: Pick<Queues, 'alerts'>, projectI
 }
 
 /**
+ * Whether an event calls for an alert job: it has an ALERTS rule, and, with `reachable` (the
+ * departments that have a contact), it does not merely name a department that has no contact
+ * (an assignment that concerns no one else): that job would send nothing. The event's
+ * `alertDue` mark is decided by it too, so the reconciler puts back only jobs that were queued.
+ */
+export function isAlertDue(event: Pick<CaseEvent, 'type'> & { data: unknown }, reachable?: ReadonlySet<string>): boolean {
+  const rule = ALERTS.get(event.type);
+  const named = (event.data as { departmentId?: unknown } | null)?.departmentId;
+  return !!rule && (!reachable || !!rule.office || !!rule.officeOnly || typeof named !== 'string' || reachable.has(named));
+}
+
+/**
  * After the events were committed and their resident messages recorded: one alert job per
- * alerted event, its id the event's, so a repeat queues nothing new; all in one round trip.
- * With `reachable` (the departments that have a contact), an event that names its department
- * (an assignment) and concerns no one else is not queued when that department has no contact:
- * its job would send nothing.
+ * alerted event (isAlertDue), its id the event's, so a repeat queues nothing new; all in one
+ * round trip.
  */
 export async function queueAlerts(queues: Pick<Queues, 'alerts'>, events: (Pick<CaseEvent, 'id' | 'type'> & { data: unknown })[], reachable?: ReadonlySet<string>): Promise<void> {
-  const alerted = events.filter((e) => {
-    const rule = ALERTS.get(e.type);
-    const named = (e.data as { departmentId?: unknown } | null)?.departmentId;
-    return rule && (!reachable || rule.office || rule.officeOnly || typeof named !== 'string' || reachable.has(named));
-  });
+  const alerted = events.filter((e) => isAlertDue(e, reachable));
   if (alerted.length) await queues.alerts.addBulk(alerted.map((e) => ({ name: 'alert', data: { eventId: e.id }, opts: { jobId: alertJobId(e.id) } })));
 }
 

@@ -1,4 +1,5 @@
 import type { Case, CaseStatus, Prisma, Tx } from '../platform/db.js';
+import { isAlertDue } from '../alerts/alerts.js';
 
 /**
  * The only legal moves of a case. A transfer to another department is assigned → assigned (or
@@ -105,7 +106,8 @@ export function recordEvent(
 ) {
   const { type, actor, note, data, at, fromStatus, toStatus } = event;
   return tx.caseEvent.create({
-    data: { caseId: current.id, type, actor, fromStatus, toStatus, note: note ?? null, data: { number: current.number, ...data }, at },
+    // Marked for the reconciler until its alert job recorded who is told (core/alerts/alerts.ts).
+    data: { caseId: current.id, type, actor, fromStatus, toStatus, note: note ?? null, data: { number: current.number, ...data }, at, alertDue: isAlertDue({ type, data }) },
   });
 }
 
