@@ -69,6 +69,29 @@ describe('department alerts on the administration page', () => {
     expect(await save()).toBe('出错了：提交的内容不完整或格式不对：alerts.2.url: the webhook must be an https:// URL');
     expect(await h.services.db.alertContact.count({ where: { department: { code: 'G630102' } } })).toBe(2);
   });
+
+  it('keeps showing the department chosen last when the one chosen before answers late', async () => {
+    // 城中区's contacts come slowly (a slow link); the admin moves on to 城东区 meanwhile.
+    const slow = /\/console\/api\/admin\/departments\/G630103$/;
+    await page.route(slow, async (route) => {
+      await new Promise((r) => setTimeout(r, 1000));
+      await route.continue();
+    });
+    try {
+      const late = page.waitForResponse((res) => slow.test(res.url()));
+      await page.selectOption('#alerts-department', 'G630103');
+      await page.selectOption('#alerts-department', 'G630102');
+      await expect.poll(() => page.locator('#alerts-list li.alert-contact').count()).toBe(2);
+      await late;
+      await page.evaluate(() => new Promise((r) => setTimeout(r, 50)));
+      // Still 城东区's two robots: 城中区's empty list would have replaced them, and saving would have removed them.
+      expect(await page.locator('#alerts-list li.alert-contact').count()).toBe(2);
+      expect(await save()).toBe('已保存 2 个联系方式。');
+      expect(await h.services.db.alertContact.count({ where: { department: { code: 'G630102' } } })).toBe(2);
+    } finally {
+      await page.unroute(slow);
+    }
+  });
 });
 
 describe('the ranking page', () => {

@@ -36,9 +36,15 @@
     });
   }
 
+  let asked = 0;
   async function showDepartment(code) {
     const { api, t, el } = window.Desk;
+    // Emptied at once, and a slower answer for a department chosen before is dropped: it would put
+    // that department's contacts under this one, and saving would give them to this one.
+    const ask = ++asked;
+    $('#alerts-list').replaceChildren();
     const d = await api('admin/departments/' + encodeURIComponent(code));
+    if (ask !== asked) return;
     $('#alerts-list').replaceChildren(...(d.alerts.length ? d.alerts.map(contactRow) : [el('li', { class: 'hint' }, t('admin.alertNone'))]));
     $('#alerts-form').elements.digest.checked = d.digest;
   }
