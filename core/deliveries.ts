@@ -35,6 +35,14 @@ export function eventOfKey(key: string): string | undefined {
  */
 export class ResidentRefuses extends Error {}
 
+/**
+ * Thrown by a channel's `deliver` that could not send now and kept the message to show with the
+ * resident's next message (the Official Account outside its 48-hour window): it is not delivered
+ * yet, so it stays pending in PostgreSQL; the reconciler's tries keep it kept (a Redis emptied
+ * meanwhile loses nothing) and give it up in time, and the channel marks it when it is shown.
+ */
+export class KeptForNextMessage extends Error {}
+
 /** The message log's external id of a delivery's n-th reply. */
 export function logId(key: string, index: number): string {
   return `${key}#${index}`;

@@ -7,6 +7,8 @@ import { createMenu } from '../bot/channels/wechat-mp/menu.js';
 import { parseFlatXml, XmlError } from '../bot/channels/wechat-mp/xml.js';
 import { AttachmentStore } from '../bot/conversations/attachments.js';
 import { caseActions } from '../core/cases/actions.js';
+import { logId } from '../core/deliveries.js';
+import { processReconcile } from '../workers/reconcile.js';
 import { INSTANTS } from './support/clock.js';
 import { FakeWechatMp, platformDecrypt, platformEncrypt } from './support/fake-wechat-mp.js';
 import { makeCase } from './support/cases.js';
@@ -197,6 +199,43 @@ describe('WeChat Official Account, plain mode', () => {
     expect((await mp.say(me, '帮助')).text).not.toContain('第二条通知');
   });
 
+  it('leaves a kept notification undelivered until it is shown, and keeps it through an emptied Redis', async () => {
+    const me = openIdOf('kept-durable');
+    await mp.say(me, '你好');
+    const { db, redis, config, outbound } = h.services;
+    const resident = await db.resident.findFirstOrThrow({ where: { channel: 'wechat_mp', externalId: me }, include: { conversations: true } });
+    const key = `durable-${me}`;
+    const text = '第三条通知：已转交城东区人民政府办理。';
+    // Recorded as every notification is, then queued; the platform refuses both ways to send it now.
+    await db.delivery.create({ data: { key, conversationId: resident.conversations[0]!.id, replies: [{ text }], createdAt: h.services.now(), nextAttemptAt: h.services.now() } });
+    api.closeWindow(me);
+    api.refuseTemplates = true;
+    const done = () => eventually(async () => ((await outbound.wechat_mp.getJobState(key)) === 'completed' ? true : undefined));
+    const reconcileAt = (minutes: number) => processReconcile({ ...h.services, now: () => new Date(h.services.now().getTime() + minutes * 60_000) });
+    try {
+      await outbound.wechat_mp.add('deliver', { key, conversationId: resident.conversations[0]!.id, recipient: me, replies: [{ text }] }, { jobId: key });
+      await done();
+      // Not delivered: the resident has not seen it.
+      expect((await db.delivery.findUniqueOrThrow({ where: { key } })).deliveredAt).toBeNull();
+      // Redis restarts empty: the kept copy is gone, the record is not, and the reconciler's tries keep it again, once.
+      for (const k of await redis.keys(`${config.REDIS_PREFIX}:wechat-mp:kept*`)) await redis.del(k);
+      await (await outbound.wechat_mp.getJob(key))?.remove();
+      for (const minutes of [6, 30]) {
+        expect(await reconcileAt(minutes)).toMatchObject({ deliveries: 1 });
+        await done();
+      }
+    } finally {
+      api.refuseTemplates = false;
+    }
+    const next = await mp.say(me, '帮助');
+    expect(next.text.indexOf(text)).toBe(0);
+    expect(next.text.split(text)).toHaveLength(2);
+    // Shown now: marked delivered (just after the answer went out) and in the conversation's log, once.
+    await eventually(async () => ((await db.delivery.findUniqueOrThrow({ where: { key } })).deliveredAt ? true : undefined));
+    expect(await db.message.count({ where: { externalId: logId(key, 0) } })).toBe(1);
+    expect((await mp.say(me, '帮助')).text).not.toContain(text);
+  });
+
   it('handles a retried MsgId once and gives the platform the same answer again', async () => {
     const me = openIdOf('retry');
     const first = await mp.message(me, 'text', { Content: '帮助' }, 42_4242);
@@ -368,11 +407,16 @@ describe('WeChat Official Account, plain mode', () => {
     const resident = await h.services.db.resident.findFirstOrThrow({ where: { channel: 'wechat_mp', externalId: me }, include: { conversations: true } });
     expect(resident.unsubscribedAt).not.toBeNull();
     const key = `gone-${me}`;
+    const { db, now } = h.services;
+    await db.delivery.create({ data: { key, conversationId: resident.conversations[0]!.id, replies: [{ text: '您的案件已办结。' }], createdAt: now(), nextAttemptAt: now() } });
     await h.services.outbound.wechat_mp.add('deliver', { key, conversationId: resident.conversations[0]!.id, recipient: me, replies: [{ text: '您的案件已办结。' }] }, { jobId: key });
     await eventually(async () => ((await h.services.outbound.wechat_mp.getJobState(key)) === 'completed' ? true : undefined));
     expect([api.texts(me), api.templates(me)]).toEqual([[], []]);
+    // Given up at once (staff are told, as for a blocked Telegram bot) and kept for the resident's return.
+    expect(await db.delivery.findUniqueOrThrow({ where: { key } })).toMatchObject({ gaveUpAt: expect.any(Date), deliveredAt: null });
     const back = await mp.event(me, 'subscribe');
     expect(back.text.startsWith('您的案件已办结。')).toBe(true);
+    await eventually(async () => ((await db.delivery.findUniqueOrThrow({ where: { key } })).deliveredAt ? true : undefined));
     expect((await h.services.db.resident.findFirstOrThrow({ where: { id: resident.id } })).unsubscribedAt).toBeNull();
   });
 });

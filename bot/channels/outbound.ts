@@ -1,7 +1,7 @@
 import { Worker } from 'bullmq';
 import type { Redis as IORedis } from 'ioredis';
 import { giveUpDelivery } from '../../core/cases/unreachable.js';
-import { isDelivered, markDelivered, ResidentRefuses } from '../../core/deliveries.js';
+import { isDelivered, KeptForNextMessage, markDelivered, ResidentRefuses } from '../../core/deliveries.js';
 import { observeNotificationLag } from '../../core/metrics.js';
 import type { Metrics } from '../../core/platform/metrics.js';
 import { bullPrefix, outboundQueueName, outboundSchema, type Queues } from '../../core/queues.js';
@@ -70,6 +70,8 @@ export function startOutboundWorker(
         try {
           await deliver(recipient, replies, key);
         } catch (err) {
+          // Marked when the channel shows it; until then it is pending, and the reconciler's tries keep it kept.
+          if (err instanceof KeptForNextMessage) return;
           if (!(err instanceof ResidentRefuses)) throw err;
           // No later try would get through: staff are told now, not after DELIVERY_GIVE_UP_HOURS.
           await giveUpDelivery(deps, { key, channel, reason: 'refused', actor: `system:${outboundQueueName(channel)}` }, deps.now());

@@ -6,10 +6,13 @@ import type { Clock } from '../../../core/platform/clock.js';
 import type { Db } from '../../../core/platform/db.js';
 import type { Logger } from '../../../core/platform/log.js';
 import type { AppRedis } from '../../../core/platform/redis.js';
+import type { Sql } from '../../../core/platform/sql.js';
+import { markDelivered } from '../../../core/deliveries.js';
+import { outboundSchema } from '../../../core/queues.js';
 import { MpApi } from './api.js';
 import { readMessage } from './inbound.js';
 import { Notifier, type TemplateSettings } from './notify.js';
-import { Reach } from './reach.js';
+import { Reach, type Kept } from './reach.js';
 import { MAX_TEXT_BYTES, renderReplies, sendReplies } from './send.js';
 import { buildFlatXml, XmlError } from './xml.js';
 
@@ -24,7 +27,7 @@ export type WechatMpSettings = {
   template?: TemplateSettings;
 };
 
-export type WechatMpDeps = { bot: Bot; log: Logger; attachments: AttachmentStore; db: Db; redis: AppRedis; redisPrefix: string; now: Clock };
+export type WechatMpDeps = { bot: Bot; log: Logger; attachments: AttachmentStore; db: Db; sql: Sql; redis: AppRedis; redisPrefix: string; now: Clock };
 
 /** The platform waits 5 s for an answer and then retries; a turn not done by then answers through the API. */
 const PASSIVE_MS = 4000;
@@ -144,12 +147,14 @@ export class WechatMpChannel {
     const timer = setTimeout(finish, this.passiveMs);
     const deliver = async (replies: Reply[]): Promise<Reply[]> => {
       // Notifications that could not be sent before come first, now that the resident is here.
-      const all = [...(await this.reach.takeKept(base.userId)), ...replies];
+      const kept = await this.reach.takeKept(base.userId);
+      const all = [...kept.flatMap((k) => k.replies), ...replies];
       if (state === 'waiting' && Buffer.byteLength(renderReplies(all)) <= MAX_TEXT_BYTES) finish(all);
       else {
         finish();
         await sendReplies(this.api, base.userId, all);
       }
+      if (kept.length) await this.shown(base.userId, kept);
       return all;
     };
     const turn = async () => {
@@ -163,5 +168,22 @@ export class WechatMpChannel {
       .catch((err: unknown) => log.error({ err, channel: 'wechat-mp' }, 'wechat-mp: message failed'))
       .finally(() => finish());
     return settled;
+  }
+
+  /**
+   * Kept notifications now in front of the resident: marked delivered and logged, as the outbound
+   * worker marks the others. Failing that, the reconciler sends them again: repeated, never lost.
+   */
+  private async shown(openId: string, kept: Kept[]): Promise<void> {
+    const { db, sql, log, now } = this.deps;
+    try {
+      const deliveries = await db.delivery.findMany({ where: { key: { in: kept.map((k) => k.key) }, deliveredAt: null } });
+      for (const d of deliveries) {
+        const job = outboundSchema.parse({ key: d.key, conversationId: d.conversationId, recipient: openId, replies: d.replies, author: d.author ?? undefined });
+        await markDelivered(sql, job, now());
+      }
+    } catch (err) {
+      log.warn({ err, channel: 'wechat-mp' }, 'wechat-mp: kept notifications shown but not marked; they may be sent again');
+    }
   }
 }

@@ -1,3 +1,4 @@
+import { KeptForNextMessage, ResidentRefuses } from '../../../core/deliveries.js';
 import type { Reply } from '../../../core/messages.js';
 import type { Clock } from '../../../core/platform/clock.js';
 import type { TemplateSource } from '../../../core/platform/config.js';
@@ -26,7 +27,9 @@ const refused = (err: unknown): err is MpApiError => err instanceof MpApiError &
 /**
  * Notifications on the Official Account: customer-service messages within 48 hours of the
  * resident's last message; otherwise (or when the platform says the window is over, 45015) the
- * configured template message; when neither is possible, kept for the resident's next message.
+ * configured template message; when neither is possible, kept for the resident's next message
+ * (KeptForNextMessage: not delivered until then). A resident who unfollowed the account refuses
+ * its messages: kept for their return, and given up at once so staff are told (ResidentRefuses).
  */
 export class Notifier {
   constructor(
@@ -43,7 +46,10 @@ export class Notifier {
     });
     // A resolution's evidence: photos as images, a note on the PDFs, in the resident's language.
     const files = { pathOf: (sha256: string) => this.deps.attachments.pathOf(sha256), lang: resident?.language ?? 'zh' };
-    if (resident?.unsubscribedAt) return this.reach.keep(openId, replies);
+    if (resident?.unsubscribedAt) {
+      await this.reach.keep(openId, { key, replies });
+      throw new ResidentRefuses('the resident unfollowed the account');
+    }
     let rest = replies;
     if (await this.reach.inWindow(openId)) {
       try {
@@ -66,7 +72,8 @@ export class Notifier {
         this.deps.log.warn({ channel: 'wechat-mp', code: err.code }, 'wechat-mp: template message refused; kept for the next message');
       }
     }
-    await this.reach.keep(openId, rest);
+    await this.reach.keep(openId, { key, replies: rest });
+    throw new KeptForNextMessage('outside the 48-hour window, no template: kept for the next message');
   }
 
   /** The template's fields from the notification: the case number, its first line (shortened) and the time. */

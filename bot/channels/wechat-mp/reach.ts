@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { replySchema, type Reply } from '../../../core/messages.js';
 import type { Clock } from '../../../core/platform/clock.js';
 import type { AppRedis } from '../../../core/platform/redis.js';
@@ -6,8 +7,15 @@ import type { AppRedis } from '../../../core/platform/redis.js';
 export const WINDOW_MS = 48 * 3600 * 1000;
 const KEPT_SECONDS = 30 * 24 * 3600;
 
+// Keeps a message once however often it is sent again (the reconciler's tries keep it kept).
+const KEEP = `if redis.call('SADD', KEYS[2], ARGV[1]) == 1 then redis.call('RPUSH', KEYS[1], ARGV[2]) end
+redis.call('EXPIRE', KEYS[1], ARGV[3]) redis.call('EXPIRE', KEYS[2], ARGV[3])`;
 // Takes the kept messages and forgets them in one step, so two turns never both show them.
-const TAKE = `local items = redis.call('LRANGE', KEYS[1], 0, -1) redis.call('DEL', KEYS[1]) return items`;
+const TAKE = `local items = redis.call('LRANGE', KEYS[1], 0, -1) redis.call('DEL', KEYS[1], KEYS[2]) return items`;
+
+/** A notification kept for the resident's next message: its delivery key (to mark it then) and its replies. */
+export type Kept = { key: string; replies: Reply[] };
+const keptSchema = z.object({ key: z.string(), replies: z.array(replySchema) });
 
 /**
  * How the office can reach a resident on the Official Account, in Redis so every process agrees:
@@ -35,13 +43,12 @@ export class Reach {
     return last > 0 && this.now().getTime() - last < WINDOW_MS;
   }
 
-  async keep(openId: string, replies: Reply[]): Promise<void> {
-    const key = this.key('kept', openId);
-    await this.redis.multi().rPush(key, replies.map((r) => JSON.stringify(r))).expire(key, KEPT_SECONDS).exec();
+  async keep(openId: string, kept: Kept): Promise<void> {
+    await this.redis.eval(KEEP, { keys: [this.key('kept', openId), this.key('kept-keys', openId)], arguments: [kept.key, JSON.stringify(kept), String(KEPT_SECONDS)] });
   }
 
-  async takeKept(openId: string): Promise<Reply[]> {
-    const items = (await this.redis.eval(TAKE, { keys: [this.key('kept', openId)] })) as string[];
-    return items.map((item) => replySchema.parse(JSON.parse(item)));
+  async takeKept(openId: string): Promise<Kept[]> {
+    const items = (await this.redis.eval(TAKE, { keys: [this.key('kept', openId), this.key('kept-keys', openId)] })) as string[];
+    return items.map((item) => keptSchema.parse(JSON.parse(item)));
   }
 }
