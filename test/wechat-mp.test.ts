@@ -234,6 +234,9 @@ describe('WeChat Official Account, plain mode', () => {
     await eventually(async () => ((await db.delivery.findUniqueOrThrow({ where: { key } })).deliveredAt ? true : undefined));
     expect(await db.message.count({ where: { externalId: logId(key, 0) } })).toBe(1);
     expect((await mp.say(me, '帮助')).text).not.toContain(text);
+    // A reply kept by the previous version (a Reply of its own in the list) is still shown after an upgrade.
+    await redis.rPush(`${config.REDIS_PREFIX}:wechat-mp:kept:${me}`, JSON.stringify({ text: '升级前保留的通知。' }));
+    expect((await mp.say(me, '帮助')).text.startsWith('升级前保留的通知。')).toBe(true);
   });
 
   it('handles a retried MsgId once and gives the platform the same answer again', async () => {

@@ -49,6 +49,10 @@ export class Reach {
 
   async takeKept(openId: string): Promise<Kept[]> {
     const items = (await this.redis.eval(TAKE, { keys: [this.key('kept', openId), this.key('kept-keys', openId)] })) as string[];
-    return items.map((item) => keptSchema.parse(JSON.parse(item)));
+    return items.map((item) => {
+      const value: unknown = JSON.parse(item);
+      // Kept by an older version: a reply of its own, marked delivered when it was kept.
+      return keptSchema.safeParse(value).data ?? { key: '', replies: [replySchema.parse(value)] };
+    });
   }
 }
