@@ -7,10 +7,9 @@ import { recordEvent } from '../core/cases/status-machine.js';
 import { processDeadlines } from '../workers/deadlines.js';
 import { startWorkers, type Workers } from '../workers/index.js';
 import { processIntake } from '../workers/intake.js';
-import { processReconcile } from '../workers/reconcile.js';
 import { makeCase } from './support/cases.js';
 import { startFakeRobots, type FakeRobots } from './support/fake-robots.js';
-import { eventually, startHarness, uniqueUser, type Harness } from './support/harness.js';
+import { eventually, reconcileAt, startHarness, uniqueUser, type Harness } from './support/harness.js';
 
 let h: Harness;
 let robots: FakeRobots;
@@ -34,7 +33,6 @@ afterAll(async () => {
 });
 
 const told = (key: string, text: string) => robots.accepted.filter((m) => m.key === key && m.body.markdown!.content!.includes(text));
-const reconcileAt = (minutes: number) => processReconcile({ ...h.services, now: () => new Date(h.services.now().getTime() + minutes * 60_000) });
 
 /** What a Redis restarted without persistence leaves of the queues: nothing. */
 async function redisRestartsEmpty(): Promise<void> {
@@ -68,14 +66,14 @@ describe('a department alert whose job was lost', () => {
     await services.db.$transaction((tx) => recordEvent(tx, untold, { type: 'review_returned', actor: 'staff:x', at: services.now() }));
 
     await withWorkers(async () => {
-      expect((await reconcileAt(5)).unrecordedAlerts).toBe(3);
+      expect((await reconcileAt(h, 5)).unrecordedAlerts).toBe(3);
       const overdue = `案件 ${late.number} 已超过办理时限`;
       await eventually(async () => (told('wkey-chengdong', overdue).length && told('wkey-office', overdue).length ? true : undefined));
       await eventually(async () => (told('wkey-chengdong', `案件 ${refused.number} 的延期申请未获批准`).length ? true : undefined));
       // Once each job has run, nothing is queued again: not the alerts sent, not the one with no one to tell.
       await eventually(async () => ((await services.db.caseEvent.count({ where: { alertDue: true } })) === 0 ? true : undefined));
-      expect((await reconcileAt(10)).unrecordedAlerts).toBe(0);
-      expect((await reconcileAt(70)).unrecordedAlerts).toBe(0);
+      expect((await reconcileAt(h, 10)).unrecordedAlerts).toBe(0);
+      expect((await reconcileAt(h, 70)).unrecordedAlerts).toBe(0);
       await new Promise((r) => setTimeout(r, 500));
       expect(told('wkey-chengdong', overdue)).toHaveLength(1);
       expect(told('wkey-office', overdue)).toHaveLength(1);
@@ -99,9 +97,9 @@ describe('a department alert whose job was lost', () => {
     await redisRestartsEmpty();
 
     await withWorkers(async () => {
-      expect((await reconcileAt(5)).unrecordedAlerts).toBe(1);
+      expect((await reconcileAt(h, 5)).unrecordedAlerts).toBe(1);
       await eventually(async () => (told('wkey-chengdong', `新交办案件 ${number}`).length ? true : undefined));
-      await eventually(async () => ((await reconcileAt(10)).unrecordedAlerts === 0 ? true : undefined));
+      await eventually(async () => ((await reconcileAt(h, 10)).unrecordedAlerts === 0 ? true : undefined));
       await new Promise((r) => setTimeout(r, 500));
       expect(told('wkey-chengdong', number)).toHaveLength(1);
     });

@@ -7,10 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../bot/console/passwords.js';
 import { deliveryKey, logId } from '../core/deliveries.js';
 import { startWorkers } from '../workers/index.js';
-import { processReconcile } from '../workers/reconcile.js';
 import { startFakeRobots, type FakeRobots } from './support/fake-robots.js';
-import { FakeTelegram, telegramSettings } from './support/fake-telegram.js';
-import { eventually, startHarness, type Harness } from './support/harness.js';
+import { FakeTelegram, telegramResidents, telegramSettings } from './support/fake-telegram.js';
+import { eventually, reconcileAt, startHarness, type Harness } from './support/harness.js';
 
 const SECRET = 's3cret-token';
 const METRICS_TOKEN = randomBytes(32).toString('hex');
@@ -19,7 +18,6 @@ const HOUR = 60;
 const api = new FakeTelegram();
 let robots: FakeRobots;
 let h: Harness;
-let updateId = 9000;
 type Session = { cookie: string; csrf: string };
 
 // No workers in the harness: the reports are filed first, the workers started once Telegram refuses one resident.
@@ -38,13 +36,7 @@ afterAll(async () => {
   await rm(h.services.config.DATA_DIR, { recursive: true, force: true });
 });
 
-const person = (id: number) => ({ id, is_bot: false, first_name: 'Resident' });
-const privateChat = (id: number) => ({ id, type: 'private', first_name: 'Resident' });
-const update = (payload: Record<string, unknown>) =>
-  h.app.inject({ method: 'POST', url: '/telegram/webhook', headers: { 'x-telegram-bot-api-secret-token': SECRET }, payload: { update_id: updateId++, ...payload } });
-const text = (chat: number, body: string) => update({ message: { message_id: updateId, date: 0, chat: privateChat(chat), from: person(chat), text: body } });
-const press = (chat: number, data: string) =>
-  update({ callback_query: { id: `cb${updateId}`, from: person(chat), chat_instance: 'ci', data, message: { message_id: 1, date: 0, chat: privateChat(chat) } } });
+const { text, press } = telegramResidents(() => h.app, SECRET);
 
 async function fileReport(chat: number, report: string): Promise<void> {
   await text(chat, report);
@@ -59,8 +51,6 @@ async function signIn(username: string): Promise<Session> {
   return { cookie: String(res.headers['set-cookie']).split(';')[0]!, csrf: res.json().csrfToken as string };
 }
 
-/** The reconciler as it runs `minutes` after now (the harness's clock). */
-const reconcileAt = (minutes: number) => processReconcile({ ...h.services, now: () => new Date(h.services.now().getTime() + minutes * 60_000) });
 
 describe('a message to a resident that Telegram does not deliver', () => {
   it('is sent again until DELIVERY_GIVE_UP_HOURS and not after; the clerk sees on the case that the resident was not reached', async () => {
@@ -100,21 +90,21 @@ describe('a message to a resident that Telegram does not deliver', () => {
       await jobGaveUp();
 
       // Before the limit (72 hours) the refused message is sent again on the usual schedule.
-      expect(await reconcileAt(6)).toMatchObject({ deliveries: 1, givenUp: 0 });
+      expect(await reconcileAt(h, 6)).toMatchObject({ deliveries: 1, givenUp: 0 });
       await jobGaveUp();
       const before = tries();
-      expect(await reconcileAt(71 * HOUR)).toMatchObject({ deliveries: 1, givenUp: 0 });
+      expect(await reconcileAt(h, 71 * HOUR)).toMatchObject({ deliveries: 1, givenUp: 0 });
       await eventually(async () => (tries() > before ? true : undefined));
       await jobGaveUp();
       expect((await delivery()).attempts).toBe(2);
 
       // Past it, two reconcilers at once (two worker processes) give it up once, and send nothing.
       const sent = tries();
-      const runs = await Promise.all([reconcileAt(72 * HOUR + 1), reconcileAt(72 * HOUR + 1)]);
+      const runs = await Promise.all([reconcileAt(h, 72 * HOUR + 1), reconcileAt(h, 72 * HOUR + 1)]);
       expect(runs.map((r) => r.givenUp).sort()).toEqual([0, 1]);
       expect(runs.map((r) => r.deliveries)).toEqual([0, 0]);
       expect((await delivery()).gaveUpAt).not.toBeNull();
-      expect(await reconcileAt(96 * HOUR)).toMatchObject({ deliveries: 0, givenUp: 0 });
+      expect(await reconcileAt(h, 96 * HOUR)).toMatchObject({ deliveries: 0, givenUp: 0 });
       await new Promise((r) => setTimeout(r, 500));
       expect(tries()).toBe(sent);
 
@@ -140,7 +130,7 @@ describe('a message to a resident that Telegram does not deliver', () => {
       const number = refused.case.number;
       await eventually(async () => (robots.accepted.some((m) => m.body.markdown?.content?.includes(number) && m.body.markdown.content.includes('请电话联系居民')) ? true : undefined));
       expect(await db.delivery.count({ where: { key: deliveryKey.event(unreachable[0]!.id) } })).toBe(0);
-      expect((await reconcileAt(96 * HOUR)).notifications).toBe(0);
+      expect((await reconcileAt(h, 96 * HOUR)).notifications).toBe(0);
 
       // Counted on /metrics per channel.
       const metrics = await h.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
@@ -172,7 +162,7 @@ describe('a message to a resident that Telegram does not deliver', () => {
       await eventually(async () => ((await db.delivery.findUniqueOrThrow({ where: { key } })).gaveUpAt ? true : undefined));
       await new Promise((r) => setTimeout(r, 500));
       expect(api.calls.filter((c) => c.body.chat_id === blocker && c.failed)).toHaveLength(1);
-      expect(await reconcileAt(6)).toMatchObject({ deliveries: 0, givenUp: 0 });
+      expect(await reconcileAt(h, 6)).toMatchObject({ deliveries: 0, givenUp: 0 });
 
       const clerk = await signIn('clerk');
       const view = (await h.app.inject({ method: 'GET', url: `/console/api/cases/${assigned.caseId}?lang=zh`, headers: { cookie: clerk.cookie } })).json() as {

@@ -2,15 +2,13 @@ import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliveryKey, logId } from '../core/deliveries.js';
 import { startWorkers } from '../workers/index.js';
-import { processReconcile } from '../workers/reconcile.js';
 import { makeCase } from './support/cases.js';
-import { FakeTelegram, telegramSettings } from './support/fake-telegram.js';
-import { eventually, startHarness, type Harness } from './support/harness.js';
+import { FakeTelegram, telegramResidents, telegramSettings } from './support/fake-telegram.js';
+import { eventually, reconcileAt, startHarness, type Harness } from './support/harness.js';
 
 const SECRET = 's3cret-token';
 const api = new FakeTelegram();
 let h: Harness;
-let updateId = 5000;
 
 // No workers in the harness: the case is made once Telegram is down.
 beforeAll(async () => {
@@ -26,16 +24,8 @@ afterAll(async () => {
   await rm(h.services.config.DATA_DIR, { recursive: true, force: true });
 });
 
-const person = (id: number) => ({ id, is_bot: false, first_name: 'Resident' });
-const privateChat = (id: number) => ({ id, type: 'private', first_name: 'Resident' });
-const update = (payload: Record<string, unknown>) =>
-  h.app.inject({ method: 'POST', url: '/telegram/webhook', headers: { 'x-telegram-bot-api-secret-token': SECRET }, payload: { update_id: updateId++, ...payload } });
-const text = (chat: number, body: string) => update({ message: { message_id: updateId, date: 0, chat: privateChat(chat), from: person(chat), text: body } });
-const press = (chat: number, data: string) =>
-  update({ callback_query: { id: `cb${updateId}`, from: person(chat), chat_instance: 'ci', data, message: { message_id: 1, date: 0, chat: privateChat(chat) } } });
+const { text, press } = telegramResidents(() => h.app, SECRET);
 
-/** The reconciler as it runs `minutes` after now (the harness's clock). */
-const reconcileAt = (minutes: number) => processReconcile({ ...h.services, now: () => new Date(h.services.now().getTime() + minutes * 60_000) });
 
 describe('a notification while the channel is down', () => {
   it('is delivered exactly once after Telegram recovers, long after its job gave up, and logged only then', async () => {
@@ -68,12 +58,12 @@ describe('a notification while the channel is down', () => {
       expect((await delivery()).deliveredAt).toBeNull();
 
       // The reconciler tries again after minutes, then at growing intervals, while Telegram stays down.
-      expect((await reconcileAt(1)).deliveries).toBe(0);
-      expect((await reconcileAt(6)).deliveries).toBe(1);
+      expect((await reconcileAt(h, 1)).deliveries).toBe(0);
+      expect((await reconcileAt(h, 6)).deliveries).toBe(1);
       await jobGaveUp();
-      expect((await reconcileAt(10)).deliveries).toBe(0);
+      expect((await reconcileAt(h, 10)).deliveries).toBe(0);
       const first = await delivery();
-      expect((await reconcileAt(6 + 16)).deliveries).toBe(1);
+      expect((await reconcileAt(h, 6 + 16)).deliveries).toBe(1);
       await jobGaveUp();
       const second = await delivery();
       expect(second.attempts).toBe(2);
@@ -84,14 +74,14 @@ describe('a notification while the channel is down', () => {
 
       // Two days later Telegram is back: the next pass delivers it, and only then is it logged.
       api.down = false;
-      expect((await reconcileAt(2 * 24 * 60)).deliveries).toBe(1);
+      expect((await reconcileAt(h, 2 * 24 * 60)).deliveries).toBe(1);
       await eventually(async () => ((await delivery()).deliveredAt ? true : undefined));
       expect(told()).toHaveLength(1);
       expect(told()[0]!.text).toContain('西宁市城东区人民政府');
       expect(await logged()).toBe(1);
 
       // Later passes send nothing again.
-      expect((await reconcileAt(10 * 24 * 60)).deliveries).toBe(0);
+      expect((await reconcileAt(h, 10 * 24 * 60)).deliveries).toBe(0);
       await new Promise((r) => setTimeout(r, 500));
       expect(told()).toHaveLength(1);
     } finally {
@@ -116,10 +106,10 @@ describe('a notification whose job Redis lost', () => {
         nextAttemptAt: new Date(now + 3 * 60_000),
       },
     });
-    expect((await reconcileAt(0)).deliveries).toBe(1);
+    expect((await reconcileAt(h, 0)).deliveries).toBe(1);
     await eventually(async () => ((await h.poll(c.user)).messages.some((m) => m.text.includes('已到现场查看')) ? true : undefined));
     // Delivered once: the next run finds nothing to send.
     await eventually(async () => ((await h.services.db.delivery.count({ where: { conversationId: conversation.id, deliveredAt: { not: null } } })) ? true : undefined));
-    expect((await reconcileAt(0)).deliveries).toBe(0);
+    expect((await reconcileAt(h, 0)).deliveries).toBe(0);
   });
 });

@@ -5,7 +5,7 @@ import { AttachmentStore } from '../bot/conversations/attachments.js';
 import { caseActions } from '../core/cases/actions.js';
 import { loadConfig } from '../core/platform/config.js';
 import { makeCase } from './support/cases.js';
-import { FakeTelegram, telegramSettings } from './support/fake-telegram.js';
+import { FakeTelegram, telegramPerson, telegramPrivateChat, telegramResidents, telegramSettings } from './support/fake-telegram.js';
 import { eventually, startHarness, type Harness } from './support/harness.js';
 
 const SECRET = 's3cret-token';
@@ -13,7 +13,6 @@ const SECRET = 's3cret-token';
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
 const api = new FakeTelegram();
 let h: Harness;
-let updateId = 1000;
 
 beforeAll(async () => {
   h = await startHarness({
@@ -29,21 +28,7 @@ afterAll(async () => {
   await rm(h.services.config.DATA_DIR, { recursive: true, force: true });
 });
 
-const person = (id: number) => ({ id, is_bot: false, first_name: 'Resident' });
-const privateChat = (id: number) => ({ id, type: 'private', first_name: 'Resident' });
-
-function deliver(update: Record<string, unknown>, secret = SECRET) {
-  return h.app.inject({
-    method: 'POST',
-    url: '/telegram/webhook',
-    headers: { 'x-telegram-bot-api-secret-token': secret },
-    payload: { update_id: updateId++, ...update },
-  });
-}
-const text = (chat: number, body: string, extra: Record<string, unknown> = {}) =>
-  deliver({ message: { message_id: updateId, date: 0, chat: privateChat(chat), from: person(chat), text: body, ...extra } });
-const press = (chat: number, data: string) =>
-  deliver({ callback_query: { id: `cb${updateId}`, from: person(chat), chat_instance: 'ci', data, message: { message_id: 1, date: 0, chat: privateChat(chat) } } });
+const { deliver, text, press, nextUpdateId } = telegramResidents(() => h.app, SECRET);
 const last = (chat: number) => api.sent(chat).at(-1)!;
 
 describe('Telegram channel', () => {
@@ -80,7 +65,7 @@ describe('Telegram channel', () => {
 
   it('refuses updates with a wrong or missing secret and processes nothing', async () => {
     const before = api.calls.length;
-    const update = { update_id: updateId++, message: { message_id: 1, date: 0, chat: privateChat(7002), from: person(7002), text: '你好' } };
+    const update = { update_id: nextUpdateId(), message: { message_id: 1, date: 0, chat: telegramPrivateChat(7002), from: telegramPerson(7002), text: '你好' } };
     const wrong = await h.app.inject({ method: 'POST', url: '/telegram/webhook', headers: { 'x-telegram-bot-api-secret-token': 'wrong' }, payload: update });
     const missing = await h.app.inject({ method: 'POST', url: '/telegram/webhook', payload: update });
     expect([wrong.statusCode, missing.statusCode]).toEqual([401, 401]);
@@ -90,7 +75,7 @@ describe('Telegram channel', () => {
 
   it('answers an update delivered twice only once', async () => {
     const chat = 7004;
-    const update = { update_id: 555_000, message: { message_id: 9, date: 0, chat: privateChat(chat), from: person(chat), text: '你好' } };
+    const update = { update_id: 555_000, message: { message_id: 9, date: 0, chat: telegramPrivateChat(chat), from: telegramPerson(chat), text: '你好' } };
     const send = () => h.app.inject({ method: 'POST', url: '/telegram/webhook', headers: { 'x-telegram-bot-api-secret-token': SECRET }, payload: update });
     expect((await send()).statusCode).toBe(200);
     expect((await send()).statusCode).toBe(200);
@@ -110,13 +95,13 @@ describe('Telegram channel', () => {
     const chat = 7008;
     const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from('a photo of the pothole')]);
     api.files.set('files/photo-1', jpeg);
-    await deliver({ message: { message_id: 5, date: 0, chat: privateChat(chat), from: person(chat), photo: [{ file_id: 'photo-1', file_unique_id: 'p1', width: 90, height: 90, file_size: jpeg.length }] } });
+    await deliver({ message: { message_id: 5, date: 0, chat: telegramPrivateChat(chat), from: telegramPerson(chat), photo: [{ file_id: 'photo-1', file_unique_id: 'p1', width: 90, height: 90, file_size: jpeg.length }] } });
     expect(api.sent(chat).map((m) => m.text).join('\n')).toContain('已收到您发来的附件');
     expect(last(chat).text).toContain('请描述');
     await text(chat, '小区门口的下水井盖丢了好几天，晚上非常危险');
     await press(chat, 'topic:城乡建设');
     expect(last(chat).text).toContain('问题发生在哪里');
-    await deliver({ message: { message_id: 6, date: 0, chat: privateChat(chat), from: person(chat), location: { latitude: 36.62, longitude: 101.78 }, venue: { location: { latitude: 36.62, longitude: 101.78 }, title: '八一路小区', address: '西宁市城东区八一路' } } });
+    await deliver({ message: { message_id: 6, date: 0, chat: telegramPrivateChat(chat), from: telegramPerson(chat), location: { latitude: 36.62, longitude: 101.78 }, venue: { location: { latitude: 36.62, longitude: 101.78 }, title: '八一路小区', address: '西宁市城东区八一路' } } });
     expect(last(chat).text).toContain('手机号码');
     await text(chat, '跳过');
     expect(last(chat).text).toContain('【发生地点】八一路小区 西宁市城东区八一路');
@@ -133,16 +118,16 @@ describe('Telegram channel', () => {
   it('refuses a file that is not a photo or PDF, and one over the size limit, politely', async () => {
     const chat = 7009;
     api.files.set('files/doc-1', Buffer.from('MZ this is an executable'));
-    await deliver({ message: { message_id: 7, date: 0, chat: privateChat(chat), from: person(chat), document: { file_id: 'doc-1', file_unique_id: 'd1', file_size: 24 } } });
+    await deliver({ message: { message_id: 7, date: 0, chat: telegramPrivateChat(chat), from: telegramPerson(chat), document: { file_id: 'doc-1', file_unique_id: 'd1', file_size: 24 } } });
     expect(last(chat).text).toContain('这种文件暂时不能接收');
-    await deliver({ message: { message_id: 8, date: 0, chat: privateChat(chat), from: person(chat), document: { file_id: 'doc-2', file_unique_id: 'd2', file_size: 50 * 1024 * 1024 } } });
+    await deliver({ message: { message_id: 8, date: 0, chat: telegramPrivateChat(chat), from: telegramPerson(chat), document: { file_id: 'doc-2', file_unique_id: 'd2', file_size: 50 * 1024 * 1024 } } });
     expect(last(chat).text).toContain('文件太大了（上限 10 MB）');
   });
 
   it('stops downloading a file past the size limit even when no size was given', async () => {
     const chat = 7010;
     api.endless.add('files/endless-1');
-    await deliver({ message: { message_id: 10, date: 0, chat: privateChat(chat), from: person(chat), document: { file_id: 'endless-1', file_unique_id: 'e1' } } });
+    await deliver({ message: { message_id: 10, date: 0, chat: telegramPrivateChat(chat), from: telegramPerson(chat), document: { file_id: 'endless-1', file_unique_id: 'e1' } } });
     expect(last(chat).text).toContain('文件太大了（上限 10 MB）');
     await eventually(async () => (api.abandoned.includes('files/endless-1') ? true : undefined));
   });
@@ -153,7 +138,7 @@ describe('Telegram channel', () => {
       api.filePaths.set(`odd-${i}`, path);
       api.files.set(path, Buffer.from('%PDF-1.4 not for download'));
       const before = api.requests.length;
-      await deliver({ message: { message_id: 20 + i, date: 0, chat: privateChat(chat), from: person(chat), document: { file_id: `odd-${i}`, file_unique_id: `o${i}`, file_size: 25 } } });
+      await deliver({ message: { message_id: 20 + i, date: 0, chat: telegramPrivateChat(chat), from: telegramPerson(chat), document: { file_id: `odd-${i}`, file_unique_id: `o${i}`, file_size: 25 } } });
       expect(last(chat).text, path).toContain('这种文件暂时不能接收');
       // Only Bot API methods were called (getFile, sendMessage): no download, no other path.
       expect(api.requests.slice(before).map((url) => url.replace(/^\/bot[^/]+\//, ''))).toEqual(['getFile', 'sendMessage']);
@@ -180,11 +165,11 @@ describe('Telegram channel', () => {
 
   it('explains politely that stickers and voice are not read, and ignores group chats', async () => {
     const chat = 7006;
-    await deliver({ message: { message_id: 3, date: 0, chat: privateChat(chat), from: person(chat), sticker: { file_id: 'x', file_unique_id: 'y', type: 'regular', width: 1, height: 1, is_animated: false, is_video: false } } });
+    await deliver({ message: { message_id: 3, date: 0, chat: telegramPrivateChat(chat), from: telegramPerson(chat), sticker: { file_id: 'x', file_unique_id: 'y', type: 'regular', width: 1, height: 1, is_animated: false, is_video: false } } });
     expect(last(chat).text).toContain('语音、视频和表情暂时无法处理');
-    await deliver({ message: { message_id: 9, date: 0, chat: privateChat(chat), from: person(chat), contact: { phone_number: '+8613900000000', first_name: 'X' } } });
+    await deliver({ message: { message_id: 9, date: 0, chat: telegramPrivateChat(chat), from: telegramPerson(chat), contact: { phone_number: '+8613900000000', first_name: 'X' } } });
     expect(last(chat).text).toContain('这类消息暂时无法处理');
-    await deliver({ message: { message_id: 4, date: 0, chat: { id: -100, type: 'group', title: 'g' }, from: person(chat), text: '你好' } });
+    await deliver({ message: { message_id: 4, date: 0, chat: { id: -100, type: 'group', title: 'g' }, from: telegramPerson(chat), text: '你好' } });
     expect(api.sent(-100)).toHaveLength(0);
   });
 

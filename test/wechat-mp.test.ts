@@ -8,11 +8,10 @@ import { parseFlatXml, XmlError } from '../bot/channels/wechat-mp/xml.js';
 import { AttachmentStore } from '../bot/conversations/attachments.js';
 import { caseActions } from '../core/cases/actions.js';
 import { logId } from '../core/deliveries.js';
-import { processReconcile } from '../workers/reconcile.js';
 import { INSTANTS } from './support/clock.js';
 import { FakeWechatMp, platformDecrypt, platformEncrypt } from './support/fake-wechat-mp.js';
 import { makeCase } from './support/cases.js';
-import { eventually, startHarness, type Harness } from './support/harness.js';
+import { eventually, reconcileAt, startHarness, type Harness } from './support/harness.js';
 
 const APPID = 'wx0123456789abcdef';
 const SECRET = 'fake-app-secret-0123456789abcdef';
@@ -211,7 +210,6 @@ describe('WeChat Official Account, plain mode', () => {
     api.closeWindow(me);
     api.refuseTemplates = true;
     const done = () => eventually(async () => ((await outbound.wechat_mp.getJobState(key)) === 'completed' ? true : undefined));
-    const reconcileAt = (minutes: number) => processReconcile({ ...h.services, now: () => new Date(h.services.now().getTime() + minutes * 60_000) });
     try {
       await outbound.wechat_mp.add('deliver', { key, conversationId: resident.conversations[0]!.id, recipient: me, replies: [{ text }] }, { jobId: key });
       await done();
@@ -221,7 +219,7 @@ describe('WeChat Official Account, plain mode', () => {
       for (const k of await redis.keys(`${config.REDIS_PREFIX}:wechat-mp:kept*`)) await redis.del(k);
       await (await outbound.wechat_mp.getJob(key))?.remove();
       for (const minutes of [6, 30]) {
-        expect(await reconcileAt(minutes)).toMatchObject({ deliveries: 1 });
+        expect(await reconcileAt(h, minutes)).toMatchObject({ deliveries: 1 });
         await done();
       }
     } finally {

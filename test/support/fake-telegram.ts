@@ -161,3 +161,26 @@ function formFields(bytes: Buffer, contentType: string): Record<string, unknown>
   }
   return body;
 }
+
+/** A private chat's resident (the chat id is the user id), as Telegram describes both in an update. */
+export const telegramPerson = (id: number) => ({ id, is_bot: false, first_name: 'Resident' });
+export const telegramPrivateChat = (id: number) => ({ id, type: 'private', first_name: 'Resident' });
+
+/**
+ * Residents writing to the bot as Telegram posts their updates to the webhook (each with an update
+ * id of its own): `deliver` any update, `text` a message, `press` a button; `app` is read at each
+ * call, so it may be the harness's before the harness has started.
+ */
+export function telegramResidents(app: () => { inject: (opts: { method: 'POST'; url: string; headers: Record<string, string>; payload: object }) => Promise<{ statusCode: number }> }, secret: string) {
+  let updateId = 1000;
+  const deliver = (update: Record<string, unknown>, withSecret = secret) =>
+    app().inject({ method: 'POST', url: '/telegram/webhook', headers: { 'x-telegram-bot-api-secret-token': withSecret }, payload: { update_id: updateId++, ...update } });
+  return {
+    deliver,
+    nextUpdateId: () => updateId++,
+    text: (chat: number, body: string, extra: Record<string, unknown> = {}) =>
+      deliver({ message: { message_id: updateId, date: 0, chat: telegramPrivateChat(chat), from: telegramPerson(chat), text: body, ...extra } }),
+    press: (chat: number, data: string) =>
+      deliver({ callback_query: { id: `cb${updateId}`, from: telegramPerson(chat), chat_instance: 'ci', data, message: { message_id: 1, date: 0, chat: telegramPrivateChat(chat) } } }),
+  };
+}

@@ -4,6 +4,7 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { pgConfig } from '../../prisma/pg-config.js';
 import { startWorkers, type Workers } from '../../workers/index.js';
+import { processReconcile } from '../../workers/reconcile.js';
 import { buildServer } from '../../bot/http/server.js';
 import { loadConfig, type Config } from '../../core/platform/config.js';
 import { createLogger } from '../../core/platform/log.js';
@@ -141,4 +142,9 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
     if (Date.now() > end) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** The reconciler as it runs `minutes` after the harness's now (its schedule is by that clock). */
+export function reconcileAt(h: Harness, minutes: number): ReturnType<typeof processReconcile> {
+  return processReconcile({ ...h.services, now: () => new Date(h.services.now().getTime() + minutes * 60_000) });
 }
