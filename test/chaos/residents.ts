@@ -1,5 +1,6 @@
 /** Simulated residents filing complete reports through the web chat API over real HTTP. */
 import { randomBytes } from 'node:crypto';
+import { hashToken } from '../../bot/channels/webchat/sessions.js';
 import { sleep } from './services.js';
 
 type Reply = { id?: string; text: string; buttons?: { label: string; payload: string }[] };
@@ -9,7 +10,8 @@ export type Tally = { requests: number; unavailable: number; refused: number; fa
 export class Resident {
   /** A name for the reports; the server knows the resident only by the token it issued. */
   readonly userId = `chaos_${randomBytes(5).toString('hex')}`;
-  readonly receipts: string[] = [];
+  /** Reports the bot said it received (已收到您的留言): each must become exactly one case. */
+  acknowledged = 0;
   private token: string | undefined;
 
   constructor(
@@ -27,6 +29,11 @@ export class Resident {
       else await sleep(300);
     }
     return this.token ? { authorization: `Bearer ${this.token}` } : undefined;
+  }
+
+  /** How PostgreSQL knows the resident: the hash of the token it issued (undefined before one was issued). */
+  get tokenHash(): string | undefined {
+    return this.token && hashToken(this.token);
   }
 
   /** One message, sent again (same messageId) until it is answered: after a 503, or while the bot is down. */
@@ -76,7 +83,7 @@ export class Resident {
       { content: () => ({ text: `城东区八一路${n()}号小区门口路面塌陷了一个星期没人管` }), expect: /类别|选择/ },
       { content: () => ({ payload: 'topic:城乡建设' }), expect: /手机号码/ },
       { content: () => ({ text: '13912345678' }), expect: /确认/ },
-      { content: () => ({ payload: 'confirm' }), expect: /回执号：([0-9A-F]{8})/ },
+      { content: () => ({ payload: 'confirm' }), expect: /已收到您的留言/ },
     ];
     while (Date.now() < until) {
       let i = 0;
@@ -84,10 +91,9 @@ export class Resident {
         const replies = await this.send(steps[i]!.content(), until);
         if (!replies) return;
         const text = replies.map((r) => `${r.text} ${(r.buttons ?? []).map((b) => b.label).join(' ')}`).join('\n');
-        const match = steps[i]!.expect.exec(text);
-        if (!match) break;
-        if (match[1]) this.receipts.push(match[1]);
+        if (!steps[i]!.expect.test(text)) break;
       }
+      if (i === steps.length) this.acknowledged++;
       if (i < steps.length) {
         this.tally.restarts++;
         if (!(await this.send({ text: '取消' }, until))) return;
@@ -115,5 +121,5 @@ export class Resident {
 
 /** The case numbers a message announces as the resident's own (accepted, assigned, merged). */
 export function announcedCases(text: string): string[] {
-  return [...text.matchAll(/案件编号：(QH\d{10})|（编号 (QH\d{10})）/g)].map((m) => (m[1] ?? m[2])!);
+  return [...text.matchAll(/案件编号：(QH\d{10,})|（编号 (QH\d{10,})）/g)].map((m) => (m[1] ?? m[2])!);
 }

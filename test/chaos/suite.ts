@@ -169,8 +169,10 @@ export async function runChaos(opts: ChaosOptions): Promise<{ problems: string[]
       await Promise.all([scenario.fault(until), ...group.map((r) => r.fileReports(until))]);
       for (const p of procs) if (p.exitedOnItsOwn) problems.push(`${scenario.name}: the ${p.mode} process exited`);
       const found = await settled(residents, db, opts.recoveryMs);
-      const acknowledged = residents.reduce((n, r) => n + r.receipts.length, 0);
-      say(`  ${acknowledged} reports acknowledged so far; ${found.length ? found.length + ' problems' : 'all consistent'}`);
+      const acknowledged = group.reduce((n, r) => n + r.acknowledged, 0);
+      // Without a report acknowledged the scenario checked nothing (the residents' script no longer fits the dialogue).
+      if (acknowledged === 0) found.push('no report was acknowledged, so nothing was checked');
+      say(`  ${acknowledged} reports acknowledged; ${found.length ? found.length + ' problems' : 'all consistent'}`);
       problems.push(...found.map((p) => `${scenario.name}: ${p}`));
       if (found.length) break;
     }
@@ -196,31 +198,33 @@ async function settled(residents: Resident[], db: pg.Pool, withinMs: number): Pr
   }
 }
 
+/**
+ * Each resident's reports as PostgreSQL holds them (found by the resident's token): at least one
+ * per acknowledgement (none lost) and at most one more (a confirm still unanswered when the
+ * scenario ended; more would be a duplicate), each with exactly one case, whose number the
+ * resident's page shows exactly once.
+ */
 async function check(residents: Resident[], db: pg.Pool): Promise<string[]> {
   const problems: string[] = [];
-  const receipts = residents.flatMap((r) => r.receipts);
-  const { rows } = await db.query<{ receipt: string; submissions: string; cases: string; numbers: string[] }>(
-    `SELECT upper(left(s."id"::text, 8)) AS receipt, count(DISTINCT s."id") AS submissions, count(c."id") AS cases,
-            array_remove(array_agg(c."number"), NULL) AS numbers
-       FROM "Submission" s LEFT JOIN "Case" c ON c."submissionId" = s."id"
-      WHERE upper(left(s."id"::text, 8)) = ANY($1) GROUP BY 1`,
-    [receipts],
+  const { rows } = await db.query<{ tokenHash: string; submission: string; cases: string; number: string | null }>(
+    `SELECT w."tokenHash", s."id" AS submission, count(c."id") AS cases, min(c."number") AS number
+       FROM "WebchatSession" w JOIN "Submission" s ON s."residentId" = w."residentId"
+       LEFT JOIN "Case" c ON c."submissionId" = s."id"
+      WHERE w."tokenHash" = ANY($1) GROUP BY 1, 2`,
+    [residents.flatMap((r) => r.tokenHash ?? [])],
   );
-  const byReceipt = new Map(rows.map((r) => [r.receipt, r]));
   for (const resident of residents) {
+    const reports = rows.filter((r) => r.tokenHash === resident.tokenHash);
+    if (reports.length < resident.acknowledged) problems.push(`${resident.userId}: ${resident.acknowledged} reports acknowledged, ${reports.length} stored`);
+    if (reports.length > resident.acknowledged + 1) problems.push(`${resident.userId}: ${resident.acknowledged} reports acknowledged, ${reports.length} stored (duplicates)`);
+    if (!reports.length) continue;
     const conversation = await resident.conversation();
     if (conversation.status !== 200) problems.push(`${resident.userId}: GET answered ${conversation.status}`);
     const announced = conversation.texts.flatMap(announcedCases);
-    for (const receipt of resident.receipts) {
-      const row = byReceipt.get(receipt);
-      if (!row) {
-        problems.push(`receipt ${receipt} (${resident.userId}): no submission`);
-        continue;
-      }
-      if (Number(row.cases) !== 1) problems.push(`receipt ${receipt} (${resident.userId}): ${row.cases} cases`);
-      const number = row.numbers[0];
-      const seen = number ? announced.filter((n) => n === number).length : 0;
-      if (number && seen !== 1) problems.push(`receipt ${receipt} (${resident.userId}): case ${number} announced ${seen} times`);
+    for (const report of reports) {
+      if (Number(report.cases) !== 1) problems.push(`${resident.userId}: submission ${report.submission} has ${report.cases} cases`);
+      const seen = report.number ? announced.filter((n) => n === report.number).length : 0;
+      if (report.number && seen !== 1) problems.push(`${resident.userId}: case ${report.number} announced ${seen} times`);
     }
   }
   return problems;
