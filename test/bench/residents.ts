@@ -120,10 +120,12 @@ async function resident(index: number): Promise<void> {
       // The place is asked unless the message named one; the phone question offers "skip".
       if (!replies.at(-1)?.buttons?.some((b) => b.payload === 'skip')) replies = await turn({ text: '城东区八一路12号' });
       replies = await turn({ text: `139${String(10_000_000 + (n % 90_000_000)).padStart(8, '0')}` });
+      // The page reads on from what it had before confirming: the case number may be in the mailbox before the confirm's own answer.
+      const summary = replies.at(-1)?.id;
       replies = await turn({ payload: press(replies, 'summary', (p) => p === 'confirm', 'confirm') });
       counts.reports++;
       const answered = replies.at(-1);
-      if (!args.baseline && answered?.id && answered.at) polls.push(waitForCaseNumber(headers, answered.id, Date.parse(answered.at)));
+      if (!args.baseline && summary && answered?.at) polls.push(waitForCaseNumber(headers, summary, Date.parse(answered.at)));
     } catch (err) {
       if (!(err instanceof Derailed)) throw err;
       if (!err.message) continue;
@@ -143,7 +145,8 @@ async function waitForCaseNumber(headers: Record<string, string>, cursor: string
       const numbered = messages.find((m) => CASE_NUMBER.test(m.text));
       if (numbered) {
         counts.notified++;
-        notifyLatencies.push(Date.parse(numbered.at!) - confirmedAt);
+        // Already there when the confirm was answered: no wait at all.
+        notifyLatencies.push(Math.max(0, Date.parse(numbered.at!) - confirmedAt));
         return;
       }
       cursor = res.json.cursor ?? cursor;

@@ -287,7 +287,8 @@ ${table}
   place unless the message named one → phone → confirm), then starts another; against the baseline the same requests are sent.
   Each resident sends from an address of its own (\`X-Forwarded-For\`), as behind a proxy. A turn is one \`POST /api/webchat/messages\`.
 - Notification latency: from the time of the confirm turn's answer to the time of the message carrying the case number, both as
-  the server stamped them in the page's mailbox; the page polls every 250 ms.
+  the server stamped them in the page's mailbox (0 when the case number was there first); the page polls every 250 ms, reading on
+  from the message before the confirm, as the web chat page does.
 - Redis: \`MEMORY USAGE\` of every key under the run's prefix except the queues, divided by the number of dialogue sessions.
 - RSS: the bot process's VmRSS, sampled every 200 ms during the measurements.
 - Intake: \`NODE_ENV=production tsx test/bench/intake.ts --workers N --submissions 10000\` when that file exists; notification
