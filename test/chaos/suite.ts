@@ -202,7 +202,8 @@ async function settled(residents: Resident[], db: pg.Pool, withinMs: number): Pr
  * Each resident's reports as PostgreSQL holds them (found by the resident's token): at least one
  * per acknowledgement (none lost) and at most one more (a confirm still unanswered when the
  * scenario ended; more would be a duplicate), each with exactly one case, whose number the
- * resident's page shows exactly once.
+ * resident was sent exactly once: read from the message log, since the page's mailbox keeps only
+ * the latest 500 messages and a busy resident files more. The page must still answer.
  */
 async function check(residents: Resident[], db: pg.Pool): Promise<string[]> {
   const problems: string[] = [];
@@ -213,14 +214,20 @@ async function check(residents: Resident[], db: pg.Pool): Promise<string[]> {
       WHERE w."tokenHash" = ANY($1) GROUP BY 1, 2`,
     [residents.flatMap((r) => r.tokenHash ?? [])],
   );
+  const sent = await db.query<{ tokenHash: string; text: string }>(
+    `SELECT w."tokenHash", m."text" FROM "WebchatSession" w JOIN "Conversation" c ON c."residentId" = w."residentId"
+       JOIN "Message" m ON m."conversationId" = c."id"
+      WHERE w."tokenHash" = ANY($1) AND m."direction" = 'outbound'`,
+    [residents.flatMap((r) => r.tokenHash ?? [])],
+  );
   for (const resident of residents) {
     const reports = rows.filter((r) => r.tokenHash === resident.tokenHash);
     if (reports.length < resident.acknowledged) problems.push(`${resident.userId}: ${resident.acknowledged} reports acknowledged, ${reports.length} stored`);
     if (reports.length > resident.acknowledged + 1) problems.push(`${resident.userId}: ${resident.acknowledged} reports acknowledged, ${reports.length} stored (duplicates)`);
     if (!reports.length) continue;
-    const conversation = await resident.conversation();
-    if (conversation.status !== 200) problems.push(`${resident.userId}: GET answered ${conversation.status}`);
-    const announced = conversation.texts.flatMap(announcedCases);
+    const page = await resident.conversation();
+    if (page.status !== 200) problems.push(`${resident.userId}: GET answered ${page.status}`);
+    const announced = sent.rows.filter((m) => m.tokenHash === resident.tokenHash).flatMap((m) => announcedCases(m.text));
     for (const report of reports) {
       if (Number(report.cases) !== 1) problems.push(`${resident.userId}: submission ${report.submission} has ${report.cases} cases`);
       const seen = report.number ? announced.filter((n) => n === report.number).length : 0;
