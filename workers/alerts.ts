@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { UnrecoverableError } from 'bullmq';
-import { ALERTS, alertKey, departmentsWithContacts } from '../core/alerts/alerts.js';
+import { ALERTS, alertKey, departmentsWithContacts, isAlertDue } from '../core/alerts/alerts.js';
 import { localDateTime } from '../nlp-models/index.js';
 import { departmentName, eventVars, formatDateTime } from '../core/cases/describe.js';
 import { t } from '../core/i18n/index.js';
@@ -57,7 +57,7 @@ export async function processAlertBatch(deps: WorkerDeps, eventIds: string[]): P
     if (!event) results[i] = new UnrecoverableError(`case event ${id} does not exist`);
     else if (!rule) results[i] = 0;
     // The department it names holds the case (holderAt) and has no one to tell.
-    else if (!rule.office && !rule.officeOnly && event.named && !hasContacts.has(event.named)) {
+    else if (!isAlertDue({ type: event.type, data: { departmentId: event.named } }, hasContacts)) {
       results[i] = 0;
       nobody.push(id);
     } else rest.push(i);

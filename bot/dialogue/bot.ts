@@ -51,8 +51,10 @@ export class Bot {
     this.slots = new TurnSlots(deps.config.BOT_TURNS_AT_ONCE);
   }
 
-  /** `deliver` also gets the language the replies are in (a page shows its own texts in it). */
-  /** `also`: the channel's own limits (the sender's address), counted with the resident's. */
+  /**
+   * `deliver` also gets the language the replies are in (a page shows its own texts in it); `also`
+   * holds the channel's own limits (the sender's address), counted with the resident's.
+   */
   async handle<T>(inbound: Inbound, deliver: (replies: Reply[], lang: Lang) => Promise<T>, also: RateCount[] = []): Promise<TurnResult<T>> {
     return this.slots.run(() => this.guarded(inbound, deliver, also));
   }

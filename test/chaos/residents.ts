@@ -101,19 +101,17 @@ export class Resident {
     }
   }
 
-  /** Everything the resident's page can read, from the start. */
-  async conversation(): Promise<{ status: number; texts: string[] }> {
+  /** Reads the resident's page from the start, as a reloaded page does; the status of the first answer that is not 200, else 200. */
+  async readPage(): Promise<number> {
     const who = await this.headers(Date.now() + 15_000);
-    if (!who) return { status: 0, texts: [] };
-    const texts: string[] = [];
+    if (!who) return 0;
     let cursor: string | undefined;
     for (;;) {
       const query = new URLSearchParams(cursor ? { after: cursor } : {});
       const res = await fetch(`${this.base()}/api/webchat/messages?${query}`, { headers: who });
-      if (res.status !== 200) return { status: res.status, texts };
+      if (res.status !== 200) return res.status;
       const page = (await res.json()) as { messages: Reply[]; cursor: string };
-      texts.push(...page.messages.map((m) => m.text));
-      if (page.messages.length === 0 || page.cursor === cursor) return { status: 200, texts };
+      if (page.messages.length === 0 || page.cursor === cursor) return 200;
       cursor = page.cursor;
     }
   }

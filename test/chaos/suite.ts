@@ -225,8 +225,8 @@ async function check(residents: Resident[], db: pg.Pool): Promise<string[]> {
     if (reports.length < resident.acknowledged) problems.push(`${resident.userId}: ${resident.acknowledged} reports acknowledged, ${reports.length} stored`);
     if (reports.length > resident.acknowledged + 1) problems.push(`${resident.userId}: ${resident.acknowledged} reports acknowledged, ${reports.length} stored (duplicates)`);
     if (!reports.length) continue;
-    const page = await resident.conversation();
-    if (page.status !== 200) problems.push(`${resident.userId}: GET answered ${page.status}`);
+    const status = await resident.readPage();
+    if (status !== 200) problems.push(`${resident.userId}: GET answered ${status}`);
     const announced = sent.rows.filter((m) => m.tokenHash === resident.tokenHash).flatMap((m) => announcedCases(m.text));
     for (const report of reports) {
       if (Number(report.cases) !== 1) problems.push(`${resident.userId}: submission ${report.submission} has ${report.cases} cases`);
