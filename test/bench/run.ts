@@ -5,6 +5,9 @@
  *   all` (HTTP server, web chat and the workers in one process), on a database and Redis key prefix
  *   of its own, both removed afterwards.
  * - The baseline is a bare Fastify route doing one Redis GET and SET (baseline.ts), its own process.
+ * - The durable floor (durable-floor.ts, its own process, database and key prefix) is the least a turn
+ *   does that keeps Tingmin's guarantees, built from its storage parts: what the baseline's ratio
+ *   cannot show, how much of the distance is durability and how much is the product's own work.
  * - The load generator (residents.ts) is a third process: residents filing complete reports over
  *   the web chat API with real citizen texts, at 50 and 500 at once, against both.
  * - Then the Redis bytes per live dialogue, the bot's largest RSS, and intake drain with 1 and 2
@@ -41,6 +44,8 @@ const run = randomBytes(3).toString('hex');
 const base = loadConfig();
 const dbUrl = new URL(base.DATABASE_URL);
 dbUrl.pathname = `/tingmin_bench_${run}`;
+const floorDbUrl = new URL(base.DATABASE_URL);
+floorDbUrl.pathname = `/tingmin_bench_${run}_floor`;
 const prefix = `tmbench_${run}`;
 const workDir = join(tmpdir(), `tingmin-bench-${run}`);
 mkdirSync(workDir, { recursive: true });
@@ -64,7 +69,7 @@ type Intake = {
 /** Starts a process and resolves with it once `ready` says so (or rejects when it exits first). */
 function start(name: string, command: string, argv: string[], env: NodeJS.ProcessEnv, ready: (child: ChildProcess) => Promise<void>): Promise<ChildProcess> {
   const log = openSync(join(workDir, `${name}.log`), 'a');
-  const child = spawn(command, argv, { cwd: ROOT, env, stdio: ['ignore', name === 'baseline' ? 'pipe' : log, log] });
+  const child = spawn(command, argv, { cwd: ROOT, env, stdio: ['ignore', name === 'bot' ? log : 'pipe', log] });
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${name} exited (${code}) before it was ready; see ${join(workDir, `${name}.log`)}`)));
     ready(child).then(() => resolve(child), reject);
@@ -123,7 +128,7 @@ async function cleanUp(): Promise<void> {
   await redis.quit();
   const admin = new pg.Client({ ...pgConfig(base.DATABASE_URL), database: 'postgres' });
   await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "tingmin_bench_${run}" WITH (FORCE)`);
+  for (const db of [`tingmin_bench_${run}`, `tingmin_bench_${run}_floor`]) await admin.query(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
   await admin.end();
 }
 
@@ -156,7 +161,8 @@ const env = {
 };
 let bot: ChildProcess | undefined;
 let baseline: ChildProcess | undefined;
-const results = new Map<string, { floor: Residents; tingmin: Residents }>();
+let durable: ChildProcess | undefined;
+const results = new Map<string, { floor: Residents; durable: Residents; tingmin: Residents }>();
 let rss = 0;
 let memory = { bytes: 0, dialogues: 0 };
 let logged = { inbound: 0, submissions: 0, cases: 0 };
@@ -173,22 +179,31 @@ try {
       await new Promise((r) => setTimeout(r, 200));
     }
   });
-  let baselineUrl = '';
-  baseline = await start('baseline', TSX, [join(ROOT, 'test/bench/baseline.ts')], env, (child) =>
-    new Promise((resolve) => createInterface({ input: child.stdout! }).once('line', (line) => resolve(void (baselineUrl = (JSON.parse(line) as { url: string }).url)))),
-  );
+  // Each floor prints {"url": ...} once it listens.
+  const listening = (name: string, script: string, env: NodeJS.ProcessEnv) => {
+    let url = '';
+    return start(name, TSX, [join(ROOT, script)], env, (child) =>
+      new Promise((resolve) => createInterface({ input: child.stdout! }).once('line', (line) => resolve(void (url = (JSON.parse(line) as { url: string }).url)))),
+    ).then((child) => ({ child, url }));
+  };
+  let baselineUrl: string;
+  let durableUrl: string;
+  ({ child: baseline, url: baselineUrl } = await listening('baseline', 'test/bench/baseline.ts', env));
+  ({ child: durable, url: durableUrl } = await listening('durable-floor', 'test/bench/durable-floor.ts', { ...env, DATABASE_URL: floorDbUrl.toString(), REDIS_PREFIX: `${prefix}_floor` }));
   const sampler = setInterval(() => (rss = Math.max(rss, rssOf(bot!.pid!))), 200);
   console.error('warming up …');
   await residentsRun(botUrl, 20, 3, false);
   for (const residents of LEVELS) {
     console.error(`${residents} residents …`);
     const floor = await residentsRun(baselineUrl, residents, SECONDS, true);
+    const durableFloor = await residentsRun(durableUrl, residents, SECONDS, true);
     const tingmin = await residentsRun(botUrl, residents, SECONDS, false);
-    results.set(String(residents), { floor, tingmin });
+    results.set(String(residents), { floor, durable: durableFloor, tingmin });
   }
   clearInterval(sampler);
   memory = await dialogueBytes();
   await stopProcess(baseline);
+  await stopProcess(durable);
   await stopProcess(bot);
   logged = await logCounts();
   if (process.env.BENCH_INTAKE !== '0' && existsSync(join(ROOT, 'test/bench/intake.ts'))) {
@@ -201,6 +216,7 @@ try {
   }
 } finally {
   await stopProcess(baseline);
+  await stopProcess(durable);
   await stopProcess(bot);
   await cleanUp();
 }
@@ -210,13 +226,20 @@ const MB = 1024 * 1024;
 const fmt = (n: number | null | undefined, unit = '') => (n === null || n === undefined ? 'n/a' : `${Math.round(n).toLocaleString('en-US')}${unit}`);
 const verdict = (ok: boolean | undefined) => (ok === undefined ? '' : ok ? 'yes' : '**no**');
 const rows: string[][] = [];
-for (const [residents, { floor, tingmin }] of results) {
+const speed = (r: Residents) => `${fmt(r.turnsPerSecond)} turns/s, p50 ${fmt(r.p50Ms, ' ms')}, p99 ${fmt(r.p99Ms, ' ms')}`;
+for (const [residents, { floor, durable, tingmin }] of results) {
   const ratio = tingmin.turnsPerSecond / floor.turnsPerSecond;
   const p99Target = Number(residents) <= 50 ? 50 : 500;
-  rows.push([`bare Fastify + Redis GET/SET, ${residents} residents`, `${fmt(floor.turnsPerSecond)} turns/s, p50 ${fmt(floor.p50Ms, ' ms')}, p99 ${fmt(floor.p99Ms, ' ms')}`, '', '']);
+  rows.push([`bare Fastify + Redis GET/SET, ${residents} residents`, speed(floor), '', '']);
+  rows.push([
+    `durable floor (Tingmin's lock, message log and mailbox, nothing else), ${residents} residents`,
+    `${speed(durable)}; ratio to the baseline ${(durable.turnsPerSecond / floor.turnsPerSecond).toFixed(2)}${durable.errors ? `, ${durable.errors} errors` : ''}`,
+    '',
+    '',
+  ]);
   rows.push([
     `Tingmin \`npm start\`, ${residents} residents`,
-    `${fmt(tingmin.turnsPerSecond)} turns/s, p50 ${fmt(tingmin.p50Ms, ' ms')}, p99 ${fmt(tingmin.p99Ms, ' ms')}; ${tingmin.reports} reports, ${tingmin.errors} errors, ${tingmin.derailed} derailed`,
+    `${speed(tingmin)}; ${tingmin.reports} reports, ${tingmin.errors} errors, ${tingmin.derailed} derailed`,
     `p99 ≤ ${p99Target} ms`,
     verdict(tingmin.p99Ms !== null && tingmin.p99Ms <= p99Target && tingmin.errors === 0 && tingmin.derailed === 0),
   ]);
@@ -282,6 +305,10 @@ ${table}
 - System under test: \`npm run build\`, then \`NODE_ENV=production TRUST_PROXY=1 node ${[...nodeOptions, ''].join(' ')}dist/bot/main.js all\`, as \`npm start\` runs it
   (HTTP server, web chat and the workers in one process), default settings otherwise.
 - Baseline: \`tsx test/bench/baseline.ts\`, a bare Fastify server whose two POST routes each do one Redis GET and SET.
+- Durable floor: \`tsx test/bench/durable-floor.ts\` on a database and key prefix of its own: per message, Tingmin's own
+  DeliveryGuard (rate limit, lock, state in one round trip), MessageLog (both messages and the state's copy in PostgreSQL
+  before answering, grouped) with the state saved in Redis meanwhile, and Mailbox (the answer on the page); no dialogue,
+  NLP, workers or HTTP hooks. It shows how close to the baseline a turn that keeps the guarantees can come here.
 - Load: \`tsx test/bench/residents.ts --url <server> --residents N --seconds ${SECONDS} --texts <csv> [--baseline]\`, a process of its
   own. Each resident opens a web chat session and files a complete report (greeting → menu → a real citizen's message → topic →
   place unless the message named one → phone → confirm), then starts another; against the baseline the same requests are sent.
