@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../core/platform/config.js';
 import { createLogger } from '../core/platform/log.js';
@@ -195,6 +196,20 @@ describe('web chat API', () => {
     for (let i = 0; i < 65; i++) statuses.push((await h.app.inject({ method: 'POST', url: '/api/webchat/sessions', headers: from })).statusCode);
     expect(statuses.slice(0, 60).every((s) => s === 201)).toBe(true);
     expect(statuses.slice(60).every((s) => s === 429)).toBe(true);
+  });
+
+  it('answers 429 to one address signing out token after token, before asking the database', async () => {
+    const from = { 'x-forwarded-for': '203.0.113.12' };
+    const statuses: number[] = [];
+    for (let i = 0; i < 65; i++) {
+      const token = randomBytes(32).toString('base64url');
+      statuses.push((await h.app.inject({ method: 'DELETE', url: '/api/webchat/sessions', headers: { ...from, authorization: `Bearer ${token}` } })).statusCode);
+    }
+    expect(statuses.slice(0, 60).every((s) => s === 401)).toBe(true);
+    expect(statuses.slice(60).every((s) => s === 429)).toBe(true);
+    // A resident behind another address still signs out.
+    const { bearer } = await session();
+    expect((await h.app.inject({ method: 'DELETE', url: '/api/webchat/sessions', headers: { ...bearer, 'x-forwarded-for': '203.0.113.13' } })).statusCode).toBe(204);
   });
 
   it('answers every resident when some send NUL bytes or lone surrogates at the same time, and logs every message', async () => {

@@ -63,7 +63,9 @@ export async function webchatRoutes(
   });
 
   // Sign-out: the token stops working (in every process within a minute); the resident's conversation and cases stay.
+  // Counted against the address as a message is, before PostgreSQL is asked about the token.
   app.delete('/api/webchat/sessions', async (req, reply) => {
+    if (!(await perAddress.allow(`webchat-ip:${req.ip}`))) return tooMany(reply);
     if (!(await sessions.revoke(tokenOf(req)))) return unauthorized(reply);
     return reply.code(204).clearCookie(WEBCHAT_COOKIE, { path: '/api/webchat' }).send();
   });
