@@ -106,4 +106,24 @@ describe('a supervision project in the console', () => {
     expect((await page.inputValue('#project-form [name=caseNumbers]')).split(' ').sort()).toEqual(spot.slice(0, 2).map((c) => c.number));
     expect(pageErrors).toEqual([]);
   }, SLOW);
+
+  it('lists earlier closed projects a page at a time, on request', async () => {
+    const { db } = h.services;
+    const [li, department] = await Promise.all([db.staff.findUniqueOrThrow({ where: { username: 'li' } }), db.department.findUniqueOrThrow({ where: { code: 'G630102' } })]);
+    const at = h.services.now();
+    await db.supervisionProject.createMany({
+      data: Array.from({ length: 52 }, (_, i) => ({ title: `往年专项 ${i + 1}`, reason: '已结束', departmentId: department.id, deadline: new Date('2025-06-30'), createdById: li.id, status: 'closed' as const, createdAt: at, closedAt: at })),
+    });
+    await page.goto(`${base}/console#projects`);
+    const lines = page.locator('#project-list li.project');
+    await page.locator('#projects-more').waitFor();
+    // The open project and the 50 newest closed ones; the oldest two on request.
+    expect(await lines.count()).toBe(51);
+    expect(await lines.last().textContent()).toContain('往年专项 3');
+    await page.click('#projects-more');
+    await page.locator('#project-list li.project', { hasText: /往年专项 1\s*已结束/ }).waitFor();
+    expect(await lines.count()).toBe(53);
+    expect(await page.locator('#projects-more').count()).toBe(0);
+    expect(pageErrors).toEqual([]);
+  }, SLOW);
 });

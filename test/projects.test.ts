@@ -241,3 +241,30 @@ describe('two supervisors at once', () => {
     expect(['staffError.projectCaseTaken', 'staffError.projectRace']).toContain(both.find((res) => res.statusCode === 409)!.json().key);
   });
 });
+
+describe('the list, years later', () => {
+  it('shows every open project and the closed ones fifty at a time, newest first', async () => {
+    const office = await db().staff.findUniqueOrThrow({ where: { username: 'office' } });
+    const at = h.services.now();
+    // Two years of an office's finished projects, written as they end up (closed).
+    await db().supervisionProject.createMany({
+      data: Array.from({ length: 55 }, (_, i) => ({
+        title: `往年专项 ${i + 1}`, reason: '已结束', departmentId: chengdongId, deadline: new Date('2025-06-30'), createdById: office.id,
+        status: 'closed' as const, createdAt: at, closedAt: at,
+      })),
+    });
+    const open = await db().supervisionProject.count({ where: { status: 'open' } });
+    const closed = await db().supervisionProject.findMany({ where: { status: 'closed' }, orderBy: { number: 'desc' }, select: { number: true } });
+    type Page = { projects: { number: number; status: string }[]; more: number | null };
+    const first = (await get(s.office, '/console/api/projects')).json() as Page;
+    expect(first.projects.filter((p) => p.status === 'open')).toHaveLength(open);
+    expect(first.projects.filter((p) => p.status === 'closed').map((p) => p.number)).toEqual(closed.slice(0, 50).map((p) => p.number));
+    expect(first.more).toBe(closed[49]!.number);
+    const second = (await get(s.office, `/console/api/projects?closedBefore=${first.more}`)).json() as Page;
+    expect(second.projects.map((p) => p.number)).toEqual(closed.slice(50).map((p) => p.number));
+    expect(second.more).toBeNull();
+    // A handler of a department with no part in them sees none of them.
+    expect(((await get(s.datong, '/console/api/projects')).json() as Page).projects.filter((p) => p.status === 'closed')).toEqual([]);
+    for (const bad of ['abc', '0', '-1', '__proto__', '1e99']) expect((await get(s.office, `/console/api/projects?closedBefore=${bad}`)).statusCode).toBe(400);
+  });
+});

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { StaffActor } from '../../core/cases/actions.js';
-import { casesSchema, closeSchema, openSchema, type SupervisionProjects } from '../../core/projects/projects.js';
+import { casesSchema, closeSchema, listQuery, openSchema, type SupervisionProjects } from '../../core/projects/projects.js';
 import { departmentScope } from './cases-routes.js';
 import { badRequest, refuse, sendRefusal } from './errors.js';
 import { requireRole } from './guard.js';
@@ -13,7 +13,11 @@ import { requireRole } from './guard.js';
 export async function projectRoutes(app: FastifyInstance, opts: { projects: SupervisionProjects; staffOf: (req: FastifyRequest) => StaffActor }): Promise<void> {
   const { projects, staffOf } = opts;
 
-  app.get('/console/api/projects', async (req) => ({ projects: await projects.list(departmentScope(staffOf(req))) }));
+  app.get('/console/api/projects', { config: { docs: { querystring: listQuery } } }, async (req, reply) => {
+    const query = listQuery.safeParse(req.query);
+    if (!query.success) return badRequest(reply, query.error);
+    return projects.list(departmentScope(staffOf(req)), query.data.closedBefore);
+  });
 
   app.get<{ Params: { id: string } }>('/console/api/projects/:id', async (req, reply) => {
     const project = await projects.get(req.params.id, departmentScope(staffOf(req)));

@@ -601,6 +601,7 @@ export const en: Record<TextKey, string> = {
   'staffError.projectRace': 'A colleague has just put one of these cases into another supervision project; reload and try again.',
   'desk.nav.projects': 'Supervision projects',
   'desk.projects.none': 'No supervision projects yet.',
+  'desk.projects.more': 'Show earlier closed projects',
   'desk.projects.new': 'New supervision project',
   'desk.projects.fromHotspot': 'Open a supervision project',
   'desk.projects.name': 'Title',

@@ -599,6 +599,7 @@ export const zh = {
   'staffError.projectRace': '同事刚刚把其中的案件纳入了另一个专项督查，请刷新后再试。',
   'desk.nav.projects': '专项督查',
   'desk.projects.none': '还没有专项督查。',
+  'desk.projects.more': '显示更早结束的专项',
   'desk.projects.new': '新建专项督查',
   'desk.projects.fromHotspot': '开展专项督查',
   'desk.projects.name': '名称',

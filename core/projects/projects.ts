@@ -34,6 +34,12 @@ export const openSchema = z.object({
   deadline: isoDay,
   caseNumbers,
 });
+/** Closed projects per page of the list. */
+export const CLOSED_PAGE = 50;
+
+/** The query of GET /console/api/projects: the closed projects opened before this number. */
+export const listQuery = z.object({ closedBefore: z.coerce.number().int().positive().max(2_147_483_647).optional() });
+
 /** The body of POST /console/api/projects/:id/cases: numbers to add and numbers to take out. */
 export const casesSchema = z.object({ add: caseNumbers.optional(), remove: caseNumbers.optional() }).refine((b) => b.add?.length || b.remove?.length, 'add or remove some cases');
 /** The body of POST /console/api/projects/:id/close: a reason is needed while some cases are not finished. */
@@ -169,20 +175,32 @@ export function supervisionProjects(deps: ProjectsDeps) {
       });
     },
 
-    /** The projects a member of staff may see, newest first, each with its progress over the cases they may see. */
-    async list(departmentId: string | undefined) {
-      const projects = await db.supervisionProject.findMany({
-        where: visibleProjects(departmentId),
-        orderBy: [{ status: 'asc' }, { createdAt: 'desc' }],
-        take: 500,
-        include: { department: { select: { id: true, code: true, name: true, nameEn: true } } },
+    /**
+     * The projects a member of staff may see, each with its progress over the cases they may see:
+     * every open one and the newest CLOSED_PAGE closed ones, or with `closedBefore` (a project
+     * number) the closed ones opened before it. `more` is where the next closed page starts.
+     */
+    async list(departmentId: string | undefined, closedBefore?: number) {
+      const include = { department: { select: { id: true, code: true, name: true, nameEn: true } } } as const;
+      const where = visibleProjects(departmentId);
+      // An office has few projects open at a time; the closed ones pile up over the years.
+      const open = closedBefore === undefined ? await db.supervisionProject.findMany({ where: { AND: [where, { status: 'open' }] }, orderBy: { number: 'desc' }, include }) : [];
+      const closed = await db.supervisionProject.findMany({
+        where: { AND: [where, { status: 'closed' }, closedBefore === undefined ? {} : { number: { lt: closedBefore } }] },
+        orderBy: { number: 'desc' },
+        take: CLOSED_PAGE + 1,
+        include,
       });
+      const projects = [...open, ...closed.slice(0, CLOSED_PAGE)];
       const progress = await progressOf(db, projects.map((p) => p.id), departmentId);
       const today = localDate(deps.now(), deps.timeZone);
-      return projects.map((p) => {
-        const pr = progress.get(p.id)!;
-        return { ...view(p), progress: pr, overdue: isOverdue(p, pr, today) };
-      });
+      return {
+        projects: projects.map((p) => {
+          const pr = progress.get(p.id)!;
+          return { ...view(p), progress: pr, overdue: isOverdue(p, pr, today) };
+        }),
+        more: closed.length > CLOSED_PAGE ? closed[CLOSED_PAGE - 1]!.number : null,
+      };
     },
 
     /** One project with the cases a member of staff may see; null when they may not see it. */

@@ -66,13 +66,26 @@
       el('button', { type: 'submit', class: 'primary' }, t('projects.open'))));
   }
 
+  /** Every open project and the newest closed ones; older closed ones a page at a time. */
   async function loadList(prefill) {
     const { api, el, t } = window.Desk;
-    const { projects } = await api('projects');
+    const { projects, more } = await api('projects');
+    const list = el('ul', { class: 'list', id: 'project-list' }, ...(projects.length ? projects.map(line) : [el('li', { class: 'hint' }, t('projects.none'))]));
+    const moreButton = (from) => {
+      if (from === null) return null;
+      const button = el('button', { type: 'button', id: 'projects-more', onclick: async () => {
+        try {
+          const page = await api('projects?closedBefore=' + from);
+          list.append(...page.projects.map(line));
+          button.replaceWith(moreButton(page.more) ?? '');
+        } catch (err) { failed(err); }
+      } }, t('projects.more'));
+      return button;
+    };
     section().replaceChildren(el('div', { class: 'detail' },
       el('h2', {}, t('nav.projects')),
       office() ? openForm(prefill) : null,
-      el('ul', { class: 'list', id: 'project-list' }, ...(projects.length ? projects.map(line) : [el('li', { class: 'hint' }, t('projects.none'))]))));
+      list, moreButton(more)));
     if (prefill) $('#project-form [name=deadline]').focus();
   }
 
