@@ -150,6 +150,39 @@ describe('staff commands in chat', () => {
     expect(texts(await h.say(boss, '#帮助'))).toContain('#通过 编号');
   });
 
+  it('shows the open supervision projects and their cases, a handler only their department’s part', async () => {
+    const office = uniqueUser('office');
+    const s = await signIn('dcs-li');
+    expect(texts(await h.say(office, `#绑定 ${await newCode(s)}`))).toContain(PENDING);
+    expect((await consoleCall(s, 'POST', '/confirm', { channel: 'webchat', userId: office })).statusCode).toBe(200);
+    const own = await makeCase(h.services, { status: 'assigned', departmentCode: 'G630102' });
+    const other = await makeCase(h.services, { status: 'assigned', departmentCode: 'G630104', regionCode: '630104' });
+    const department = await h.services.db.department.findUniqueOrThrow({ where: { code: 'G630102' } });
+    const opened = await h.app.inject({
+      method: 'POST',
+      url: '/console/api/projects',
+      headers: { cookie: s.cookie, 'x-csrf-token': s.csrf },
+      payload: { title: '路灯不亮专项督查', reason: '多处路灯长期不亮', departmentId: department.id, deadline: '2030-12-31', caseNumbers: [own.number, other.number] },
+    });
+    expect(opened.statusCode).toBe(201);
+    const { code } = opened.json() as { code: string };
+
+    const list = texts(await h.say(office, '#专项'));
+    expect(list).toMatch(new RegExp(`${code} 路灯不亮专项督查｜进行中\\n牵头：西宁市城东区人民政府｜时限 2030-12-31｜办结 0/2（0%）`));
+    const whole = texts(await h.say(office, `#专项 ${code.toLowerCase()}`));
+    expect(whole).toContain('事由：多处路灯长期不亮');
+    expect(whole).toContain(`${own.number}｜已转办`);
+    expect(whole).toContain(`${other.number}｜已转办`);
+    // The department's handler: the project it leads, over its own case only.
+    expect(texts(await h.say(clerk, '#专项'))).toContain(`${code} 路灯不亮专项督查｜进行中\n牵头：西宁市城东区人民政府｜时限 2030-12-31｜办结 0/1（0%）`);
+    const part = texts(await h.say(clerk, `#专项 ${code}`));
+    expect(part).toContain(own.number);
+    expect(part).not.toContain(other.number);
+    expect(texts(await h.say(clerk, '#专项 ZX-99999'))).toContain('没有找到您可以查看的专项督查 ZX-99999');
+    expect(texts(await h.say(clerk, '#专项 __proto__'))).toContain('没有找到您可以查看的专项督查');
+    expect(texts(await h.say(clerk, '#帮助'))).toContain('#专项 ZX-0001');
+  });
+
   it('treats "#" from a resident as an ordinary message', async () => {
     const own = await makeCase(h.services, { status: 'assigned', departmentCode: 'G630102' });
     const replies = texts(await h.say(uniqueUser(), `#答复 ${own.number} 我自己办结了`));

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { availableActions, CASE_ACTIONS, pendingRequest, type CaseActions, type StaffActor } from '../../core/cases/actions.js';
+import { availableActions, CASE_ACTIONS, departmentScope, pendingRequest, type CaseActions, type StaffActor } from '../../core/cases/actions.js';
 import { isoDay, localDayRange, startOfLocalDay } from '../../core/routing/working-days.js';
 import { staffEventText } from '../../core/cases/describe.js';
 import { openProjectOf } from '../../core/projects/projects.js';
@@ -55,10 +55,6 @@ function actorWords(actor: string, names: Map<string, string>, lang: Lang): stri
   return names.get(actor) ?? actor;
 }
 
-/** The one department whose cases a member of staff may see (a handler's), or undefined for all of them. */
-export function departmentScope(staff: StaffActor): string | undefined {
-  return staff.role === 'handler' ? (staff.departmentId ?? '00000000-0000-0000-0000-000000000000') : undefined;
-}
 
 /** Which cases a member of staff may see: a handler, only their department's. */
 export function visibleTo(staff: StaffActor): Prisma.CaseWhereInput {

@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import type { StaffActor } from '../../core/cases/actions.js';
+import { departmentScope, type StaffActor } from '../../core/cases/actions.js';
 import { casesSchema, closeSchema, listQuery, openSchema, type SupervisionProjects } from '../../core/projects/projects.js';
-import { departmentScope } from './cases-routes.js';
 import { badRequest, refuse, sendRefusal } from './errors.js';
 import { requireRole } from './guard.js';
 
@@ -20,7 +19,7 @@ export async function projectRoutes(app: FastifyInstance, opts: { projects: Supe
   });
 
   app.get<{ Params: { id: string } }>('/console/api/projects/:id', async (req, reply) => {
-    const project = await projects.get(req.params.id, departmentScope(staffOf(req)));
+    const project = await projects.get({ id: req.params.id }, departmentScope(staffOf(req)));
     return project ?? refuse(reply, 404, 'no such project', 'staffError.projectNotFound');
   });
 
@@ -44,7 +43,7 @@ export async function projectRoutes(app: FastifyInstance, opts: { projects: Supe
         if (!body.success) return badRequest(reply, body.error);
         try {
           await act(staffOf(req), req.params.id, body.data);
-          return await projects.get(req.params.id, undefined);
+          return await projects.get({ id: req.params.id }, undefined);
         } catch (err) {
           return sendRefusal(reply, err);
         }

@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { pastAnswers } from '../../core/cases/past-answers.js';
-import type { StaffActor } from '../../core/cases/actions.js';
+import { departmentScope, type StaffActor } from '../../core/cases/actions.js';
 import type { Sql } from '../../core/platform/sql.js';
-import { departmentScope } from './cases-routes.js';
 import { refuse } from './errors.js';
 import { isUuid } from '../../core/platform/ids.js';
 

@@ -13,6 +13,11 @@ import { isUuid } from '../platform/ids.js';
 /** Who acts: enough of a staff account to check what they may do. */
 export type StaffActor = Pick<Staff, 'id' | 'role' | 'departmentId'>;
 
+/** The one department whose cases a member of staff may see (a handler's), or undefined for all of them. */
+export function departmentScope(staff: StaffActor): string | undefined {
+  return staff.role === 'handler' ? (staff.departmentId ?? '00000000-0000-0000-0000-000000000000') : undefined;
+}
+
 export type CaseActionErrorCode = 'not_found' | 'forbidden' | 'invalid' | 'conflict';
 
 /**

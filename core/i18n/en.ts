@@ -685,5 +685,12 @@ export const en: Record<TextKey, string> = {
   'desk.cases.importedInclude': 'With imported past cases',
   'desk.cases.importedOnly': 'Imported past cases only',
   // Corrections in chat (issue 14 item 7)
+  'staffchat.helpProjects': 'Supervision projects:\n#projects — the open projects and their progress\n#project ZX-0001 — a project\'s cases (open, change and close them in the console)',
+  'staffchat.projects': 'Open supervision projects:\n{list}\nSend "#project CODE" for its cases.',
+  'staffchat.projectLine': '{code} {title} | {state}\nLead: {department} | Deadline {deadline} | {progress}',
+  'staffchat.project': '{line}\nReason: {reason}\n\nCases:\n{cases}',
+  'staffchat.projectMoreCases': '… and {count} more: see the console.',
+  'staffchat.noProjects': 'No open supervision projects that you can see.',
+  'staffchat.noProject': 'No supervision project {code} that you can see.',
   'staffchat.helpCorrections': 'Corrections:\n#topic NUMBER topic (e.g. Urban & rural construction, or 城乡建设/市政设施)\n#place NUMBER place (name the county, e.g. Chengdong District, Bayi Road)',
 };

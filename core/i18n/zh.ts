@@ -683,6 +683,13 @@ export const zh = {
   'desk.cases.importedInclude': '含历史导入案件',
   'desk.cases.importedOnly': '仅历史导入案件',
   // Corrections in chat (issue 14 item 7)
+  'staffchat.helpProjects': '专项督查：\n#专项 — 进行中的专项及进度\n#专项 ZX-0001 — 专项的案件（开展、调整和结束请在工作台操作）',
+  'staffchat.projects': '进行中的专项督查：\n{list}\n发送“#专项 编号”查看案件。',
+  'staffchat.projectLine': '{code} {title}｜{state}\n牵头：{department}｜时限 {deadline}｜{progress}',
+  'staffchat.project': '{line}\n事由：{reason}\n\n案件：\n{cases}',
+  'staffchat.projectMoreCases': '……另有 {count} 件，请在工作台查看。',
+  'staffchat.noProjects': '没有您可以查看的进行中专项督查。',
+  'staffchat.noProject': '没有找到您可以查看的专项督查 {code}。',
   'staffchat.helpCorrections': '更正：\n#类别 编号 类别（如 城乡建设 或 城乡建设/市政设施）\n#地点 编号 地点（写明县区，如 城东区八一路）',
 } as const;
 

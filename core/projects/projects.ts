@@ -51,6 +51,7 @@ const OFFICE = new Set(['admin', 'supervisor']);
 
 type Found = Pick<Case, 'id' | 'number' | 'status' | 'residentId'>;
 
+/** What the office does with projects; what staff see of them is projectViews. */
 export function supervisionProjects(deps: ProjectsDeps) {
   const { db } = deps;
 
@@ -122,6 +123,7 @@ export function supervisionProjects(deps: ProjectsDeps) {
   }
 
   return {
+    ...projectViews(deps),
     async open(actor: StaffActor, input: z.infer<typeof openSchema>): Promise<{ id: string; code: string }> {
       office(actor);
       const at = deps.now();
@@ -174,7 +176,13 @@ export function supervisionProjects(deps: ProjectsDeps) {
         }
       });
     },
+  };
+}
 
+/** The projects as a member of staff may see them, in the console and in chat. */
+export function projectViews(deps: Pick<ProjectsDeps, 'db' | 'now' | 'timeZone'>) {
+  const { db } = deps;
+  return {
     /**
      * The projects a member of staff may see, each with its progress over the cases they may see:
      * every open one and the newest CLOSED_PAGE closed ones, or with `closedBefore` (a project
@@ -203,11 +211,11 @@ export function supervisionProjects(deps: ProjectsDeps) {
       };
     },
 
-    /** One project with the cases a member of staff may see; null when they may not see it. */
-    async get(id: string, departmentId: string | undefined) {
-      if (!isUuid(id)) return null;
+    /** One project (by id, or by number in chat) with the cases a member of staff may see; null when they may not see it. */
+    async get(which: { id: string } | { number: number }, departmentId: string | undefined) {
+      if ('id' in which && !isUuid(which.id)) return null;
       const project = await db.supervisionProject.findFirst({
-        where: { id, ...visibleProjects(departmentId) },
+        where: { ...which, ...visibleProjects(departmentId) },
         include: {
           department: { select: { id: true, code: true, name: true, nameEn: true } },
           createdBy: { select: { username: true, displayName: true } },

@@ -1,14 +1,15 @@
 import { normalizeText } from '../../../nlp-models/index.js';
-import { caseActions, CaseActionError, type CaseAction } from '../../../core/cases/actions.js';
+import { caseActions, CaseActionError, departmentScope, type CaseAction } from '../../../core/cases/actions.js';
 import { formatDate, formatDateTime, staffEventText, statusText } from '../../../core/cases/describe.js';
 import { usableTemplates } from '../../../core/cases/templates.js';
+import { projectViews } from '../../../core/projects/projects.js';
 import { staffErrorText, type Lang, type TextKey } from '../../../core/i18n/index.js';
 import type { Staff } from '../../../core/platform/db.js';
 import type { Middleware } from '../composer.js';
 import type { Context } from '../context.js';
 
 /** Assigning needs the console's picker of departments. */
-type Command = Exclude<CaseAction, 'assign'> | 'case' | 'template' | 'link' | 'help';
+type Command = Exclude<CaseAction, 'assign'> | 'case' | 'template' | 'project' | 'link' | 'help';
 
 /** Staff commands in chat, Chinese and English: "#答复 QH2611250001 已安排维修". A Map: "#constructor" is no command. */
 const COMMANDS = new Map<string, Command>([
@@ -29,6 +30,7 @@ const COMMANDS = new Map<string, Command>([
   ['驳回', 'refuseRequest'], ['refuse', 'refuseRequest'],
   ['绑定', 'link'], ['link', 'link'],
   ['模板', 'template'], ['template', 'template'],
+  ['专项', 'project'], ['project', 'project'], ['projects', 'project'],
   ['类别', 'correctTopic'], ['topic', 'correctTopic'],
   ['地点', 'correctPlace'], ['place', 'correctPlace'],
   ['帮助', 'help'], ['help', 'help'],
@@ -54,6 +56,39 @@ async function showCase(ctx: Context, staff: Staff, number: string): Promise<voi
       timeline: found.events.reverse().map((e) => `${formatDateTime(e.at, tz)} ${staffEventText(e, ctx.lang, tz)}`).join('\n'),
     }),
   );
+}
+
+const PROJECT_CODE = /^ZX-?(\d{1,9})$/;
+const PROJECT_CASE_LINES = 30;
+
+/**
+ * "#专项" lists the open supervision projects a member of staff may see, with their progress;
+ * "#专项 ZX-0001" shows one with its cases (a handler: their department's). Read only: projects
+ * are opened, changed and closed in the console.
+ */
+async function showProjects(ctx: Context, staff: Staff, code: string): Promise<void> {
+  const { db, now, config } = ctx.deps;
+  const views = projectViews({ db, now, timeZone: config.TIMEZONE });
+  const scope = departmentScope(staff);
+  const line = (p: { code: string; title: string; deadline: string; overdue: boolean; status: string; department: { name: string; nameEn: string | null }; progress: { finished: number; total: number; percent: number } }) =>
+    ctx.t('staffchat.projectLine', {
+      code: p.code,
+      title: p.title,
+      department: ctx.lang === 'en' ? (p.department.nameEn ?? p.department.name) : p.department.name,
+      deadline: p.deadline,
+      progress: ctx.t('desk.projects.progress', p.progress),
+      state: p.overdue ? ctx.t('desk.projects.overdue') : ctx.t(`desk.projects.status.${p.status as 'open' | 'closed'}`),
+    });
+  if (!code) {
+    const open = (await views.list(scope)).projects.filter((p) => p.status === 'open');
+    return ctx.reply(open.length ? ctx.t('staffchat.projects', { list: open.map(line).join('\n') }) : ctx.t('staffchat.noProjects'));
+  }
+  const number = PROJECT_CODE.exec(code)?.[1];
+  const project = number && Number(number) <= 2_147_483_647 ? await views.get({ number: Number(number) }, scope) : null;
+  if (!project) return ctx.reply(ctx.t('staffchat.noProject', { code: code.slice(0, 20) }));
+  const cases = project.cases.slice(0, PROJECT_CASE_LINES).map((c) => `${c.number}｜${statusText(c.status, ctx.lang, 'staff')}${c.overdueAt ? `｜${ctx.t('desk.projects.overdue')}` : ''}`);
+  const more = project.cases.length - cases.length;
+  ctx.reply(ctx.t('staffchat.project', { line: line(project), reason: project.reason, cases: cases.join('\n') + (more > 0 ? `\n${ctx.t('staffchat.projectMoreCases', { count: more })}` : '') }));
 }
 
 /** The command word for an action in the staff member's language: "答复" or "reply". */
@@ -100,12 +135,13 @@ export const staffCommands: Middleware = async (ctx, next) => {
   }
   const staff = await ctx.deps.chatLinks.staffOf(channel, userId);
   if (!staff) return next();
-  if (!command || command === 'help') return ctx.reply(`${ctx.t('staffchat.help')}\n\n${ctx.t('staffchat.help2')}\n\n${ctx.t('staffchat.helpTemplates')}\n\n${ctx.t('staffchat.helpCorrections')}`);
+  if (!command || command === 'help') return ctx.reply(`${ctx.t('staffchat.help')}\n\n${ctx.t('staffchat.help2')}\n\n${ctx.t('staffchat.helpTemplates')}\n\n${ctx.t('staffchat.helpCorrections')}\n\n${ctx.t('staffchat.helpProjects')}`);
   const [raw = ''] = rest.split(/\s+/);
   const number = normalizeText(raw).toUpperCase();
   const text = rest.slice(raw.length).trim();
   if (command === 'case') return showCase(ctx, staff, number);
   if (command === 'template') return showTemplates(ctx, staff, number, text);
+  if (command === 'project') return showProjects(ctx, staff, number);
   const found = await ctx.deps.db.case.findUnique({ where: { number }, select: { id: true, regionCode: true } });
   if (!found) return ctx.reply(ctx.t('staffchat.noCase', { number: number || '—' }));
   const actions = caseActions(ctx.deps);
