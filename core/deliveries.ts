@@ -19,6 +19,11 @@ export const deliveryKey = {
   handoffClaimed: (handoffId: string) => `handoff-claimed-${handoffId}`,
   handoffReleased: (handoffId: string) => `handoff-released-${handoffId}`,
   staffMessage: (messageId: string) => `staff-${messageId}`,
+  /**
+   * A message's evidence (photos, PDFs) when the message itself went without it (a template
+   * message on the Official Account): a delivery of its own, kept for the resident's next message.
+   */
+  evidence: (key: string) => `${key}-evidence`,
 };
 
 /** The case event a delivery key is the message of; undefined for other messages. */
@@ -42,6 +47,27 @@ export class ResidentRefuses extends Error {}
  * meanwhile loses nothing) and give it up in time, and the channel marks it when it is shown.
  */
 export class KeptForNextMessage extends Error {}
+
+/** Whether a delivery key is a message's evidence sent apart from it (deliveryKey.evidence). */
+export function isEvidenceKey(key: string): boolean {
+  return key.endsWith(deliveryKey.evidence(''));
+}
+
+/**
+ * Records the evidence of a delivered message as a delivery of its own (deliveryKey.evidence), to
+ * the same conversation, by the same author. It is not queued: the channel keeps it for the
+ * resident's next message, and the reconciler's tries keep it kept (a Redis emptied meanwhile
+ * loses nothing) until it is shown. Recording it again changes nothing; a message that was never
+ * recorded itself (queued by hand) records nothing.
+ */
+export async function recordEvidence(db: Db, key: string, replies: OutboundJob['replies'], now: Date): Promise<void> {
+  const message = await db.delivery.findUnique({ where: { key }, select: { conversationId: true, author: true } });
+  if (!message) return;
+  await db.delivery.createMany({
+    data: [{ key: deliveryKey.evidence(key), conversationId: message.conversationId, replies, author: message.author, createdAt: now, nextAttemptAt: nextAttemptAt(now, 0) }],
+    skipDuplicates: true,
+  });
+}
 
 /** The message log's external id of a delivery's n-th reply. */
 export function logId(key: string, index: number): string {

@@ -343,19 +343,33 @@ describe('WeChat Official Account, plain mode', () => {
     expect(await h.services.db.attachment.count({ where: { size: jpeg.length } })).toBeGreaterThan(0);
   });
 
-  it('sends a resolution’s photo as an uploaded image message before the answer, and says what a PDF it cannot send is', async () => {
-    const me = openIdOf('evidence');
-    await mp.say(me, '你好');
+  /** A case of the resident `me` (who has written before), resolved by staff with these files as evidence. */
+  async function resolveWithEvidence(me: string, files: [Buffer, 'photo' | 'file'][], text = '路灯已修复，附照片和验收单。') {
     const { db } = h.services;
     const resident = await db.resident.findFirstOrThrow({ where: { channel: 'wechat_mp', externalId: me }, include: { conversations: true } });
     const c = await makeCase(h.services, { status: 'in_progress', departmentCode: 'DCS' });
     await db.submission.update({ where: { id: c.submissionId }, data: { residentId: resident.id, conversationId: resident.conversations[0]!.id } });
     await db.case.update({ where: { id: c.id }, data: { residentId: resident.id } });
     const store = new AttachmentStore(db, h.services.config.DATA_DIR, h.services.config.ATTACHMENT_MAX_BYTES);
-    const evidence = [await store.save(PNG, 'photo', c.id), await store.save(PDF, 'file', c.id)].map((saved) => (saved.stored ? saved.id : ''));
+    const evidence: string[] = [];
+    for (const [bytes, kind] of files) {
+      const saved = await store.save(bytes, kind, c.id);
+      evidence.push(saved.stored ? saved.id : '');
+    }
     const dcs = await db.department.findUniqueOrThrow({ where: { code: 'DCS' } });
-    const office = await db.staff.create({ data: { username: 'mp-evidence', role: 'supervisor', departmentId: dcs.id, passwordHash: 'x' } });
-    await caseActions(h.services).resolve(office, c.id, '路灯已修复，附照片和验收单。', evidence);
+    const office = await db.staff.create({ data: { username: `mp-${me}`, role: 'supervisor', departmentId: dcs.id, passwordHash: 'x' } });
+    await caseActions(h.services).resolve(office, c.id, text, evidence);
+    return c;
+  }
+
+  it('sends a resolution’s photo as an uploaded image message before the answer, and says what a PDF it cannot send is', async () => {
+    const me = openIdOf('evidence');
+    await mp.say(me, '你好');
+    const { db } = h.services;
+    const c = await resolveWithEvidence(me, [
+      [PNG, 'photo'],
+      [PDF, 'file'],
+    ]);
 
     const sent = await eventually(async () => {
       const mine = api.customOrder.filter((m) => m.touser === me).map((m) => m.item);
@@ -384,6 +398,94 @@ describe('WeChat Official Account, plain mode', () => {
     const renewed = await again('dropped');
     expect(renewed.mediaId).not.toBe(upload!.mediaId);
     expect(api.uploads.map((u) => u.mediaId)).toEqual([renewed.mediaId]);
+  });
+
+  /**
+   * The resident writes (`write`) and gets the resolution kept for them: its photo as an image
+   * message, its text and the note on its PDF, then the answer (containing `answer`); all through
+   * customer service, as a passive reply carries no image. Writing again shows none of it again.
+   */
+  async function seesEvidenceOnce(me: string, write: () => Promise<{ body: string }>, answer: string) {
+    const imagesOf = () => api.imageSends.filter((m) => m.touser === me);
+    expect(imagesOf()).toEqual([]);
+    expect((await write()).body).toBe('success');
+    const sent = await eventually(async () => {
+      const mine = api.customOrder.filter((m) => m.touser === me).map((m) => m.item);
+      return mine.some((item) => item.includes(answer)) ? mine : undefined;
+    });
+    expect(sent[0]).toMatch(/^image:/);
+    expect(sent[1]).toContain('路灯已修复，附照片和验收单。');
+    expect(sent[2]).toContain('另有 1 份 PDF 办理凭证');
+    expect(sent[3]).toContain(answer);
+    expect(sent).toHaveLength(4);
+    expect(imagesOf()).toHaveLength(1);
+    const again = await mp.say(me, '帮助');
+    expect(again.text).toContain('使用方法');
+    expect(again.text).not.toContain('路灯已修复');
+    expect(imagesOf()).toHaveLength(1);
+  }
+
+  /** The resident's resolution: its delivery, once the outbound worker is done with it. */
+  async function resolutionSent(me: string) {
+    const { db, outbound } = h.services;
+    // The first: the evidence it may leave for later is recorded after it.
+    const delivery = await eventually(() => db.delivery.findFirst({ where: { conversation: { resident: { externalId: me } }, key: { startsWith: 'event-' } }, orderBy: { createdAt: 'asc' } }).then((d) => d ?? undefined));
+    await eventually(async () => ((await outbound.wechat_mp.getJobState(delivery.key)) === 'completed' ? true : undefined));
+    return delivery;
+  }
+
+  it('outside the window sends the template, and a resolution’s photo with the answer to the resident’s next message, once', async () => {
+    const me = openIdOf('lateproof');
+    await mp.say(me, '你好');
+    clock.advance(49 * 3600 * 1000);
+    await resolveWithEvidence(me, [
+      [PNG, 'photo'],
+      [PDF, 'file'],
+    ]);
+    await resolutionSent(me);
+    const [template] = api.templates(me);
+    // The template's short text field tells the resident how to see the evidence.
+    expect(template!.data.thing2!.value).toBe('有办理凭证，回复任意消息查看');
+    await seesEvidenceOnce(me, () => mp.say(me, '帮助'), '使用方法');
+    expect(api.templates(me)).toHaveLength(1);
+  });
+
+  it('keeps a resolution’s evidence sent after its template through an emptied Redis, and shows it once', async () => {
+    const me = openIdOf('durableproof');
+    await mp.say(me, '你好');
+    clock.advance(49 * 3600 * 1000);
+    await resolveWithEvidence(me, [
+      [PNG, 'photo'],
+      [PDF, 'file'],
+    ]);
+    const { key } = await resolutionSent(me);
+    expect(api.templates(me)).toHaveLength(1);
+    const { db, redis, config, outbound } = h.services;
+    // Redis restarts empty: the reconciler's tries keep the evidence again, once.
+    for (const k of await redis.keys(`${config.REDIS_PREFIX}:wechat-mp:kept*`)) await redis.del(k);
+    const evidence = await db.delivery.findFirstOrThrow({ where: { conversation: { resident: { externalId: me } }, key: { not: key } } });
+    expect(evidence.deliveredAt).toBeNull();
+    for (const minutes of [6, 30]) {
+      await reconcileAt(h, minutes);
+      await eventually(async () => ((await outbound.wechat_mp.getJobState(evidence.key)) === 'completed' ? true : undefined));
+    }
+    await seesEvidenceOnce(me, () => mp.say(me, '帮助'), '使用方法');
+    // Shown: marked delivered, so the reconciler sends it no more; the template went once.
+    await eventually(async () => ((await db.delivery.findUniqueOrThrow({ where: { key: evidence.key } })).deliveredAt ? true : undefined));
+    expect(api.templates(me)).toHaveLength(1);
+  });
+
+  it('shows a resolution’s photo, kept while the resident did not follow the account, when they come back', async () => {
+    const me = openIdOf('backproof');
+    await mp.say(me, '你好');
+    await mp.event(me, 'unsubscribe');
+    await resolveWithEvidence(me, [
+      [PNG, 'photo'],
+      [PDF, 'file'],
+    ]);
+    await resolutionSent(me);
+    expect(api.templates(me)).toEqual([]);
+    await seesEvidenceOnce(me, () => mp.event(me, 'subscribe'), '您好');
   });
 
   it('renews an expired token at once, backs off when rate-limited, and creates the custom menu', async () => {

@@ -658,6 +658,8 @@ export const en: Record<TextKey, string> = {
   'alert.reviewWaiting': '[Tingmin] The answer to case {number} has waited for review for more than a working day; please review it',
   'figures.topRegions': 'Regions with the most messages: {list}.',
   'evidence.pdfNotSent': '({count} more piece(s) of evidence in PDF cannot be sent on this account; to see them, ask a member of staff.)',
+  // A template message's short text field (at most 20 characters) when the evidence waits for the resident's next message.
+  'evidence.template': 'Reply for evidence',
   'event.review_reminder': 'Supervision Office reminded: the answer has waited for review for more than a working day',
   'event.resident_unreachable': 'The resident could not be reached ({channel}, retried {attempts} times); please phone them',
   'alert.residentUnreachable': '[Tingmin] A message about case {number} could not reach the resident ({channel}); please phone them',

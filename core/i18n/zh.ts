@@ -656,6 +656,8 @@ export const zh = {
   'alert.reviewWaiting': '【听民】案件 {number} 的办理结果已等待审核超过一个工作日，请及时审核',
   'figures.topRegions': '留言较多的地区：{list}。',
   'evidence.pdfNotSent': '（另有 {count} 份 PDF 办理凭证，公众号无法发送文件；如需查看，请联系工作人员。）',
+  // A template message's short text field (at most 20 characters) when the evidence waits for the resident's next message.
+  'evidence.template': '有办理凭证，回复任意消息查看',
   'event.review_reminder': '提醒督查室：办理结果已等待审核超过一个工作日',
   'event.resident_unreachable': '未能通知到居民（{channel}，已重试 {attempts} 次），请电话联系',
   'alert.residentUnreachable': '【听民】案件 {number} 的通知未能送达居民（{channel}），请电话联系居民',

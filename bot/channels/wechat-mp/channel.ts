@@ -1,7 +1,7 @@
 import type { AttachmentStore } from '../../conversations/attachments.js';
 import type { Bot } from '../../dialogue/bot.js';
 import type { Inbound, Reply } from '../../../core/messages.js';
-import { t } from '../../../core/i18n/index.js';
+import { t, type Lang } from '../../../core/i18n/index.js';
 import type { Clock } from '../../../core/platform/clock.js';
 import type { Db } from '../../../core/platform/db.js';
 import type { Logger } from '../../../core/platform/log.js';
@@ -149,10 +149,12 @@ export class WechatMpChannel {
       // Notifications that could not be sent before come first, now that the resident is here.
       const kept = await this.reach.takeKept(base.userId);
       const all = [...kept.flatMap((k) => k.replies), ...replies];
-      if (state === 'waiting' && Buffer.byteLength(renderReplies(all)) <= MAX_TEXT_BYTES) finish(all);
+      // A kept notification's photos go as image messages, which a passive reply cannot carry.
+      const files = all.some((r) => r.files?.length) ? this.notifier.files(await this.language(base.userId)) : undefined;
+      if (state === 'waiting' && !files && Buffer.byteLength(renderReplies(all)) <= MAX_TEXT_BYTES) finish(all);
       else {
         finish();
-        await sendReplies(this.api, base.userId, all);
+        await sendReplies(this.api, base.userId, all, files);
       }
       if (kept.length) await this.shown(base.userId, kept);
       return all;
@@ -168,6 +170,11 @@ export class WechatMpChannel {
       .catch((err: unknown) => log.error({ err, channel: 'wechat-mp' }, 'wechat-mp: message failed'))
       .finally(() => finish());
     return settled;
+  }
+
+  private async language(openId: string): Promise<Lang | undefined> {
+    const resident = await this.deps.db.resident.findUnique({ where: { channel_externalId: { channel: 'wechat_mp', externalId: openId } }, select: { language: true } });
+    return resident?.language;
   }
 
   /**

@@ -1,4 +1,5 @@
-import { KeptForNextMessage, ResidentRefuses } from '../../../core/deliveries.js';
+import { deliveryKey, isEvidenceKey, KeptForNextMessage, recordEvidence, ResidentRefuses } from '../../../core/deliveries.js';
+import { t, type Lang } from '../../../core/i18n/index.js';
 import type { Reply } from '../../../core/messages.js';
 import type { Clock } from '../../../core/platform/clock.js';
 import type { TemplateSource } from '../../../core/platform/config.js';
@@ -7,7 +8,7 @@ import type { Logger } from '../../../core/platform/log.js';
 import type { AttachmentStore } from '../../conversations/attachments.js';
 import { MpApiError, type MpApi } from './api.js';
 import type { Reach } from './reach.js';
-import { sendReplies } from './send.js';
+import { sendReplies, type FileSending } from './send.js';
 
 export type TemplateSettings = {
   id: string;
@@ -28,7 +29,9 @@ const refused = (err: unknown): err is MpApiError => err instanceof MpApiError &
  * Notifications on the Official Account: customer-service messages within 48 hours of the
  * resident's last message; otherwise (or when the platform says the window is over, 45015) the
  * configured template message; when neither is possible, kept for the resident's next message
- * (KeptForNextMessage: not delivered until then). A resident who unfollowed the account refuses
+ * (KeptForNextMessage: not delivered until then). A template carries text only: the replies with
+ * files (a resolution's evidence) are kept for the next message as a delivery of their own
+ * (deliveryKey.evidence), and the template says so. A resident who unfollowed the account refuses
  * its messages: kept for their return, and given up at once so staff are told (ResidentRefuses).
  */
 export class Notifier {
@@ -39,13 +42,18 @@ export class Notifier {
     private readonly template?: TemplateSettings,
   ) {}
 
+  /** What sending replies' files to this resident needs: where the bytes are, and their language for the note on PDFs. */
+  files(language: Lang | undefined): FileSending {
+    return { pathOf: (sha256: string) => this.deps.attachments.pathOf(sha256), lang: language ?? 'zh' };
+  }
+
   async deliver(openId: string, replies: Reply[], key: string): Promise<void> {
     const resident = await this.deps.db.resident.findUnique({
       where: { channel_externalId: { channel: 'wechat_mp', externalId: openId } },
       select: { unsubscribedAt: true, language: true },
     });
     // A resolution's evidence: photos as images, a note on the PDFs, in the resident's language.
-    const files = { pathOf: (sha256: string) => this.deps.attachments.pathOf(sha256), lang: resident?.language ?? 'zh' };
+    const files = this.files(resident?.language);
     if (resident?.unsubscribedAt) {
       await this.reach.keep(openId, { key, replies });
       throw new ResidentRefuses('the resident unfollowed the account');
@@ -63,9 +71,12 @@ export class Notifier {
         this.deps.log.info({ channel: 'wechat-mp', code: err.code }, 'wechat-mp: customer-service message refused; trying the template');
       }
     }
-    if (this.template) {
+    // Evidence already announced by a template waits for the resident: a second template would say the same.
+    if (this.template && !isEvidenceKey(key)) {
+      const evidence = rest.filter((r) => r.files?.length);
       try {
-        await this.api.sendTemplate(openId, this.template.id, this.templateData(rest), key);
+        await this.api.sendTemplate(openId, this.template.id, this.templateData(rest, evidence.length ? files.lang : undefined), key);
+        if (evidence.length) await this.keepEvidence(openId, key, evidence);
         return;
       } catch (err) {
         if (!refused(err)) throw err;
@@ -76,11 +87,24 @@ export class Notifier {
     throw new KeptForNextMessage('outside the 48-hour window, no template: kept for the next message');
   }
 
-  /** The template's fields from the notification: the case number, its first line (shortened) and the time. */
-  private templateData(replies: Reply[]): Record<string, { value: string }> {
+  /**
+   * A template carries text only: the replies with files wait for the resident's next message,
+   * as a delivery of their own, so they are kept through an emptied Redis and shown once.
+   */
+  private async keepEvidence(openId: string, key: string, evidence: Reply[]): Promise<void> {
+    await recordEvidence(this.deps.db, key, evidence, this.deps.now());
+    await this.reach.keep(openId, { key: deliveryKey.evidence(key), replies: evidence });
+  }
+
+  /**
+   * The template's fields from the notification: the case number, its first line (shortened), or
+   * how to see its evidence when that waits for the resident's next message, and the time.
+   */
+  private templateData(replies: Reply[], evidenceLang?: Lang): Record<string, { value: string }> {
     const { fields, casePrefix, timezone } = this.template!;
     const text = replies.map((r) => r.text).join('\n');
-    const firstLine = text.trim().split('\n')[0] ?? '';
+    // With evidence waiting, the short text says how to see it; the full text comes with the evidence.
+    const firstLine = evidenceLang ? t(evidenceLang, 'evidence.template') : (text.trim().split('\n')[0] ?? '');
     const chars = [...firstLine];
     const values: Record<TemplateSource, string> = {
       number: text.match(new RegExp(`${casePrefix}\\d{10,}`))?.[0] ?? '-',
