@@ -12,6 +12,7 @@ export {
   trainTopicClassifierInThread,
   type MessageParts,
   type TopicClassifier,
+  type TopicAnswer,
   type TopicScore,
   type TrainingExample,
   type TrainingSettings,

@@ -23,11 +23,21 @@ export type { MessageParts, TrainingExample } from './vectorizer.js';
 /** A topic and how likely it is; a classification lists every label, best first, scores summing to 1. */
 export type TopicScore = { label: string; score: number };
 
+/**
+ * A classification and how much the message looks like any known topic at all: `fit` is the best
+ * one-vs-rest decision value. Scores sum to 1 whatever the message, so the best one says which
+ * topic is nearest, not whether any is near; a message that every topic's model rejects has a low
+ * fit (README: Outside the known topics).
+ */
+export type TopicAnswer = { scores: TopicScore[]; fit: number };
+
 export interface TopicClassifier {
   /** Every label the model knows, sorted. */
   readonly labels: string[];
   /** A plain string is a chat message: its first sentence counts as the title. Synchronous. */
   classify(message: string | MessageParts): TopicScore[];
+  /** classify's scores with the message's fit, at the same cost. */
+  answer(message: string | MessageParts): TopicAnswer;
   /** The model as JSON, loadable with loadTopicClassifier or topicClassifierFromJSON. */
   toJSON(): unknown;
 }
@@ -98,12 +108,19 @@ class LinearTopicClassifier implements TopicClassifier {
   }
 
   classify(message: string | MessageParts): TopicScore[] {
+    return this.answer(message).scores;
+  }
+
+  answer(message: string | MessageParts): TopicAnswer {
     const parts = typeof message === 'string' ? partsOfText(message) : message;
     const x = this.vectorizer.transform(parts);
     const labels = this.json.labels;
-    // Nothing recognised: every label is as likely as any other.
-    const scores = x.index.length === 0 ? new Float64Array(labels.length).fill(1 / labels.length) : softmax(decisionValues(this.model, x), this.json.scale);
-    return labels.map((label, c) => ({ label, score: scores[c]! })).sort((a, b) => b.score - a.score || (a.label < b.label ? -1 : 1));
+    // Nothing recognised: every label is as likely as any other, and no topic fits.
+    if (x.index.length === 0) return { scores: labels.map((label) => ({ label, score: 1 / labels.length })), fit: -Infinity };
+    const decisions = decisionValues(this.model, x);
+    const scores = softmax(decisions, this.json.scale);
+    const ranked = labels.map((label, c) => ({ label, score: scores[c]! })).sort((a, b) => b.score - a.score || (a.label < b.label ? -1 : 1));
+    return { scores: ranked, fit: Math.max(...decisions) };
   }
 
   toJSON(): ModelJson {
