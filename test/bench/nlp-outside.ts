@@ -1,7 +1,7 @@
 /**
  * `npm run bench:nlp-outside` (tsx test/bench/nlp-outside.ts [--data <labelled csv>] [--unlabelled <csv>] [--share 0.02]):
- * the guard that sends a report unlike every known topic to the supervision office
- * (TOPIC_OUTSIDE_BELOW), measured on the shared data. A message is outside the known topics when
+ * a guard that would send a report unlike every known topic to the supervision office, measured on
+ * the shared data (nlp-models/README.md, Outside the known topics: not shipped). A message is outside the known topics when
  * its fit (the best one-vs-rest decision value) is below the threshold; the threshold is the fit
  * that `--share` of in-domain messages the model never trained on fall below.
  *
@@ -107,7 +107,7 @@ console.log(`other topics caught ${pct(below(stats(model7, weak).map((s) => s.fi
 
 console.log('\n# 3. the shipped model');
 const tShipped = thresholdOf(stats(shipped, trainPart).map((s) => s.fit));
-console.log(`TOPIC_OUTSIDE_BELOW=${tShipped.toFixed(2)} (the fit ${pct(SHARE)} of the ${trainPart.length} training-part messages fall below)`);
+console.log(`threshold ${tShipped.toFixed(2)} (the fit ${pct(SHARE)} of the ${trainPart.length} training-part messages fall below)`);
 const rounded = Number(tShipped.toFixed(2));
 console.log(`diverted: training part ${pct(below(stats(shipped, trainPart).map((s) => s.fit), rounded))}, held-out ${pct(below(stats(shipped, heldPart).map((s) => s.fit), rounded))} of ${heldPart.length}, unlabelled ${pct(below(stats(shipped, unlabelled).map((s) => s.fit), rounded))} of ${unlabelled.length}`);
 // Chat reports are short: the training part's titles alone, as a resident might type them.
