@@ -56,7 +56,7 @@ async function channelsFromSettings(services: Services, shared: ChannelDeps, ove
               ? { id: config.WECHAT_MP_TEMPLATE_ID, fields: config.WECHAT_MP_TEMPLATE_FIELDS, casePrefix: config.CASE_NUMBER_PREFIX, timezone: config.TIMEZONE }
               : undefined,
           },
-          { ...shared, db, sql: services.sql, now: services.now },
+          { ...shared, db, sql: services.sql, queues: services.queues, now: services.now },
         )
       : undefined;
   return { telegram, wechat, wechatMp };

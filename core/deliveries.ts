@@ -167,9 +167,10 @@ const OUTBOUND_LOG_COLUMNS = { id: 'uuid', conversationId: 'uuid', direction: '"
 /**
  * After the channel accepted the message: its replies join the conversation's log (stamped by
  * the database, like every other message) and the delivery is marked, together, in one statement.
- * Nothing is logged before, so the log never shows a message the resident did not get.
+ * Nothing is logged before, so the log never shows a message the resident did not get. True when
+ * this call marked a message that had been given up (see reachedAfterAll).
  */
-export async function markDelivered(sql: Queryable, job: Omit<OutboundJob, 'recipient'>, at: Date): Promise<void> {
+export async function markDelivered(sql: Queryable, job: Omit<OutboundJob, 'recipient'>, at: Date): Promise<boolean> {
   const { key, conversationId, replies, author } = job;
   // Files are logged as references to their Attachment rows; the bytes are stored once, on disk.
   const rows = replies.map((r, i) => ({
@@ -183,10 +184,11 @@ export async function markDelivered(sql: Queryable, job: Omit<OutboundJob, 'reci
     author: author ?? null,
   }));
   const insert = insertRows('Message', OUTBOUND_LOG_COLUMNS, rows);
-  await sql.query(
+  const { rows: marked } = await sql.query<{ gaveUp: boolean }>(
     oneStatement([
       { ...insert, text: `${insert.text} ON CONFLICT DO NOTHING` },
-      { text: `UPDATE "Delivery" SET "deliveredAt" = $1::timestamp WHERE "key" = $2 AND "deliveredAt" IS NULL`, values: [timestamp(at), key] },
+      { text: `UPDATE "Delivery" SET "deliveredAt" = $1::timestamp WHERE "key" = $2 AND "deliveredAt" IS NULL RETURNING "gaveUpAt" IS NOT NULL AS "gaveUp"`, values: [timestamp(at), key] },
     ]),
   );
+  return marked[0]?.gaveUp ?? false;
 }

@@ -7,6 +7,7 @@ import { createMenu } from '../bot/channels/wechat-mp/menu.js';
 import { parseFlatXml, XmlError } from '../bot/channels/wechat-mp/xml.js';
 import { AttachmentStore } from '../bot/conversations/attachments.js';
 import { caseActions } from '../core/cases/actions.js';
+import { staffEventText } from '../core/cases/describe.js';
 import { logId } from '../core/deliveries.js';
 import { INSTANTS } from './support/clock.js';
 import { FakeWechatMp, platformDecrypt, platformEncrypt } from './support/fake-wechat-mp.js';
@@ -475,17 +476,26 @@ describe('WeChat Official Account, plain mode', () => {
     expect(api.templates(me)).toHaveLength(1);
   });
 
-  it('shows a resolution’s photo, kept while the resident did not follow the account, when they come back', async () => {
+  it('shows a resolution’s photo, kept while the resident did not follow the account, when they come back, and tells staff', async () => {
     const me = openIdOf('backproof');
     await mp.say(me, '你好');
     await mp.event(me, 'unsubscribe');
-    await resolveWithEvidence(me, [
+    const c = await resolveWithEvidence(me, [
       [PNG, 'photo'],
       [PDF, 'file'],
     ]);
     await resolutionSent(me);
     expect(api.templates(me)).toEqual([]);
     await seesEvidenceOnce(me, () => mp.event(me, 'subscribe'), '您好');
+    // Staff were asked to phone when the resident refused; the timeline now says they need not.
+    const timeline = await eventually(async () => {
+      const events = await h.services.db.caseEvent.findMany({ where: { caseId: c.id }, orderBy: { at: 'asc' } });
+      return events.some((e) => e.type === 'resident_reached') ? events : undefined;
+    });
+    expect(timeline.filter((e) => e.type.startsWith('resident_')).map((e) => staffEventText(e, 'zh', 'Asia/Shanghai'))).toEqual([
+      '居民在微信公众号拒收消息（已屏蔽或取消关注），未能通知，请电话联系',
+      '居民已收到此前未能送达的通知（微信公众号），无需再电话联系',
+    ]);
   });
 
   it('renews an expired token at once, backs off when rate-limited, and creates the custom menu', async () => {

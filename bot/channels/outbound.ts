@@ -1,6 +1,6 @@
 import { Worker } from 'bullmq';
 import type { Redis as IORedis } from 'ioredis';
-import { giveUpDelivery } from '../../core/cases/unreachable.js';
+import { giveUpDelivery, reachedAfterAll } from '../../core/cases/unreachable.js';
 import { isDelivered, KeptForNextMessage, markDelivered, ResidentRefuses } from '../../core/deliveries.js';
 import { observeNotificationLag } from '../../core/metrics.js';
 import type { Metrics } from '../../core/platform/metrics.js';
@@ -79,7 +79,7 @@ export function startOutboundWorker(
         }
         // Marked only now: a crash before it sends again later (`deliver` skips a key it has seen).
         const deliveredAt = deps.now();
-        await markDelivered(deps.sql, message, deliveredAt);
+        if (await markDelivered(deps.sql, message, deliveredAt)) await reachedAfterAll(deps, { key, channel, actor: `system:${outboundQueueName(channel)}` }, deliveredAt);
         // A figure, not part of the delivery: not waited for, and failing to read it never sends the message again.
         void observeNotificationLag(deps.sql, deps.metrics, key, deliveredAt).catch((err: Error) => deps.log.debug({ err: err.message }, 'notification lag not measured'));
         await deps.shown(channel, recipient, replies);

@@ -25,6 +25,7 @@ export const ALERTS: ReadonlyMap<string, { text: TextKey; office?: true; officeO
   ['review_reminder', { text: 'alert.reviewWaiting', officeOnly: true }],
   ['resident_unreachable', { text: 'alert.residentUnreachable' }],
   ['resident_refused', { text: 'alert.residentRefused' }],
+  ['resident_reached', { text: 'alert.residentReached' }],
 ]);
 
 /** The delivery key of an event's alert and of a department's daily digest (AlertDelivery.key). */

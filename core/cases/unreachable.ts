@@ -19,7 +19,8 @@ const EVENT: Record<GiveUpReason, string> = { late: 'resident_unreachable', refu
  * Stops sending a message to a resident. Marked with a conditional update, so of two processes one
  * gives it up; a message about a case event gets, in the same transaction, an event that staff see
  * on the case's timeline (and the department is alerted of; the resident is not told). A try already
- * under way may still deliver it: markDelivered does not look at gaveUpAt. True if this call gave it up.
+ * under way, or the resident's return (a message kept on the Official Account), may still deliver
+ * it: markDelivered does not look at gaveUpAt, and reachedAfterAll tells staff. True if this call gave it up.
  */
 export async function giveUpDelivery(
   deps: { db: Db; queues: Pick<Queues, 'notify'>; metrics: Metrics; log: Logger },
@@ -41,4 +42,18 @@ export async function giveUpDelivery(
   deps.log.warn({ key, channel, reason, attempts: outcome.attempts }, 'gave up sending a message to a resident');
   if (outcome.event) await queueNotifications(deps.queues, [outcome.event]);
   return true;
+}
+
+/**
+ * A message given up reached the resident after all (markDelivered said so): for a case's message
+ * the timeline says so and the department, told to phone, is told it need not.
+ */
+export async function reachedAfterAll(deps: { db: Db; queues: Pick<Queues, 'notify'>; log: Logger }, delivery: { key: string; channel: Channel; actor: string }, now: Date): Promise<void> {
+  const { key, channel, actor } = delivery;
+  const eventId = eventOfKey(key);
+  const about = eventId ? await deps.db.caseEvent.findUnique({ where: { id: eventId }, select: { case: { select: { id: true, number: true } } } }) : null;
+  deps.log.info({ key, channel }, 'a message given up reached the resident after all');
+  if (!about) return;
+  const event = await deps.db.$transaction((tx) => recordEvent(tx, about.case, { type: 'resident_reached', actor, at: now, data: { channel } }));
+  await queueNotifications(deps.queues, [event]);
 }

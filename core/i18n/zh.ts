@@ -662,6 +662,8 @@ export const zh = {
   'event.resident_unreachable': '未能通知到居民（{channel}，已重试 {attempts} 次），请电话联系',
   'alert.residentUnreachable': '【听民】案件 {number} 的通知未能送达居民（{channel}），请电话联系居民',
   'event.resident_refused': '居民在{channel}拒收消息（已屏蔽或取消关注），未能通知，请电话联系',
+  'event.resident_reached': '居民已收到此前未能送达的通知（{channel}），无需再电话联系',
+  'alert.residentReached': '【听民】案件 {number} 此前未能送达的通知，居民已经收到（{channel}），无需再电话联系',
   'alert.residentRefused': '【听民】案件 {number} 的居民在{channel}拒收消息（已屏蔽或取消关注），请电话联系居民',
   // ---- past answers (过往答复) and unanswered FAQ questions ----
   'desk.similar.title': '过往答复',

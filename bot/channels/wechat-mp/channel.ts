@@ -7,8 +7,9 @@ import type { Db } from '../../../core/platform/db.js';
 import type { Logger } from '../../../core/platform/log.js';
 import type { AppRedis } from '../../../core/platform/redis.js';
 import type { Sql } from '../../../core/platform/sql.js';
+import { reachedAfterAll } from '../../../core/cases/unreachable.js';
 import { markDelivered } from '../../../core/deliveries.js';
-import { outboundSchema } from '../../../core/queues.js';
+import { outboundSchema, type Queues } from '../../../core/queues.js';
 import { MpApi } from './api.js';
 import { readMessage } from './inbound.js';
 import { Notifier, type TemplateSettings } from './notify.js';
@@ -27,7 +28,7 @@ export type WechatMpSettings = {
   template?: TemplateSettings;
 };
 
-export type WechatMpDeps = { bot: Bot; log: Logger; attachments: AttachmentStore; db: Db; sql: Sql; redis: AppRedis; redisPrefix: string; now: Clock };
+export type WechatMpDeps = { bot: Bot; log: Logger; attachments: AttachmentStore; db: Db; sql: Sql; queues: Pick<Queues, 'notify'>; redis: AppRedis; redisPrefix: string; now: Clock };
 
 /** The platform waits 5 s for an answer and then retries; a turn not done by then answers through the API. */
 const PASSIVE_MS = 4000;
@@ -187,7 +188,8 @@ export class WechatMpChannel {
       const deliveries = await db.delivery.findMany({ where: { key: { in: kept.map((k) => k.key) }, deliveredAt: null } });
       for (const d of deliveries) {
         const job = outboundSchema.parse({ key: d.key, conversationId: d.conversationId, recipient: openId, replies: d.replies, author: d.author ?? undefined });
-        await markDelivered(sql, job, now());
+        const at = now();
+        if (await markDelivered(sql, job, at)) await reachedAfterAll(this.deps, { key: d.key, channel: 'wechat_mp', actor: 'system:wechat-mp' }, at);
       }
     } catch (err) {
       log.warn({ err, channel: 'wechat-mp' }, 'wechat-mp: kept notifications shown but not marked; they may be sent again');
