@@ -32,6 +32,10 @@ export class FakeTelegram {
   readonly filePaths = new Map<string, string>();
   /** Every request's URL, in order. */
   readonly requests: string[] = [];
+  /** How long each sendMessage takes to answer (a slow Telegram), and the most answered at once. */
+  sendMs = 0;
+  mostSendsAtOnce = 0;
+  private sendsAtOnce = 0;
   private server?: Server;
   private nextMessageId = 1;
 
@@ -84,7 +88,12 @@ export class FakeTelegram {
           return;
         }
         this.calls.push({ method, body });
-        res.end(JSON.stringify(this.answer(method, body)));
+        if (method !== 'sendMessage' || !this.sendMs) return res.end(JSON.stringify(this.answer(method, body)));
+        this.mostSendsAtOnce = Math.max(this.mostSendsAtOnce, ++this.sendsAtOnce);
+        setTimeout(() => {
+          this.sendsAtOnce--;
+          res.end(JSON.stringify(this.answer(method, body)));
+        }, this.sendMs);
       });
     });
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
