@@ -1,7 +1,7 @@
 import type { Satisfaction } from '../platform/db.js';
 import { maskPhones } from '../platform/log.js';
 import type { Queryable } from '../platform/sql.js';
-import { decodeFeatures, featuresOrText, rankSimilar, type Features } from './similarity.js';
+import { decodeFeatures, featuresOrText, rankByCoverage, rankSimilar, type Features } from './similarity.js';
 
 /**
  * 过往答复: the closed cases most like a case, with the answer the office gave and the resident's
@@ -10,7 +10,7 @@ import { decodeFeatures, featuresOrText, rankSimilar, type Features } from './si
  * compared in memory (a few thousand sparse dot products, a few milliseconds).
  */
 
-/** Closed cases compared per pass, most recently closed first. */
+/** Closed cases compared, those of the case's topic first. */
 const SCAN_LIMIT = 3000;
 /** Below this, a case shares little more than common words with the target: not shown. */
 export const PAST_ANSWER_MIN_SIMILARITY = 0.12;
@@ -30,26 +30,55 @@ export type PastAnswer = {
   case: { id: string; number: string; description: string } | null;
 };
 
-type Candidate = { id: string; departmentId: string | null; features: Features };
+type Candidate = { id: string; departmentId: string | null; features: Features; sameTopic: boolean };
 
 /**
- * Candidates: closed cases with stored features, of the first-level topic `first` (same) or of
- * any other (others); at most SCAN_LIMIT, most recently closed first.
+ * Candidates: closed cases with stored features, those of the first-level topic `first` first,
+ * then the others; at most SCAN_LIMIT, each part most recently closed first. Short targets weigh
+ * terms by their rarity among all of them.
  */
-async function candidates(sql: Queryable, exclude: string, first: string | null, same: boolean): Promise<Candidate[]> {
-  if (first === null && same) return [];
-  const ofTopic = `(c."topic" = $2 OR c."topic" LIKE $2 || '/%')`;
-  const topic = first === null ? 'TRUE' : same ? ofTopic : `(c."topic" IS NULL OR NOT ${ofTopic})`;
-  const { rows } = await sql.query<{ id: string; departmentId: string | null; features: Buffer }>(
-    `SELECT c."id", c."departmentId", c."features" FROM "Case" c
-     WHERE c."status" = 'closed' AND c."features" IS NOT NULL AND c."id" <> $1 AND c."duplicateOfId" IS NULL AND ${topic}
-     ORDER BY c."closedAt" DESC LIMIT ${SCAN_LIMIT}`,
-    first === null ? [exclude] : [exclude, first],
+async function candidates(sql: Queryable, exclude: string, first: string | null): Promise<Candidate[]> {
+  const { rows } = await sql.query<{ id: string; departmentId: string | null; features: Buffer; sameTopic: boolean }>(
+    `SELECT c."id", c."departmentId", c."features", COALESCE(c."topic" = $2 OR c."topic" LIKE $2 || '/%', FALSE) AS "sameTopic" FROM "Case" c
+     WHERE c."status" = 'closed' AND c."features" IS NOT NULL AND c."id" <> $1 AND c."duplicateOfId" IS NULL
+     ORDER BY 4 DESC, c."closedAt" DESC LIMIT ${SCAN_LIMIT}`,
+    [exclude, first],
   );
   return rows.flatMap((r) => {
     const features = decodeFeatures(r.features);
-    return features ? [{ id: r.id, departmentId: r.departmentId, features }] : [];
+    return features ? [{ id: r.id, departmentId: r.departmentId, features, sameTopic: r.sameTopic }] : [];
   });
+}
+
+/**
+ * A target of at most this many features (a report of about 20 characters, a title) is short: it
+ * is ranked by how much of it a candidate covers (rankByCoverage), as cosine similarity would put
+ * a long case that mentions every word of it below a short one sharing one common word.
+ */
+const SHORT_FEATURES = 40;
+/**
+ * The least coverage of a short target shown, of its first-level topic and of another: below it a
+ * case shares only common words or a fraction of the report. Chosen with `npm run bench:past-answers`.
+ */
+export const PAST_ANSWER_MIN_COVERAGE = { sameTopic: 0.2, otherTopic: 0.25 };
+
+/**
+ * The candidates most like `target` (at most PAST_ANSWERS_SHOWN): those of its first-level topic
+ * (`sameTopic`) first, then, when they are fewer, the others.
+ */
+export function choosePastAnswers<T extends { features: Features; sameTopic: boolean }>(target: Features, candidates: readonly T[]): (T & { similarity: number })[] {
+  if (target.length <= SHORT_FEATURES) {
+    const { sameTopic, otherTopic } = PAST_ANSWER_MIN_COVERAGE;
+    return rankByCoverage(target, candidates, { threshold: Math.min(sameTopic, otherTopic), limit: candidates.length })
+      .filter((c) => c.similarity >= (c.sameTopic ? sameTopic : otherTopic))
+      .sort((x, y) => Number(y.sameTopic) - Number(x.sameTopic) || y.similarity - x.similarity)
+      .slice(0, PAST_ANSWERS_SHOWN);
+  }
+  // An answer about the same problem elsewhere is still a good answer: places get no extra weight.
+  const opts = { threshold: PAST_ANSWER_MIN_SIMILARITY, limit: PAST_ANSWERS_SHOWN, places: false };
+  const best = rankSimilar(target, candidates.filter((c) => c.sameTopic), opts);
+  if (best.length < PAST_ANSWERS_SHOWN) best.push(...rankSimilar(target, candidates.filter((c) => !c.sameTopic), { ...opts, limit: PAST_ANSWERS_SHOWN - best.length }));
+  return best;
 }
 
 /**
@@ -67,10 +96,7 @@ export async function pastAnswers(sql: Queryable, caseId: string, visibleDepartm
   if (!target || (visibleDepartment !== undefined && target.departmentId !== visibleDepartment)) return null;
   const features = featuresOrText(target.features, target.description);
   const first = target.topic?.split('/')[0] ?? null;
-  // An answer about the same problem elsewhere is still a good answer: places get no extra weight.
-  const opts = { threshold: PAST_ANSWER_MIN_SIMILARITY, limit: PAST_ANSWERS_SHOWN, places: false };
-  const best = rankSimilar(features, await candidates(sql, caseId, first, true), opts);
-  if (best.length < PAST_ANSWERS_SHOWN) best.push(...rankSimilar(features, await candidates(sql, caseId, first, false), { ...opts, limit: PAST_ANSWERS_SHOWN - best.length }));
+  const best = choosePastAnswers(features, await candidates(sql, caseId, first));
   if (!best.length) return [];
   // The answer: the note of the last resolution (a reviewed one carries the department's answer).
   const { rows } = await sql.query<{
