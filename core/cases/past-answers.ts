@@ -56,6 +56,8 @@ async function candidates(sql: Queryable, exclude: string, first: string | null)
  * a long case that mentions every word of it below a short one sharing one common word.
  */
 const SHORT_FEATURES = 40;
+/** Fewer candidates than this tell no rare term from a common one: a short target is then compared by cosine too. */
+const IDF_MIN_CANDIDATES = 100;
 /**
  * The least coverage of a short target shown, of its first-level topic and of another: below it a
  * case shares only common words or a fraction of the report. Chosen with `npm run bench:past-answers`.
@@ -67,7 +69,7 @@ export const PAST_ANSWER_MIN_COVERAGE = { sameTopic: 0.2, otherTopic: 0.25 };
  * (`sameTopic`) first, then, when they are fewer, the others.
  */
 export function choosePastAnswers<T extends { features: Features; sameTopic: boolean }>(target: Features, candidates: readonly T[]): (T & { similarity: number })[] {
-  if (target.length <= SHORT_FEATURES) {
+  if (target.length <= SHORT_FEATURES && candidates.length >= IDF_MIN_CANDIDATES) {
     const { sameTopic, otherTopic } = PAST_ANSWER_MIN_COVERAGE;
     return rankByCoverage(target, candidates, { threshold: Math.min(sameTopic, otherTopic), limit: candidates.length })
       .filter((c) => c.similarity >= (c.sameTopic ? sameTopic : otherTopic))
