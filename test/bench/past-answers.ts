@@ -14,10 +14,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { choosePastAnswers } from '../../core/cases/past-answers.js';
-import { featuresOf, isGenericWord, type Features } from '../../core/cases/similarity.js';
+import { choosePastAnswers, contentWords, shownPastAnswers } from '../../core/cases/past-answers.js';
+import { featuresOf, type Features } from '../../core/cases/similarity.js';
 import { loadTopicClassifier, normalizeText } from '../../nlp-models/index.js';
-import { segment } from '../../nlp-models/topics/segmenter.js';
 import { parseHistoryCsv } from '../../workers/history-import.js';
 
 const DEFAULT_DATA = fileURLToPath(new URL('../../../shared/data/complaints-with-replies.csv', import.meta.url));
@@ -31,10 +30,13 @@ const past: Past[] = rows.map((r, index) => {
   return { index, topic: classifier.classify({ title: r.title, detail: r.detail })[0]?.label ?? '', text, features: featuresOf(text) };
 });
 
+/** The past answers shown for a report, as the console chooses them. */
+const choose = <T extends Past & { sameTopic: boolean }>(report: string, candidates: T[]) =>
+  shownPastAnswers(report, choosePastAnswers(featuresOf(report), candidates), (c) => c.text);
+
 // Each topic's candidates as the console reads them: of the report's topic or not.
 const candidatesOf = new Map([...new Set(past.map((p) => p.topic))].map((topic) => [topic, past.map((p) => ({ ...p, sameTopic: p.topic === topic }))]));
 
-const words = (text: string) => new Set(segment(normalizeText(text).toLowerCase()).filter((w) => /^\p{Script=Han}{2,}$/u.test(w) && !isGenericWord(w)));
 const lowered = past.map((p) => normalizeText(p.text).toLowerCase());
 const documentFrequency = new Map<string, number>();
 const df = (word: string) => {
@@ -50,11 +52,11 @@ let slowest = 0;
 let total = 0;
 
 for (const [i, r] of rows.entries()) {
-  const key = [...words(r.title)].filter((w) => df(w) >= 2).sort((a, b) => df(a) - df(b))[0];
+  const key = contentWords(r.title).filter((w) => df(w) >= 2).sort((a, b) => df(a) - df(b))[0];
   if (!key) continue;
   const own = past[i]!;
   const started = performance.now();
-  const shown = choosePastAnswers(featuresOf(r.title), candidatesOf.get(own.topic)!.filter((p) => p.index !== i));
+  const shown = choose(r.title, candidatesOf.get(own.topic)!.filter((p) => p.index !== i));
   const ms = performance.now() - started;
   total += ms;
   slowest = Math.max(slowest, ms);
@@ -80,7 +82,7 @@ for (const text of OFF_TOPIC) {
   // The topic the resident would be offered first.
   const topic = classifier.classify({ title: '', detail: text })[0]?.label ?? '';
   const candidates = candidatesOf.get(topic) ?? past.map((p) => ({ ...p, sameTopic: false }));
-  offTopicShown += choosePastAnswers(featuresOf(text), candidates).length ? 1 : 0;
+  offTopicShown += choose(text, candidates).length ? 1 : 0;
 }
 
 const pct = (n: number, d: number) => (d ? `${((100 * n) / d).toFixed(1)}%` : '-');
