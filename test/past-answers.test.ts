@@ -224,4 +224,9 @@ describe('past answers for a short report', () => {
   it('shows no past answer for a remark that shares only common words with past cases', async () => {
     expect(await shownFor('孩子考试考得不好', '教育文体')).toEqual([]);
   });
+
+  it('shows no past case that shares a word of a short report only in passing', async () => {
+    // Some long past messages share its words somewhere; none is about a joke.
+    expect(await shownFor('帮我讲个笑话', '卫生计生')).toEqual([]);
+  });
 });
