@@ -69,8 +69,8 @@ export const PAST_ANSWER_MIN_COVERAGE = { sameTopic: 0.2, otherTopic: 0.25 };
 /** A short target's candidates read for the check of what they are about, so that three may remain after it. */
 const SHORT_CHECKED = 12;
 // A past case is about a word of a short report when it names it in its opening (an imported
-// message's title, median 19 characters; a resident's first words) or comes back to it: one passing mention in a long
-// case shares the word, not the problem. Chosen with npm run bench:past-answers.
+// message's title, median 19 characters; a resident's first words) or comes back to it: one
+// passing mention in a long case shares the word, not the problem. Chosen with npm run bench:past-answers.
 const OPENING_CHARS = 20;
 const MENTIONS = 3;
 
