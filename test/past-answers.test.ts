@@ -197,3 +197,36 @@ describe('npm run history:import', () => {
     expect((await h.app.inject({ method: 'GET', url: '/console/api/cases?imported=all', headers: { cookie: sessions.get('office')!.cookie } })).statusCode).toBe(400);
   });
 });
+
+describe('past answers for a short report', () => {
+  // The office's past messages with replies (read where they are), imported as npm run history:import does.
+  beforeAll(async () => {
+    const { db, config } = h.services;
+    const shared = fileURLToPath(new URL('../../shared/data/complaints-with-replies.csv', import.meta.url));
+    const { rows } = parseHistoryCsv(readFileSync(shared, 'utf8'), config.TIMEZONE);
+    const deps = { db, sql: h.services.sql, classifier: await loadTopicClassifier(config.NLP_MODEL_PATH), caseNumberPrefix: config.CASE_NUMBER_PREFIX, timeZone: config.TIMEZONE };
+    await importHistory(deps, rows, { source: 'office-archive' });
+  }, 120_000);
+
+  const shownFor = async (description: string, topic: string) => {
+    const target = await makeCase(h.services, { status: 'assigned', departmentCode: 'P01', description, topic });
+    const res = await similar('office', target.id);
+    expect(res.statusCode).toBe(200);
+    return res.json().similar as Past[];
+  };
+
+  it('finds a past case of the reported problem for a few words', async () => {
+    const list = await shownFor('小区门口垃圾没人清理', '环境保护');
+    expect(list.length).toBeGreaterThan(0);
+    expect(list.some((p) => p.case?.description.includes('垃圾'))).toBe(true);
+  });
+
+  it('shows no past answer for a remark that shares only common words with past cases', async () => {
+    expect(await shownFor('孩子考试考得不好', '教育文体')).toEqual([]);
+  });
+
+  it('shows no past case that shares a word of a short report only in passing', async () => {
+    // Some long past messages share its words somewhere; none is about a joke.
+    expect(await shownFor('帮我讲个笑话', '卫生计生')).toEqual([]);
+  });
+});

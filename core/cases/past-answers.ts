@@ -1,7 +1,9 @@
 import type { Satisfaction } from '../platform/db.js';
 import { maskPhones } from '../platform/log.js';
 import type { Queryable } from '../platform/sql.js';
-import { decodeFeatures, featuresOrText, rankSimilar, type Features } from './similarity.js';
+import { normalizeText } from '../../nlp-models/index.js';
+import { segment } from '../../nlp-models/topics/segmenter.js';
+import { decodeFeatures, featuresOrText, isGenericWord, rankByCoverage, rankSimilar, type Features } from './similarity.js';
 
 /**
  * 过往答复: the closed cases most like a case, with the answer the office gave and the resident's
@@ -10,7 +12,7 @@ import { decodeFeatures, featuresOrText, rankSimilar, type Features } from './si
  * compared in memory (a few thousand sparse dot products, a few milliseconds).
  */
 
-/** Closed cases compared per pass, most recently closed first. */
+/** Closed cases compared, those of the case's topic first. */
 const SCAN_LIMIT = 3000;
 /** Below this, a case shares little more than common words with the target: not shown. */
 export const PAST_ANSWER_MIN_SIMILARITY = 0.12;
@@ -30,26 +32,93 @@ export type PastAnswer = {
   case: { id: string; number: string; description: string } | null;
 };
 
-type Candidate = { id: string; departmentId: string | null; features: Features };
+type Candidate = { id: string; departmentId: string | null; features: Features; sameTopic: boolean };
 
 /**
- * Candidates: closed cases with stored features, of the first-level topic `first` (same) or of
- * any other (others); at most SCAN_LIMIT, most recently closed first.
+ * Candidates: closed cases with stored features, those of the first-level topic `first` first,
+ * then the others; at most SCAN_LIMIT, each part most recently closed first. Short targets weigh
+ * terms by their rarity among all of them.
  */
-async function candidates(sql: Queryable, exclude: string, first: string | null, same: boolean): Promise<Candidate[]> {
-  if (first === null && same) return [];
-  const ofTopic = `(c."topic" = $2 OR c."topic" LIKE $2 || '/%')`;
-  const topic = first === null ? 'TRUE' : same ? ofTopic : `(c."topic" IS NULL OR NOT ${ofTopic})`;
-  const { rows } = await sql.query<{ id: string; departmentId: string | null; features: Buffer }>(
-    `SELECT c."id", c."departmentId", c."features" FROM "Case" c
-     WHERE c."status" = 'closed' AND c."features" IS NOT NULL AND c."id" <> $1 AND c."duplicateOfId" IS NULL AND ${topic}
-     ORDER BY c."closedAt" DESC LIMIT ${SCAN_LIMIT}`,
-    first === null ? [exclude] : [exclude, first],
+async function candidates(sql: Queryable, exclude: string, first: string | null): Promise<Candidate[]> {
+  const { rows } = await sql.query<{ id: string; departmentId: string | null; features: Buffer; sameTopic: boolean }>(
+    `SELECT c."id", c."departmentId", c."features", COALESCE(c."topic" = $2 OR c."topic" LIKE $2 || '/%', FALSE) AS "sameTopic" FROM "Case" c
+     WHERE c."status" = 'closed' AND c."features" IS NOT NULL AND c."id" <> $1 AND c."duplicateOfId" IS NULL
+     ORDER BY 4 DESC, c."closedAt" DESC LIMIT ${SCAN_LIMIT}`,
+    [exclude, first],
   );
   return rows.flatMap((r) => {
     const features = decodeFeatures(r.features);
-    return features ? [{ id: r.id, departmentId: r.departmentId, features }] : [];
+    return features ? [{ id: r.id, departmentId: r.departmentId, features, sameTopic: r.sameTopic }] : [];
   });
+}
+
+/**
+ * A target of at most this many features (a report of about 20 characters, a title) is short: it
+ * is ranked by how much of it a candidate covers (rankByCoverage), as cosine similarity would put
+ * a long case that mentions every word of it below a short one sharing one common word.
+ */
+const SHORT_FEATURES = 40;
+/** Fewer candidates than this tell no rare term from a common one: a short target is then compared by cosine too. */
+const IDF_MIN_CANDIDATES = 100;
+/**
+ * The least coverage of a short target shown, of its first-level topic and of another: below it a
+ * case shares only common words or a fraction of the report. Chosen with `npm run bench:past-answers`.
+ */
+export const PAST_ANSWER_MIN_COVERAGE = { sameTopic: 0.2, otherTopic: 0.25 };
+
+/** A short target's candidates read for the check of what they are about, so that three may remain after it. */
+const SHORT_CHECKED = 12;
+// A past case is about a word of a short report when it names it in its opening (an imported
+// message's title, median 19 characters; a resident's first words) or comes back to it: one
+// passing mention in a long case shares the word, not the problem. Chosen with npm run bench:past-answers.
+const OPENING_CHARS = 20;
+const MENTIONS = 3;
+
+/**
+ * The candidates most like `target`, those of its first-level topic (`sameTopic`) first, then, when
+ * they are fewer, the others: for a long target at most PAST_ANSWERS_SHOWN; for a short one (`short`)
+ * at most SHORT_CHECKED, for shownPastAnswers to check.
+ */
+export function choosePastAnswers<T extends { features: Features; sameTopic: boolean }>(
+  target: Features,
+  candidates: readonly T[],
+): { ranked: (T & { similarity: number })[]; short: boolean } {
+  if (target.length <= SHORT_FEATURES && candidates.length >= IDF_MIN_CANDIDATES) {
+    const { sameTopic, otherTopic } = PAST_ANSWER_MIN_COVERAGE;
+    const ranked = rankByCoverage(target, candidates, { threshold: Math.min(sameTopic, otherTopic), limit: candidates.length })
+      .filter((c) => c.similarity >= (c.sameTopic ? sameTopic : otherTopic))
+      .sort((x, y) => Number(y.sameTopic) - Number(x.sameTopic) || y.similarity - x.similarity)
+      .slice(0, SHORT_CHECKED);
+    return { ranked, short: true };
+  }
+  // An answer about the same problem elsewhere is still a good answer: places get no extra weight.
+  const opts = { threshold: PAST_ANSWER_MIN_SIMILARITY, limit: PAST_ANSWERS_SHOWN, places: false };
+  const ranked = rankSimilar(target, candidates.filter((c) => c.sameTopic), opts);
+  if (ranked.length < PAST_ANSWERS_SHOWN) ranked.push(...rankSimilar(target, candidates.filter((c) => !c.sameTopic), { ...opts, limit: PAST_ANSWERS_SHOWN - ranked.length }));
+  return { ranked, short: false };
+}
+
+/** The words of a text that name a thing or a problem (jieba words of two or more Han characters, common ones left out). */
+export function contentWords(text: string): string[] {
+  return [...new Set(segment(normalizeText(text).toLowerCase()))].filter((w) => /^\p{Script=Han}{2,}$/u.test(w) && !isGenericWord(w));
+}
+
+/**
+ * What is shown of the chosen candidates (at most PAST_ANSWERS_SHOWN): for a short report only those
+ * about one of its words; `descriptionOf` gives a candidate's description, or undefined to leave it out.
+ */
+export function shownPastAnswers<T>(report: string, chosen: { ranked: T[]; short: boolean }, descriptionOf: (c: T) => string | undefined): T[] {
+  const words = chosen.short ? contentWords(report) : [];
+  const about = (description: string) => {
+    if (!chosen.short) return true;
+    const text = normalizeText(description).toLowerCase();
+    const opening = [...text].slice(0, OPENING_CHARS).join('');
+    return words.some((w) => opening.includes(w) || text.split(w).length > MENTIONS);
+  };
+  return chosen.ranked.filter((c) => {
+    const description = descriptionOf(c);
+    return description !== undefined && about(description);
+  }).slice(0, PAST_ANSWERS_SHOWN);
 }
 
 /**
@@ -67,11 +136,8 @@ export async function pastAnswers(sql: Queryable, caseId: string, visibleDepartm
   if (!target || (visibleDepartment !== undefined && target.departmentId !== visibleDepartment)) return null;
   const features = featuresOrText(target.features, target.description);
   const first = target.topic?.split('/')[0] ?? null;
-  // An answer about the same problem elsewhere is still a good answer: places get no extra weight.
-  const opts = { threshold: PAST_ANSWER_MIN_SIMILARITY, limit: PAST_ANSWERS_SHOWN, places: false };
-  const best = rankSimilar(features, await candidates(sql, caseId, first, true), opts);
-  if (best.length < PAST_ANSWERS_SHOWN) best.push(...rankSimilar(features, await candidates(sql, caseId, first, false), { ...opts, limit: PAST_ANSWERS_SHOWN - best.length }));
-  if (!best.length) return [];
+  const chosen = choosePastAnswers(features, await candidates(sql, caseId, first));
+  if (!chosen.ranked.length) return [];
   // The answer: the note of the last resolution (a reviewed one carries the department's answer).
   const { rows } = await sql.query<{
     id: string; number: string; description: string; topic: string | null; departmentId: string | null; closedAt: Date; satisfaction: Satisfaction | null;
@@ -81,10 +147,11 @@ export async function pastAnswers(sql: Queryable, caseId: string, visibleDepartm
             CASE WHEN d."id" IS NOT NULL THEN json_build_object('name', d."name", 'nameEn', d."nameEn") END AS "department",
             (SELECT e."note" FROM "CaseEvent" e WHERE e."caseId" = c."id" AND e."type" IN ('resolved', 'review_approved') ORDER BY e."at" DESC LIMIT 1) AS "answer"
      FROM "Case" c LEFT JOIN "Department" d ON d."id" = c."departmentId" WHERE c."id" = ANY($1::uuid[])`,
-    [best.map((b) => b.id)],
+    [chosen.ranked.map((b) => b.id)],
   );
   const byId = new Map(rows.map((r) => [r.id, r]));
-  return best.flatMap(({ id, similarity }) => {
+  const shown = shownPastAnswers(target.description, chosen, ({ id }) => (byId.get(id)?.answer ? byId.get(id)!.description : undefined));
+  return shown.flatMap(({ id, similarity }) => {
     const c = byId.get(id);
     if (!c?.answer) return [];
     const mayOpen = visibleDepartment === undefined || c.departmentId === visibleDepartment;
