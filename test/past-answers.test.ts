@@ -199,11 +199,14 @@ describe('npm run history:import', () => {
 });
 
 describe('past answers for a short report', () => {
-  // The office's past messages with replies (read where they are), imported as npm run history:import does.
+  // An office's past messages, imported as npm run history:import does: the project's own corpus
+  // (about 950 messages), each with a reply, so the test does not depend on data outside the repository.
   beforeAll(async () => {
     const { db, config } = h.services;
-    const shared = fileURLToPath(new URL('../../shared/data/complaints-with-replies.csv', import.meta.url));
-    const { rows } = parseHistoryCsv(readFileSync(shared, 'utf8'), config.TIMEZONE);
+    const [, ...corpus] = parseCsv(readFileSync(fileURLToPath(new URL('../nlp-models/corpus/topics.csv', import.meta.url)), 'utf8'));
+    const quote = (v: string) => `"${v.replaceAll('"', '""')}"`;
+    const csv = ['id,title,detail,time,reply,reply_time', ...corpus.map(([id = '', title = '', detail = '']) => [`corpus-${id}`, title, detail, '2025-03-01 09:00', '已转交有关部门办理，感谢您的反映。', '2025-03-08 17:00'].map(quote).join(','))].join('\n');
+    const { rows } = parseHistoryCsv(csv, config.TIMEZONE);
     const deps = { db, sql: h.services.sql, classifier: await loadTopicClassifier(config.NLP_MODEL_PATH), caseNumberPrefix: config.CASE_NUMBER_PREFIX, timeZone: config.TIMEZONE };
     await importHistory(deps, rows, { source: 'office-archive' });
   }, 120_000);
@@ -226,7 +229,7 @@ describe('past answers for a short report', () => {
   });
 
   it('shows no past case that shares a word of a short report only in passing', async () => {
-    // Some long past messages share its words somewhere; none is about a joke.
+    // None of the past messages is about a joke, whatever words they share with it.
     expect(await shownFor('帮我讲个笑话', '卫生计生')).toEqual([]);
   });
 });
