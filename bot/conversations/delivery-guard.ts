@@ -1,10 +1,18 @@
 import type { AppRedis } from '../../core/platform/redis.js';
 import type { RateCount } from './rate-limiter.js';
 
-/** The resident's lock, held, and what was read with it. */
-export type Held = { values: (string | null)[]; release: () => Promise<void> };
+/**
+ * The resident's lock, held, and what was read with it. `release` may also remember what a
+ * delivery was answered (its seen key and the answer), in the same round trip.
+ */
+export type Held = { values: (string | null)[]; release: (remember?: { key: string; value: string }) => Promise<void> };
 
-const UNLOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
+/** How long a delivery's answer is remembered for a repeat of it. */
+const SEEN_SECONDS = 24 * 3600;
+
+// The answer is remembered even if the lock ran out meanwhile; the lock is let go only if still ours.
+const UNLOCK = `if KEYS[2] then redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3]) end
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
 /**
  * What every channel needs before a message reaches the dialogue, kept in Redis so that any
@@ -36,7 +44,10 @@ export class DeliveryGuard {
       for (const key of keys) tx.get(key);
       const replies = (await tx.exec()) as unknown[];
       const locked = replies[2 * counts.length];
-      const release = () => this.redis.eval(UNLOCK, { keys: [lockKey], arguments: [token] }).then(() => undefined);
+      const release = (remember?: { key: string; value: string }) =>
+        this.redis
+          .eval(UNLOCK, remember ? { keys: [lockKey, remember.key], arguments: [token, remember.value, String(SEEN_SECONDS)] } : { keys: [lockKey], arguments: [token] })
+          .then(() => undefined);
       if (counts.some((c, i) => Number(replies[2 * i]) > c.messages)) {
         if (locked) await release();
         return undefined;
@@ -65,9 +76,5 @@ export class DeliveryGuard {
 
   seenKey(channel: string, userId: string, messageId: string): string {
     return `${this.prefix}:seen:${channel}:${userId}:${messageId}`;
-  }
-
-  async rememberResult(channel: string, userId: string, messageId: string, result: unknown): Promise<void> {
-    await this.redis.set(this.seenKey(channel, userId, messageId), JSON.stringify(result), { EX: 24 * 3600 });
   }
 }

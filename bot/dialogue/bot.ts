@@ -67,17 +67,20 @@ export class Bot {
     const keys = [sessions.key(channel, userId), this.deps.handoff.heldKey(channel, userId), ...(messageId ? [guard.seenKey(channel, userId, messageId)] : [])];
     const held = await guard.enter(channel, userId, keys, { also });
     if (!held) return { kind: 'limited' };
+    let result: TurnResult<T> | undefined;
     try {
       const [saved = null, heldBy = null, seen] = held.values;
       if (seen) return { kind: 'duplicate', delivered: JSON.parse(seen) as T };
-      return await this.deps.metrics.timeTurn(channel, async () => this.turn(inbound, await sessions.loaded(channel, userId, saved), heldBy, deliver));
+      result = await this.deps.metrics.timeTurn(channel, async () => this.turn(inbound, await sessions.loaded(channel, userId, saved), heldBy, deliver));
+      return result;
     } finally {
-      await held.release();
+      // What was delivered is remembered as the lock is let go (one round trip): a repeat gets it again.
+      await held.release(messageId && result?.kind === 'ok' ? { key: guard.seenKey(channel, userId, messageId), value: JSON.stringify(result.delivered) } : undefined);
     }
   }
 
   private async turn<T>(inbound: Inbound, saved: Session | undefined, heldBy: string | null, deliver: (replies: Reply[], lang: Lang) => Promise<T>): Promise<TurnResult<T>> {
-    const { sessions, guard, messageLog, db, sql, log } = this.deps;
+    const { sessions, messageLog, db, sql, log } = this.deps;
     const { channel, userId, messageId } = inbound;
     const session = saved ?? {
       ...(await openConversation(sql, channel, userId, inbound.lang)),
@@ -111,9 +114,7 @@ export class Bot {
     // The messages and the state's copy in PostgreSQL (one statement), the state in Redis, at once;
     // both are done before the resident sees an answer.
     await Promise.all([messageLog.record(rows, copy), copy && sessions.save(copy)]);
-    const delivered = await deliver(replies, session.lang);
-    if (messageId) await guard.rememberResult(channel, userId, messageId, delivered);
-    return { kind: 'ok', delivered };
+    return { kind: 'ok', delivered: await deliver(replies, session.lang) };
   }
 
   /**

@@ -9,6 +9,7 @@
  * prints one JSON line. Against the baseline (a bare Fastify + Redis route) the same script runs
  * without reading the replies.
  */
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { parseArgs } from 'node:util';
@@ -97,7 +98,8 @@ async function resident(index: number): Promise<void> {
       // At the end of the measurement a report being written is left where it is.
       if (performance.now() >= deadline) throw new Derailed('');
       const t0 = performance.now();
-      const res = await request('POST', '/api/webchat/messages', headers, body);
+      // As the page sends it: each message with an id of its own, so that a retry is answered once.
+      const res = await request('POST', '/api/webchat/messages', headers, { messageId: randomUUID().replaceAll('-', ''), ...body });
       latencies.push(performance.now() - t0);
       counts.turns++;
       if (res.status !== 200) {
