@@ -443,12 +443,18 @@ describe('WeChat Official Account, plain mode', () => {
       [PNG, 'photo'],
       [PDF, 'file'],
     ]);
-    await resolutionSent(me);
+    const { key } = await resolutionSent(me);
     const [template] = api.templates(me);
     // The template's short text field tells the resident how to see the evidence.
     expect(template!.data.thing2!.value).toBe('有办理凭证，回复任意消息查看');
     await seesEvidenceOnce(me, () => mp.say(me, '帮助'), '使用方法');
     expect(api.templates(me)).toHaveLength(1);
+    // The message log keeps the files once, when they were shown, not with the template.
+    const logged = await eventually(async () => {
+      const rows = await h.services.db.message.findMany({ where: { conversation: { resident: { externalId: me } }, direction: 'outbound', externalId: { startsWith: key } } });
+      return rows.length >= 2 ? rows : undefined;
+    });
+    expect(logged.filter((m) => m.files !== null).map((m) => m.externalId)).toEqual([logId(`${key}-evidence`, 0)]);
   });
 
   it('keeps a resolution’s evidence sent after its template through an emptied Redis, and shows it once', async () => {

@@ -13,7 +13,11 @@ import { logErrors, type AppRedis } from '../../core/platform/redis.js';
 import type { Sql } from '../../core/platform/sql.js';
 
 /** Puts replies in front of one resident; must do nothing for a delivery key it has seen. */
-export type Deliver = (recipient: string, replies: Reply[], deliveryKey: string) => Promise<void>;
+/**
+ * Sends a queued message to a resident. A channel that sent less than it was given (the Official
+ * Account's template leaves the files for later) answers what it sent, which is what the log keeps.
+ */
+export type Deliver = (recipient: string, replies: Reply[], deliveryKey: string) => Promise<Reply[] | void>;
 
 /**
  * Runs work given the same key one after another, in the order it was given; other keys' work
@@ -67,8 +71,9 @@ export function startOutboundWorker(
       await inTurn(recipient, async () => {
         // Sent again by the reconciler while a slower try got through: nothing to do.
         if (await isDelivered(deps.sql, key)) return;
+        let sent: Reply[] | void;
         try {
-          await deliver(recipient, replies, key);
+          sent = await deliver(recipient, replies, key);
         } catch (err) {
           // Marked when the channel shows it; until then it is pending, and the reconciler's tries keep it kept.
           if (err instanceof KeptForNextMessage) return;
@@ -79,7 +84,7 @@ export function startOutboundWorker(
         }
         // Marked only now: a crash before it sends again later (`deliver` skips a key it has seen).
         const deliveredAt = deps.now();
-        if (await markDelivered(deps.sql, message, deliveredAt)) await reachedAfterAll(deps, { key, channel, actor: `system:${outboundQueueName(channel)}` }, deliveredAt);
+        if (await markDelivered(deps.sql, sent ? { ...message, replies: sent } : message, deliveredAt)) await reachedAfterAll(deps, { key, channel, actor: `system:${outboundQueueName(channel)}` }, deliveredAt);
         // A figure, not part of the delivery: not waited for, and failing to read it never sends the message again.
         void observeNotificationLag(deps.sql, deps.metrics, key, deliveredAt).catch((err: Error) => deps.log.debug({ err: err.message }, 'notification lag not measured'));
         await deps.shown(channel, recipient, replies);
@@ -108,7 +113,8 @@ export function deliverOnce(redis: AppRedis, redisPrefix: string, channel: Chann
   return async (recipient, replies, key) => {
     const sent = `${redisPrefix}:${channel}:delivered:${key}`;
     if (await redis.exists(sent)) return;
-    await send(recipient, replies, key);
+    const shown = await send(recipient, replies, key);
     await redis.set(sent, '1', { EX: REMEMBER_SECONDS });
+    return shown;
   };
 }

@@ -47,7 +47,8 @@ export class Notifier {
     return { pathOf: (sha256: string) => this.deps.attachments.pathOf(sha256), lang: language ?? 'zh' };
   }
 
-  async deliver(openId: string, replies: Reply[], key: string): Promise<void> {
+  /** Sends; answers what was sent when the evidence was left for later (the log keeps that). */
+  async deliver(openId: string, replies: Reply[], key: string): Promise<Reply[] | void> {
     const resident = await this.deps.db.resident.findUnique({
       where: { channel_externalId: { channel: 'wechat_mp', externalId: openId } },
       select: { unsubscribedAt: true, language: true },
@@ -76,8 +77,11 @@ export class Notifier {
       const evidence = rest.filter((r) => r.files?.length);
       try {
         await this.api.sendTemplate(openId, this.template.id, this.templateData(rest, evidence.length ? files.lang : undefined), key);
-        if (evidence.length) await this.keepEvidence(openId, key, evidence);
-        return;
+        if (!evidence.length) return;
+        await this.keepEvidence(openId, key, evidence);
+        // What customer service sent before it was refused, then the template's text only: the
+        // files are logged when shown, under the evidence's own key.
+        return [...replies.slice(0, replies.length - rest.length), ...rest.map((r) => ({ ...r, files: undefined }))];
       } catch (err) {
         if (!refused(err)) throw err;
         this.deps.log.warn({ channel: 'wechat-mp', code: err.code }, 'wechat-mp: template message refused; kept for the next message');
