@@ -74,23 +74,19 @@ export async function startHarness(
   const app = await buildServer(services, runtime);
   const workers = opts.workers ? await startWorkers(services, services.queueConnection) : undefined;
 
-  // Tests name their residents; each name gets a token from the API, and the session is moved to
-  // the resident of that name so tests can find it (and a resident a test created) by its web chat id.
+  // Tests name their residents: each name gets a token stored as the API stores one, for the
+  // resident of that name, so tests can find it (and a resident a test created) by its web chat id.
+  // The process learns the token from PostgreSQL on its first use, as another process would.
   const tokens = new Map<string, Promise<string>>();
   const openSession = async (userId: string) => {
-    const res = await app.inject({ method: 'POST', url: '/api/webchat/sessions' });
-    if (res.statusCode !== 201) throw new Error(`POST /api/webchat/sessions answered ${res.statusCode}: ${res.body}`);
-    const { token } = res.json() as { token: string };
-    const { db } = services;
-    const tokenHash = hashToken(token);
-    const issued = await db.webchatSession.findUniqueOrThrow({ where: { tokenHash } });
+    const token = randomBytes(32).toString('base64url');
+    const { db, now } = services;
     const named = await db.resident.upsert({
       where: { channel_externalId: { channel: 'webchat', externalId: userId } },
       create: { channel: 'webchat', externalId: userId },
       update: {},
     });
-    await db.webchatSession.update({ where: { tokenHash }, data: { residentId: named.id } });
-    await db.resident.delete({ where: { id: issued.residentId } });
+    await db.webchatSession.create({ data: { tokenHash: hashToken(token), residentId: named.id, createdAt: now(), lastSeenAt: now() } });
     return token;
   };
   const auth = async (userId: string) => {

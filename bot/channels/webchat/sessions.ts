@@ -51,6 +51,8 @@ export class WebchatSessions {
        INSERT INTO "WebchatSession" ("tokenHash", "residentId", "createdAt", "lastSeenAt") SELECT $4, "id", $5::timestamp, $5::timestamp FROM resident`,
       [randomUUID(), userId, lang ?? null, tokenHash, timestamp(this.now())],
     );
+    // Its first message needs no lookup in this process.
+    this.remember(tokenHash, userId, this.now().getTime());
     return { token, userId };
   }
 
