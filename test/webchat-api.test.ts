@@ -257,6 +257,10 @@ describe('web chat API', () => {
     const { messages } = await h.poll(user);
     expect(messages.map((m) => m.id)).toEqual([(first.body as { sent: { id: string } }).sent.id, ...first.replies.map((r) => (r as { id?: string }).id)]);
     expect((again.body as { sent: { id: string } }).sent).toEqual((first.body as { sent: { id: string } }).sent);
+    // What is remembered for the repeat is where the answer is in the mailbox, not its texts:
+    // Redis keeps one such record per message for a day.
+    const remembered = await h.services.redis.get(`${h.services.config.REDIS_PREFIX}:seen:webchat:${user}:m-1`);
+    expect(JSON.parse(remembered!)).toEqual(messages.map((m) => m.id));
   });
 
   it('shows earlier replies to a page that polls, with ids and times, after a cursor', async () => {

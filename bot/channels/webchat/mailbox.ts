@@ -170,6 +170,19 @@ export class Mailbox {
     return { messages, cursor: messages.at(-1)?.id ?? after ?? '0-0' };
   }
 
+  /**
+   * The entries of these ids, in order (a repeated message's answer, remembered by its ids only);
+   * undefined when the mailbox no longer holds them all.
+   */
+  async entries(userId: string, ids: string[]): Promise<MailboxMessage[] | undefined> {
+    const [ms = '0', seq = '0'] = (ids[0] ?? '0-0').split('-');
+    // The cursor just before the first id: READ answers what comes after it.
+    const before = Number(seq) > 0 ? `${ms}-${Number(seq) - 1}` : `${Number(ms) - 1}-999999999999999`;
+    const found = (await this.redis.eval(READ, { keys: [this.key(userId)], arguments: [before, String(ids.length)] })) as string[] | null;
+    const messages = found && messagesOf(found);
+    return messages && messages.length === ids.length && messages.every((m, i) => m.id === ids[i]) ? messages : undefined;
+  }
+
   private async rebuild(userId: string, pending: MailboxEntry[], replace: boolean): Promise<void> {
     // A turn's rows share their time: the resident's message comes before the answers.
     const rows = (

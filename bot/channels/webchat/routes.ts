@@ -6,7 +6,9 @@ import { cleanText } from '../../conversations/clean-text.js';
 import type { RateLimiter } from '../../conversations/rate-limiter.js';
 import type { Bot } from '../../dialogue/bot.js';
 import { problem } from '../../http/problem.js';
-import type { Mailbox } from './mailbox.js';
+import type { Mailbox, MailboxMessage } from './mailbox.js';
+import type { Lang } from '../../../core/i18n/index.js';
+import type { Reply } from '../../../core/messages.js';
 import type { WebchatSessions } from './sessions.js';
 import { isUuid } from '../../../core/platform/ids.js';
 
@@ -89,9 +91,17 @@ export async function webchatRoutes(
     const inbound = { channel: 'webchat' as const, userId, lang, messageId, text: text === undefined ? undefined : cleanText(text), payload: payload === undefined ? undefined : cleanText(payload) };
     // The page's history keeps the resident's own message, then the answers in their language.
     const mine = { from: 'resident' as const, text: inbound.text ?? '', ...(inbound.payload !== undefined && { payload: inbound.payload }) };
-    const result = await bot.handle(inbound, (replies, lang) => mailbox.append(userId, [mine, ...replies.map((r) => ({ ...r, lang }))]), known ? [perAddress.count(address)] : []);
+    let answered: MailboxMessage[] = [];
+    const deliver = async (replies: Reply[], lang: Lang) => {
+      answered = await mailbox.append(userId, [mine, ...replies.map((r) => ({ ...r, lang }))]);
+      // A repeat of this message is answered from the mailbox: only the ids are remembered (Redis
+      // holds one such record per message for a day; the texts would take most of its memory).
+      return answered.map((m) => m.id);
+    };
+    const result = await bot.handle(inbound, deliver, known ? [perAddress.count(address)] : []);
     if (result.kind === 'limited') return tooMany(reply);
-    const [sent, ...replies] = result.delivered;
+    // A repeat whose answer the mailbox no longer holds gets none here: the page's history has it.
+    const [sent, ...replies] = result.kind === 'ok' ? answered : ((await mailbox.entries(userId, result.delivered)) ?? []);
     return { replies, sent: sent && { id: sent.id, at: sent.at } };
   });
 
