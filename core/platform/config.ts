@@ -49,6 +49,8 @@ function templateFields(value: string, ctx: z.RefinementCtx): [string, TemplateS
 /** Every setting Tingmin reads, with its default. README.md documents each one. */
 const schema = z.object({
   DATABASE_URL: z.string().url().default('postgresql://postgres@127.0.0.1:5432/tingmin'),
+  /** Connections of each of a process's two PostgreSQL pools (Prisma's and plain pg's). */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(10),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   /** Namespace for every Redis key and BullMQ queue, so several deployments (or test runs) can share one Redis. */
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('tm'),

@@ -31,8 +31,8 @@ export interface Services {
 const CHANNELS: Channel[] = ['webchat', 'wechat', 'telegram', 'wechat_mp'];
 
 export async function createServices(config: Config, log: Logger, now: Clock = systemClock): Promise<Services> {
-  const db = createDb(config.DATABASE_URL);
-  const sql = createSql(config.DATABASE_URL, log);
+  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  const sql = createSql(config.DATABASE_URL, log, config.DATABASE_POOL_SIZE);
   const redis = await connectAppRedis(config.REDIS_URL, log);
   const queueConnection = createQueueConnection(config.REDIS_URL, log);
   const queues = createQueues(queueConnection, config.REDIS_PREFIX, log);

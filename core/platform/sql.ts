@@ -10,8 +10,8 @@ import type { Logger } from './log.js';
 export type Sql = pg.Pool;
 export type Queryable = Pick<pg.PoolClient, 'query'>;
 
-export function createSql(databaseUrl: string, log: Logger): Sql {
-  const pool = new pg.Pool(pgConfig(databaseUrl, { max: 10 }));
+export function createSql(databaseUrl: string, log: Logger, poolSize = 10): Sql {
+  const pool = new pg.Pool(pgConfig(databaseUrl, { max: poolSize }));
   // An idle connection dropped by a database restart is replaced on the next query, not fatal.
   pool.on('error', (err) => log.warn({ err: err.message }, 'idle database connection lost'));
   return pool;
