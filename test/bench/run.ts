@@ -312,7 +312,7 @@ ${table}
 - Load: \`tsx test/bench/residents.ts --url <server> --residents N --seconds ${SECONDS} --texts <csv> [--baseline]\`, a process of its
   own. Each resident opens a web chat session and files a complete report (greeting → menu → a real citizen's message → topic →
   place unless the message named one → phone → confirm), then starts another; against the baseline the same requests are sent.
-  Each resident sends from an address of its own (\`X-Forwarded-For\`), as behind a proxy. A turn is one \`POST /api/webchat/messages\`.
+  Each resident sends from an address of its own (\`X-Forwarded-For\`), as behind a proxy. A turn is one \`POST /api/webchat/messages\`, with a \`messageId\` of its own as the page sends.
 - Notification latency: from the time of the confirm turn's answer to the time of the message carrying the case number, both as
   the server stamped them in the page's mailbox (0 when the case number was there first); the page polls every 250 ms, reading on
   from the message before the confirm, as the web chat page does.
