@@ -79,6 +79,10 @@ describe('/metrics', () => {
     }
     // Confirmed, routed and delivered while the test's clock stood at one working morning.
     expect(sample(after, 'tingmin_notification_lag_seconds_bucket', { le: '5' })).toBe(1);
+    // The pool the hot paths share: the report's statements opened connections, within the setting; none waits now.
+    expect(sample(after, 'tingmin_db_pool_connections', { state: 'open' })).toBeGreaterThan(0);
+    expect(sample(after, 'tingmin_db_pool_connections', { state: 'open' })).toBeLessThanOrEqual(h.services.config.DATABASE_POOL_SIZE);
+    expect(sample(after, 'tingmin_db_pool_connections', { state: 'waiting' })).toBe(0);
     expect(sample(after, 'tingmin_queue_jobs', { queue: 'outbound-webchat', state: 'failed' })).toBe(0);
     expect(sample(after, 'tingmin_metrics_scrape_errors_total')).toBe(0);
   });

@@ -41,6 +41,12 @@ export async function createServices(config: Config, log: Logger, now: Clock = s
   ) as Record<Channel, Queue<OutboundJob>>;
   const metrics = new Metrics();
   collectBacklog(metrics, { db, queues: [...Object.values(queues), ...Object.values(outbound)] as Queue[] });
+  // Statements waiting for a connection are the first sign that DATABASE_POOL_SIZE is too small.
+  metrics.gaugeOnScrape('tingmin_db_pool_connections', "The plain pg pool (turns, filing, intake, deliveries): connections open, idle, and statements waiting for one", ['state'], async (gauge) => {
+    gauge.set({ state: 'open' }, sql.totalCount);
+    gauge.set({ state: 'idle' }, sql.idleCount);
+    gauge.set({ state: 'waiting' }, sql.waitingCount);
+  });
   return {
     config,
     log,
