@@ -261,6 +261,12 @@ describe('web chat API', () => {
     // Redis keeps one such record per message for a day.
     const remembered = await h.services.redis.get(`${h.services.config.REDIS_PREFIX}:seen:webchat:${user}:m-1`);
     expect(JSON.parse(remembered!)).toEqual(messages.map((m) => m.id));
+    // A repeat remembered by the previous version (the messages themselves) is answered with them.
+    await h.services.redis.set(`${h.services.config.REDIS_PREFIX}:seen:webchat:${user}:m-0`, JSON.stringify(messages));
+    const older = await h.send(user, { text: '你好', messageId: 'm-0' });
+    expect(older.status).toBe(200);
+    expect(older.replies).toEqual(first.replies);
+    expect(await inboundLog(user)).toHaveLength(1);
   });
 
   it('shows earlier replies to a page that polls, with ids and times, after a cursor', async () => {

@@ -101,7 +101,10 @@ export async function webchatRoutes(
     const result = await bot.handle(inbound, deliver, known ? [perAddress.count(address)] : []);
     if (result.kind === 'limited') return tooMany(reply);
     // A repeat whose answer the mailbox no longer holds gets none here: the page's history has it.
-    const [sent, ...replies] = result.kind === 'ok' ? answered : ((await mailbox.entries(userId, result.delivered)) ?? []);
+    // A repeat remembered by an earlier version (within a day of an upgrade) holds the answer itself.
+    const remembered: unknown[] = result.kind === 'ok' ? [] : result.delivered;
+    const [sent, ...replies] =
+      result.kind === 'ok' ? answered : remembered.every((r) => typeof r === 'string') ? ((await mailbox.entries(userId, result.delivered)) ?? []) : (remembered as MailboxMessage[]);
     return { replies, sent: sent && { id: sent.id, at: sent.at } };
   });
 
