@@ -435,8 +435,9 @@ describe('WeChat Official Account, plain mode', () => {
     return delivery;
   }
 
-  it('outside the window sends the template, and a resolution’s photo with the answer to the resident’s next message, once', async () => {
-    const me = openIdOf('lateproof');
+  /** A follower last heard 49 hours ago (outside the window) whose case was resolved with a photo and a PDF, once its delivery is done. */
+  async function resolvedOutsideWindow(name: string) {
+    const me = openIdOf(name);
     await mp.say(me, '你好');
     clock.advance(49 * 3600 * 1000);
     await resolveWithEvidence(me, [
@@ -444,6 +445,11 @@ describe('WeChat Official Account, plain mode', () => {
       [PDF, 'file'],
     ]);
     const { key } = await resolutionSent(me);
+    return { me, key };
+  }
+
+  it('outside the window sends the template, and a resolution’s photo with the answer to the resident’s next message, once', async () => {
+    const { me, key } = await resolvedOutsideWindow('lateproof');
     const [template] = api.templates(me);
     // The template's short text field tells the resident how to see the evidence.
     expect(template!.data.thing2!.value).toBe('有办理凭证，回复任意消息查看');
@@ -458,14 +464,7 @@ describe('WeChat Official Account, plain mode', () => {
   });
 
   it('keeps a resolution’s evidence sent after its template through an emptied Redis, and shows it once', async () => {
-    const me = openIdOf('durableproof');
-    await mp.say(me, '你好');
-    clock.advance(49 * 3600 * 1000);
-    await resolveWithEvidence(me, [
-      [PNG, 'photo'],
-      [PDF, 'file'],
-    ]);
-    const { key } = await resolutionSent(me);
+    const { me, key } = await resolvedOutsideWindow('durableproof');
     expect(api.templates(me)).toHaveLength(1);
     const { db, redis, config, outbound } = h.services;
     // Redis restarts empty: the reconciler's tries keep the evidence again, once.

@@ -12,10 +12,10 @@ import type { Logger } from '../../core/platform/log.js';
 import { logErrors, type AppRedis } from '../../core/platform/redis.js';
 import type { Sql } from '../../core/platform/sql.js';
 
-/** Puts replies in front of one resident; must do nothing for a delivery key it has seen. */
 /**
- * Sends a queued message to a resident. A channel that sent less than it was given (the Official
- * Account's template leaves the files for later) answers what it sent, which is what the log keeps.
+ * Puts a queued message's replies in front of one resident; must do nothing for a delivery key it
+ * has seen. A channel that sent less than it was given (the Official Account's template leaves the
+ * files for later) answers what it sent, which is what the log keeps.
  */
 export type Deliver = (recipient: string, replies: Reply[], deliveryKey: string) => Promise<Reply[] | void>;
 

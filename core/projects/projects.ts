@@ -182,31 +182,40 @@ export function supervisionProjects(deps: ProjectsDeps) {
 /** The projects as a member of staff may see them, in the console and in chat. */
 export function projectViews(deps: Pick<ProjectsDeps, 'db' | 'now' | 'timeZone'>) {
   const { db } = deps;
+  const include = { department: { select: { id: true, code: true, name: true, nameEn: true } } } as const;
+  // An office has few projects open at a time; the closed ones pile up over the years.
+  const openOnes = (departmentId: string | undefined) =>
+    db.supervisionProject.findMany({ where: { AND: [visibleProjects(departmentId), { status: 'open' }] }, orderBy: { number: 'desc' }, include });
+  /** Each project with its progress over the cases the member of staff may see (one statement for all). */
+  const withProgress = async (projects: Awaited<ReturnType<typeof openOnes>>, departmentId: string | undefined) => {
+    const progress = await progressOf(db, projects.map((p) => p.id), departmentId);
+    const today = localDate(deps.now(), deps.timeZone);
+    return projects.map((p) => {
+      const pr = progress.get(p.id)!;
+      return { ...view(p), progress: pr, overdue: isOverdue(p, pr, today) };
+    });
+  };
   return {
+    /** Every open project a member of staff may see, newest first (the chat's #专项). */
+    async open(departmentId: string | undefined) {
+      return withProgress(await openOnes(departmentId), departmentId);
+    },
+
     /**
-     * The projects a member of staff may see, each with its progress over the cases they may see:
-     * every open one and the newest CLOSED_PAGE closed ones, or with `closedBefore` (a project
-     * number) the closed ones opened before it. `more` is where the next closed page starts.
+     * The projects a member of staff may see: every open one and the newest CLOSED_PAGE closed
+     * ones, or with `closedBefore` (a project number) the closed ones opened before it. `more` is
+     * where the next closed page starts.
      */
     async list(departmentId: string | undefined, closedBefore?: number) {
-      const include = { department: { select: { id: true, code: true, name: true, nameEn: true } } } as const;
-      const where = visibleProjects(departmentId);
-      // An office has few projects open at a time; the closed ones pile up over the years.
-      const open = closedBefore === undefined ? await db.supervisionProject.findMany({ where: { AND: [where, { status: 'open' }] }, orderBy: { number: 'desc' }, include }) : [];
+      const open = closedBefore === undefined ? await openOnes(departmentId) : [];
       const closed = await db.supervisionProject.findMany({
-        where: { AND: [where, { status: 'closed' }, closedBefore === undefined ? {} : { number: { lt: closedBefore } }] },
+        where: { AND: [visibleProjects(departmentId), { status: 'closed' }, closedBefore === undefined ? {} : { number: { lt: closedBefore } }] },
         orderBy: { number: 'desc' },
         take: CLOSED_PAGE + 1,
         include,
       });
-      const projects = [...open, ...closed.slice(0, CLOSED_PAGE)];
-      const progress = await progressOf(db, projects.map((p) => p.id), departmentId);
-      const today = localDate(deps.now(), deps.timeZone);
       return {
-        projects: projects.map((p) => {
-          const pr = progress.get(p.id)!;
-          return { ...view(p), progress: pr, overdue: isOverdue(p, pr, today) };
-        }),
+        projects: await withProgress([...open, ...closed.slice(0, CLOSED_PAGE)], departmentId),
         more: closed.length > CLOSED_PAGE ? closed[CLOSED_PAGE - 1]!.number : null,
       };
     },
@@ -255,3 +264,5 @@ function view<P extends SupervisionProject>(p: P) {
 }
 
 export type SupervisionProjects = ReturnType<typeof supervisionProjects>;
+/** A project as a member of staff sees it in a list. */
+export type ProjectView = Awaited<ReturnType<ReturnType<typeof projectViews>['open']>>[number];

@@ -146,12 +146,13 @@ export class WechatMpChannel {
       settle(replies);
     };
     const timer = setTimeout(finish, this.passiveMs);
-    const deliver = async (replies: Reply[]): Promise<Reply[]> => {
+    // `lang`: the dialogue's language, which the Bot passes; unknown only for the flood notice.
+    const deliver = async (replies: Reply[], lang?: Lang): Promise<Reply[]> => {
       // Notifications that could not be sent before come first, now that the resident is here.
       const kept = await this.reach.takeKept(base.userId);
       const all = [...kept.flatMap((k) => k.replies), ...replies];
       // A kept notification's photos go as image messages, which a passive reply cannot carry.
-      const files = all.some((r) => r.files?.length) ? this.notifier.files(await this.language(base.userId)) : undefined;
+      const files = all.some((r) => r.files?.length) ? this.notifier.files(lang ?? (await this.language(base.userId))) : undefined;
       if (state === 'waiting' && !files && Buffer.byteLength(renderReplies(all)) <= MAX_TEXT_BYTES) finish(all);
       else {
         finish();

@@ -2,7 +2,7 @@ import { normalizeText } from '../../../nlp-models/index.js';
 import { caseActions, CaseActionError, departmentScope, type CaseAction } from '../../../core/cases/actions.js';
 import { formatDate, formatDateTime, staffEventText, statusText } from '../../../core/cases/describe.js';
 import { usableTemplates } from '../../../core/cases/templates.js';
-import { projectViews } from '../../../core/projects/projects.js';
+import { projectViews, type ProjectView } from '../../../core/projects/projects.js';
 import { staffErrorText, type Lang, type TextKey } from '../../../core/i18n/index.js';
 import type { Staff } from '../../../core/platform/db.js';
 import type { Middleware } from '../composer.js';
@@ -70,22 +70,24 @@ async function showProjects(ctx: Context, staff: Staff, code: string): Promise<v
   const { db, now, config } = ctx.deps;
   const views = projectViews({ db, now, timeZone: config.TIMEZONE });
   const scope = departmentScope(staff);
-  const line = (p: { code: string; title: string; deadline: string; overdue: boolean; status: string; department: { name: string; nameEn: string | null }; progress: { finished: number; total: number; percent: number } }) =>
+  const line = (p: Pick<ProjectView, 'code' | 'title' | 'deadline' | 'overdue' | 'status' | 'department' | 'progress'>) =>
     ctx.t('staffchat.projectLine', {
       code: p.code,
       title: p.title,
       department: ctx.lang === 'en' ? (p.department.nameEn ?? p.department.name) : p.department.name,
       deadline: p.deadline,
-      progress: ctx.t('desk.projects.progress', p.progress),
-      state: p.overdue ? ctx.t('desk.projects.overdue') : ctx.t(`desk.projects.status.${p.status as 'open' | 'closed'}`),
+      progress: ctx.t('desk.projects.progress', { finished: p.progress.finished, total: p.progress.total, percent: p.progress.percent }),
+      state: p.overdue ? ctx.t('desk.projects.overdue') : ctx.t(`desk.projects.status.${p.status}`),
     });
   if (!code) {
-    const open = (await views.list(scope)).projects.filter((p) => p.status === 'open');
+    const open = await views.open(scope);
     return ctx.reply(open.length ? ctx.t('staffchat.projects', { list: open.map(line).join('\n') }) : ctx.t('staffchat.noProjects'));
   }
+  // At most 9 digits: always a number PostgreSQL's integer holds.
   const number = PROJECT_CODE.exec(code)?.[1];
-  const project = number && Number(number) <= 2_147_483_647 ? await views.get({ number: Number(number) }, scope) : null;
-  if (!project) return ctx.reply(ctx.t('staffchat.noProject', { code: code.slice(0, 20) }));
+  const project = number ? await views.get({ number: Number(number) }, scope) : null;
+  // Echoed by characters, so a cut never leaves half of a surrogate pair.
+  if (!project) return ctx.reply(ctx.t('staffchat.noProject', { code: [...code].slice(0, 20).join('') }));
   const cases = project.cases.slice(0, PROJECT_CASE_LINES).map((c) => `${c.number}｜${statusText(c.status, ctx.lang, 'staff')}${c.overdueAt ? `｜${ctx.t('desk.projects.overdue')}` : ''}`);
   const more = project.cases.length - cases.length;
   ctx.reply(ctx.t('staffchat.project', { line: line(project), reason: project.reason, cases: cases.join('\n') + (more > 0 ? `\n${ctx.t('staffchat.projectMoreCases', { count: more })}` : '') }));
