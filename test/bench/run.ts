@@ -28,6 +28,7 @@ import pg from 'pg';
 import { createClient } from 'redis';
 import { loadConfig } from '../../core/platform/config.js';
 import { pgConfig } from '../../prisma/pg-config.js';
+import { cpuPerTurn, cpuSnapshot, type CpuPerTurn } from './cpu.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const LEVELS = (process.env.BENCH_LEVELS ?? '50,500').split(',').map(Number);
@@ -53,8 +54,9 @@ mkdirSync(workDir, { recursive: true });
 type Residents = {
   residents: number; seconds: number; turns: number; errors: number; derailed: number; derailedAt: Record<string, number>;
   reports: number; notified: number; sessions: number; turnsPerSecond: number; p50Ms: number | null; p99Ms: number | null;
-  notifyP50Ms: number | null; notifyP99Ms: number | null;
+  notifyP50Ms: number | null; notifyP99Ms: number | null; cpuMs: number;
 };
+type Measured = Residents & { cpu: CpuPerTurn };
 type Intake = {
   workers: number;
   submissions: number;
@@ -148,6 +150,13 @@ async function logCounts(): Promise<{ inbound: number; submissions: number; case
 const residentsRun = (url: string, residents: number, seconds: number, baseline: boolean) =>
   lastJson<Residents>(TSX, [join(ROOT, 'test/bench/residents.ts'), '--url', url, '--residents', String(residents), '--seconds', String(seconds), '--texts', TEXTS, ...(baseline ? ['--baseline'] : [])]);
 
+/** One measurement, with the CPU its turns cost in the server, PostgreSQL, Redis and the generator. */
+async function measure(server: ChildProcess, url: string, residents: number, baseline: boolean): Promise<Measured> {
+  const before = cpuSnapshot(server.pid!);
+  const result = await residentsRun(url, residents, SECONDS, baseline);
+  return { ...result, cpu: cpuPerTurn(before, cpuSnapshot(server.pid!), result.cpuMs, Math.max(1, result.turns)) };
+}
+
 const benchStarted = performance.now();
 const env = {
   ...process.env,
@@ -162,7 +171,7 @@ const env = {
 let bot: ChildProcess | undefined;
 let baseline: ChildProcess | undefined;
 let durable: ChildProcess | undefined;
-const results = new Map<string, { floor: Residents; durable: Residents; tingmin: Residents }>();
+const results = new Map<string, { floor: Measured; durable: Measured; tingmin: Measured }>();
 let rss = 0;
 let memory = { bytes: 0, dialogues: 0 };
 let logged = { inbound: 0, submissions: 0, cases: 0 };
@@ -195,9 +204,9 @@ try {
   await residentsRun(botUrl, 20, 3, false);
   for (const residents of LEVELS) {
     console.error(`${residents} residents …`);
-    const floor = await residentsRun(baselineUrl, residents, SECONDS, true);
-    const durableFloor = await residentsRun(durableUrl, residents, SECONDS, true);
-    const tingmin = await residentsRun(botUrl, residents, SECONDS, false);
+    const floor = await measure(baseline, baselineUrl, residents, true);
+    const durableFloor = await measure(durable, durableUrl, residents, true);
+    const tingmin = await measure(bot, botUrl, residents, false);
     results.set(String(residents), { floor, durable: durableFloor, tingmin });
   }
   clearInterval(sampler);
@@ -206,7 +215,7 @@ try {
   await stopProcess(durable);
   await stopProcess(bot);
   logged = await logCounts();
-  if (process.env.BENCH_INTAKE !== '0' && existsSync(join(ROOT, 'test/bench/intake.ts'))) {
+  if (process.env.BENCH_INTAKE !== '0') {
     for (const workers of [1, 2]) {
       console.error(`intake drain, ${workers} worker process(es) …`);
       intake.push(await lastJson<Intake>(TSX, [join(ROOT, 'test/bench/intake.ts'), '--workers', String(workers), '--submissions', '10000'], { ...process.env, NODE_ENV: 'production' }));
@@ -226,6 +235,8 @@ const MB = 1024 * 1024;
 const fmt = (n: number | null | undefined, unit = '') => (n === null || n === undefined ? 'n/a' : `${Math.round(n).toLocaleString('en-US')}${unit}`);
 const verdict = (ok: boolean | undefined) => (ok === undefined ? '' : ok ? 'yes' : '**no**');
 const rows: string[][] = [];
+const ms = (n: number | null) => (n === null ? 'n/a' : `${n < 1 ? n.toFixed(2) : n.toFixed(1)} ms`);
+const cpuText = (c: CpuPerTurn) => `${ms(c.total)} (server ${ms(c.server)}, PostgreSQL ${ms(c.postgres)}, Redis ${ms(c.redis)}, load generator ${ms(c.load)})`;
 const speed = (r: Residents) => `${fmt(r.turnsPerSecond)} turns/s, p50 ${fmt(r.p50Ms, ' ms')}, p99 ${fmt(r.p99Ms, ' ms')}`;
 for (const [residents, { floor, durable, tingmin }] of results) {
   const ratio = tingmin.turnsPerSecond / floor.turnsPerSecond;
@@ -244,6 +255,14 @@ for (const [residents, { floor, durable, tingmin }] of results) {
     verdict(tingmin.p99Ms !== null && tingmin.p99Ms <= p99Target && tingmin.errors === 0 && tingmin.derailed === 0),
   ]);
   rows.push([`**turns: ratio to the baseline, ${residents} residents**`, `**${ratio.toFixed(3)}**`, '≥ 0.30', verdict(ratio >= 0.3)]);
+  // The ceiling: at 0.30 of the baseline's rate, the machine's cores give each turn at most this much CPU.
+  const ceiling = (cpus().length * 1000) / (0.3 * floor.turnsPerSecond);
+  rows.push([
+    `CPU per turn, ${residents} residents`,
+    `baseline ${cpuText(floor.cpu)}; durable floor ${cpuText(durable.cpu)}; Tingmin ${cpuText(tingmin.cpu)}`,
+    `at ratio 0.30, ≤ ${ms(ceiling)} (${cpus().length} cores)`,
+    verdict(tingmin.cpu.total <= ceiling),
+  ]);
   rows.push([
     `case number reaches the page after confirming, ${residents} residents`,
     `p50 ${fmt(tingmin.notifyP50Ms, ' ms')}, p99 ${fmt(tingmin.notifyP99Ms, ' ms')}; ${tingmin.notified} of ${tingmin.reports} arrived`,
@@ -267,7 +286,7 @@ for (const workers of [1, 2]) {
   const r = intake.find((i) => i.workers === workers && !i.rate);
   rows.push([
     `intake drain of 10,000 submissions, ${workers} worker process${workers > 1 ? 'es' : ''}`,
-    r ? `${fmt(r.casesPerSecond)} cases/s (${r.seconds} s), notification lag p99 ${fmt(r.notifyLagP99Ms, ' ms')}` : 'n/a (test/bench/intake.ts not present)',
+    r ? `${fmt(r.casesPerSecond)} cases/s (${r.seconds} s), notification lag p99 ${fmt(r.notifyLagP99Ms, ' ms')}` : 'not measured (BENCH_INTAKE=0)',
     workers === 1 ? '≥ 1,000 cases/s' : '',
     verdict(r && workers === 1 ? r.casesPerSecond >= 1000 : undefined),
   ]);
@@ -275,7 +294,7 @@ for (const workers of [1, 2]) {
 const paced = intake.find((i) => i.rate);
 rows.push([
   'case-number message recorded and queued after confirming, 10,000 reports at 1,000/s, 1 worker process',
-  paced ? `p99 ${fmt(paced.confirmToMessageP99Ms, ' ms')}; reports actually confirmed at ${fmt(paced.filedPerSecond)}/s` : 'n/a',
+  paced ? `p99 ${fmt(paced.confirmToMessageP99Ms, ' ms')}; reports actually confirmed at ${fmt(paced.filedPerSecond)}/s` : 'not measured (BENCH_INTAKE=0)',
   'p99 ≤ 1,000 ms',
   verdict(paced ? paced.confirmToMessageP99Ms! <= 1000 : undefined),
 ]);
@@ -317,6 +336,10 @@ ${table}
   the server stamped them in the page's mailbox (0 when the case number was there first); the page polls every 250 ms, reading on
   from the message before the confirm, as the web chat page does.
 - Redis: \`MEMORY USAGE\` of every key under the run's prefix except the queues, divided by the number of dialogue sessions.
+- CPU per turn: user and system time from \`/proc\` over each measurement, of the server under test, of every \`postgres\` process
+  (with the backends that exited) and of \`redis-server\`, plus what the load generator reports of its own, divided by the turns.
+  The ceiling is the machine's cores divided by 0.30 of the baseline's turns a second: a turn that costs more than that cannot
+  reach the ratio here, however the work is arranged.
 - RSS: the bot process's VmRSS, sampled every 200 ms during the measurements.
 - Intake: \`NODE_ENV=production tsx test/bench/intake.ts --workers N --submissions 10000\` when that file exists; notification
   latency: the same with \`--workers 1 --rate 1000\` (reports confirmed at that rate while the worker runs; from the report's
