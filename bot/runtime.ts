@@ -77,7 +77,8 @@ export async function createBotRuntime(services: Services, overrides: { wechatPu
   const messageLog = new MessageLog(services.sql);
   const attachments = new AttachmentStore(db, config.DATA_DIR, config.ATTACHMENT_MAX_BYTES);
   const mailbox = new Mailbox(redis, db, config.REDIS_PREFIX);
-  const webchatSessions = new WebchatSessions(services.sql, services.now, config.WEBCHAT_TOKEN_IDLE_DAYS);
+  const webchatSessions = new WebchatSessions(services.sql, services.now, config.WEBCHAT_TOKEN_IDLE_DAYS, { redis, redisPrefix: config.REDIS_PREFIX, log });
+  const signOuts = await webchatSessions.followSignOuts();
   const sessions = new SessionStore(redis, db, services.sql, config.REDIS_PREFIX, config.SESSION_TTL_SECONDS, services.now);
   const handoff = new HandoffService(services);
   const chatLinks = new ChatLinks(db, redis, config.REDIS_PREFIX, services.now);
@@ -146,6 +147,7 @@ export async function createBotRuntime(services: Services, overrides: { wechatPu
       for (const channel of channels) await channel.stop?.();
       await messageLog.drain();
       await topicModel.close();
+      await signOuts.close();
     },
   };
 }

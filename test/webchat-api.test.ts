@@ -138,7 +138,7 @@ describe('web chat API', () => {
     const resident = await residentOf(token);
     for (const key of await h.services.redis.keys(`${h.services.config.REDIS_PREFIX}:*${resident.externalId}*`)) await h.services.redis.del(key);
     // Another bot process knows tokens from PostgreSQL alone.
-    expect(await new WebchatSessions(h.services.sql, h.services.now, h.services.config.WEBCHAT_TOKEN_IDLE_DAYS).residentOf(token)).toBe(resident.externalId);
+    expect(await new WebchatSessions(h.services.sql, h.services.now, h.services.config.WEBCHAT_TOKEN_IDLE_DAYS, { ...h.services, redisPrefix: h.services.config.REDIS_PREFIX }).residentOf(token)).toBe(resident.externalId);
     expect((await post({ text: '帮助' }, headers)).statusCode).toBe(200);
     const inbound = await inboundLog(resident.externalId);
     expect(inbound.map((m) => m.text)).toEqual(['你好', '帮助']);

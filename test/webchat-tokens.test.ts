@@ -1,7 +1,9 @@
 // A web chat token's life: it keeps working while it is used, stops after WEBCHAT_TOKEN_IDLE_DAYS
 // without use (and maintenance deletes it), and a resident can sign a device out, in every process.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { RECHECK_MS, WebchatSessions, hashToken } from '../bot/channels/webchat/sessions.js';
+import type { AppRedis } from '../core/platform/redis.js';
 import { INSTANTS } from './support/clock.js';
 import { eventually, startHarness, type Harness } from './support/harness.js';
 
@@ -40,6 +42,21 @@ const signOut = (headers: Record<string, string>) => h.app.inject({ method: 'DEL
 const row = (token: string) => h.services.db.webchatSession.findUnique({ where: { tokenHash: hashToken(token) } });
 
 const residentIdOf = async (token: string) => (await row(token))!.residentId;
+
+/** A second bot process over the same PostgreSQL, hearing sign-outs on its own connection to Redis. */
+async function otherProcess(redis: AppRedis = h.services.redis) {
+  const sessions = new WebchatSessions(h.services.sql, clock.now, h.services.config.WEBCHAT_TOKEN_IDLE_DAYS, {
+    redis,
+    redisPrefix: h.services.config.REDIS_PREFIX,
+    log: h.services.log,
+  });
+  const followed = await sessions.followSignOuts();
+  onTestFinished(() => followed.close());
+  return sessions;
+}
+
+/** Waits (briefly: a message on Redis, not the minute of RECHECK_MS) until a process no longer trusts its copy of a token. */
+const dropped = (other: WebchatSessions, token: string) => eventually(async () => (other.known(token) === undefined ? true : undefined), 2_000);
 
 /** A resident's own words as the message log keeps them. */
 async function wordsOf(residentId: string) {
@@ -94,14 +111,16 @@ describe('web chat tokens', () => {
     expect(await wordsOf(residentId)).toEqual(['城东区八一路的路灯不亮了']);
   });
 
-  it('sign out: the token is refused at once by the process that signed it out and within a minute by another that had it cached', async () => {
+  it('sign out: the token is refused at once by every process, also one that had it cached', async () => {
     const { token, headers } = await session();
+    const kept = await session();
     expect((await say(headers, '我要反映问题')).statusCode).toBe(200);
     const residentId = await residentIdOf(token);
-    // A second bot process, which answered this token a moment ago.
-    const other = new WebchatSessions(h.services.sql, clock.now, h.services.config.WEBCHAT_TOKEN_IDLE_DAYS);
+    // A second bot process, which answered both tokens a moment ago.
+    const other = await otherProcess();
     const userId = await other.residentOf(token);
     expect(userId).toEqual(expect.any(String));
+    expect(await other.residentOf(kept.token)).toEqual(expect.any(String));
 
     const res = await signOut(headers);
     expect(res.statusCode).toBe(204);
@@ -112,13 +131,67 @@ describe('web chat tokens', () => {
     }
     expect(await row(token)).toBeNull();
 
+    // The other process heard it: refused there too, with no minute passing on the clock.
+    await dropped(other, token);
+    expect(await other.residentOf(token)).toBeUndefined();
+    // Only that token: the other one is still trusted without a lookup.
+    expect(other.known(kept.token)).toEqual(expect.any(String));
+    // The resident's conversation is kept.
+    expect(await wordsOf(residentId)).toEqual(['我要反映问题']);
+  });
+
+  it('sign out while Redis cannot be reached: it succeeds, and another process refuses the token within a minute', async () => {
+    const { token, headers } = await session();
+    expect((await say(headers, '你好')).statusCode).toBe(200);
+    const other = await otherProcess();
+    const userId = await other.residentOf(token);
+    // The process that signs out has lost Redis: nothing is announced.
+    const gone = h.services.redis.duplicate();
+    await gone.connect();
+    await gone.quit();
+    const signingOut = new WebchatSessions(h.services.sql, clock.now, h.services.config.WEBCHAT_TOKEN_IDLE_DAYS, {
+      redis: gone,
+      redisPrefix: h.services.config.REDIS_PREFIX,
+      log: h.services.log,
+    });
+    expect(await signingOut.revoke(token)).toBe(true);
+    expect(await row(token)).toBeNull();
+
     // The other process trusts its copy for at most RECHECK_MS, then asks PostgreSQL again.
     expect(other.known(token)).toBe(userId);
     clock.advance(RECHECK_MS);
     expect(other.known(token)).toBeUndefined();
     expect(await other.residentOf(token)).toBeUndefined();
-    // The resident's conversation is kept.
-    expect(await wordsOf(residentId)).toEqual(['我要反映问题']);
+  });
+
+  it('a process whose connection to Redis dropped reads every token from PostgreSQL again: it may have missed a sign-out', async () => {
+    const { token, headers } = await session();
+    expect((await say(headers, '你好')).statusCode).toBe(200);
+    // The other process has a connection of its own, named so that it can be cut.
+    const name = `other-${randomBytes(4).toString('hex')}`;
+    const redis = h.services.redis.duplicate({ name });
+    await redis.connect();
+    onTestFinished(() => redis.quit().then(() => undefined));
+    const other = await otherProcess(redis);
+    const userId = await other.residentOf(token);
+    expect(userId).toEqual(expect.any(String));
+
+    // Signed out while the other process's subscription was away (its row deleted, no message heard).
+    await h.services.db.webchatSession.delete({ where: { tokenHash: hashToken(token) } });
+    expect(other.known(token)).toBe(userId);
+    // Redis drops the subscribed connection; node-redis connects again by itself.
+    const listed = String(await h.services.redis.sendCommand(['CLIENT', 'LIST', 'TYPE', 'pubsub']));
+    const ids = listed.split('\n').filter((line) => line.includes(` name=${name} `)).map((line) => /^id=(\d+)/.exec(line)![1]!);
+    expect(ids).toHaveLength(1);
+    await h.services.redis.sendCommand(['CLIENT', 'KILL', 'ID', ids[0]!]);
+
+    await dropped(other, token);
+    expect(await other.residentOf(token)).toBeUndefined();
+    // Subscribed again: the next sign-out is heard at once.
+    const next = await session();
+    expect(await other.residentOf(next.token)).toEqual(expect.any(String));
+    expect((await signOut(next.headers)).statusCode).toBe(204);
+    await dropped(other, next.token);
   });
 
   it('sign out by the page cookie, which the answer clears', async () => {

@@ -20,7 +20,7 @@ import type { Clock } from '../platform/clock.js';
 import type { Config } from '../platform/config.js';
 import type { Db, Prisma } from '../platform/db.js';
 import type { Logger } from '../platform/log.js';
-import type { AppRedis } from '../platform/redis.js';
+import { followChannel, type AppRedis } from '../platform/redis.js';
 
 /** How many corrected cases, the most recent, make the evaluation set unless told otherwise. */
 export const DEFAULT_EVALUATION_CASES = 200;
@@ -152,16 +152,12 @@ export async function followTopicModel(
       .catch((err: Error) => log.warn({ err: err.message }, 'could not load the active topic model'));
     return loading;
   };
-  const subscriber = deps.redis.duplicate();
-  subscriber.on('error', (err: Error) => log.warn({ err: err.message }, 'topic model follower: redis connection error'));
-  subscriber.on('ready', () => void check());
-  await subscriber.connect();
-  await subscriber.subscribe(topicModelChannel(deps.config.REDIS_PREFIX), () => void check());
+  const followed = await followChannel(deps.redis, log, topicModelChannel(deps.config.REDIS_PREFIX), { message: () => void check(), reconnected: () => void check() });
   // An activation between loading at startup and subscribing is not missed.
   await check();
   return {
     async close() {
-      await subscriber.quit().catch(() => undefined);
+      await followed.close();
       await loading;
     },
   };

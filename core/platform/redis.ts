@@ -27,6 +27,24 @@ export async function connectAppRedis(url: string, log: Logger): Promise<AppRedi
   return client;
 }
 
+/**
+ * Hears a pub/sub channel on a connection of its own (a subscribed connection runs no other
+ * command). What is published while that connection is away is lost: `reconnected` runs each time
+ * it is back, after node-redis has subscribed again, so that the caller can catch up from PostgreSQL.
+ */
+export async function followChannel(
+  redis: AppRedis,
+  log: Logger,
+  channel: string,
+  on: { message(raw: string): void; reconnected(): void },
+): Promise<{ close(): Promise<void> }> {
+  const subscriber = logErrors(redis.duplicate(), log, channel);
+  await subscriber.connect();
+  await subscriber.subscribe(channel, (raw) => on.message(raw));
+  subscriber.on('ready', () => on.reconnected());
+  return { close: () => subscriber.quit().then(() => undefined, () => undefined) };
+}
+
 /** BullMQ accepts only ioredis connections; workers need maxRetriesPerRequest: null to block safely. */
 export function createQueueConnection(url: string, log: Logger): IORedis {
   return logErrors(new IORedis(url, { maxRetriesPerRequest: null, lazyConnect: false }), log, 'queue-redis');

@@ -64,7 +64,7 @@ export async function webchatRoutes(
       .send({ token });
   });
 
-  // Sign-out: the token stops working (in every process within a minute); the resident's conversation and cases stay.
+  // Sign-out: the token stops working in every process (within a minute if it could not be announced); the resident's conversation and cases stay.
   // Counted against the address as a message is, before PostgreSQL is asked about the token.
   app.delete('/api/webchat/sessions', async (req, reply) => {
     if (!(await perAddress.allow(`webchat-ip:${req.ip}`))) return tooMany(reply);
