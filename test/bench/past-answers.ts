@@ -10,17 +10,21 @@
  * topic; whether it holds a case containing the title's key term (its rarest word, by how many
  * messages contain it, among those found in at least one other message: reports whose every word
  * is unique are left out); and how many shown answers share neither (noise). A script, not a test.
+ *
+ * `--reports <csv>` (id,title,detail,…) takes the short reports from another file instead, titles
+ * the thresholds were not chosen on (../shared/data/complaints-unlabelled.csv); a past case with
+ * the same title is held out.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { choosePastAnswers, contentWords, shownPastAnswers } from '../../core/cases/past-answers.js';
 import { featuresOf, type Features } from '../../core/cases/similarity.js';
-import { loadTopicClassifier, normalizeText } from '../../nlp-models/index.js';
+import { loadTopicClassifier, normalizeText, parseCsv } from '../../nlp-models/index.js';
 import { parseHistoryCsv } from '../../workers/history-import.js';
 
 const DEFAULT_DATA = fileURLToPath(new URL('../../../shared/data/complaints-with-replies.csv', import.meta.url));
-const { values: args } = parseArgs({ options: { data: { type: 'string' } } });
+const { values: args } = parseArgs({ options: { data: { type: 'string' }, reports: { type: 'string' } } });
 const { rows } = parseHistoryCsv(readFileSync(args.data ?? DEFAULT_DATA, 'utf8'), 'Asia/Shanghai');
 const classifier = await loadTopicClassifier();
 
@@ -51,12 +55,19 @@ const buckets = new Map<string, Tally>([['all', tally()], ['title ≤ 10 chars',
 let slowest = 0;
 let total = 0;
 
-for (const [i, r] of rows.entries()) {
+// The short reports: each past message's title with its own case held out, or another file's titles.
+type Report = { title: string; topic: string; heldOut: (p: Past) => boolean };
+const reports: Report[] = args.reports
+  ? parseCsv(readFileSync(args.reports, 'utf8'))
+      .slice(1)
+      .map(([, title = '', detail = '']) => ({ title, topic: classifier.classify({ title, detail })[0]?.label ?? '', heldOut: (p: Past) => rows[p.index]!.title === title }))
+  : rows.map((r, i) => ({ title: r.title, topic: past[i]!.topic, heldOut: (p: Past) => p.index === i }));
+
+for (const r of reports) {
   const key = contentWords(r.title).filter((w) => df(w) >= 2).sort((a, b) => df(a) - df(b))[0];
   if (!key) continue;
-  const own = past[i]!;
   const started = performance.now();
-  const shown = choose(r.title, candidatesOf.get(own.topic)!.filter((p) => p.index !== i));
+  const shown = choose(r.title, (candidatesOf.get(r.topic) ?? past.map((p) => ({ ...p, sameTopic: false }))).filter((p) => !r.heldOut(p)));
   const ms = performance.now() - started;
   total += ms;
   slowest = Math.max(slowest, ms);
@@ -65,10 +76,10 @@ for (const [i, r] of rows.entries()) {
     const t = buckets.get(name)!;
     t.reports += 1;
     t.shown += shown.length ? 1 : 0;
-    t.topic += shown.some((s) => s.topic === own.topic) ? 1 : 0;
+    t.topic += shown.some((s) => s.topic === r.topic) ? 1 : 0;
     t.term += shown.some((s) => lowered[s.index]!.includes(key)) ? 1 : 0;
     t.answers += shown.length;
-    t.noise += shown.filter((s) => s.topic !== own.topic && !lowered[s.index]!.includes(key)).length;
+    t.noise += shown.filter((s) => s.topic !== r.topic && !lowered[s.index]!.includes(key)).length;
   }
 }
 
@@ -86,7 +97,7 @@ for (const text of OFF_TOPIC) {
 }
 
 const pct = (n: number, d: number) => (d ? `${((100 * n) / d).toFixed(1)}%` : '-');
-console.log(`${past.length} past cases; each title alone as a short report (own case held out)\n`);
+console.log(`${past.length} past cases; ${args.reports ? `each title of ${args.reports} alone as a short report (a past case with the same title held out)` : 'each title alone as a short report (own case held out)'}\n`);
 console.log('| reports | n | something shown | same topic in top 3 | key term in top 3 | shown answers sharing neither |');
 console.log('| --- | --- | --- | --- | --- | --- |');
 for (const [name, t] of buckets) console.log(`| ${name} | ${t.reports} | ${pct(t.shown, t.reports)} | ${pct(t.topic, t.reports)} | ${pct(t.term, t.reports)} | ${pct(t.noise, t.answers)} of ${t.answers} |`);
