@@ -9,6 +9,7 @@ import { AttachmentStore } from '../bot/conversations/attachments.js';
 import { caseActions } from '../core/cases/actions.js';
 import { staffEventText } from '../core/cases/describe.js';
 import { logId } from '../core/deliveries.js';
+import { loadConfig } from '../core/platform/config.js';
 import { INSTANTS } from './support/clock.js';
 import { FakeWechatMp, platformDecrypt, platformEncrypt } from './support/fake-wechat-mp.js';
 import { makeCase } from './support/cases.js';
@@ -516,6 +517,13 @@ describe('WeChat Official Account, plain mode', () => {
         { type: 'click', name: '转人工', key: 'menu:human' },
       ],
     });
+  });
+
+  it('refuses template fields without a summary, which says what changed and how to see the evidence', () => {
+    const fields = (value: string) => loadConfig({ ...process.env, WECHAT_MP_TEMPLATE_FIELDS: value }).WECHAT_MP_TEMPLATE_FIELDS;
+    expect(() => fields('character_string1:number,time3:time')).toThrow(/WECHAT_MP_TEMPLATE_FIELDS: one field must be summary/);
+    expect(() => fields('thing2:summary,__proto__:time,x')).toThrow(/WECHAT_MP_TEMPLATE_FIELDS: pairs like/);
+    expect(fields('thing2:summary')).toEqual([['thing2', 'summary']]);
   });
 
   it('records an unsubscribe and keeps notifications until the resident is back', async () => {

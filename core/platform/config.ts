@@ -39,11 +39,16 @@ const TEMPLATE_SOURCES = ['number', 'summary', 'time'] as const;
 export type TemplateSource = (typeof TEMPLATE_SOURCES)[number];
 function templateFields(value: string, ctx: z.RefinementCtx): [string, TemplateSource][] {
   const pairs = value.split(',').map((pair) => pair.trim().split(':').map((part) => part.trim()));
-  if (pairs.every(([field, source, extra]) => field && /^[A-Za-z0-9_]+$/.test(field) && TEMPLATE_SOURCES.includes(source as TemplateSource) && extra === undefined)) {
-    return pairs.map(([field, source]) => [field!, source as TemplateSource]);
+  if (!pairs.every(([field, source, extra]) => field && /^[A-Za-z0-9_]+$/.test(field) && TEMPLATE_SOURCES.includes(source as TemplateSource) && extra === undefined)) {
+    ctx.addIssue({ code: 'custom', message: 'pairs like character_string1:number,thing2:summary,time3:time (sources: number, summary, time)' });
+    return z.NEVER;
   }
-  ctx.addIssue({ code: 'custom', message: 'pairs like character_string1:number,thing2:summary,time3:time (sources: number, summary, time)' });
-  return z.NEVER;
+  // Without it a resident would learn that their case changed but not how, nor that a photo waits for them.
+  if (!pairs.some(([, source]) => source === 'summary')) {
+    ctx.addIssue({ code: 'custom', message: 'one field must be summary: it carries what changed, or how to see the evidence that waits' });
+    return z.NEVER;
+  }
+  return pairs.map(([field, source]) => [field!, source as TemplateSource]);
 }
 
 /** Every setting Tingmin reads, with its default. README.md documents each one. */
