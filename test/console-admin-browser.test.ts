@@ -63,9 +63,23 @@ describe('department alerts on the administration page', () => {
     expect(again.map((c) => [c.url, c.secret])).toEqual(stored.map((c) => [c.url, c.secret]));
   });
 
-  it('explains a refused address', async () => {
-    await page.click('#alerts-add');
-    await page.fill('#alerts-list li:nth-child(3) input[name=url]', 'http://robot.example.com/hook');
+  it('keeps a contact added right after saving, and explains a refused address', async () => {
+    // Saving shows what was stored as it is: a reload after it, on a slow link, replaced the row being added.
+    const slow = /\/console\/api\/admin\/departments(\/G630102)?$/;
+    await page.route(slow, async (route) => {
+      await new Promise((r) => setTimeout(r, 500));
+      await route.continue();
+    });
+    try {
+      expect(await save()).toBe('已保存 2 个联系方式。');
+      await page.click('#alerts-add');
+      await page.fill('#alerts-list li:nth-child(3) input[name=url]', 'http://robot.example.com/hook');
+      await page.evaluate(() => new Promise((r) => setTimeout(r, 1500)));
+      expect(await page.locator('#alerts-list li.alert-contact').count()).toBe(3);
+      expect(await page.locator('#alerts-department option:checked').textContent()).toContain('· 2');
+    } finally {
+      await page.unroute(slow);
+    }
     expect(await save()).toBe('出错了：提交的内容不完整或格式不对：alerts.2.url: the webhook must be an https:// URL');
     expect(await h.services.db.alertContact.count({ where: { department: { code: 'G630102' } } })).toBe(2);
   });

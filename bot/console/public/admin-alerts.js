@@ -36,17 +36,24 @@
     });
   }
 
+  /** A department's contacts and digest in the form, and its count in the list of departments. */
+  function showContacts(d) {
+    const { t, el, name } = window.Desk;
+    $('#alerts-list').replaceChildren(...(d.alerts.length ? d.alerts.map(contactRow) : [el('li', { class: 'hint' }, t('admin.alertNone'))]));
+    $('#alerts-form').elements.digest.checked = d.digest;
+    const option = [...$('#alerts-department').options].find((o) => o.value === d.code);
+    if (option) option.textContent = `${name(d)} (${d.code})${d.alerts.length ? ' · ' + d.alerts.length : ''}`;
+  }
+
   let asked = 0;
   async function showDepartment(code) {
-    const { api, t, el } = window.Desk;
+    const { api } = window.Desk;
     // Emptied at once, and a slower answer for a department chosen before is dropped: it would put
     // that department's contacts under this one, and saving would give them to this one.
     const ask = ++asked;
     $('#alerts-list').replaceChildren();
     const d = await api('admin/departments/' + encodeURIComponent(code));
-    if (ask !== asked) return;
-    $('#alerts-list').replaceChildren(...(d.alerts.length ? d.alerts.map(contactRow) : [el('li', { class: 'hint' }, t('admin.alertNone'))]));
-    $('#alerts-form').elements.digest.checked = d.digest;
+    if (ask === asked) showContacts(d);
   }
 
   async function load() {
@@ -72,8 +79,13 @@
     const code = $('#alerts-department').value;
     try {
       const saved = await api('admin/departments/' + encodeURIComponent(code), { method: 'PUT', body: { alerts: readRows(), digest: e.target.elements.digest.checked } });
+      // The answer is what is stored: shown before the notice, and no reload after it replaces a
+      // contact the admin starts adding meanwhile. A department chosen since keeps its own list.
+      if (code === $('#alerts-department').value) {
+        asked++;
+        showContacts(saved);
+      }
       notice(t('admin.alertSaved', { count: saved.alerts.length }));
-      await load();
     } catch (err) {
       notice(t('error', { reason: err.message }));
     }
