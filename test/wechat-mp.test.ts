@@ -239,6 +239,43 @@ describe('WeChat Official Account, plain mode', () => {
     expect((await mp.say(me, '帮助')).text.startsWith('升级前保留的通知。')).toBe(true);
   });
 
+  it('shows a kept notification once when a reconciler’s try comes while the resident’s message shows it', async () => {
+    const me = openIdOf('kept-race');
+    await mp.say(me, '你好');
+    const { db, redis, config, outbound } = h.services;
+    const [conversation] = (await db.resident.findFirstOrThrow({ where: { channel: 'wechat_mp', externalId: me }, include: { conversations: true } })).conversations;
+    const key = `race-${me}`;
+    const text = '第四条通知：已办结。';
+    await db.delivery.create({ data: { key, conversationId: conversation!.id, replies: [{ text }], createdAt: h.services.now(), nextAttemptAt: h.services.now() } });
+    api.closeWindow(me);
+    api.refuseTemplates = true;
+    const done = () => eventually(async () => ((await outbound.wechat_mp.getJobState(key)) === 'completed' ? true : undefined));
+    const reconcilerTry = async (minutes: number) => {
+      await (await outbound.wechat_mp.getJob(key))?.remove();
+      expect(await reconcileAt(h, minutes)).toMatchObject({ deliveries: 1 });
+      await done();
+    };
+    try {
+      await outbound.wechat_mp.add('deliver', { key, conversationId: conversation!.id, recipient: me, replies: [{ text }] }, { jobId: key });
+      await done();
+      const sentBefore = api.texts(me).length;
+      expect((await mp.say(me, '帮助')).text.indexOf(text)).toBe(0);
+      // The reconciler picked it up as the turn showed it, before the turn marked it delivered.
+      await eventually(async () => ((await db.delivery.findUniqueOrThrow({ where: { key } })).deliveredAt ? true : undefined));
+      await db.delivery.update({ where: { key }, data: { deliveredAt: null } });
+      await reconcilerTry(6);
+      // The window is open again: a try that did not leave it to the turn would send it through customer service.
+      expect(api.texts(me).slice(sentBefore).join('\n')).not.toContain(text);
+      expect((await mp.say(me, '帮助')).text).not.toContain(text);
+      // Had that turn failed to show it, it is not lost: once the turn's claim lapses (5 minutes), a try sends it.
+      await redis.del(`${config.REDIS_PREFIX}:wechat-mp:kept-taken:${me}`);
+      await reconcilerTry(30);
+      expect(api.texts(me).slice(sentBefore).join('\n')).toContain(text);
+    } finally {
+      api.refuseTemplates = false;
+    }
+  });
+
   it('handles a retried MsgId once and gives the platform the same answer again', async () => {
     const me = openIdOf('retry');
     const first = await mp.message(me, 'text', { Content: '帮助' }, 42_4242);

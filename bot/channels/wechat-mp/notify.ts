@@ -49,6 +49,8 @@ export class Notifier {
 
   /** Sends; answers what was sent when the evidence was left for later (the log keeps that). */
   async deliver(openId: string, replies: Reply[], key: string): Promise<Reply[] | void> {
+    // A reconciler's try while a turn shows it: that turn marks it delivered; sending it would show it twice.
+    if (await this.reach.beingShown(openId, key)) throw new KeptForNextMessage('being shown with the resident’s message');
     const resident = await this.deps.db.resident.findUnique({
       where: { channel_externalId: { channel: 'wechat_mp', externalId: openId } },
       select: { unsubscribedAt: true, language: true },

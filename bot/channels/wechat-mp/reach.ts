@@ -6,12 +6,21 @@ import type { AppRedis } from '../../../core/platform/redis.js';
 /** The platform allows customer-service messages for 48 hours after the resident's last message. */
 export const WINDOW_MS = 48 * 3600 * 1000;
 const KEPT_SECONDS = 30 * 24 * 3600;
+/**
+ * How long a notification taken to be shown with the resident's message counts as being shown: a
+ * reconciler's try meanwhile leaves it to that turn, which marks it delivered, instead of sending it
+ * again. Should the turn fail to show it, the reconciler's tries after this keep it again.
+ */
+const TAKEN_SECONDS = 300;
 
 // Keeps a message once however often it is sent again (the reconciler's tries keep it kept).
 const KEEP = `if redis.call('SADD', KEYS[2], ARGV[1]) == 1 then redis.call('RPUSH', KEYS[1], ARGV[2]) end
 redis.call('EXPIRE', KEYS[1], ARGV[3]) redis.call('EXPIRE', KEYS[2], ARGV[3])`;
-// Takes the kept messages and forgets them in one step, so two turns never both show them.
-const TAKE = `local items = redis.call('LRANGE', KEYS[1], 0, -1) redis.call('DEL', KEYS[1], KEYS[2]) return items`;
+// Takes the kept messages and forgets them in one step, so two turns never both show them; their
+// keys are remembered as being shown for a while.
+const TAKE = `local items = redis.call('LRANGE', KEYS[1], 0, -1)
+if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('SUNIONSTORE', KEYS[3], KEYS[3], KEYS[2]) redis.call('EXPIRE', KEYS[3], ARGV[1]) end
+redis.call('DEL', KEYS[1], KEYS[2]) return items`;
 
 /** A notification kept for the resident's next message: its delivery key (to mark it then) and its replies. */
 export type Kept = { key: string; replies: Reply[] };
@@ -47,8 +56,14 @@ export class Reach {
     await this.redis.eval(KEEP, { keys: [this.key('kept', openId), this.key('kept-keys', openId)], arguments: [kept.key, JSON.stringify(kept), String(KEPT_SECONDS)] });
   }
 
+  /** Whether a turn took this notification to show it within the last TAKEN_SECONDS. */
+  async beingShown(openId: string, key: string): Promise<boolean> {
+    return (await this.redis.sIsMember(this.key('kept-taken', openId), key)) === 1;
+  }
+
   async takeKept(openId: string): Promise<Kept[]> {
-    const items = (await this.redis.eval(TAKE, { keys: [this.key('kept', openId), this.key('kept-keys', openId)] })) as string[];
+    const keys = [this.key('kept', openId), this.key('kept-keys', openId), this.key('kept-taken', openId)];
+    const items = (await this.redis.eval(TAKE, { keys, arguments: [String(TAKEN_SECONDS)] })) as string[];
     return items.map((item) => {
       const value: unknown = JSON.parse(item);
       // Kept by an older version: a reply of its own, marked delivered when it was kept.
