@@ -53,6 +53,11 @@ export function isEvidenceKey(key: string): boolean {
   return key.endsWith(deliveryKey.evidence(''));
 }
 
+/** The key of the message whose evidence this is; undefined for any other key. */
+export function messageOfEvidence(key: string): string | undefined {
+  return isEvidenceKey(key) ? key.slice(0, -deliveryKey.evidence('').length) : undefined;
+}
+
 /**
  * Records the evidence of a delivered message as a delivery of its own (deliveryKey.evidence), to
  * the same conversation, by the same author. It is not queued: the channel keeps it for the

@@ -519,6 +519,21 @@ describe('WeChat Official Account, plain mode', () => {
     expect(api.templates(me)).toHaveLength(1);
   });
 
+  it('tells staff on the timeline when the resident never came to see the evidence the template announced', async () => {
+    const { me, key } = await resolvedOutsideWindow('unseenproof');
+    const { db } = h.services;
+    const c = await db.case.findFirstOrThrow({ where: { resident: { externalId: me } } });
+    // Three days and more without a message from the resident: the evidence is given up.
+    expect(await reconcileAt(h, 73 * 60)).toMatchObject({ givenUp: 1 });
+    expect((await db.delivery.findUniqueOrThrow({ where: { key: `${key}-evidence` } })).gaveUpAt).not.toBeNull();
+    const events = await db.caseEvent.findMany({ where: { caseId: c.id }, orderBy: { at: 'asc' } });
+    const unseen = events.filter((e) => e.type === 'resident_evidence_unseen');
+    expect(unseen).toHaveLength(1);
+    expect(staffEventText(unseen[0]!, 'zh', h.services.config.TIMEZONE)).toBe('居民已收到办理结果通知，但一直未回复查看办理凭证（微信公众号），凭证不再保留待发');
+    // The resident was reached (the template went): nobody is asked to phone them.
+    expect(events.map((e) => e.type)).not.toContain('resident_unreachable');
+  });
+
   it('shows a resolution’s photo, kept while the resident did not follow the account, when they come back, and tells staff', async () => {
     const me = openIdOf('backproof');
     await mp.say(me, '你好');

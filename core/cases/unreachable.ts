@@ -1,4 +1,4 @@
-import { eventOfKey } from '../deliveries.js';
+import { eventOfKey, messageOfEvidence } from '../deliveries.js';
 import type { Channel, Db } from '../platform/db.js';
 import type { Logger } from '../platform/log.js';
 import type { Metrics } from '../platform/metrics.js';
@@ -18,7 +18,10 @@ const EVENT: Record<GiveUpReason, string> = { late: 'resident_unreachable', refu
 /**
  * Stops sending a message to a resident. Marked with a conditional update, so of two processes one
  * gives it up; a message about a case event gets, in the same transaction, an event that staff see
- * on the case's timeline (and the department is alerted of; the resident is not told). A try already
+ * on the case's timeline (and the department is alerted of; the resident is not told). The evidence
+ * of such a message, kept for a resident who was told of it by a template and never came to see it,
+ * gets a note on the timeline when it is given up late (no alert: the resident was reached); given
+ * up as refused, the message's own event has told staff already. A try already
  * under way, or the resident's return (a message kept on the Official Account), may still deliver
  * it: markDelivered does not look at gaveUpAt, and reachedAfterAll tells staff. True if this call gave it up.
  */
@@ -28,13 +31,15 @@ export async function giveUpDelivery(
   now: Date,
 ): Promise<boolean> {
   const { key, channel, reason, actor } = delivery;
-  const eventId = eventOfKey(key);
+  const evidenceOf = messageOfEvidence(key);
+  const eventId = evidenceOf === undefined ? eventOfKey(key) : reason === 'late' ? eventOfKey(evidenceOf) : undefined;
+  const type = evidenceOf === undefined ? EVENT[reason] : 'resident_evidence_unseen';
   const outcome = await deps.db.$transaction(async (tx) => {
     const marked = await tx.delivery.updateMany({ where: { key, deliveredAt: null, gaveUpAt: null }, data: { gaveUpAt: now } });
     if (!marked.count) return undefined;
     const { attempts } = await tx.delivery.findUniqueOrThrow({ where: { key }, select: { attempts: true } });
     const about = eventId ? await tx.caseEvent.findUnique({ where: { id: eventId }, select: { case: { select: { id: true, number: true } } } }) : null;
-    const event = about ? await recordEvent(tx, about.case, { type: EVENT[reason], actor, at: now, data: { channel, attempts } }) : null;
+    const event = about ? await recordEvent(tx, about.case, { type, actor, at: now, data: { channel, attempts } }) : null;
     return { attempts, event };
   });
   if (!outcome) return false;
