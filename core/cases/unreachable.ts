@@ -31,9 +31,7 @@ export async function giveUpDelivery(
   now: Date,
 ): Promise<boolean> {
   const { key, channel, reason, actor } = delivery;
-  const evidenceOf = messageOfEvidence(key);
-  const eventId = evidenceOf === undefined ? eventOfKey(key) : reason === 'late' ? eventOfKey(evidenceOf) : undefined;
-  const type = evidenceOf === undefined ? EVENT[reason] : 'resident_evidence_unseen';
+  const { eventId, type } = timelineNote(key, reason);
   const outcome = await deps.db.$transaction(async (tx) => {
     const marked = await tx.delivery.updateMany({ where: { key, deliveredAt: null, gaveUpAt: null }, data: { gaveUpAt: now } });
     if (!marked.count) return undefined;
@@ -47,6 +45,14 @@ export async function giveUpDelivery(
   deps.log.warn({ key, channel, reason, attempts: outcome.attempts }, 'gave up sending a message to a resident');
   if (outcome.event) await queueNotifications(deps.queues, [outcome.event]);
   return true;
+}
+
+/** The case event a given-up delivery is about, and the event it puts on that case's timeline. */
+function timelineNote(key: string, reason: GiveUpReason): { eventId: string | undefined; type: string } {
+  const message = messageOfEvidence(key);
+  if (message === undefined) return { eventId: eventOfKey(key), type: EVENT[reason] };
+  // Refused, the message's own event has told staff already.
+  return { eventId: reason === 'late' ? eventOfKey(message) : undefined, type: 'resident_evidence_unseen' };
 }
 
 /**

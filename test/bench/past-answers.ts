@@ -40,6 +40,8 @@ const choose = <T extends Past & { sameTopic: boolean }>(report: string, candida
 
 // Each topic's candidates as the console reads them: of the report's topic or not.
 const candidatesOf = new Map([...new Set(past.map((p) => p.topic))].map((topic) => [topic, past.map((p) => ({ ...p, sameTopic: p.topic === topic }))]));
+const otherTopic = past.map((p) => ({ ...p, sameTopic: false }));
+const candidatesFor = (topic: string) => candidatesOf.get(topic) ?? otherTopic;
 
 const lowered = past.map((p) => normalizeText(p.text).toLowerCase());
 const documentFrequency = new Map<string, number>();
@@ -67,7 +69,7 @@ for (const r of reports) {
   const key = contentWords(r.title).filter((w) => df(w) >= 2).sort((a, b) => df(a) - df(b))[0];
   if (!key) continue;
   const started = performance.now();
-  const shown = choose(r.title, (candidatesOf.get(r.topic) ?? past.map((p) => ({ ...p, sameTopic: false }))).filter((p) => !r.heldOut(p)));
+  const shown = choose(r.title, candidatesFor(r.topic).filter((p) => !r.heldOut(p)));
   const ms = performance.now() - started;
   total += ms;
   slowest = Math.max(slowest, ms);
@@ -92,8 +94,7 @@ let offTopicShown = 0;
 for (const text of OFF_TOPIC) {
   // The topic the resident would be offered first.
   const topic = classifier.classify({ title: '', detail: text })[0]?.label ?? '';
-  const candidates = candidatesOf.get(topic) ?? past.map((p) => ({ ...p, sameTopic: false }));
-  offTopicShown += choose(text, candidates).length ? 1 : 0;
+  offTopicShown += choose(text, candidatesFor(topic)).length ? 1 : 0;
 }
 
 const pct = (n: number, d: number) => (d ? `${((100 * n) / d).toFixed(1)}%` : '-');

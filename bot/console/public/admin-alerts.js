@@ -36,13 +36,16 @@
     });
   }
 
+  /** A department in the list of departments, with how many contacts it has. */
+  const optionLabel = (d, contacts) => `${window.Desk.name(d)} (${d.code})${contacts ? ' · ' + contacts : ''}`;
+
   /** A department's contacts and digest in the form, and its count in the list of departments. */
   function showContacts(d) {
-    const { t, el, name } = window.Desk;
+    const { t, el } = window.Desk;
     $('#alerts-list').replaceChildren(...(d.alerts.length ? d.alerts.map(contactRow) : [el('li', { class: 'hint' }, t('admin.alertNone'))]));
     $('#alerts-form').elements.digest.checked = d.digest;
     const option = [...$('#alerts-department').options].find((o) => o.value === d.code);
-    if (option) option.textContent = `${name(d)} (${d.code})${d.alerts.length ? ' · ' + d.alerts.length : ''}`;
+    if (option) option.textContent = optionLabel(d, d.alerts.length);
   }
 
   let asked = 0;
@@ -57,11 +60,11 @@
   }
 
   async function load() {
-    const { api, el, name } = window.Desk;
+    const { api, el } = window.Desk;
     const select = $('#alerts-department');
     const chosen = select.value;
     ({ departments } = await api('admin/departments'));
-    select.replaceChildren(...departments.map((d) => el('option', { value: d.code, selected: d.code === chosen }, `${name(d)} (${d.code})${d.alerts ? ' · ' + d.alerts : ''}`)));
+    select.replaceChildren(...departments.map((d) => el('option', { value: d.code, selected: d.code === chosen }, optionLabel(d, d.alerts))));
     if (departments.length) await showDepartment(select.value);
   }
 
