@@ -529,7 +529,7 @@ describe('WeChat Official Account, plain mode', () => {
     const events = await db.caseEvent.findMany({ where: { caseId: c.id }, orderBy: { at: 'asc' } });
     const unseen = events.filter((e) => e.type === 'resident_evidence_unseen');
     expect(unseen).toHaveLength(1);
-    expect(staffEventText(unseen[0]!, 'zh', h.services.config.TIMEZONE)).toBe('居民已收到办理结果通知，但一直未回复查看办理凭证（微信公众号），凭证不再保留待发');
+    expect(staffEventText(unseen[0]!, 'zh', h.services.config.TIMEZONE)).toBe('居民已收到办理结果通知，但迄今未回复查看办理凭证（微信公众号）');
     // The resident was reached (the template went): nobody is asked to phone them.
     expect(events.map((e) => e.type)).not.toContain('resident_unreachable');
   });
