@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AttachmentStore } from '../bot/conversations/attachments.js';
 import { deliveryKey, logId } from '../core/deliveries.js';
 import { startWorkers } from '../workers/index.js';
 import { makeCase } from './support/cases.js';
@@ -7,6 +8,8 @@ import { FakeTelegram, telegramResidents, telegramSettings } from './support/fak
 import { eventually, reconcileAt, startHarness, type Harness } from './support/harness.js';
 
 const SECRET = 's3cret-token';
+// The smallest PNG there is: one transparent pixel.
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
 const api = new FakeTelegram();
 let h: Harness;
 
@@ -111,5 +114,40 @@ describe('a notification whose job Redis lost', () => {
     // Delivered once: the next run finds nothing to send.
     await eventually(async () => ((await h.services.db.delivery.count({ where: { conversationId: conversation.id, deliveredAt: { not: null } } })) ? true : undefined));
     expect((await reconcileAt(h, 0)).deliveries).toBe(0);
+  });
+});
+
+describe('a notification that failed half-way', () => {
+  it('is sent again without what already reached the resident: the photo once, then the answer', async () => {
+    const chat = 8102;
+    const c = await makeCase(h.services, { status: 'in_progress', departmentCode: 'DCS' });
+    const saved = await new AttachmentStore(h.services.db, h.services.config.DATA_DIR, h.services.config.ATTACHMENT_MAX_BYTES).save(PNG, 'photo', c.id);
+    if (!saved.stored) throw new Error('the photo was not stored');
+    const { id, sha256, mimeType } = await h.services.db.attachment.findUniqueOrThrow({ where: { id: saved.id } });
+    const replies = [{ text: '井盖已更换，见照片。', files: [{ id, sha256, mimeType }] }];
+    const deliver = h.runtime.channels.find((ch) => ch.name === 'telegram')!.deliver;
+    const answers = () => api.sent(chat).filter((m) => m.text === '井盖已更换，见照片。');
+
+    // The photo goes; Telegram fails on the text after it, so the try fails (and will be retried).
+    api.down = true;
+    try {
+      await expect(deliver(String(chat), replies, 'half-way-1')).rejects.toThrow();
+    } finally {
+      api.down = false;
+    }
+    expect(api.uploads(chat)).toHaveLength(1);
+    expect(answers()).toHaveLength(0);
+    // The retry sends only the text; a try after that sends nothing.
+    await deliver(String(chat), replies, 'half-way-1');
+    await deliver(String(chat), replies, 'half-way-1');
+    expect(api.uploads(chat)).toHaveLength(1);
+    expect(answers()).toHaveLength(1);
+    expect(api.calls.filter((x) => String(x.body.chat_id) === String(chat)).map((x) => `${x.method}${x.failed ? ' (failed)' : ''}`)).toEqual([
+      'sendPhoto',
+      'sendMessage (failed)',
+      'sendMessage',
+    ]);
+    // Nothing of it is left in Redis once it went.
+    expect(await h.services.redis.keys(`${h.services.config.REDIS_PREFIX}:telegram:sent-parts:*`)).toEqual([]);
   });
 });

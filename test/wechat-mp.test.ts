@@ -556,6 +556,47 @@ describe('WeChat Official Account, plain mode', () => {
     ]);
   });
 
+  it('shows a kept resolution stopped half-way by the platform without its photo again, at the resident’s next message', async () => {
+    const me = openIdOf('halfway');
+    await mp.say(me, '你好');
+    // Neither customer service nor the template can reach the resident now: the resolution is kept.
+    api.closeWindow(me);
+    api.refuseTemplates = true;
+    try {
+      await resolveWithEvidence(me, [
+        [PNG, 'photo'],
+        [PDF, 'file'],
+      ]);
+      await resolutionSent(me);
+    } finally {
+      api.refuseTemplates = false;
+    }
+    const imagesOf = () => api.imageSends.filter((m) => m.touser === me);
+    const resolutionTexts = () => api.texts(me).filter((t) => t.includes('路灯已修复'));
+    // The resident writes: the photo goes, then the platform is busy for the text after it.
+    api.busyTextsNext = 1;
+    expect((await mp.say(me, '帮助')).body).toBe('success');
+    await eventually(async () => (api.busyTextsNext === 0 ? true : undefined));
+    expect(imagesOf()).toHaveLength(1);
+    expect(resolutionTexts()).toEqual([]);
+    // Writing again shows the rest, not the photo again; then it is delivered, and shown no more.
+    const delivery = await h.services.db.delivery.findFirstOrThrow({ where: { conversation: { resident: { externalId: me } }, key: { startsWith: 'event-' } } });
+    expect((await mp.say(me, '帮助')).body).toBe('success');
+    const sent = await eventually(async () => {
+      const mine = api.customOrder.filter((m) => m.touser === me).map((m) => m.item);
+      return mine.some((item) => item.includes('使用方法')) ? mine : undefined;
+    });
+    expect(sent).toHaveLength(4);
+    expect(sent[0]).toMatch(/^image:/);
+    expect(sent[1]).toContain('路灯已修复，附照片和验收单。');
+    expect(sent[2]).toContain('另有 1 份 PDF 办理凭证');
+    expect(sent[3]).toContain('使用方法');
+    await eventually(async () => ((await h.services.db.delivery.findUniqueOrThrow({ where: { key: delivery.key } })).deliveredAt ? true : undefined));
+    expect(resolutionTexts()).toHaveLength(1);
+    expect((await mp.say(me, '帮助')).text).not.toContain('路灯已修复');
+    expect(imagesOf()).toHaveLength(1);
+  });
+
   it('renews an expired token at once, backs off when rate-limited, and creates the custom menu', async () => {
     const issued = api.tokensIssued;
     api.expireTokens();

@@ -156,6 +156,31 @@ describe('WeChat channel', () => {
     expect(files[1]!.name).toMatch(/\.pdf$/);
   });
 
+  it('sends a notification that failed half-way again without the photo that already went', async () => {
+    const resident = mocker.createContact({ name: '钱女士' });
+    await says(resident, '你好');
+    const c = await makeCase(h.services, { status: 'in_progress', departmentCode: 'DCS' });
+    const saved = await new AttachmentStore(h.services.db, h.services.config.DATA_DIR, h.services.config.ATTACHMENT_MAX_BYTES).save(PNG, 'photo', c.id);
+    if (!saved.stored) throw new Error('the photo was not stored');
+    const { id, sha256, mimeType } = await h.services.db.attachment.findUniqueOrThrow({ where: { id: saved.id } });
+    const replies = [{ text: '井盖已更换，见照片。', files: [{ id, sha256, mimeType }] }];
+    const deliver = h.runtime.channels.find((ch) => ch.name === 'wechat')!.deliver;
+    // WeChat takes the photo, then fails on the text.
+    const sendText = puppet.messageSendText.bind(puppet);
+    puppet.messageSendText = () => Promise.reject(new Error('WeChat did not answer'));
+    try {
+      await expect(deliver(resident.id, replies, 'wx-half-way')).rejects.toThrow('WeChat did not answer');
+    } finally {
+      puppet.messageSendText = sendText;
+    }
+    await eventually(async () => (sentFiles.get(resident.id)?.length === 1 ? true : undefined));
+    await deliver(resident.id, replies, 'wx-half-way');
+    await eventually(async () => (received.get(resident.id)?.includes('井盖已更换，见照片。') ? true : undefined));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sentFiles.get(resident.id)).toHaveLength(1);
+    expect(received.get(resident.id)!.filter((t) => t === '井盖已更换，见照片。')).toHaveLength(1);
+  });
+
   it('carries a handoff both ways: the bot is silent, staff replies arrive in the chat', async () => {
     const resident = mocker.createContact({ name: '赵先生' });
     expect(await says(resident, '转人工')).toMatch(/转接人工服务|非工作时间/);

@@ -11,6 +11,7 @@ import type { Channel, Db } from '../../core/platform/db.js';
 import type { Logger } from '../../core/platform/log.js';
 import { logErrors, type AppRedis } from '../../core/platform/redis.js';
 import type { Sql } from '../../core/platform/sql.js';
+import { REMEMBER_SECONDS, SentParts, sentPartsKey } from './sent-parts.js';
 
 /**
  * Puts a queued message's replies in front of one resident; must do nothing for a delivery key it
@@ -102,19 +103,22 @@ export function startOutboundWorker(
   return logErrors(worker, deps.log, `worker:${outboundQueueName(channel)}`);
 }
 
-const REMEMBER_SECONDS = 30 * 24 * 3600;
+/** What a channel sends with: the recipient, the replies, the delivery key, and the parts of it a try before sent. */
+export type Send = (recipient: string, replies: Reply[], deliveryKey: string, parts: SentParts) => Promise<Reply[] | void>;
 
 /**
  * For senders that cannot recognise a repeat themselves (chat APIs): a key already delivered is
- * skipped, and a key is marked after sending, so a crash in between may repeat a message but
- * never lose one.
+ * skipped, a try after a failure half-way sends only the parts not yet sent (SentParts), and a key
+ * is marked after sending, so a crash in between may repeat a part but never lose one.
  */
-export function deliverOnce(redis: AppRedis, redisPrefix: string, channel: Channel, send: Deliver): Deliver {
+export function deliverOnce(redis: AppRedis, redisPrefix: string, channel: Channel, send: Send): Deliver {
   return async (recipient, replies, key) => {
-    const sent = `${redisPrefix}:${channel}:delivered:${key}`;
-    if (await redis.exists(sent)) return;
-    const shown = await send(recipient, replies, key);
-    await redis.set(sent, '1', { EX: REMEMBER_SECONDS });
+    const delivered = `${redisPrefix}:${channel}:delivered:${key}`;
+    const partsKey = sentPartsKey(redisPrefix, channel, key);
+    const [seen, names] = await Promise.all([redis.exists(delivered), redis.sMembers(partsKey)]);
+    if (seen) return;
+    const shown = await send(recipient, replies, key, new SentParts(new Set(names), { redis, key: partsKey }));
+    await redis.multi().set(delivered, '1', { EX: REMEMBER_SECONDS }).del(partsKey).exec();
     return shown;
   };
 }

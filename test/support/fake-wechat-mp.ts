@@ -26,6 +26,8 @@ export class FakeWechatMp {
   readonly customOrder: { touser: string; item: string }[] = [];
   /** How many of the next API calls answer 45009 (rate limited). */
   rateLimitNext = 0;
+  /** How many of the next customer-service texts answer -1 (the platform is busy), sending nothing. */
+  busyTextsNext = 0;
   /** Template messages are refused as the follower blocked them (43101). */
   refuseTemplates = false;
   /** Media downloads wait this long (to make a turn miss the 5-second reply). */
@@ -111,6 +113,10 @@ export class FakeWechatMp {
           this.imageSends.push({ touser, mediaId });
           this.customOrder.push({ touser, item: `image:${mediaId}` });
           return { json: { errcode: 0, errmsg: 'ok' } };
+        }
+        if (this.busyTextsNext > 0) {
+          this.busyTextsNext--;
+          return { json: { errcode: -1, errmsg: 'system error' } };
         }
         this.customSends.push({ touser, content: (json.text as { content: string }).content });
         this.customOrder.push({ touser, item: `text:${(json.text as { content: string }).content}` });

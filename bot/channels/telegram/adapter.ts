@@ -22,8 +22,8 @@ export function telegramChannel(
     name: 'telegram',
     telegram,
     // A resident's Telegram user id is also the id of their private chat with the bot.
-    deliver: deliverOnce(deps.redis, deps.redisPrefix, 'telegram', (userId, replies) =>
-      sendReplies(telegram.api, Number(userId), replies, (file) => deps.attachments.pathOf(file.sha256)),
+    deliver: deliverOnce(deps.redis, deps.redisPrefix, 'telegram', (userId, replies, _key, parts) =>
+      sendReplies(telegram.api, Number(userId), replies, (file) => deps.attachments.pathOf(file.sha256), parts),
     ),
     routes: async (app) => void (await app.register(telegramWebhook, { telegram, secret: settings.webhookSecret, log: deps.log })),
     async start() {

@@ -1,6 +1,7 @@
 import { GrammyError, InlineKeyboard, InputFile, type Api } from 'grammy';
 import { ResidentRefuses } from '../../../core/deliveries.js';
 import type { Reply, ReplyFile } from '../../../core/messages.js';
+import { everyPart } from '../sent-parts.js';
 
 /** Telegram's limit for one message's text. */
 const MAX_TEXT = 4096;
@@ -29,19 +30,20 @@ async function withRetry<T>(call: () => Promise<T>): Promise<T> {
 
 /**
  * Sends replies as Telegram messages: files first (a photo as a photo, a PDF as a document, read
- * from `pathOf`), then the text, long texts split, choices as an inline keyboard under the last part.
+ * from `pathOf`), then the text, long texts split, choices as an inline keyboard under the last
+ * part. Each message is a part of the delivery (`parts`): one a try before sent is not sent again.
  */
-export async function sendReplies(api: Api, chatId: number | string, replies: Reply[], pathOf?: (file: ReplyFile) => string): Promise<void> {
-  for (const reply of replies) {
-    for (const file of pathOf ? (reply.files ?? []) : []) {
+export async function sendReplies(api: Api, chatId: number | string, replies: Reply[], pathOf?: (file: ReplyFile) => string, parts = everyPart()): Promise<void> {
+  for (const [i, reply] of replies.entries()) {
+    for (const [j, file] of (pathOf ? (reply.files ?? []) : []).entries()) {
       const input = () => new InputFile(pathOf!(file));
-      await withRetry<unknown>(() => (file.mimeType.startsWith('image/') ? api.sendPhoto(chatId, input()) : api.sendDocument(chatId, input())));
+      await parts.once(`${i}:file:${j}`, () => withRetry<unknown>(() => (file.mimeType.startsWith('image/') ? api.sendPhoto(chatId, input()) : api.sendDocument(chatId, input()))));
     }
-    const parts = chunks(reply.text);
-    for (const [i, part] of parts.entries()) {
-      const last = i === parts.length - 1;
+    const texts = chunks(reply.text);
+    for (const [j, part] of texts.entries()) {
+      const last = j === texts.length - 1;
       const keyboard = last && reply.buttons?.length ? InlineKeyboard.from(reply.buttons.map((b) => [InlineKeyboard.text(b.label, b.payload)])) : undefined;
-      await withRetry(() => api.sendMessage(chatId, part, keyboard ? { reply_markup: keyboard } : {}));
+      await parts.once(`${i}:text:${j}`, () => withRetry(() => api.sendMessage(chatId, part, keyboard ? { reply_markup: keyboard } : {})));
     }
   }
 }

@@ -13,7 +13,7 @@ export function wechatMpChannel(settings: WechatMpSettings, deps: WechatMpDeps &
     name: 'wechat_mp',
     mp,
     // The access token and the 48-hour window live in Redis, shared by every process.
-    deliver: deliverOnce(deps.redis, deps.redisPrefix, 'wechat_mp', (openId, replies, key) => mp.notifier.deliver(openId, replies, key)),
+    deliver: deliverOnce(deps.redis, deps.redisPrefix, 'wechat_mp', (openId, replies, key, parts) => mp.notifier.deliver(openId, replies, key, parts)),
     routes: async (app) => void (await app.register(wechatMpRoutes, { channel: mp, now: deps.now })),
   };
 }

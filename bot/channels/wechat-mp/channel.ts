@@ -14,7 +14,8 @@ import { MpApi } from './api.js';
 import { readMessage } from './inbound.js';
 import { Notifier, type TemplateSettings } from './notify.js';
 import { Reach, type Kept } from './reach.js';
-import { MAX_TEXT_BYTES, renderReplies, sendReplies } from './send.js';
+import { everyPart, SentParts } from '../sent-parts.js';
+import { MAX_TEXT_BYTES, renderReplies, sendReplies, unsent } from './send.js';
 import { buildFlatXml, XmlError } from './xml.js';
 
 export type WechatMpSettings = {
@@ -148,15 +149,24 @@ export class WechatMpChannel {
     const timer = setTimeout(finish, this.passiveMs);
     // `lang`: the dialogue's language, which the Bot passes; unknown only for the flood notice.
     const deliver = async (replies: Reply[], lang?: Lang): Promise<Reply[]> => {
-      // Notifications that could not be sent before come first, now that the resident is here.
-      const kept = await this.reach.takeKept(base.userId);
-      const all = [...kept.flatMap((k) => k.replies), ...replies];
+      // Notifications that could not be sent before come first, now that the resident is here,
+      // without the parts a try before sent (a customer-service message refused half-way).
+      const kept = await Promise.all((await this.reach.takeKept(base.userId)).map(async (k) => ({ ...k, parts: await this.sentParts(k.key) })));
+      const all = [...kept.flatMap((k) => unsent(k.replies, k.parts)), ...replies];
       // A kept notification's photos go as image messages, which a passive reply cannot carry.
       const files = all.some((r) => r.files?.length) ? this.notifier.files(lang ?? (await this.language(base.userId))) : undefined;
       if (state === 'waiting' && !files && Buffer.byteLength(renderReplies(all)) <= MAX_TEXT_BYTES) finish(all);
       else {
         finish();
-        await sendReplies(this.api, base.userId, all, files);
+        try {
+          for (const k of kept) await sendReplies(this.api, base.userId, k.replies, files, k.parts);
+        } catch (err) {
+          // Kept again for the next message, which shows only what did not go now (each one's parts are
+          // recorded as they go); a given-up one has no reconciler's try to fall back on.
+          for (const k of kept) await this.reach.keep(base.userId, { key: k.key, replies: k.replies });
+          throw err;
+        }
+        await sendReplies(this.api, base.userId, replies, files);
       }
       if (kept.length) await this.shown(base.userId, kept);
       return all;
@@ -174,6 +184,11 @@ export class WechatMpChannel {
     return settled;
   }
 
+  private async sentParts(deliveryKey: string): Promise<SentParts> {
+    // Kept by an older version (no key): delivered when it was kept, nothing to resume.
+    return deliveryKey ? SentParts.of(this.deps.redis, this.deps.redisPrefix, 'wechat_mp', deliveryKey) : everyPart();
+  }
+
   private async language(openId: string): Promise<Lang | undefined> {
     const resident = await this.deps.db.resident.findUnique({ where: { channel_externalId: { channel: 'wechat_mp', externalId: openId } }, select: { language: true } });
     return resident?.language;
@@ -183,7 +198,7 @@ export class WechatMpChannel {
    * Kept notifications now in front of the resident: marked delivered and logged, as the outbound
    * worker marks the others. Failing that, the reconciler sends them again: repeated, never lost.
    */
-  private async shown(openId: string, kept: Kept[]): Promise<void> {
+  private async shown(openId: string, kept: (Kept & { parts: SentParts })[]): Promise<void> {
     const { db, sql, log, now } = this.deps;
     try {
       const deliveries = await db.delivery.findMany({ where: { key: { in: kept.map((k) => k.key) }, deliveredAt: null } });
@@ -192,6 +207,7 @@ export class WechatMpChannel {
         const at = now();
         if (await markDelivered(sql, job, at)) await reachedAfterAll(this.deps, { key: d.key, channel: 'wechat_mp', actor: 'system:wechat-mp' }, at);
       }
+      for (const k of kept) await k.parts.forget();
     } catch (err) {
       log.warn({ err, channel: 'wechat-mp' }, 'wechat-mp: kept notifications shown but not marked; they may be sent again');
     }

@@ -8,7 +8,8 @@ import type { Logger } from '../../../core/platform/log.js';
 import type { AttachmentStore } from '../../conversations/attachments.js';
 import { MpApiError, type MpApi } from './api.js';
 import type { Reach } from './reach.js';
-import { sendReplies, type FileSending } from './send.js';
+import type { SentParts } from '../sent-parts.js';
+import { sendReplies, unsent, type FileSending } from './send.js';
 
 export type TemplateSettings = {
   id: string;
@@ -47,8 +48,11 @@ export class Notifier {
     return { pathOf: (sha256: string) => this.deps.attachments.pathOf(sha256), lang: language ?? 'zh' };
   }
 
-  /** Sends; answers what was sent when the evidence was left for later (the log keeps that). */
-  async deliver(openId: string, replies: Reply[], key: string): Promise<Reply[] | void> {
+  /**
+   * Sends the parts an earlier try did not (`parts`); answers what was sent when the evidence was
+   * left for later (the log keeps that).
+   */
+  async deliver(openId: string, replies: Reply[], key: string, parts: SentParts): Promise<Reply[] | void> {
     // A reconciler's try while a turn shows it: that turn marks it delivered; sending it would show it twice.
     if (await this.reach.beingShown(openId, key)) throw new KeptForNextMessage('being shown with the resident’s message');
     const resident = await this.deps.db.resident.findUnique({
@@ -57,39 +61,38 @@ export class Notifier {
     });
     // A resolution's evidence: photos as images, a note on the PDFs, in the resident's language.
     const files = this.files(resident?.language);
+    // Kept whole: the parts already sent are skipped when it is shown (they are recorded under its key).
     if (resident?.unsubscribedAt) {
       await this.reach.keep(openId, { key, replies });
       throw new ResidentRefuses('the resident unfollowed the account');
     }
-    let rest = replies;
     if (await this.reach.inWindow(openId)) {
       try {
-        for (const reply of replies) {
-          await sendReplies(this.api, openId, [reply], files);
-          rest = rest.slice(1);
-        }
-        return;
+        return await sendReplies(this.api, openId, replies, files, parts);
       } catch (err) {
         if (!refused(err)) throw err;
         this.deps.log.info({ channel: 'wechat-mp', code: err.code }, 'wechat-mp: customer-service message refused; trying the template');
       }
     }
+    const rest = unsent(replies, parts);
+    // All sent by a try that was stopped before it was marked.
+    if (!rest.length) return;
     // Evidence already announced by a template waits for the resident: a second template would say the same.
     if (this.template && !isEvidenceKey(key)) {
       const evidence = rest.filter((r) => r.files?.length);
       try {
-        await this.api.sendTemplate(openId, this.template.id, this.templateData(rest, evidence.length ? files.lang : undefined), key);
+        await parts.once('template', () => this.api.sendTemplate(openId, this.template!.id, this.templateData(rest, evidence.length ? files.lang : undefined), key));
         if (!evidence.length) return;
         await this.keepEvidence(openId, key, evidence);
         // What customer service sent before it was refused, then the template's text only: the
         // files are logged when shown, under the evidence's own key.
-        return [...replies.slice(0, replies.length - rest.length), ...rest.map((r) => ({ ...r, files: undefined }))];
+        return replies.map((r) => (rest.includes(r) ? { ...r, files: undefined } : r));
       } catch (err) {
         if (!refused(err)) throw err;
         this.deps.log.warn({ channel: 'wechat-mp', code: err.code }, 'wechat-mp: template message refused; kept for the next message');
       }
     }
-    await this.reach.keep(openId, { key, replies: rest });
+    await this.reach.keep(openId, { key, replies });
     throw new KeptForNextMessage('outside the 48-hour window, no template: kept for the next message');
   }
 

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { t, type Lang } from '../../../core/i18n/index.js';
 import type { Reply } from '../../../core/messages.js';
 import { renderReply } from '../wechat/render.js';
+import { everyPart, type SentParts } from '../sent-parts.js';
 import type { MpApi } from './api.js';
 
 /** The platform's limit for one text message (passive or customer-service), in UTF-8 bytes. */
@@ -36,18 +37,30 @@ const MEDIA_IMAGES = new Set(['image/jpeg', 'image/png', 'image/gif']);
 /** What a reply's files need: where their bytes are, and the resident's language for the note on the others. */
 export type FileSending = { pathOf: (sha256: string) => string; lang: Lang };
 
+/** The name of a reply's sending as a whole, among a delivery's parts (SentParts). */
+const wholeReply = (index: number) => String(index);
+
+/** The replies an earlier try did not wholly send. */
+export function unsent(replies: Reply[], parts: SentParts): Reply[] {
+  return replies.filter((_, i) => !parts.has(wholeReply(i)));
+}
+
 /**
  * Sends replies as customer-service messages, in order: a reply's photos as image messages
  * (uploaded as temporary media), its text in one or more parts, then, since the customer-service
- * API has no file message, a line saying how many other files (PDFs) could not be sent.
+ * API has no file message, a line saying how many other files (PDFs) could not be sent. Each
+ * message is a part of the delivery (`parts`): one a try before sent is not sent again.
  */
-export async function sendReplies(api: MpApi, openId: string, replies: Reply[], files?: FileSending): Promise<void> {
-  for (const reply of replies) {
+export async function sendReplies(api: MpApi, openId: string, replies: Reply[], files?: FileSending, parts = everyPart()): Promise<void> {
+  for (const [i, reply] of replies.entries()) {
     const attached = files ? (reply.files ?? []) : [];
     const images = attached.filter((f) => MEDIA_IMAGES.has(f.mimeType));
-    for (const image of images) await api.sendImage(openId, image, () => readFile(files!.pathOf(image.sha256)));
-    for (const part of splitText(renderReply(reply))) await api.sendText(openId, part);
     const others = attached.length - images.length;
-    if (others) await api.sendText(openId, t(files!.lang, 'evidence.pdfNotSent', { count: others }));
+    const messages = [
+      ...images.map((image) => () => api.sendImage(openId, image, () => readFile(files!.pathOf(image.sha256)))),
+      ...splitText(renderReply(reply)).map((part) => () => api.sendText(openId, part)),
+      ...(others ? [() => api.sendText(openId, t(files!.lang, 'evidence.pdfNotSent', { count: others }))] : []),
+    ];
+    for (const [j, send] of messages.entries()) await parts.once(`${i}:${j}`, send, j === messages.length - 1 ? wholeReply(i) : undefined);
   }
 }

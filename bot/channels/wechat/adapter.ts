@@ -20,10 +20,10 @@ export function wechatChannel(
     wechat,
     // One delivery at a time, each waiting for the login, keeps what was queued while WeChat was
     // offline in order until the account is back; shutting down ends the wait.
-    deliver: deliverOnce(deps.redis, deps.redisPrefix, 'wechat', async (contactId, replies) => {
+    deliver: deliverOnce(deps.redis, deps.redisPrefix, 'wechat', async (contactId, replies, _key, parts) => {
       await loggedIn(wechat, deps.stopping);
       // A resolution's evidence goes as the photos and PDFs themselves, before the answer.
-      await sayTo(wechat, contactId, await wechatMessages(replies, (sha256) => deps.attachments.pathOf(sha256)));
+      await sayTo(wechat, contactId, await wechatMessages(replies, (sha256) => deps.attachments.pathOf(sha256)), parts);
     }),
     start: () => wechat.start(),
     stop: () => wechat.stop(),

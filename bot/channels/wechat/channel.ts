@@ -8,6 +8,7 @@ import { cleanText } from '../../conversations/clean-text.js';
 import type { Bot } from '../../dialogue/bot.js';
 import type { Inbound, Reply, ReplyFile } from '../../../core/messages.js';
 import type { Logger } from '../../../core/platform/log.js';
+import type { SentParts } from '../sent-parts.js';
 import { renderReply } from './render.js';
 
 type MediaKind = NonNullable<Inbound['attachment']>['kind'];
@@ -134,9 +135,9 @@ export async function wechatMessages(replies: Reply[], pathOf: (sha256: string) 
   return messages;
 }
 
-/** Sends to a resident by their WeChat contact id (for notifications). */
-export async function sayTo(wechaty: Wechaty, contactId: string, messages: (string | FileBoxInterface)[]): Promise<void> {
+/** Sends to a resident by their WeChat contact id (for notifications), skipping the messages a try before sent. */
+export async function sayTo(wechaty: Wechaty, contactId: string, messages: (string | FileBoxInterface)[], parts: SentParts): Promise<void> {
   const contact = await wechaty.Contact.find({ id: contactId });
   if (!contact) throw new Error(`wechat contact ${contactId} not found`);
-  for (const message of messages) await contact.say(message);
+  for (const [i, message] of messages.entries()) await parts.once(String(i), () => contact.say(message));
 }
