@@ -10,6 +10,7 @@ import { caseActions } from '../core/cases/actions.js';
 import { staffEventText } from '../core/cases/describe.js';
 import { logId } from '../core/deliveries.js';
 import { loadConfig } from '../core/platform/config.js';
+import { outboundSchema } from '../core/queues.js';
 import { INSTANTS } from './support/clock.js';
 import { FakeWechatMp, platformDecrypt, platformEncrypt } from './support/fake-wechat-mp.js';
 import { makeCase } from './support/cases.js';
@@ -499,6 +500,13 @@ describe('WeChat Official Account, plain mode', () => {
       return rows.length >= 2 ? rows : undefined;
     });
     expect(logged.filter((m) => m.files !== null).map((m) => m.externalId)).toEqual([logId(`${key}-evidence`, 0)]);
+    // A try after one that sent the template and stopped before the delivery was marked sends
+    // nothing, and answers what that one sent, for the log: the text, without the files.
+    const { replies } = await h.services.db.delivery.findUniqueOrThrow({ where: { key } });
+    const again = await h.runtime.channels.find((c) => c.name === 'wechat_mp')!.deliver(me, outboundSchema.shape.replies.parse(replies), key);
+    expect(again?.map((r) => r.files)).toEqual([undefined]);
+    expect(again?.[0]?.text).toContain('路灯已修复');
+    expect(api.templates(me)).toHaveLength(1);
   });
 
   it('keeps a resolution’s evidence sent after its template through an emptied Redis, and shows it once', async () => {

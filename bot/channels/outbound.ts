@@ -1,11 +1,12 @@
 import { Worker } from 'bullmq';
 import type { Redis as IORedis } from 'ioredis';
+import { z } from 'zod';
 import { giveUpDelivery, reachedAfterAll } from '../../core/cases/unreachable.js';
 import { isDelivered, KeptForNextMessage, markDelivered, ResidentRefuses } from '../../core/deliveries.js';
 import { observeNotificationLag } from '../../core/metrics.js';
 import type { Metrics } from '../../core/platform/metrics.js';
 import { bullPrefix, outboundQueueName, outboundSchema, type Queues } from '../../core/queues.js';
-import type { Reply } from '../../core/messages.js';
+import { replySchema, type Reply } from '../../core/messages.js';
 import type { Clock } from '../../core/platform/clock.js';
 import type { Channel, Db } from '../../core/platform/db.js';
 import type { Logger } from '../../core/platform/log.js';
@@ -103,22 +104,27 @@ export function startOutboundWorker(
   return logErrors(worker, deps.log, `worker:${outboundQueueName(channel)}`);
 }
 
+/** Recorded for a delivery sent as it was given (else what was sent is recorded). */
+const SENT_AS_GIVEN = '1';
+
 /** What a channel sends with: the recipient, the replies, the delivery key, and the parts of it a try before sent. */
 export type Send = (recipient: string, replies: Reply[], deliveryKey: string, parts: SentParts) => Promise<Reply[] | void>;
 
 /**
  * For senders that cannot recognise a repeat themselves (chat APIs): a key already delivered is
- * skipped, a try after a failure half-way sends only the parts not yet sent (SentParts), and a key
- * is marked after sending, so a crash in between may repeat a part but never lose one.
+ * skipped (answering what was sent), a try after a failure half-way sends only the parts not yet
+ * sent (SentParts), and a key is marked after sending, so a crash in between may repeat a part but
+ * never lose one.
  */
 export function deliverOnce(redis: AppRedis, redisPrefix: string, channel: Channel, send: Send): Deliver {
   return async (recipient, replies, key) => {
     const delivered = `${redisPrefix}:${channel}:delivered:${key}`;
     const partsKey = sentPartsKey(redisPrefix, channel, key);
-    const [seen, names] = await Promise.all([redis.exists(delivered), redis.sMembers(partsKey)]);
-    if (seen) return;
+    const [seen, names] = await Promise.all([redis.get(delivered), redis.sMembers(partsKey)]);
+    // Sent by a try that stopped before the delivery was marked: what it sent is what the log keeps.
+    if (seen !== null) return seen === SENT_AS_GIVEN ? undefined : z.array(replySchema).parse(JSON.parse(seen));
     const shown = await send(recipient, replies, key, new SentParts(new Set(names), { redis, key: partsKey }));
-    await redis.multi().set(delivered, '1', { EX: REMEMBER_SECONDS }).del(partsKey).exec();
+    await redis.multi().set(delivered, shown ? JSON.stringify(shown) : SENT_AS_GIVEN, { EX: REMEMBER_SECONDS }).del(partsKey).exec();
     return shown;
   };
 }
