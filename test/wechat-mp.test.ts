@@ -538,8 +538,15 @@ describe('WeChat Official Account, plain mode', () => {
     const unseen = events.filter((e) => e.type === 'resident_evidence_unseen');
     expect(unseen).toHaveLength(1);
     expect(staffEventText(unseen[0]!, 'zh', h.services.config.TIMEZONE)).toBe('居民已收到办理结果通知，但迄今未回复查看办理凭证（微信公众号）');
+    expect(staffEventText(unseen[0]!, 'en', h.services.config.TIMEZONE)).toBe('The resident was told of the result but has not yet come back to see its evidence (WeChat Official Account)');
     // The resident was reached (the template went): nobody is asked to phone them.
     expect(events.map((e) => e.type)).not.toContain('resident_unreachable');
+    // They write after all: the evidence kept for them is shown, once, and the timeline says they saw it.
+    await seesEvidenceOnce(me, () => mp.say(me, '帮助'), '使用方法');
+    const seen = await eventually(async () => (await db.caseEvent.findMany({ where: { caseId: c.id, type: 'resident_evidence_seen' } })).at(0));
+    expect(staffEventText(seen, 'zh', h.services.config.TIMEZONE)).toBe('居民已回复并查看办理凭证（微信公众号）');
+    expect(staffEventText(seen, 'en', h.services.config.TIMEZONE)).toBe('The resident came back and has now seen the evidence (WeChat Official Account)');
+    expect((await db.caseEvent.findMany({ where: { caseId: c.id } })).map((e) => e.type)).not.toContain('resident_reached');
   });
 
   it('shows a resolution’s photo, kept while the resident did not follow the account, when they come back, and tells staff', async () => {

@@ -144,6 +144,7 @@ const INTERNAL: Record<string, TextKey> = {
   resident_refused: 'event.resident_refused',
   resident_reached: 'event.resident_reached',
   resident_evidence_unseen: 'event.resident_evidence_unseen',
+  resident_evidence_seen: 'event.resident_evidence_seen',
 };
 
 /** One timeline line for the resident, e.g. "转交西宁市城东区人民政府办理，办理时限 2026-12-09". */

@@ -57,14 +57,17 @@ function timelineNote(key: string, reason: GiveUpReason): { eventId: string | un
 
 /**
  * A message given up reached the resident after all (markDelivered said so): for a case's message
- * the timeline says so and the department, told to phone, is told it need not.
+ * the timeline says so and the department, told to phone, is told it need not. The evidence of
+ * one, which a template announced, gets a line that the resident has now seen it (no alert).
  */
 export async function reachedAfterAll(deps: { db: Db; queues: Pick<Queues, 'notify'>; log: Logger }, delivery: { key: string; channel: Channel; actor: string }, now: Date): Promise<void> {
   const { key, channel, actor } = delivery;
-  const eventId = eventOfKey(key);
+  const message = messageOfEvidence(key);
+  const eventId = eventOfKey(message ?? key);
   const about = eventId ? await deps.db.caseEvent.findUnique({ where: { id: eventId }, select: { case: { select: { id: true, number: true } } } }) : null;
   deps.log.info({ key, channel }, 'a message given up reached the resident after all');
   if (!about) return;
-  const event = await deps.db.$transaction((tx) => recordEvent(tx, about.case, { type: 'resident_reached', actor, at: now, data: { channel } }));
+  const type = message === undefined ? 'resident_reached' : 'resident_evidence_seen';
+  const event = await deps.db.$transaction((tx) => recordEvent(tx, about.case, { type, actor, at: now, data: { channel } }));
   await queueNotifications(deps.queues, [event]);
 }

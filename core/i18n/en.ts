@@ -665,6 +665,7 @@ export const en: Record<TextKey, string> = {
   'alert.residentUnreachable': '[Tingmin] A message about case {number} could not reach the resident ({channel}); please phone them',
   'event.resident_refused': 'The resident refuses messages on {channel} (blocked or unfollowed) and was not told; please phone them',
   'event.resident_evidence_unseen': 'The resident was told of the result but has not yet come back to see its evidence ({channel})',
+  'event.resident_evidence_seen': 'The resident came back and has now seen the evidence ({channel})',
   'event.resident_reached': 'The resident got the message that could not reach them before ({channel}); no need to phone them',
   'alert.residentReached': '[Tingmin] The resident of case {number} got the message that could not reach them before ({channel}); no need to phone them',
   'alert.residentRefused': '[Tingmin] The resident of case {number} refuses messages on {channel} (blocked or unfollowed); please phone them',

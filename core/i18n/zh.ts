@@ -663,6 +663,7 @@ export const zh = {
   'alert.residentUnreachable': '【听民】案件 {number} 的通知未能送达居民（{channel}），请电话联系居民',
   'event.resident_refused': '居民在{channel}拒收消息（已屏蔽或取消关注），未能通知，请电话联系',
   'event.resident_evidence_unseen': '居民已收到办理结果通知，但迄今未回复查看办理凭证（{channel}）',
+  'event.resident_evidence_seen': '居民已回复并查看办理凭证（{channel}）',
   'event.resident_reached': '居民已收到此前未能送达的通知（{channel}），无需再电话联系',
   'alert.residentReached': '【听民】案件 {number} 此前未能送达的通知，居民已经收到（{channel}），无需再电话联系',
   'alert.residentRefused': '【听民】案件 {number} 的居民在{channel}拒收消息（已屏蔽或取消关注），请电话联系居民',
