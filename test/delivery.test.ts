@@ -1,9 +1,8 @@
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AttachmentStore } from '../bot/conversations/attachments.js';
 import { deliveryKey, logId } from '../core/deliveries.js';
 import { startWorkers } from '../workers/index.js';
-import { makeCase } from './support/cases.js';
+import { evidencePhoto, makeCase } from './support/cases.js';
 import { FakeTelegram, telegramResidents, telegramSettings } from './support/fake-telegram.js';
 import { eventually, reconcileAt, startHarness, type Harness } from './support/harness.js';
 
@@ -120,11 +119,7 @@ describe('a notification whose job Redis lost', () => {
 describe('a notification that failed half-way', () => {
   it('is sent again without what already reached the resident: the photo once, then the answer', async () => {
     const chat = 8102;
-    const c = await makeCase(h.services, { status: 'in_progress', departmentCode: 'DCS' });
-    const saved = await new AttachmentStore(h.services.db, h.services.config.DATA_DIR, h.services.config.ATTACHMENT_MAX_BYTES).save(PNG, 'photo', c.id);
-    if (!saved.stored) throw new Error('the photo was not stored');
-    const { id, sha256, mimeType } = await h.services.db.attachment.findUniqueOrThrow({ where: { id: saved.id } });
-    const replies = [{ text: '井盖已更换，见照片。', files: [{ id, sha256, mimeType }] }];
+    const replies = [{ text: '井盖已更换，见照片。', files: [await evidencePhoto(h.services, PNG)] }];
     const deliver = h.runtime.channels.find((ch) => ch.name === 'telegram')!.deliver;
     const answers = () => api.sent(chat).filter((m) => m.text === '井盖已更换，见照片。');
 

@@ -8,7 +8,7 @@ import { PuppetMock, mock } from 'wechaty-puppet-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AttachmentStore } from '../bot/conversations/attachments.js';
 import { caseActions } from '../core/cases/actions.js';
-import { makeCase } from './support/cases.js';
+import { evidencePhoto, makeCase } from './support/cases.js';
 import { eventually, startHarness, type Harness } from './support/harness.js';
 
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
@@ -159,11 +159,7 @@ describe('WeChat channel', () => {
   it('sends a notification that failed half-way again without the photo that already went', async () => {
     const resident = mocker.createContact({ name: '钱女士' });
     await says(resident, '你好');
-    const c = await makeCase(h.services, { status: 'in_progress', departmentCode: 'DCS' });
-    const saved = await new AttachmentStore(h.services.db, h.services.config.DATA_DIR, h.services.config.ATTACHMENT_MAX_BYTES).save(PNG, 'photo', c.id);
-    if (!saved.stored) throw new Error('the photo was not stored');
-    const { id, sha256, mimeType } = await h.services.db.attachment.findUniqueOrThrow({ where: { id: saved.id } });
-    const replies = [{ text: '井盖已更换，见照片。', files: [{ id, sha256, mimeType }] }];
+    const replies = [{ text: '井盖已更换，见照片。', files: [await evidencePhoto(h.services, PNG)] }];
     const deliver = h.runtime.channels.find((ch) => ch.name === 'wechat')!.deliver;
     // WeChat takes the photo, then fails on the text.
     const sendText = puppet.messageSendText.bind(puppet);

@@ -1,4 +1,6 @@
 import { randomInt } from 'node:crypto';
+import { AttachmentStore } from '../../bot/conversations/attachments.js';
+import type { ReplyFile } from '../../core/messages.js';
 import type { Clock } from '../../core/platform/clock.js';
 import type { Case, CaseStatus, Db, Prisma } from '../../core/platform/db.js';
 import { uniqueUser } from './harness.js';
@@ -53,4 +55,13 @@ export async function makeCase(
     },
   });
   return { ...row, user };
+}
+
+/** A photo stored as a new case's evidence, as a notification's reply carries it. */
+export async function evidencePhoto(services: { db: Db; now: Clock; config: { DATA_DIR: string; ATTACHMENT_MAX_BYTES: number } }, bytes: Buffer): Promise<ReplyFile> {
+  const c = await makeCase(services, { status: 'in_progress', departmentCode: 'DCS' });
+  const saved = await new AttachmentStore(services.db, services.config.DATA_DIR, services.config.ATTACHMENT_MAX_BYTES).save(bytes, 'photo', c.id);
+  if (!saved.stored) throw new Error('the photo was not stored');
+  const { id, sha256, mimeType } = await services.db.attachment.findUniqueOrThrow({ where: { id: saved.id } });
+  return { id, sha256, mimeType };
 }
