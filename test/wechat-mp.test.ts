@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMenu } from '../bot/channels/wechat-mp/menu.js';
+import { Reach } from '../bot/channels/wechat-mp/reach.js';
 import { parseFlatXml, XmlError } from '../bot/channels/wechat-mp/xml.js';
 import { AttachmentStore } from '../bot/conversations/attachments.js';
 import { caseActions } from '../core/cases/actions.js';
@@ -269,7 +270,7 @@ describe('WeChat Official Account, plain mode', () => {
       expect(api.texts(me).slice(sentBefore).join('\n')).not.toContain(text);
       expect((await mp.say(me, '帮助')).text).not.toContain(text);
       // Had that turn failed to show it, it is not lost: once the turn's claim lapses (5 minutes), a try sends it.
-      await redis.del(`${config.REDIS_PREFIX}:wechat-mp:kept-taken:${me}`);
+      await redis.del(`${config.REDIS_PREFIX}:wechat-mp:kept-showing:${me}`);
       await reconcilerTry(30);
       expect(api.texts(me).slice(sentBefore).join('\n')).toContain(text);
     } finally {
@@ -610,6 +611,27 @@ describe('WeChat Official Account, plain mode', () => {
     expect(resolutionTexts()).toHaveLength(1);
     expect((await mp.say(me, '帮助')).text).not.toContain('路灯已修复');
     expect(imagesOf()).toHaveLength(1);
+  });
+
+  it('shows a kept notification whose turn died before showing it, once that turn’s claim lapses', async () => {
+    const me = openIdOf('diedproof');
+    await mp.say(me, '你好');
+    await mp.event(me, 'unsubscribe');
+    // Kept whole while the resident does not follow, and given up at once (refused): no reconciler's try comes after.
+    await resolveWithEvidence(me, [
+      [PNG, 'photo'],
+      [PDF, 'file'],
+    ]);
+    await resolutionSent(me);
+    // A turn takes it to show it, and its process dies before anything went out.
+    expect(await new Reach(h.services.redis, h.services.config.REDIS_PREFIX, h.services.now).takeKept(me)).toHaveLength(1);
+    // Meanwhile it counts as being shown: the resident's next message does not show it a second time.
+    const back = await mp.event(me, 'subscribe');
+    expect(back.text).toContain('您好');
+    expect(back.text).not.toContain('路灯已修复');
+    // Five minutes on, the claim has lapsed: the next message shows it, once.
+    clock.advance(6 * 60 * 1000);
+    await seesEvidenceOnce(me, () => mp.say(me, '帮助'), '使用方法');
   });
 
   it('renews an expired token at once, backs off when rate-limited, and creates the custom menu', async () => {

@@ -161,9 +161,8 @@ export class WechatMpChannel {
         try {
           for (const k of kept) await sendReplies(this.api, base.userId, k.replies, files, k.parts);
         } catch (err) {
-          // Kept again for the next message, which shows only what did not go now (each one's parts are
-          // recorded as they go); a given-up one has no reconciler's try to fall back on.
-          for (const k of kept) await this.reach.keep(base.userId, { key: k.key, replies: k.replies });
+          // Still kept: the next message shows what did not go now (each one's parts are recorded as they go).
+          await this.reach.release(base.userId, kept.map((k) => k.key));
           throw err;
         }
         await sendReplies(this.api, base.userId, replies, files);
@@ -195,12 +194,14 @@ export class WechatMpChannel {
   }
 
   /**
-   * Kept notifications now in front of the resident: marked delivered and logged, as the outbound
-   * worker marks the others. Failing that, the reconciler sends them again: repeated, never lost.
+   * Kept notifications now in front of the resident: kept no more, marked delivered and logged, as
+   * the outbound worker marks the others. Failing that, the reconciler sends them again: repeated,
+   * never lost.
    */
   private async shown(openId: string, kept: (Kept & { parts: SentParts })[]): Promise<void> {
     const { db, sql, log, now } = this.deps;
     try {
+      await this.reach.shown(openId, kept.map((k) => k.key));
       const deliveries = await db.delivery.findMany({ where: { key: { in: kept.map((k) => k.key) }, deliveredAt: null } });
       for (const d of deliveries) {
         const job = outboundSchema.parse({ key: d.key, conversationId: d.conversationId, recipient: openId, replies: d.replies, author: d.author ?? undefined });

@@ -68,7 +68,9 @@ export class Notifier {
     }
     if (await this.reach.inWindow(openId)) {
       try {
-        return await sendReplies(this.api, openId, replies, files, parts);
+        await sendReplies(this.api, openId, replies, files, parts);
+        // Kept before (a turn that took it died): shown now, not again with the next message.
+        return await this.reach.shown(openId, [key]);
       } catch (err) {
         if (!refused(err)) throw err;
         this.deps.log.info({ channel: 'wechat-mp', code: err.code }, 'wechat-mp: customer-service message refused; trying the template');
@@ -82,6 +84,7 @@ export class Notifier {
       const evidence = rest.filter((r) => r.files?.length);
       try {
         await parts.once('template', () => this.api.sendTemplate(openId, this.template!.id, this.templateData(rest, evidence.length ? files.lang : undefined), key));
+        await this.reach.shown(openId, [key]);
         if (!evidence.length) return;
         await this.keepEvidence(openId, key, evidence);
         // What customer service sent before it was refused, then the template's text only: the

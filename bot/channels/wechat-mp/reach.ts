@@ -9,18 +9,34 @@ const KEPT_SECONDS = 30 * 24 * 3600;
 /**
  * How long a notification taken to be shown with the resident's message counts as being shown: a
  * reconciler's try meanwhile leaves it to that turn, which marks it delivered, instead of sending it
- * again. Should the turn fail to show it, the reconciler's tries after this keep it again.
+ * again, and so does another turn. Should the turn's process die, it is shown after this.
  */
-const TAKEN_SECONDS = 300;
+const SHOWING_MS = 300_000;
 
 // Keeps a message once however often it is sent again (the reconciler's tries keep it kept).
 const KEEP = `if redis.call('SADD', KEYS[2], ARGV[1]) == 1 then redis.call('RPUSH', KEYS[1], ARGV[2]) end
 redis.call('EXPIRE', KEYS[1], ARGV[3]) redis.call('EXPIRE', KEYS[2], ARGV[3])`;
-// Takes the kept messages and forgets them in one step, so two turns never both show them; their
-// keys are remembered as being shown for a while.
-const TAKE = `local items = redis.call('LRANGE', KEYS[1], 0, -1)
-if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('SUNIONSTORE', KEYS[3], KEYS[3], KEYS[2]) redis.call('EXPIRE', KEYS[3], ARGV[1]) end
-redis.call('DEL', KEYS[1], KEYS[2]) return items`;
+// Takes the kept messages no other turn is showing (ARGV[1]: now) and marks them as being shown
+// until ARGV[2]; they stay kept until shown, so a process that dies meanwhile loses none. One kept
+// by an older version (no key) is taken for good: it was marked delivered when it was kept.
+const TAKE = `local out = {}
+for _, item in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
+  local key = cjson.decode(item)['key']
+  if type(key) ~= 'string' then
+    redis.call('LREM', KEYS[1], 1, item) table.insert(out, item)
+  elseif tonumber(redis.call('HGET', KEYS[2], key) or '0') <= tonumber(ARGV[1]) then
+    redis.call('HSET', KEYS[2], key, ARGV[2]) table.insert(out, item)
+  end
+end
+if #out > 0 then redis.call('PEXPIRE', KEYS[2], ARGV[3]) end
+return out`;
+// Forgets the kept messages with these keys (ARGV), now shown; their marks stay until they lapse,
+// so a reconciler's try that comes before they are marked delivered still leaves them.
+const SHOWN = `for _, item in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
+  local key = cjson.decode(item)['key']
+  for _, shown in ipairs(ARGV) do if key == shown then redis.call('LREM', KEYS[1], 1, item) end end
+end
+redis.call('SREM', KEYS[2], unpack(ARGV))`;
 
 /** A notification kept for the resident's next message: its delivery key (to mark it then) and its replies. */
 export type Kept = { key: string; replies: Reply[] };
@@ -56,18 +72,32 @@ export class Reach {
     await this.redis.eval(KEEP, { keys: [this.key('kept', openId), this.key('kept-keys', openId)], arguments: [kept.key, JSON.stringify(kept), String(KEPT_SECONDS)] });
   }
 
-  /** Whether a turn took this notification to show it within the last TAKEN_SECONDS. */
+  /** Whether a turn took this notification to show it within the last SHOWING_MS. */
   async beingShown(openId: string, key: string): Promise<boolean> {
-    return (await this.redis.sIsMember(this.key('kept-taken', openId), key)) === 1;
+    return Number(await this.redis.hGet(this.key('kept-showing', openId), key)) > this.now().getTime();
   }
 
+  /** The kept notifications, to show with the resident's message; `shown` or `release` them after. */
   async takeKept(openId: string): Promise<Kept[]> {
-    const keys = [this.key('kept', openId), this.key('kept-keys', openId), this.key('kept-taken', openId)];
-    const items = (await this.redis.eval(TAKE, { keys, arguments: [String(TAKEN_SECONDS)] })) as string[];
+    const now = this.now().getTime();
+    const keys = [this.key('kept', openId), this.key('kept-showing', openId)];
+    const items = (await this.redis.eval(TAKE, { keys, arguments: [String(now), String(now + SHOWING_MS), String(SHOWING_MS)] })) as string[];
     return items.map((item) => {
       const value: unknown = JSON.parse(item);
       // Kept by an older version: a reply of its own, marked delivered when it was kept.
       return keptSchema.safeParse(value).data ?? { key: '', replies: [replySchema.parse(value)] };
     });
+  }
+
+  /** These notifications went out: kept no more. */
+  async shown(openId: string, deliveryKeys: string[]): Promise<void> {
+    const keys = deliveryKeys.filter(Boolean);
+    if (keys.length) await this.redis.eval(SHOWN, { keys: [this.key('kept', openId), this.key('kept-keys', openId)], arguments: keys });
+  }
+
+  /** A turn could not show these: the resident's next message may at once. */
+  async release(openId: string, deliveryKeys: string[]): Promise<void> {
+    const keys = deliveryKeys.filter(Boolean);
+    if (keys.length) await this.redis.hDel(this.key('kept-showing', openId), keys);
   }
 }
