@@ -106,6 +106,18 @@ describe('department alerts on the administration page', () => {
       await page.unroute(slow);
     }
   });
+
+  it('shows a department left without contacts as such, in the form and in the list of departments', async () => {
+    await page.selectOption('#alerts-department', 'G630102');
+    await expect.poll(() => page.locator('#alerts-list li.alert-contact').count()).toBe(2);
+    expect(await page.locator('#alerts-department option:checked').textContent()).toContain('· 2');
+    const remove = page.locator('#alerts-list li.alert-contact button');
+    while (await remove.count()) await remove.first().click();
+    expect(await save()).toBe('已保存 0 个联系方式。');
+    expect(await page.locator('#alerts-list').textContent()).toBe('这个部门还没有设置提醒。');
+    expect(await page.locator('#alerts-department option:checked').textContent()).not.toContain('·');
+    expect(await h.services.db.alertContact.count({ where: { department: { code: 'G630102' } } })).toBe(0);
+  });
 });
 
 describe('the ranking page', () => {
