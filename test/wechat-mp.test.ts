@@ -590,9 +590,9 @@ describe('WeChat Official Account, plain mode', () => {
     const imagesOf = () => api.imageSends.filter((m) => m.touser === me);
     const resolutionTexts = () => api.texts(me).filter((t) => t.includes('路灯已修复'));
     // The resident writes: the photo goes, then the platform is busy for the text after it.
-    api.busyTextsNext = 1;
+    api.busyTexts.set(me, 1);
     expect((await mp.say(me, '帮助')).body).toBe('success');
-    await eventually(async () => (api.busyTextsNext === 0 ? true : undefined));
+    await eventually(async () => (api.busyTexts.get(me) === 0 ? true : undefined));
     expect(imagesOf()).toHaveLength(1);
     expect(resolutionTexts()).toEqual([]);
     // Writing again shows the rest, not the photo again; then it is delivered, and shown no more.

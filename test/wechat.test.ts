@@ -161,9 +161,9 @@ describe('WeChat channel', () => {
     await says(resident, '你好');
     const replies = [{ text: '井盖已更换，见照片。', files: [await evidencePhoto(h.services, PNG)] }];
     const deliver = h.runtime.channels.find((ch) => ch.name === 'wechat')!.deliver;
-    // WeChat takes the photo, then fails on the text.
+    // WeChat takes the photo, then fails on the text (to this resident only).
     const sendText = puppet.messageSendText.bind(puppet);
-    puppet.messageSendText = () => Promise.reject(new Error('WeChat did not answer'));
+    puppet.messageSendText = (to, ...rest) => (to === resident.id ? Promise.reject(new Error('WeChat did not answer')) : sendText(to, ...rest));
     try {
       await expect(deliver(resident.id, replies, 'wx-half-way')).rejects.toThrow('WeChat did not answer');
     } finally {

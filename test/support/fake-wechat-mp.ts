@@ -26,8 +26,8 @@ export class FakeWechatMp {
   readonly customOrder: { touser: string; item: string }[] = [];
   /** How many of the next API calls answer 45009 (rate limited). */
   rateLimitNext = 0;
-  /** How many of the next customer-service texts answer -1 (the platform is busy), sending nothing. */
-  busyTextsNext = 0;
+  /** Per follower, how many of the next customer-service texts to them answer -1 (the platform is busy), sending nothing. */
+  readonly busyTexts = new Map<string, number>();
   /** Template messages are refused as the follower blocked them (43101). */
   refuseTemplates = false;
   /** Media downloads wait this long (to make a turn miss the 5-second reply). */
@@ -114,8 +114,9 @@ export class FakeWechatMp {
           this.customOrder.push({ touser, item: `image:${mediaId}` });
           return { json: { errcode: 0, errmsg: 'ok' } };
         }
-        if (this.busyTextsNext > 0) {
-          this.busyTextsNext--;
+        const busy = this.busyTexts.get(touser) ?? 0;
+        if (busy > 0) {
+          this.busyTexts.set(touser, busy - 1);
           return { json: { errcode: -1, errmsg: 'system error' } };
         }
         this.customSends.push({ touser, content: (json.text as { content: string }).content });
