@@ -13,7 +13,15 @@ import { recordEvent } from './status-machine.js';
  */
 export type GiveUpReason = 'late' | 'refused';
 
-const EVENT: Record<GiveUpReason, string> = { late: 'resident_unreachable', refused: 'resident_refused' };
+/**
+ * The timeline event for what became of a message to a resident (given up, or reached after all),
+ * and for its evidence sent apart (none when refused: the message's own event told staff already).
+ */
+const NOTE: Record<GiveUpReason | 'reached', { message: string; evidence?: string }> = {
+  late: { message: 'resident_unreachable', evidence: 'resident_evidence_unseen' },
+  refused: { message: 'resident_refused' },
+  reached: { message: 'resident_reached', evidence: 'resident_evidence_seen' },
+};
 
 /**
  * Stops sending a message to a resident. Marked with a conditional update, so of two processes one
@@ -31,13 +39,13 @@ export async function giveUpDelivery(
   now: Date,
 ): Promise<boolean> {
   const { key, channel, reason, actor } = delivery;
-  const { eventId, type } = timelineNote(key, reason);
+  const note = timelineNote(key, reason);
   const outcome = await deps.db.$transaction(async (tx) => {
     const marked = await tx.delivery.updateMany({ where: { key, deliveredAt: null, gaveUpAt: null }, data: { gaveUpAt: now } });
     if (!marked.count) return undefined;
     const { attempts } = await tx.delivery.findUniqueOrThrow({ where: { key }, select: { attempts: true } });
-    const about = eventId ? await tx.caseEvent.findUnique({ where: { id: eventId }, select: { case: { select: { id: true, number: true } } } }) : null;
-    const event = about ? await recordEvent(tx, about.case, { type, actor, at: now, data: { channel, attempts } }) : null;
+    const about = note ? await tx.caseEvent.findUnique({ where: { id: note.eventId }, select: { case: { select: { id: true, number: true } } } }) : null;
+    const event = note && about ? await recordEvent(tx, about.case, { type: note.type, actor, at: now, data: { channel, attempts } }) : null;
     return { attempts, event };
   });
   if (!outcome) return false;
@@ -47,12 +55,12 @@ export async function giveUpDelivery(
   return true;
 }
 
-/** The case event a given-up delivery is about, and the event it puts on that case's timeline. */
-function timelineNote(key: string, reason: GiveUpReason): { eventId: string | undefined; type: string } {
+/** The case event a delivery is about and the event its outcome puts on that case's timeline; none for other messages. */
+function timelineNote(key: string, outcome: GiveUpReason | 'reached'): { eventId: string; type: string } | undefined {
   const message = messageOfEvidence(key);
-  if (message === undefined) return { eventId: eventOfKey(key), type: EVENT[reason] };
-  // Refused, the message's own event has told staff already.
-  return { eventId: reason === 'late' ? eventOfKey(message) : undefined, type: 'resident_evidence_unseen' };
+  const eventId = eventOfKey(message ?? key);
+  const type = message === undefined ? NOTE[outcome].message : NOTE[outcome].evidence;
+  return eventId && type ? { eventId, type } : undefined;
 }
 
 /**
@@ -62,12 +70,10 @@ function timelineNote(key: string, reason: GiveUpReason): { eventId: string | un
  */
 export async function reachedAfterAll(deps: { db: Db; queues: Pick<Queues, 'notify'>; log: Logger }, delivery: { key: string; channel: Channel; actor: string }, now: Date): Promise<void> {
   const { key, channel, actor } = delivery;
-  const message = messageOfEvidence(key);
-  const eventId = eventOfKey(message ?? key);
-  const about = eventId ? await deps.db.caseEvent.findUnique({ where: { id: eventId }, select: { case: { select: { id: true, number: true } } } }) : null;
+  const note = timelineNote(key, 'reached');
+  const about = note ? await deps.db.caseEvent.findUnique({ where: { id: note.eventId }, select: { case: { select: { id: true, number: true } } } }) : null;
   deps.log.info({ key, channel }, 'a message given up reached the resident after all');
-  if (!about) return;
-  const type = message === undefined ? 'resident_reached' : 'resident_evidence_seen';
-  const event = await deps.db.$transaction((tx) => recordEvent(tx, about.case, { type, actor, at: now, data: { channel } }));
+  if (!note || !about) return;
+  const event = await deps.db.$transaction((tx) => recordEvent(tx, about.case, { type: note.type, actor, at: now, data: { channel } }));
   await queueNotifications(deps.queues, [event]);
 }
